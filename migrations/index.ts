@@ -1,0 +1,4 @@
+import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
+
+/** Every migration, oldest first. They only move forward and keep rows. */
+export const migrations = [InitialSchema1795600000000];

@@ -1,0 +1,107 @@
+import type { SessionIdentity } from '../accounts/account.service';
+import { AuditEvent, AuditEventConnection, toAuditEvent } from '../audit/audit.types';
+import { recordAudit } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import type { Loaders } from '../context';
+import type { Database } from '../db/database';
+import { AuditEventEntity, TenantMembershipEntity } from '../db/entities';
+import type { AgentEntity } from '../db/entities/agent.entity';
+import type { TenantRoleName } from '../db/entities/tenant.entity';
+import { rawInt } from '../db/raw';
+import { assertThat } from '../errors/domain-error';
+import { decodeCursor, encodeCursor, toPage } from '../graphql/pagination';
+import { pairKey } from '../tenancy/pair-key';
+import type { EnrolmentService } from '../two-factor/enrolment.service';
+import { revokeStandings } from '../two-factor/standing';
+import { RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
+import type { TwoFactorStatus } from '../two-factor/two-factor.types';
+import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './admin.loaders';
+import { TenantAgentConnection, toTenantAgent } from './admin.types';
+
+export interface AgentListFilter {
+  twoFactorEnabled?: boolean | null;
+  role?: TenantRoleName | null;
+}
+
+/** What a tenant's OWNER/ADMIN sees and does: the agent list, resets, revocations and the audit log. */
+export class AdminService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly enrolment: EnrolmentService,
+  ) {}
+
+  /**
+   * One page of a tenant's agents, oldest members first, by keyset on (tenant_id, membership id). One statement
+   * reads the page with everything its fields show and primes the per-request loaders; one more counts.
+   */
+  async listAgents(loaders: Loaders, tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
+    const filtered = () => {
+      const query = this.db.manager
+        .createQueryBuilder()
+        .from('tenant_memberships', 'm')
+        .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
+        .where('m.tenant_id = :tenantId', { tenantId });
+      if (filter?.role) query.andWhere('m.role = :role', { role: filter.role });
+      if (filter?.twoFactorEnabled === true) query.andWhere("a.state = 'ENABLED'");
+      if (filter?.twoFactorEnabled === false) query.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
+      return query;
+    };
+
+    const pageQuery = filtered()
+      .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
+      .leftJoin('sessions', 's', 's.id = ag.last_session_id')
+      .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
+      .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
+      .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor')
+      .orderBy('m.id', 'ASC')
+      .limit(first + 1);
+    if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
+
+    const [rows, countRow] = await Promise.all([
+      pageQuery.getRawMany(),
+      filtered().select('COUNT(*)', 'total').getRawOne(),
+    ]);
+    const { nodes, pageInfo } = toPage(rows as Array<Record<string, unknown> & { id: string }>, first);
+    const edges = nodes.map((row) => {
+      const agentId = row.agent_id as string;
+      loaders.agent.prime(agentId, { id: agentId, email: row.email, name: row.name } as AgentEntity);
+      loaders.twoFactorStatus.prime(pairKey(tenantId, agentId), statusSnapshotFromRow(row));
+      loaders.lastSignIn.prime(pairKey(tenantId, agentId), lastSignInFromRow(row));
+      return { cursor: encodeCursor(row.id), node: toTenantAgent(tenantId, agentId, row.role as string) };
+    });
+    return { edges, pageInfo, totalCount: rawInt(countRow?.total) };
+  }
+
+  /** Newest first, by keyset on (tenant_id, event id): ids are UUIDv7, so id order is time order. */
+  async auditLog(tenantId: string, first: number, after: string | null | undefined): Promise<AuditEventConnection> {
+    const query = this.db.manager
+      .createQueryBuilder(AuditEventEntity, 'e')
+      .where('e.tenantId = :tenantId', { tenantId })
+      .orderBy('e.id', 'DESC')
+      .limit(first + 1);
+    if (after) query.andWhere('e.id < :after', { after: decodeCursor(after) });
+    const { nodes, pageInfo } = toPage(await query.getMany(), first);
+    return { edges: nodes.map((e) => ({ cursor: encodeCursor(e.id), node: toAuditEvent(e) as AuditEvent })), pageInfo };
+  }
+
+  async resetAgentTwoFactor(actor: SessionIdentity, tenantId: string, agentId: string): Promise<TwoFactorStatus> {
+    await this.assertMember(tenantId, agentId);
+    return this.enrolment.reset(actor, tenantId, agentId);
+  }
+
+  async revokeAgentSessions(actor: SessionIdentity, tenantId: string, agentId: string): Promise<number> {
+    await this.assertMember(tenantId, agentId);
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const count = await revokeStandings(tx, tenantId, agentId, now);
+      await recordAudit(tx, now, { tenantId, action: 'SESSIONS_REVOKED', actorAgentId: actor.agentId, subjectAgentId: agentId });
+      return count;
+    });
+  }
+
+  /** Admins reach only agents of their own tenant: anyone else is NOT_FOUND. */
+  private async assertMember(tenantId: string, agentId: string): Promise<void> {
+    assertThat(await this.db.manager.existsBy(TenantMembershipEntity, { tenantId, agentId }), 'NOT_FOUND');
+  }
+}

@@ -1,0 +1,62 @@
+import { IsOptional, Max, Min } from 'class-validator';
+import { ArgsType, Field, Int, InputType, ObjectType } from 'type-graphql';
+import { PageInfo, MAX_PAGE_SIZE } from '../graphql/pagination';
+import { TenantRole } from '../tenancy/tenancy.types';
+
+@InputType()
+export class TenantAgentFilter {
+  @Field({ nullable: true }) twoFactorEnabled?: boolean;
+  @Field(() => TenantRole, { nullable: true }) role?: TenantRole;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+@ArgsType()
+export class PageArgs {
+  /** Nullable as the contract has it; an explicit null means the default. */
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  after?: string | null;
+}
+
+@ArgsType()
+export class TenantAgentsArgs extends PageArgs {
+  @Field(() => TenantAgentFilter, { nullable: true }) filter?: TenantAgentFilter | null;
+}
+
+@ObjectType()
+export class SignInRecord {
+  @Field() at!: Date;
+  @Field({ description: "Whether that sign-in passed this tenant's second factor." }) usedTwoFactor!: boolean;
+}
+
+/** A member of a tenant as its admins see it. Field resolvers (agent, twoFactor, lastSignIn) load per request. */
+@ObjectType()
+export class TenantAgent {
+  @Field(() => TenantRole) role!: TenantRole;
+  tenantId!: string;
+  agentId!: string;
+}
+
+@ObjectType()
+export class TenantAgentEdge {
+  @Field() cursor!: string;
+  @Field(() => TenantAgent) node!: TenantAgent;
+}
+
+@ObjectType()
+export class TenantAgentConnection {
+  @Field(() => [TenantAgentEdge]) edges!: TenantAgentEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => Int) totalCount!: number;
+}
+
+export function toTenantAgent(tenantId: string, agentId: string, role: string): TenantAgent {
+  return Object.assign(new TenantAgent(), { tenantId, agentId, role: role as TenantRole });
+}

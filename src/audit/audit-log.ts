@@ -1,0 +1,42 @@
+import type { Tx } from '../db/database';
+import { AuditEventEntity } from '../db/entities';
+import { newId } from '../db/ids';
+
+/** Every action the audit log records. Events carry who, whom, where and what; never a secret or code. */
+export type AuditAction =
+  | 'TWO_FACTOR_ENROLMENT_STARTED'
+  | 'TWO_FACTOR_ENABLED'
+  | 'TWO_FACTOR_DISABLED'
+  | 'TWO_FACTOR_RESET'
+  | 'RECOVERY_CODES_REGENERATED'
+  | 'RECOVERY_CODE_USED'
+  | 'CHALLENGE_FAILED'
+  | 'CHALLENGE_INVALIDATED'
+  | 'TENANT_TWO_FACTOR_CHANGED'
+  | 'WORKSPACE_TWO_FACTOR_CHANGED'
+  | 'POLICY_CHANGED'
+  | 'RECOVERY_CODE_FORMAT_CHANGED'
+  | 'SESSIONS_REVOKED'
+  | 'MEMBER_ADDED'
+  | 'WORKSPACE_MEMBER_ADDED';
+
+export interface AuditRecord {
+  tenantId: string;
+  action: AuditAction;
+  actorAgentId?: string | null;
+  subjectAgentId?: string | null;
+  workspaceId?: string | null;
+}
+
+/** Writes an audit event inside the caller's transaction, so the event and the change land together. */
+export async function recordAudit(tx: Tx, at: Date, record: AuditRecord): Promise<void> {
+  await tx.insert(AuditEventEntity, {
+    id: newId(),
+    tenantId: record.tenantId,
+    action: record.action,
+    actorAgentId: record.actorAgentId ?? null,
+    subjectAgentId: record.subjectAgentId ?? null,
+    workspaceId: record.workspaceId ?? null,
+    at,
+  });
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** One 32-byte AES-256 key and the id stored beside every ciphertext it made. */
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'mysql' | 'mariadb'; url: string };
+
+export interface Config {
+  isProduction: boolean;
+  /** PORT, default 4000. */
+  port: number;
+  /** DATABASE_URL: unset → SQLite file under DATA_DIR; mysql:// or mariadb:// → MySQL/MariaDB. */
+  database: DatabaseConfig;
+  /** ENCRYPTION_KEYS `id:base64,…`, the first one current. Dev default: generated into DATA_DIR. */
+  encryptionKeys: EncryptionKey[];
+  /** SESSION_TTL_HOURS, default 12. */
+  sessionTtlMs: number;
+  /** GRAPHQL_INTROSPECTION, default on in development, off in production. */
+  introspection: boolean;
+  /** GRAPHQL_PLAYGROUND, default on in development, off in production. */
+  playground: boolean;
+  /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The only reader of process.env: validates everything once and fails with every problem listed. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const isProduction = env.NODE_ENV === 'production';
+  const dataDir = path.resolve(env.DATA_DIR ?? 'data');
+
+  const port = integer(env, 'PORT', 4000, 0, 65535, problems);
+  const sessionTtlHours = integer(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90, problems);
+  const database = parseDatabaseUrl(env.DATABASE_URL, dataDir, problems);
+  const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS, isProduction, dataDir, problems, warnings);
+  const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !isProduction, problems);
+  const playground = flag(env, 'GRAPHQL_PLAYGROUND', !isProduction, problems);
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    isProduction,
+    port,
+    database,
+    encryptionKeys,
+    sessionTtlMs: sessionTtlHours * 3600_000,
+    introspection,
+    playground,
+    warnings,
+  };
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name} must be true or false, got "${raw}"`);
+  return fallback;
+}
+
+function parseDatabaseUrl(raw: string | undefined, dataDir: string, problems: string[]): DatabaseConfig {
+  if (!raw) return { kind: 'sqlite', file: path.join(dataDir, 'gateway.sqlite') };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push('DATABASE_URL is not a URL (expected mysql://user:pass@host:port/db)');
+    return { kind: 'sqlite', file: '' };
+  }
+  const kind = url.protocol.replace(/:$/, '');
+  if (kind !== 'mysql' && kind !== 'mariadb') {
+    problems.push(`DATABASE_URL must start with mysql:// or mariadb://, got "${url.protocol}//"`);
+    return { kind: 'sqlite', file: '' };
+  }
+  if (url.pathname.length <= 1) problems.push('DATABASE_URL names no database (mysql://user:pass@host:port/db)');
+  return { kind, url: raw };
+}
+
+function parseEncryptionKeys(
+  raw: string | undefined,
+  isProduction: boolean,
+  dataDir: string,
+  problems: string[],
+  warnings: string[],
+): EncryptionKey[] {
+  if (raw) return parseKeyList(raw, 'ENCRYPTION_KEYS', problems);
+  if (isProduction) {
+    problems.push(
+      'ENCRYPTION_KEYS is required in production: comma-separated id:base64 entries of 32-byte keys, ' +
+        'the first being current (e.g. k1:$(openssl rand -base64 32))',
+    );
+    return [];
+  }
+  const file = path.join(dataDir, 'encryption-keys');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `dev1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    warnings.push(`ENCRYPTION_KEYS is not set: generated a development key into ${file}. Set ENCRYPTION_KEYS in production.`);
+  } else {
+    warnings.push(`ENCRYPTION_KEYS is not set: using the development key in ${file}.`);
+  }
+  return parseKeyList(readFileSync(file, 'utf8').trim(), file, problems);
+}
+
+function parseKeyList(raw: string, source: string, problems: string[]): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    const id = entry.slice(0, colon);
+    const key = Buffer.from(entry.slice(colon + 1), 'base64');
+    if (colon < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      problems.push(`${source}: each entry must be id:base64 with an id of letters, digits, - or _`);
+    } else if (key.length !== 32) {
+      problems.push(`${source}: key "${id}" must decode to 32 bytes, got ${key.length}`);
+    } else if (keys.some((k) => k.id === id)) {
+      problems.push(`${source}: key id "${id}" appears twice`);
+    } else {
+      keys.push({ id, key });
+    }
+  }
+  if (!keys.length && !problems.length) problems.push(`${source} holds no key`);
+  return keys;
+}

@@ -1,0 +1,27 @@
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+
+/** argon2id at the OWASP Password Storage Cheat Sheet minimum: m=19 MiB, t=2, p=1. */
+const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_OPTIONS);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** Spent on unknown emails so that a miss costs what a hit costs (no account enumeration by timing). */
+let decoyHash: Promise<string> | undefined;
+export async function verifyDecoyPassword(password: string): Promise<false> {
+  decoyHash ??= hashPassword('decoy password, never a real one');
+  await verifyPassword(await decoyHash, password);
+  return false;
+}

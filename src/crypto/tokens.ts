@@ -1,0 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** 256 random bits, base64url: the bearer token shown once to the client. */
+export function newSessionToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Tokens are stored only as SHA-256: they carry 256 bits of entropy, so a fast hash is enough. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,126 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Mutex } from 'async-mutex';
+import { DataSource, EntityManager, Logger } from 'typeorm';
+import type { DatabaseConfig } from '../config';
+import { migrations } from '../../migrations';
+import { entities } from './entities';
+
+/** A unit of work: every write of one request goes through one of these. */
+export type Tx = EntityManager;
+
+const MIGRATION_LOCK = 'tenant_2fa_gateway_migrations';
+/** InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. */
+const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const MAX_TRANSACTION_TRIES = 3;
+
+/**
+ * The data source plus the one way to run a transaction on it. SQLite gives TypeORM a single connection, on
+ * which two interleaved async transactions would nest as savepoints of each other; there, transactions take
+ * turns through a mutex (SQLite has one writer anyway). MySQL/MariaDB runs them on pooled connections.
+ */
+export class Database {
+  private readonly sqliteTurn = new Mutex();
+
+  constructor(readonly dataSource: DataSource) {}
+
+  get isSqlite(): boolean {
+    return this.dataSource.options.type === 'better-sqlite3';
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.isSqlite) return this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_TRIES || !RETRYABLE_MYSQL_ERRORS.has(driverCode(error))) throw error;
+      }
+    }
+  }
+
+  /** Row lock for read-decide-write sequences (the hierarchy rule); SQLite is already serialized above. */
+  async lockRow(tx: Tx, table: string, id: string): Promise<void> {
+    if (!this.isSqlite) await tx.query(`SELECT id FROM ${table} WHERE id = ? FOR UPDATE`, [id]);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Runs pending migrations; on MySQL under a named lock so gateways starting together take turns. */
+  async migrate(): Promise<void> {
+    if (this.isSqlite) {
+      await this.dataSource.runMigrations({ transaction: 'each' });
+      return;
+    }
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const [{ acquired }] = await runner.query('SELECT GET_LOCK(?, 60) AS acquired', [MIGRATION_LOCK]);
+      if (Number(acquired) !== 1) throw new Error('timed out waiting for another gateway to finish migrating');
+      try {
+        await this.dataSource.runMigrations({ transaction: 'each' });
+      } finally {
+        await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dataSource.destroy();
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = driverCode(error);
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+function driverCode(error: unknown): string {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } };
+  return String(e?.driverError?.code ?? e?.code ?? '');
+}
+
+export interface DatabaseOptions {
+  /** e.g. a statement counter in tests and benchmarks. */
+  logger?: Logger;
+}
+
+export async function openDatabase(config: DatabaseConfig, options: DatabaseOptions = {}): Promise<Database> {
+  const common = { entities, migrations, synchronize: false, migrationsRun: false, logger: options.logger, logging: Boolean(options.logger) } as const;
+  let dataSource: DataSource;
+  if (config.kind === 'sqlite') {
+    mkdirSync(path.dirname(config.file), { recursive: true });
+    dataSource = new DataSource({
+      ...common,
+      type: 'better-sqlite3',
+      database: config.file,
+      // WAL lets readers in other processes go on while one writes; `timeout` waits for their write lock.
+      enableWAL: true,
+      timeout: 5000,
+    });
+  } else {
+    dataSource = new DataSource({
+      ...common,
+      type: config.kind,
+      url: config.url,
+      timezone: 'Z',
+      charset: 'utf8mb4_unicode_ci',
+      connectTimeout: 5000,
+      extra: { connectionLimit: 20, enableKeepAlive: true },
+    });
+  }
+  await dataSource.initialize();
+  return new Database(dataSource);
+}

@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** One identity (email + password) that may belong to many tenants. */
+@Entity('agents')
+export class AgentEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  /** Stored lower-cased; unique. */
+  @Column({ type: 'varchar', length: 254 }) email!: string;
+  @Column({ type: 'varchar', length: 200 }) name!: string;
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 }) passwordHash!: string;
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+  /** The session of the latest sign-in: feeds `lastSignIn` per tenant. */
+  @Column({ name: 'last_session_id', type: 'varchar', length: 36, nullable: true }) lastSessionId!: string | null;
+}

@@ -1,0 +1,13 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Who did what to whom in a tenant. Never holds a secret, code or password. Ids are UUIDv7 (time-ordered). */
+@Entity('audit_events')
+export class AuditEventEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ name: 'tenant_id', type: 'varchar', length: 36 }) tenantId!: string;
+  @Column({ type: 'varchar', length: 64 }) action!: string;
+  @Column({ name: 'actor_agent_id', type: 'varchar', length: 36, nullable: true }) actorAgentId!: string | null;
+  @Column({ name: 'subject_agent_id', type: 'varchar', length: 36, nullable: true }) subjectAgentId!: string | null;
+  @Column({ name: 'workspace_id', type: 'varchar', length: 36, nullable: true }) workspaceId!: string | null;
+  @Column({ type: 'datetime', precision: 3 }) at!: Date;
+}

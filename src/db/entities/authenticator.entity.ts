@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** PENDING until the first code confirms it, then ENABLED. No row means NOT_CONFIGURED. */
+export type AuthenticatorStateName = 'PENDING' | 'ENABLED';
+
+/** The TOTP authenticator of one (agent, tenant) pair, and that pair's failure count and lock-out. */
+@Entity('authenticators')
+export class AuthenticatorEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ name: 'tenant_id', type: 'varchar', length: 36 }) tenantId!: string;
+  @Column({ name: 'agent_id', type: 'varchar', length: 36 }) agentId!: string;
+  @Column({ type: 'varchar', length: 16 }) state!: AuthenticatorStateName;
+  /** AES-256-GCM envelope of the base32 secret (see crypto/secret-box.ts). */
+  @Column({ name: 'secret_ciphertext', type: 'varchar', length: 512 }) secretCiphertext!: string;
+  @Column({ name: 'key_id', type: 'varchar', length: 32 }) keyId!: string;
+  @Column({ name: 'pending_expires_at', type: 'datetime', precision: 3, nullable: true }) pendingExpiresAt!: Date | null;
+  @Column({ name: 'confirmed_at', type: 'datetime', precision: 3, nullable: true }) confirmedAt!: Date | null;
+  /** Highest TOTP time step accepted: replay protection across processes. */
+  @Column({ name: 'last_used_step', type: 'integer', nullable: true }) lastUsedStep!: number | null;
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 }) consecutiveFailures!: number;
+  @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true }) lockedUntil!: Date | null;
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+}

@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type ChallengeStateName = 'OPEN' | 'PASSED' | 'INVALIDATED' | 'CANCELLED';
+
+/** A second-factor challenge of one session in one tenant. See two-factor/challenge-state.ts. */
+@Entity('challenges')
+export class ChallengeEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ name: 'session_id', type: 'varchar', length: 36 }) sessionId!: string;
+  @Column({ name: 'tenant_id', type: 'varchar', length: 36 }) tenantId!: string;
+  @Column({ name: 'agent_id', type: 'varchar', length: 36 }) agentId!: string;
+  @Column({ name: 'workspace_id', type: 'varchar', length: 36, nullable: true }) workspaceId!: string | null;
+  @Column({ type: 'varchar', length: 16 }) state!: ChallengeStateName;
+  @Column({ name: 'failed_attempts', type: 'integer', default: 0 }) failedAttempts!: number;
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3 }) expiresAt!: Date;
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+}

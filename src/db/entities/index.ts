@@ -1,0 +1,42 @@
+import { AgentEntity } from './agent.entity';
+import { AuditEventEntity } from './audit-event.entity';
+import { AuthenticatorEntity } from './authenticator.entity';
+import { ChallengeEntity } from './challenge.entity';
+import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
+import { SessionEntity } from './session.entity';
+import { TenantMembershipEntity } from './tenant-membership.entity';
+import { TenantStandingEntity } from './tenant-standing.entity';
+import { TenantEntity } from './tenant.entity';
+import { WorkspaceMembershipEntity } from './workspace-membership.entity';
+import { WorkspaceEntity } from './workspace.entity';
+
+export {
+  AgentEntity,
+  AuditEventEntity,
+  AuthenticatorEntity,
+  ChallengeEntity,
+  RateLimitBucketEntity,
+  RecoveryCodeEntity,
+  SessionEntity,
+  TenantEntity,
+  TenantMembershipEntity,
+  TenantStandingEntity,
+  WorkspaceEntity,
+  WorkspaceMembershipEntity,
+};
+
+export const entities = [
+  AgentEntity,
+  AuditEventEntity,
+  AuthenticatorEntity,
+  ChallengeEntity,
+  RateLimitBucketEntity,
+  RecoveryCodeEntity,
+  SessionEntity,
+  TenantEntity,
+  TenantMembershipEntity,
+  TenantStandingEntity,
+  WorkspaceEntity,
+  WorkspaceMembershipEntity,
+];

@@ -1,0 +1,12 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { TenantRoleName } from './tenant.entity';
+
+/** An agent's place in a tenant. Ids are UUIDv7, so ordering by id is ordering by joining time. */
+@Entity('tenant_memberships')
+export class TenantMembershipEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
+  @Column({ name: 'tenant_id', type: 'varchar', length: 36 }) tenantId!: string;
+  @Column({ name: 'agent_id', type: 'varchar', length: 36 }) agentId!: string;
+  @Column({ type: 'varchar', length: 16 }) role!: TenantRoleName;
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+}

@@ -1,0 +1,26 @@
+import { ErrorCode, ErrorCodes } from './error-codes';
+
+/** Extra facts a client may act on, sent in `extensions` beside the code. */
+export interface ErrorDetails {
+  attemptsRemaining?: number;
+  retryAfterSeconds?: number;
+  workspaceIds?: string[];
+  /** The argument at fault, for BAD_USER_INPUT. */
+  field?: string;
+}
+
+/** A user-facing failure from the domain; the GraphQL layer turns it into `{ message, extensions: { code } }`. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(ErrorCodes[code]);
+    this.name = 'DomainError';
+  }
+}
+
+/** One-line guard: `assertThat(membership, 'NOT_FOUND')`. */
+export function assertThat(condition: unknown, code: ErrorCode, details?: ErrorDetails): asserts condition {
+  if (!condition) throw new DomainError(code, details);
+}

@@ -1,0 +1,27 @@
+/**
+ * The contract's ErrorCode values, each with the message clients may show. Services throw these through
+ * DomainError; clients branch on `extensions.code`, never on the message.
+ */
+export const ErrorCodes = {
+  UNAUTHENTICATED: 'You need to sign in first.',
+  FORBIDDEN: 'Your role in this tenant does not allow that.',
+  NOT_FOUND: 'Not found.',
+  INVALID_CREDENTIALS: 'Email or password is wrong.',
+  INVALID_PASSWORD: 'Password did not match. Nothing was changed.',
+  INVALID_TWO_FACTOR_CODE: 'That code did not match.',
+  NO_PENDING_ENROLMENT: 'No pending enrolment. Start the setup again to get a fresh QR code.',
+  ALREADY_ENROLLED: 'Two-factor authentication is already enabled in this tenant.',
+  TWO_FACTOR_NOT_ENABLED: 'Two-factor authentication is not enabled in this tenant.',
+  TENANT_TWO_FACTOR_DISABLED: 'Turn on two-factor authentication for the tenant first.',
+  WORKSPACES_STILL_REQUIRE_TWO_FACTOR: 'Some workspaces still require two-factor authentication. Turn it off there first.',
+  POLICY_STILL_REQUIRES_TWO_FACTOR: 'The tenant policy still requires two-factor authentication. Set it to optional first.',
+  CHALLENGE_INVALIDATED: 'This verification is no longer valid. Start over.',
+  TWO_FACTOR_ENROLMENT_REQUIRED: 'Two-factor authentication is required by your organisation. Set it up to continue.',
+  TWO_FACTOR_REQUIRED: 'Verify with your second factor to continue.',
+  LAST_FACTOR: 'You cannot remove your last second factor while two-factor authentication is on.',
+  RATE_LIMITED: 'Too many attempts. Try again later.',
+  /** Apollo's code for malformed input; used for input no decorator could check (e.g. a forged cursor). */
+  BAD_USER_INPUT: 'Invalid input.',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,0 +1,37 @@
+import { MiddlewareFn, UseMiddleware } from 'type-graphql';
+import { GatewayContext, requireSession } from '../context';
+import { assertThat } from '../errors/domain-error';
+import type { Clearance } from '../two-factor/gate.service';
+
+/** Where an operation's tenant comes from: an argument naming the tenant or one of its workspaces, or the parent. */
+export type TenantLocator =
+  | { tenantArg: string }
+  | { workspaceArg: string }
+  | { parentTenant: true };
+
+/**
+ * Puts a resolver behind the gate: signed in, member of the tenant, second factor passed where the tenant
+ * needs it, and (for 'admin') OWNER or ADMIN. Resolvers opt in here; none re-derives the rule.
+ */
+export function TenantGate(clearance: Clearance, locate: TenantLocator) {
+  const gate: MiddlewareFn<GatewayContext> = async ({ args, root, context }, next) => {
+    requireSession(context);
+    const tenantId = await locateTenant(locate, args, root, context);
+    await context.services.gate.admit(context.loaders, tenantId, clearance);
+    return next();
+  };
+  return UseMiddleware(gate);
+}
+
+async function locateTenant(
+  locate: TenantLocator,
+  args: Record<string, unknown>,
+  root: { id?: string } | undefined,
+  context: GatewayContext,
+): Promise<string> {
+  if ('tenantArg' in locate) return String(args[locate.tenantArg]);
+  if ('parentTenant' in locate) return String(root?.id);
+  const workspace = await context.loaders.workspace.load(String(args[locate.workspaceArg]));
+  assertThat(workspace, 'NOT_FOUND');
+  return workspace.tenantId;
+}

@@ -1,0 +1,35 @@
+import { IsEmail, Length, Matches, MaxLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../crypto/passwords';
+
+/** Input limits of RULES.md ("Bad input"): checked before any resolver runs, answered as BAD_USER_INPUT. */
+export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
+export const NAME_MAX_LENGTH = 200;
+export const CODE_MAX_LENGTH = 64;
+
+const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+const NOT_BLANK = /\S/;
+
+function combine(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => decorators.forEach((decorate) => decorate(target, key));
+}
+
+export const IsEmailAddress = () =>
+  combine(MaxLength(EMAIL_MAX_LENGTH), IsEmail({}, { message: 'email must be an email address' }));
+
+export const IsNewPassword = () =>
+  combine(Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` }));
+
+/** A password being checked (sign-in, re-authentication): only bounded, so a wrong one is still just wrong. */
+export const IsPassword = () => combine(MaxLength(PASSWORD_MAX_LENGTH));
+
+export const IsDisplayName = () =>
+  combine(
+    Length(1, NAME_MAX_LENGTH),
+    Matches(NOT_BLANK, { message: '$property must not be blank' }),
+    Matches(NO_CONTROL_CHARACTERS, { message: '$property must not contain control characters' }),
+  );
+
+/** Shown by authenticator apps as `<issuer>:<account>`, so a colon would split it. */
+export const IsIssuer = () => combine(IsDisplayName(), Matches(/^[^:]*$/, { message: 'issuer must not contain ":"' }));
+
+export const IsCode = () => combine(MaxLength(CODE_MAX_LENGTH));

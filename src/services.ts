@@ -1,0 +1,26 @@
+import { AccountService } from './accounts/account.service';
+import { AdminService } from './admin/admin.service';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import { SecretBox } from './crypto/secret-box';
+import type { Database } from './db/database';
+import { TenancyService } from './tenancy/tenancy.service';
+import { ChallengeService } from './two-factor/challenge.service';
+import { EnrolmentService } from './two-factor/enrolment.service';
+import { GateService } from './two-factor/gate.service';
+import { RecoveryCodeStore } from './two-factor/recovery-code-store';
+
+/** The composition root: every service, built once per gateway and shared by all requests. */
+export function createServices(db: Database, config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs'>, clock: Clock) {
+  const secretBox = new SecretBox(config.encryptionKeys);
+  const recoveryCodes = new RecoveryCodeStore(secretBox);
+  const accounts = new AccountService(db, clock, config.sessionTtlMs);
+  const gate = new GateService(clock);
+  const tenancy = new TenancyService(db, clock);
+  const enrolment = new EnrolmentService(db, clock, gate, accounts, secretBox, recoveryCodes);
+  const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes);
+  const admin = new AdminService(db, clock, enrolment);
+  return { db, clock, secretBox, accounts, gate, tenancy, enrolment, challenges, admin };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,195 @@
+import type { SessionIdentity } from '../accounts/account.service';
+import { normalizeEmail } from '../accounts/account.service';
+import { recordAudit } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import type { Loaders } from '../context';
+import { Database, Tx, isUniqueViolation } from '../db/database';
+import {
+  AgentEntity,
+  TenantEntity,
+  TenantMembershipEntity,
+  WorkspaceEntity,
+  WorkspaceMembershipEntity,
+} from '../db/entities';
+import type { RecoveryCodeFormatName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
+import { newId } from '../db/ids';
+import { DomainError, assertThat } from '../errors/domain-error';
+import { HierarchyChange, hierarchyViolation } from './hierarchy-rule';
+import { isTenantAdmin } from './roles';
+
+/**
+ * Tenants, workspaces and membership. Callers have already passed the gate (@TenantGate) for the tenant
+ * concerned; this service owns what is specific to each change, such as the hierarchy rule.
+ */
+export class TenancyService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  async tenantsOf(agentId: string): Promise<TenantEntity[]> {
+    return this.db.manager
+      .createQueryBuilder(TenantEntity, 't')
+      .innerJoin(TenantMembershipEntity, 'm', 'm.tenantId = t.id AND m.agentId = :agentId', { agentId })
+      .orderBy('m.id', 'ASC')
+      .getMany();
+  }
+
+  /** A workspace the caller may see: any of its tenant for OWNER/ADMIN, else those it is a member of. */
+  async visibleWorkspace(loaders: Loaders, session: SessionIdentity, workspaceId: string): Promise<WorkspaceEntity> {
+    const workspace = await loaders.workspace.load(workspaceId);
+    assertThat(workspace, 'NOT_FOUND');
+    const facts = await loaders.tenantAccess.load(workspace.tenantId);
+    assertThat(facts?.role, 'NOT_FOUND');
+    if (!isTenantAdmin(facts.role)) {
+      const membership = await this.db.manager.existsBy(WorkspaceMembershipEntity, { workspaceId, agentId: session.agentId });
+      assertThat(membership, 'NOT_FOUND');
+    }
+    return workspace;
+  }
+
+  /** The workspaces a member sees in a tenant: all for OWNER/ADMIN, else its own. */
+  async visibleWorkspaces(loaders: Loaders, session: SessionIdentity, tenantId: string): Promise<WorkspaceEntity[]> {
+    const facts = await loaders.tenantAccess.load(tenantId);
+    if (!facts?.role) return [];
+    const all = await loaders.workspacesOfTenant.load(tenantId);
+    if (isTenantAdmin(facts.role)) return all;
+    const mine = await this.db.manager.findBy(WorkspaceMembershipEntity, { tenantId, agentId: session.agentId });
+    const ids = new Set(mine.map((m) => m.workspaceId));
+    return all.filter((w) => ids.has(w.id));
+  }
+
+  async createTenant(session: SessionIdentity, name: string, issuer: string | null | undefined): Promise<TenantEntity> {
+    const now = this.clock.now();
+    const tenant: TenantEntity = {
+      id: newId(),
+      name: name.trim(),
+      issuer: (issuer ?? name).trim(),
+      twoFactorEnabled: false,
+      twoFactorPolicy: 'OPTIONAL',
+      recoveryCodeFormat: 'XXXX_XXXX',
+      createdAt: now,
+    };
+    await this.db.transaction(async (tx) => {
+      await tx.insert(TenantEntity, tenant);
+      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now });
+    });
+    return tenant;
+  }
+
+  async createWorkspace(tenantId: string, name: string): Promise<WorkspaceEntity> {
+    const workspace: WorkspaceEntity = { id: newId(), tenantId, name: name.trim(), twoFactorRequired: false, createdAt: this.clock.now() };
+    await this.db.manager.insert(WorkspaceEntity, workspace);
+    return workspace;
+  }
+
+  /** Adds an existing agent by email; an agent already in the tenant keeps its role (no silent role change). */
+  async addTenantMember(
+    actor: SessionIdentity,
+    actorRole: TenantRoleName,
+    tenantId: string,
+    email: string,
+    role: TenantRoleName,
+  ): Promise<TenantMembershipEntity> {
+    // Only an owner can make another owner: an admin must not be able to out-rank itself.
+    assertThat(role !== 'OWNER' || actorRole === 'OWNER', 'FORBIDDEN');
+    const agent = await this.db.manager.findOne(AgentEntity, { select: { id: true }, where: { email: normalizeEmail(email) } });
+    assertThat(agent, 'NOT_FOUND');
+    const now = this.clock.now();
+    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now };
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.insert(TenantMembershipEntity, membership);
+        await recordAudit(tx, now, { tenantId, action: 'MEMBER_ADDED', actorAgentId: actor.agentId, subjectAgentId: agent.id });
+      });
+      return membership;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.db.manager.findOneByOrFail(TenantMembershipEntity, { tenantId, agentId: agent.id });
+    }
+  }
+
+  async addWorkspaceMember(actor: SessionIdentity, workspace: WorkspaceEntity, agentId: string): Promise<void> {
+    const isTenantMember = await this.db.manager.existsBy(TenantMembershipEntity, { tenantId: workspace.tenantId, agentId });
+    assertThat(isTenantMember, 'NOT_FOUND');
+    const now = this.clock.now();
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.insert(WorkspaceMembershipEntity, { id: newId(), tenantId: workspace.tenantId, workspaceId: workspace.id, agentId, createdAt: now });
+        await recordAudit(tx, now, {
+          tenantId: workspace.tenantId,
+          action: 'WORKSPACE_MEMBER_ADDED',
+          actorAgentId: actor.agentId,
+          subjectAgentId: agentId,
+          workspaceId: workspace.id,
+        });
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error; // already a member: nothing to do
+    }
+  }
+
+  async setTenantTwoFactor(actor: SessionIdentity, tenantId: string, enabled: boolean): Promise<TenantEntity> {
+    return this.changeTenant(tenantId, { kind: 'tenant', enabled }, async (tx, tenant, now) => {
+      if (tenant.twoFactorEnabled === enabled) return;
+      await tx.update(TenantEntity, { id: tenantId }, { twoFactorEnabled: enabled });
+      await recordAudit(tx, now, { tenantId, action: 'TENANT_TWO_FACTOR_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  async setTenantTwoFactorPolicy(actor: SessionIdentity, tenantId: string, policy: TwoFactorPolicyName): Promise<TenantEntity> {
+    return this.changeTenant(tenantId, { kind: 'policy', policy }, async (tx, tenant, now) => {
+      if (tenant.twoFactorPolicy === policy) return;
+      await tx.update(TenantEntity, { id: tenantId }, { twoFactorPolicy: policy });
+      await recordAudit(tx, now, { tenantId, action: 'POLICY_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  async setTenantRecoveryCodeFormat(actor: SessionIdentity, tenantId: string, format: RecoveryCodeFormatName): Promise<TenantEntity> {
+    return this.changeTenant(tenantId, null, async (tx, tenant, now) => {
+      if (tenant.recoveryCodeFormat === format) return;
+      await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeFormat: format });
+      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_FORMAT_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  async setWorkspaceTwoFactor(actor: SessionIdentity, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
+    await this.changeTenant(workspace.tenantId, { kind: 'workspace', required }, async (tx, _tenant, now) => {
+      const current = await tx.findOneByOrFail(WorkspaceEntity, { id: workspace.id });
+      if (current.twoFactorRequired === required) return;
+      await tx.update(WorkspaceEntity, { id: workspace.id }, { twoFactorRequired: required });
+      await recordAudit(tx, now, {
+        tenantId: workspace.tenantId,
+        action: 'WORKSPACE_TWO_FACTOR_CHANGED',
+        actorAgentId: actor.agentId,
+        workspaceId: workspace.id,
+      });
+    });
+    return this.db.manager.findOneByOrFail(WorkspaceEntity, { id: workspace.id });
+  }
+
+  /**
+   * Read-decide-write on a tenant's 2FA settings under the tenant's row lock, so two admins toggling at once
+   * cannot both pass the hierarchy rule against the same old state.
+   */
+  private async changeTenant(
+    tenantId: string,
+    change: HierarchyChange | null,
+    apply: (tx: Tx, tenant: TenantEntity, now: Date) => Promise<void>,
+  ): Promise<TenantEntity> {
+    return this.db.transaction(async (tx) => {
+      await this.db.lockRow(tx, 'tenants', tenantId);
+      const tenant = await tx.findOneByOrFail(TenantEntity, { id: tenantId });
+      if (change) {
+        const requiring = await tx.find(WorkspaceEntity, { select: { id: true }, where: { tenantId, twoFactorRequired: true }, order: { id: 'ASC' } });
+        const violation = hierarchyViolation(
+          { twoFactorEnabled: tenant.twoFactorEnabled, policy: tenant.twoFactorPolicy, workspacesRequiringTwoFactor: requiring.map((w) => w.id) },
+          change,
+        );
+        if (violation) throw new DomainError(violation.code, violation.details);
+      }
+      await apply(tx, tenant, this.clock.now());
+      return tx.findOneByOrFail(TenantEntity, { id: tenantId });
+    });
+  }
+}

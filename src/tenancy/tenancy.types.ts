@@ -1,0 +1,75 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { TenantEntity, WorkspaceEntity } from '../db/entities';
+
+export enum TenantRole {
+  OWNER = 'OWNER',
+  ADMIN = 'ADMIN',
+  AGENT = 'AGENT',
+}
+registerEnumType(TenantRole, { name: 'TenantRole' });
+
+export enum TwoFactorPolicy {
+  OPTIONAL = 'OPTIONAL',
+  REQUIRED_FOR_ADMINS = 'REQUIRED_FOR_ADMINS',
+  REQUIRED_FOR_EVERYONE = 'REQUIRED_FOR_EVERYONE',
+}
+registerEnumType(TwoFactorPolicy, {
+  name: 'TwoFactorPolicy',
+  valuesConfig: {
+    OPTIONAL: { description: 'Agents may enrol voluntarily; workspaces may still require it.' },
+    REQUIRED_FOR_ADMINS: { description: 'OWNER and ADMIN must enrol before doing anything else in the tenant.' },
+    REQUIRED_FOR_EVERYONE: { description: 'Every member must enrol before doing anything else in the tenant.' },
+  },
+});
+
+export enum RecoveryCodeFormat {
+  XXXX_XXXX = 'XXXX_XXXX',
+  XXXXX_XXXXX = 'XXXXX_XXXXX',
+}
+registerEnumType(RecoveryCodeFormat, {
+  name: 'RecoveryCodeFormat',
+  valuesConfig: {
+    XXXX_XXXX: { description: '8 codes like 7KQ2-M9XD (default).' },
+    XXXXX_XXXXX: { description: '8 codes like 7KQ2M-9XDPA.' },
+  },
+});
+
+/** Field resolvers (viewerRole, workspaces, agents, auditLog) live in tenant.resolver.ts. */
+@ObjectType()
+export class Tenant {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field({ description: 'Shown as the issuer in authenticator apps.' }) issuer!: string;
+  @Field() twoFactorEnabled!: boolean;
+  @Field(() => TwoFactorPolicy) twoFactorPolicy!: TwoFactorPolicy;
+  @Field(() => RecoveryCodeFormat) recoveryCodeFormat!: RecoveryCodeFormat;
+}
+
+/** Field resolver `tenant` lives in workspace.resolver.ts. */
+@ObjectType()
+export class Workspace {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field() twoFactorRequired!: boolean;
+  tenantId!: string;
+}
+
+export function toTenant(entity: TenantEntity): Tenant {
+  return Object.assign(new Tenant(), {
+    id: entity.id,
+    name: entity.name,
+    issuer: entity.issuer,
+    twoFactorEnabled: entity.twoFactorEnabled,
+    twoFactorPolicy: entity.twoFactorPolicy as TwoFactorPolicy,
+    recoveryCodeFormat: entity.recoveryCodeFormat as RecoveryCodeFormat,
+  });
+}
+
+export function toWorkspace(entity: WorkspaceEntity): Workspace {
+  return Object.assign(new Workspace(), {
+    id: entity.id,
+    name: entity.name,
+    twoFactorRequired: entity.twoFactorRequired,
+    tenantId: entity.tenantId,
+  });
+}

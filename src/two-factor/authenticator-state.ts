@@ -1,0 +1,31 @@
+import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+
+export type TwoFactorStateName = 'NOT_CONFIGURED' | 'PENDING_CONFIRMATION' | 'ENABLED';
+export type TwoFactorMethodName = 'TOTP' | 'RECOVERY_CODE' | 'PASSKEY';
+
+/**
+ * The authenticator's state machine, as clients see it:
+ *
+ *   NOT_CONFIGURED --beginTotpEnrolment--> PENDING_CONFIRMATION --confirmTotpEnrolment--> ENABLED
+ *   PENDING_CONFIRMATION --(10 min pass)--> NOT_CONFIGURED   (the row stays until replaced)
+ *   PENDING_CONFIRMATION --beginTotpEnrolment--> PENDING_CONFIRMATION (fresh secret)
+ *   ENABLED --disableTwoFactor / resetAgentTwoFactor--> NOT_CONFIGURED (row and codes deleted)
+ */
+export interface AuthenticatorSnapshot {
+  state: AuthenticatorStateName;
+  pendingExpiresAt: Date | null;
+  confirmedAt: Date | null;
+}
+
+export function twoFactorState(authenticator: AuthenticatorSnapshot | null | undefined, now: Date): TwoFactorStateName {
+  if (!authenticator) return 'NOT_CONFIGURED';
+  if (authenticator.state === 'ENABLED') return 'ENABLED';
+  const isLive = authenticator.pendingExpiresAt !== null && authenticator.pendingExpiresAt > now;
+  return isLive ? 'PENDING_CONFIRMATION' : 'NOT_CONFIGURED';
+}
+
+/** Usable second factors: TOTP once enabled, recovery codes while any is unused. */
+export function usableMethods(state: TwoFactorStateName, recoveryCodesRemaining: number): TwoFactorMethodName[] {
+  if (state !== 'ENABLED') return [];
+  return recoveryCodesRemaining > 0 ? ['TOTP', 'RECOVERY_CODE'] : ['TOTP'];
+}

@@ -1,0 +1,326 @@
+import type { SessionIdentity } from '../accounts/account.service';
+import { recordAudit } from '../audit/audit-log';
+import type { Clock } from '../clock';
+import type { Loaders } from '../context';
+import { matchTotp } from '../crypto/totp';
+import type { Database, Tx } from '../db/database';
+import { ChallengeEntity } from '../db/entities';
+import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import type { TenantEntity } from '../db/entities/tenant.entity';
+import type { WorkspaceEntity } from '../db/entities/workspace.entity';
+import { newId } from '../db/ids';
+import { rawDate, rawInt } from '../db/raw';
+import { DomainError, assertThat } from '../errors/domain-error';
+import type { TenancyService } from '../tenancy/tenancy.service';
+import { TwoFactorMethodName, usableMethods } from './authenticator-state';
+import type { EnrolmentService } from './enrolment.service';
+import type { AccessDecision } from './gate';
+import type { GateService, MemberFacts } from './gate.service';
+import {
+  CHALLENGE_LIFETIME_MS,
+  CHALLENGE_MAX_FAILED_ATTEMPTS,
+  LOCKOUT_DURATION_MS,
+  LOCKOUT_FAILURE_THRESHOLD,
+} from './limits';
+import type { RecoveryCodeStore } from './recovery-code-store';
+import { grantStanding } from './standing';
+
+export interface ChallengeView {
+  id: string;
+  tenantId: string;
+  methods: TwoFactorMethodName[];
+  attemptsRemaining: number;
+  expiresAt: Date;
+}
+
+export interface AccessView {
+  status: AccessDecision;
+  tenant: TenantEntity;
+  workspace: WorkspaceEntity | null;
+  challenge: ChallengeView | null;
+}
+
+type AnswerMethod = 'TOTP' | 'RECOVERY_CODE';
+
+/** A challenge joined with its pair's authenticator: everything an answer is judged on, in one statement. */
+interface ChallengeRow {
+  id: string;
+  sessionId: string;
+  tenantId: string;
+  agentId: string;
+  workspaceId: string | null;
+  state: string;
+  failedAttempts: number;
+  expiresAt: Date;
+  authenticatorId: string | null;
+  authenticatorState: AuthenticatorStateName | null;
+  secretCiphertext: string;
+  lastUsedStep: number | null;
+  lockedUntil: Date | null;
+}
+
+/**
+ * The challenge's state machine:
+ *
+ *   OPEN --right answer--> PASSED
+ *   OPEN --5th wrong answer--> INVALIDATED
+ *   OPEN --entered again from elsewhere--> INVALIDATED (replaced)
+ *   OPEN --cancelChallenge--> CANCELLED
+ *   OPEN --5 minutes pass--> (expired: answers are refused as CHALLENGE_INVALIDATED)
+ *
+ * Each transition is a conditional UPDATE on `state = 'OPEN'` (and the attempt count), so racing answers, from
+ * one process or many, cannot both win or overspend attempts.
+ */
+export class ChallengeService {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly gate: GateService,
+    private readonly tenancy: TenancyService,
+    private readonly enrolment: EnrolmentService,
+    private readonly recoveryCodes: RecoveryCodeStore,
+  ) {}
+
+  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string): Promise<AccessView> {
+    const facts = await this.gate.member(loaders, tenantId);
+    return this.enter(session, loaders, facts, null);
+  }
+
+  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string): Promise<AccessView> {
+    const workspace = await this.tenancy.visibleWorkspace(loaders, session, workspaceId);
+    const facts = await this.gate.member(loaders, workspace.tenantId);
+    return this.enter(session, loaders, facts, workspace);
+  }
+
+  async verifyTwoFactor(session: SessionIdentity, loaders: Loaders, challengeId: string, code: string): Promise<AccessView> {
+    return this.answer(session, loaders, challengeId, 'TOTP', code);
+  }
+
+  async useRecoveryCode(session: SessionIdentity, loaders: Loaders, challengeId: string, code: string): Promise<AccessView> {
+    return this.answer(session, loaders, challengeId, 'RECOVERY_CODE', code);
+  }
+
+  async cancel(session: SessionIdentity, challengeId: string): Promise<boolean> {
+    const result = await this.db.manager.update(
+      ChallengeEntity,
+      { id: challengeId, sessionId: session.sessionId, state: 'OPEN' },
+      { state: 'CANCELLED' },
+    );
+    if (result.affected === 1) return true;
+    const exists = await this.db.manager.existsBy(ChallengeEntity, { id: challengeId, sessionId: session.sessionId });
+    assertThat(exists, 'NOT_FOUND');
+    throw new DomainError('CHALLENGE_INVALIDATED');
+  }
+
+  private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null): Promise<AccessView> {
+    const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false);
+    const access = { status, tenant: facts.tenant, workspace, challenge: null };
+    if (status !== 'TWO_FACTOR_CHALLENGE_REQUIRED') return access;
+
+    const now = this.clock.now();
+    this.assertNotLocked(facts.authenticator!.lockedUntil, now);
+    const challenge = await this.openChallenge(session, facts.tenant.id, workspace?.id ?? null, now);
+    const status2fa = await this.enrolment.status(facts.tenant.id, session.agentId, loaders);
+    return {
+      ...access,
+      challenge: {
+        id: challenge.id,
+        tenantId: challenge.tenantId,
+        methods: status2fa.methods,
+        attemptsRemaining: CHALLENGE_MAX_FAILED_ATTEMPTS - challenge.failedAttempts,
+        expiresAt: challenge.expiresAt,
+      },
+    };
+  }
+
+  /** Hands back the session's open challenge for the same place, or replaces it with a fresh one. */
+  private openChallenge(session: SessionIdentity, tenantId: string, workspaceId: string | null, now: Date): Promise<ChallengeEntity> {
+    return this.db.transaction(async (tx) => {
+      const open = await tx
+        .createQueryBuilder(ChallengeEntity, 'c')
+        .where('c.sessionId = :sessionId AND c.tenantId = :tenantId AND c.state = :open', { sessionId: session.sessionId, tenantId, open: 'OPEN' })
+        .andWhere('c.expiresAt > :now AND c.failedAttempts < :max', { now, max: CHALLENGE_MAX_FAILED_ATTEMPTS })
+        .orderBy('c.id', 'DESC')
+        .getOne();
+      if (open && open.workspaceId === workspaceId) return open;
+
+      await tx.update(ChallengeEntity, { sessionId: session.sessionId, tenantId, state: 'OPEN' }, { state: 'INVALIDATED' });
+      const challenge: ChallengeEntity = {
+        id: newId(),
+        sessionId: session.sessionId,
+        tenantId,
+        agentId: session.agentId,
+        workspaceId,
+        state: 'OPEN',
+        failedAttempts: 0,
+        expiresAt: new Date(now.getTime() + CHALLENGE_LIFETIME_MS),
+        createdAt: now,
+      };
+      await tx.insert(ChallengeEntity, challenge);
+      return challenge;
+    });
+  }
+
+  /**
+   * Judges one answer in one transaction. A right answer must win two conditional updates (the authenticator's
+   * time step or the recovery code's `used_at`, then the challenge's OPEN → PASSED); a wrong one spends an
+   * attempt through conditional updates too, so parallel requests and aliases are each counted exactly once.
+   */
+  private async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: AnswerMethod, code: string): Promise<AccessView> {
+    const now = this.clock.now();
+    const outcome = await this.db.transaction(async (tx) => {
+      const row = await this.loadChallenge(tx, challengeId);
+      assertThat(row && row.sessionId === session.sessionId, 'NOT_FOUND');
+      const isAnswerable =
+        row.state === 'OPEN' && row.expiresAt > now && row.failedAttempts < CHALLENGE_MAX_FAILED_ATTEMPTS && row.authenticatorState === 'ENABLED';
+      assertThat(isAnswerable, 'CHALLENGE_INVALIDATED');
+      this.assertNotLocked(row.lockedUntil, now);
+
+      const isRight = method === 'TOTP' ? await this.claimTotpStep(tx, row, code, now) : await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now);
+      if (isRight) {
+        await this.pass(tx, session, row, method, now);
+        return { passed: true as const, tenantId: row.tenantId, workspaceId: row.workspaceId };
+      }
+      return { passed: false as const, ...(await this.spendAttempt(tx, row, now)) };
+    });
+
+    if (!outcome.passed) {
+      throw new DomainError('INVALID_TWO_FACTOR_CODE', {
+        attemptsRemaining: outcome.attemptsRemaining,
+        ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
+      });
+    }
+    const tenant = (await loaders.tenant.load(outcome.tenantId))!;
+    const workspace = outcome.workspaceId ? await loaders.workspace.load(outcome.workspaceId) : null;
+    return { status: 'GRANTED', tenant, workspace, challenge: null };
+  }
+
+  private async loadChallenge(tx: Tx, challengeId: string): Promise<ChallengeRow | null> {
+    const row = await tx
+      .createQueryBuilder()
+      .from('challenges', 'c')
+      .leftJoin('authenticators', 'a', 'a.tenant_id = c.tenant_id AND a.agent_id = c.agent_id')
+      .select([
+        'c.id AS id',
+        'c.session_id AS session_id',
+        'c.tenant_id AS tenant_id',
+        'c.agent_id AS agent_id',
+        'c.workspace_id AS workspace_id',
+        'c.state AS state',
+        'c.failed_attempts AS failed_attempts',
+        'c.expires_at AS expires_at',
+        'a.id AS authenticator_id',
+        'a.state AS authenticator_state',
+        'a.secret_ciphertext AS secret_ciphertext',
+        'a.last_used_step AS last_used_step',
+        'a.locked_until AS locked_until',
+      ])
+      .where('c.id = :challengeId', { challengeId })
+      .getRawOne();
+    if (!row) return null;
+    return {
+      id: row.id,
+      sessionId: row.session_id,
+      tenantId: row.tenant_id,
+      agentId: row.agent_id,
+      workspaceId: row.workspace_id ?? null,
+      state: row.state,
+      failedAttempts: rawInt(row.failed_attempts),
+      expiresAt: rawDate(row.expires_at)!,
+      authenticatorId: row.authenticator_id ?? null,
+      authenticatorState: row.authenticator_state ?? null,
+      secretCiphertext: row.secret_ciphertext ?? '',
+      lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
+      lockedUntil: rawDate(row.locked_until),
+    };
+  }
+
+  /** Replay protection: the step is claimed only if it is later than every step accepted before, in any process. */
+  private async claimTotpStep(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
+    const secret = this.enrolment.openSecret({ secretCiphertext: row.secretCiphertext, tenantId: row.tenantId, agentId: row.agentId });
+    const step = matchTotp(secret, code, now.getTime(), row.lastUsedStep);
+    if (step === null) return false;
+    const claimed = await tx
+      .createQueryBuilder()
+      .update('authenticators')
+      .set({ last_used_step: step })
+      .where('id = :id AND (last_used_step IS NULL OR last_used_step < :step)', { id: row.authenticatorId, step })
+      .execute();
+    return claimed.affected === 1;
+  }
+
+  private async pass(tx: Tx, session: SessionIdentity, row: ChallengeRow, method: AnswerMethod, now: Date): Promise<void> {
+    await tx.createQueryBuilder().update('authenticators').set({ consecutive_failures: 0 }).where('id = :id', { id: row.authenticatorId }).execute();
+    const passed = await tx
+      .createQueryBuilder()
+      .update('challenges')
+      .set({ state: 'PASSED' })
+      .where('id = :id AND state = :open AND failed_attempts < :max AND expires_at > :now', { id: row.id, open: 'OPEN', max: CHALLENGE_MAX_FAILED_ATTEMPTS, now })
+      .execute();
+    assertThat(passed.affected === 1, 'CHALLENGE_INVALIDATED'); // spent by a racing answer: roll back the claim too
+    await grantStanding(tx, session, row.tenantId, method, now);
+    if (method === 'RECOVERY_CODE') {
+      await recordAudit(tx, now, { tenantId: row.tenantId, action: 'RECOVERY_CODE_USED', actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId });
+    }
+  }
+
+  /**
+   * A wrong answer: one more consecutive failure for the (agent, tenant) pair (the 10th locks it) and one more
+   * failed attempt on the challenge (the 5th invalidates it). Each SET reads only its own column, because MySQL
+   * applies SET clauses left to right while SQLite reads the old row: the follow-up updates keep both alike.
+   */
+  private async spendAttempt(tx: Tx, row: ChallengeRow, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
+    const counted = await tx
+      .createQueryBuilder()
+      .update('authenticators')
+      .set({ consecutive_failures: () => 'consecutive_failures + 1' })
+      .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)', { id: row.authenticatorId, now })
+      .execute();
+    if (counted.affected !== 1) throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!));
+    const lockedUntil = new Date(now.getTime() + LOCKOUT_DURATION_MS);
+    const locked = await tx
+      .createQueryBuilder()
+      .update('authenticators')
+      .set({ locked_until: lockedUntil, consecutive_failures: 0 })
+      .where('id = :id AND consecutive_failures >= :threshold', { id: row.authenticatorId, threshold: LOCKOUT_FAILURE_THRESHOLD })
+      .execute();
+
+    const spent = await tx
+      .createQueryBuilder()
+      .update('challenges')
+      .set({ failed_attempts: () => 'failed_attempts + 1' })
+      .where('id = :id AND state = :open AND failed_attempts < :max AND expires_at > :now', { id: row.id, open: 'OPEN', max: CHALLENGE_MAX_FAILED_ATTEMPTS, now })
+      .execute();
+    assertThat(spent.affected === 1, 'CHALLENGE_INVALIDATED'); // attempts already spent by racing answers: roll back
+    const invalidated = await tx
+      .createQueryBuilder()
+      .update('challenges')
+      .set({ state: 'INVALIDATED' })
+      .where('id = :id AND failed_attempts >= :max', { id: row.id, max: CHALLENGE_MAX_FAILED_ATTEMPTS })
+      .execute();
+
+    const audit = { tenantId: row.tenantId, actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId };
+    await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED' });
+    if (invalidated.affected === 1) await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_INVALIDATED' });
+
+    const { failed_attempts } = await tx.createQueryBuilder().from('challenges', 'c').select('c.failed_attempts', 'failed_attempts').where('c.id = :id', { id: row.id }).getRawOne();
+    return {
+      attemptsRemaining: Math.max(0, CHALLENGE_MAX_FAILED_ATTEMPTS - rawInt(failed_attempts)),
+      ...(locked.affected === 1 ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}),
+    };
+  }
+
+  private async lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
+    const row = await tx.createQueryBuilder().from('authenticators', 'a').select('a.locked_until', 'locked_until').where('a.id = :authenticatorId', { authenticatorId }).getRawOne();
+    return rawDate(row?.locked_until);
+  }
+
+  private assertNotLocked(lockedUntil: Date | null, now: Date): void {
+    if (lockedUntil && lockedUntil > now) throw this.rateLimited(now, lockedUntil);
+  }
+
+  private rateLimited(now: Date, lockedUntil: Date | null): DomainError {
+    const seconds = lockedUntil ? Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000) : Math.ceil(LOCKOUT_DURATION_MS / 1000);
+    return new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, seconds) });
+  }
+}

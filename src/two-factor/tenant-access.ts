@@ -1,0 +1,81 @@
+import DataLoader from 'dataloader';
+import type { SessionIdentity } from '../accounts/account.service';
+import type { Database } from '../db/database';
+import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
+import { rawBool, rawDate } from '../db/raw';
+
+/** Everything the gate needs about one session in one tenant, read in one statement. */
+export interface TenantAccessFacts {
+  tenant: TenantEntity;
+  /** null when the agent is not a member. */
+  role: TenantRoleName | null;
+  authenticator: {
+    id: string;
+    state: AuthenticatorStateName;
+    pendingExpiresAt: Date | null;
+    confirmedAt: Date | null;
+    lockedUntil: Date | null;
+  } | null;
+  hasStanding: boolean;
+}
+
+/** Per request and session: tenantId → facts (null for an unknown tenant). */
+export function createTenantAccessLoader(db: Database, session: SessionIdentity) {
+  return new DataLoader<string, TenantAccessFacts | null>(async (tenantIds) => {
+    const rows = await db.manager
+      .createQueryBuilder()
+      .from('tenants', 't')
+      .leftJoin('tenant_memberships', 'm', 'm.tenant_id = t.id AND m.agent_id = :agentId')
+      .leftJoin('authenticators', 'a', 'a.tenant_id = t.id AND a.agent_id = :agentId')
+      .select([
+        't.id AS id',
+        't.name AS name',
+        't.issuer AS issuer',
+        't.two_factor_enabled AS two_factor_enabled',
+        't.two_factor_policy AS two_factor_policy',
+        't.recovery_code_format AS recovery_code_format',
+        't.created_at AS created_at',
+        'm.role AS role',
+        'a.id AS authenticator_id',
+        'a.state AS authenticator_state',
+        'a.pending_expires_at AS pending_expires_at',
+        'a.confirmed_at AS confirmed_at',
+        'a.locked_until AS locked_until',
+      ])
+      .addSelect(
+        'CASE WHEN EXISTS (SELECT 1 FROM tenant_standings s WHERE s.session_id = :sessionId AND s.tenant_id = t.id AND s.revoked_at IS NULL) THEN 1 ELSE 0 END',
+        'has_standing',
+      )
+      .where('t.id IN (:...tenantIds)', { tenantIds })
+      .setParameters({ agentId: session.agentId, sessionId: session.sessionId })
+      .getRawMany();
+    const byId = new Map(rows.map((row) => [row.id as string, toFacts(row)]));
+    return tenantIds.map((id) => byId.get(id) ?? null);
+  });
+}
+
+function toFacts(row: Record<string, unknown>): TenantAccessFacts {
+  return {
+    tenant: {
+      id: row.id as string,
+      name: row.name as string,
+      issuer: row.issuer as string,
+      twoFactorEnabled: rawBool(row.two_factor_enabled),
+      twoFactorPolicy: row.two_factor_policy as TenantEntity['twoFactorPolicy'],
+      recoveryCodeFormat: row.recovery_code_format as TenantEntity['recoveryCodeFormat'],
+      createdAt: rawDate(row.created_at)!,
+    },
+    role: (row.role as TenantRoleName | null) ?? null,
+    authenticator: row.authenticator_id
+      ? {
+          id: row.authenticator_id as string,
+          state: row.authenticator_state as AuthenticatorStateName,
+          pendingExpiresAt: rawDate(row.pending_expires_at),
+          confirmedAt: rawDate(row.confirmed_at),
+          lockedUntil: rawDate(row.locked_until),
+        }
+      : null,
+    hasStanding: rawBool(row.has_standing),
+  };
+}

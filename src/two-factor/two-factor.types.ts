@@ -1,0 +1,79 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Tenant, Workspace } from '../tenancy/tenancy.types';
+
+export enum TwoFactorState {
+  NOT_CONFIGURED = 'NOT_CONFIGURED',
+  PENDING_CONFIRMATION = 'PENDING_CONFIRMATION',
+  ENABLED = 'ENABLED',
+}
+registerEnumType(TwoFactorState, {
+  name: 'TwoFactorState',
+  description: "Per agent and tenant: the state of that tenant's authenticator for that agent.",
+});
+
+export enum TwoFactorMethod {
+  TOTP = 'TOTP',
+  RECOVERY_CODE = 'RECOVERY_CODE',
+  PASSKEY = 'PASSKEY',
+}
+registerEnumType(TwoFactorMethod, { name: 'TwoFactorMethod' });
+
+export enum AccessStatus {
+  GRANTED = 'GRANTED',
+  TWO_FACTOR_SETUP_REQUIRED = 'TWO_FACTOR_SETUP_REQUIRED',
+  TWO_FACTOR_CHALLENGE_REQUIRED = 'TWO_FACTOR_CHALLENGE_REQUIRED',
+}
+registerEnumType(AccessStatus, {
+  name: 'AccessStatus',
+  valuesConfig: {
+    TWO_FACTOR_SETUP_REQUIRED: { description: 'Enrol in this tenant first (beginTotpEnrolment / confirmTotpEnrolment).' },
+    TWO_FACTOR_CHALLENGE_REQUIRED: { description: 'Answer `challenge` with verifyTwoFactor or useRecoveryCode.' },
+  },
+});
+
+@ObjectType()
+export class TwoFactorStatus {
+  @Field(() => TwoFactorState) state!: TwoFactorState;
+  @Field({ description: 'True exactly when state is ENABLED.' }) enabled!: boolean;
+  @Field(() => [TwoFactorMethod], { description: 'Usable second factors, e.g. [TOTP, RECOVERY_CODE]; empty unless enabled.' })
+  methods!: TwoFactorMethod[];
+  @Field(() => Int) recoveryCodesRemaining!: number;
+  @Field(() => Date, { nullable: true }) confirmedAt!: Date | null;
+}
+
+@ObjectType()
+export class TwoFactorChallenge {
+  @Field(() => ID) id!: string;
+  @Field(() => Tenant) tenant!: Tenant;
+  @Field(() => [TwoFactorMethod]) methods!: TwoFactorMethod[];
+  @Field(() => Int) attemptsRemaining!: number;
+  @Field() expiresAt!: Date;
+}
+
+@ObjectType({ description: 'What the session may do in a tenant (and, from enterWorkspace, one of its workspaces).' })
+export class Access {
+  @Field(() => AccessStatus) status!: AccessStatus;
+  @Field(() => Tenant) tenant!: Tenant;
+  @Field(() => Workspace, { nullable: true, description: 'Set by enterWorkspace, and by a challenge that began there.' })
+  workspace!: Workspace | null;
+  @Field(() => TwoFactorChallenge, { nullable: true, description: 'Set when status is TWO_FACTOR_CHALLENGE_REQUIRED.' })
+  challenge!: TwoFactorChallenge | null;
+}
+
+@ObjectType()
+export class TotpEnrolment {
+  @Field({ description: 'Base32, for manual entry.' }) secret!: string;
+  @Field({ description: 'otpauth://totp/<issuer>:<email>?secret=...&issuer=<issuer>&algorithm=SHA1&digits=6&period=30' })
+  otpauthUri!: string;
+  @Field({ description: 'The otpauthUri as a QR code: a data:image/png;base64 URL, and an SVG document.' })
+  qrCodeDataUrl!: string;
+  @Field() qrCodeSvg!: string;
+  @Field() expiresAt!: Date;
+}
+
+@ObjectType()
+export class RecoveryCodes {
+  @Field(() => [String], { description: 'Plain codes, shown once. The gateway keeps only what it needs to check them.' })
+  codes!: string[];
+  @Field(() => TwoFactorStatus) status!: TwoFactorStatus;
+}
