@@ -1,0 +1,31 @@
+import type { TestGateway } from './gateway';
+
+const TABLES = [
+  'agents',
+  'tenants',
+  'tenant_memberships',
+  'workspaces',
+  'workspace_memberships',
+  'authenticators',
+  'recovery_codes',
+  'sessions',
+  'tenant_standings',
+  'challenges',
+  'audit_events',
+  'rate_limit_buckets',
+] as const;
+
+/** Every row of every table, in key order: a failed request must leave this exactly as it was. */
+export async function databaseSnapshot(t: TestGateway): Promise<string> {
+  const tables: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    const key = table === 'rate_limit_buckets' ? 'bucket_key' : 'id';
+    tables[table] = await t.gateway.db.manager.query(`SELECT * FROM ${table} ORDER BY ${key}`);
+  }
+  return JSON.stringify(tables);
+}
+
+export async function rowCount(t: TestGateway, table: (typeof TABLES)[number]): Promise<number> {
+  const [row] = await t.gateway.db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`);
+  return Number(row.n);
+}
