@@ -1,11 +1,16 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // One graphql module for all: type-graphql and Apollo load its CommonJS build, so the tests' and the
+    // sources' imports must resolve to the same file (graphql refuses types from "another realm").
+    alias: [{ find: /^graphql$/, replacement: path.resolve(import.meta.dirname, 'node_modules/graphql/index.js') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    fileParallelism: true,
   },
 });

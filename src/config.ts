@@ -26,6 +26,8 @@ export interface Config {
   introspection: boolean;
   /** GRAPHQL_PLAYGROUND, default on in development, off in production. */
   playground: boolean;
+  /** SEED_DEMO: add the demo tenants and accounts to an empty database at start-up. Default on in development. */
+  seedDemo: boolean;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
@@ -51,6 +53,7 @@ export function loadConfig(env: Env = process.env): Config {
   const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS, isProduction, dataDir, problems, warnings);
   const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !isProduction, problems);
   const playground = flag(env, 'GRAPHQL_PLAYGROUND', !isProduction, problems);
+  const seedDemo = flag(env, 'SEED_DEMO', !isProduction, problems);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -61,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlMs: sessionTtlHours * 3600_000,
     introspection,
     playground,
+    seedDemo,
     warnings,
   };
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
+import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from './demo/demo-data';
 import { createGateway } from './server';
 
 /** Bootstrap only: config → database and migrations → server → listen. */
@@ -7,6 +8,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   config.warnings.forEach((warning) => console.warn(`warning: ${warning}`));
   const gateway = await createGateway({ config });
+  if (config.seedDemo && (await seedDemoData(gateway.services))) {
+    console.log(`Demo data added: sign in as ${DEMO_OWNER_EMAIL} / ${DEMO_PASSWORD}`);
+  }
   const url = await gateway.listen(config.port);
   const database = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : config.database.kind;
   console.log(`Gateway ready at ${url}/graphql (${database})${config.playground ? ` — open it in a browser for the playground` : ''}`);

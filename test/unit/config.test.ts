@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const key = () => randomBytes(32).toString('base64');
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'gateway-config-'));
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+}
+
+describe('configuration', () => {
+  it('defaults to port 4000 and the SQLite file under the data directory', () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir, ENCRYPTION_KEYS: `k1:${key()}` });
+    expect(config.port).toBe(4000);
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.join(dir, 'gateway.sqlite') });
+    expect(config.introspection).toBe(true);
+  });
+
+  it('generates a development key into the data directory, with a warning, and reuses it', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(existsSync(path.join(dir, 'encryption-keys'))).toBe(true);
+    expect(first.warnings.join()).toMatch(/ENCRYPTION_KEYS is not set/);
+    expect(loadConfig({ DATA_DIR: dir }).encryptionKeys[0].key.equals(first.encryptionKeys[0].key)).toBe(true);
+    expect(readFileSync(path.join(dir, 'encryption-keys'), 'utf8')).toMatch(/^dev1:/);
+  });
+
+  it('refuses to start in production without ENCRYPTION_KEYS', () => {
+    expect(problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir() }).join()).toMatch(/ENCRYPTION_KEYS is required in production/);
+  });
+
+  it('turns introspection and the playground off in production unless configured on', () => {
+    const config = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
+    expect([config.introspection, config.playground]).toEqual([false, false]);
+    const on = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
+    expect(on.introspection).toBe(true);
+  });
+
+  it('picks MySQL or MariaDB by URL scheme', () => {
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    expect(loadConfig({ ...env, DATABASE_URL: 'mysql://u:p@db:3306/gw' }).database.kind).toBe('mysql');
+    expect(loadConfig({ ...env, DATABASE_URL: 'mariadb://u:p@db:3306/gw' }).database.kind).toBe('mariadb');
+  });
+
+  it('lists every bad setting at once, each with a clear message', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'postgres://db/gw',
+      ENCRYPTION_KEYS: `k1:${randomBytes(16).toString('base64')},k1:${key()},:nokey`,
+      GRAPHQL_INTROSPECTION: 'maybe',
+      DATA_DIR: dataDir(),
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT must be an integer/),
+      expect.stringMatching(/^DATABASE_URL must start with mysql:\/\/ or mariadb:\/\//),
+      expect.stringMatching(/key "k1" must decode to 32 bytes/),
+      expect.stringMatching(/each entry must be id:base64/),
+      expect.stringMatching(/^GRAPHQL_INTROSPECTION must be true or false/),
+    ]);
+  });
+});

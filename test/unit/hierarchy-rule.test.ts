@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { HierarchyChange, hierarchyViolation, TenantTwoFactorSettings } from '../../src/tenancy/hierarchy-rule';
+
+const tenant = (overrides: Partial<TenantTwoFactorSettings> = {}): TenantTwoFactorSettings => ({
+  twoFactorEnabled: true,
+  policy: 'OPTIONAL',
+  workspacesRequiringTwoFactor: [],
+  ...overrides,
+});
+
+describe('the hierarchy rule', () => {
+  it.each<[string, TenantTwoFactorSettings, HierarchyChange, string | null]>([
+    ['tenant on, from off', tenant({ twoFactorEnabled: false }), { kind: 'tenant', enabled: true }, null],
+    ['tenant off, nothing requires it', tenant(), { kind: 'tenant', enabled: false }, null],
+    ['tenant off while a workspace requires it', tenant({ workspacesRequiringTwoFactor: ['w1'] }), { kind: 'tenant', enabled: false }, 'WORKSPACES_STILL_REQUIRE_TWO_FACTOR'],
+    ['tenant off while the policy requires it', tenant({ policy: 'REQUIRED_FOR_ADMINS' }), { kind: 'tenant', enabled: false }, 'POLICY_STILL_REQUIRES_TWO_FACTOR'],
+    ['workspace requires while tenant on', tenant(), { kind: 'workspace', required: true }, null],
+    ['workspace requires while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'workspace', required: true }, 'TENANT_TWO_FACTOR_DISABLED'],
+    ['workspace stops requiring while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'workspace', required: false }, null],
+    ['policy for admins while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'policy', policy: 'REQUIRED_FOR_ADMINS' }, 'TENANT_TWO_FACTOR_DISABLED'],
+    ['policy for everyone while tenant on', tenant(), { kind: 'policy', policy: 'REQUIRED_FOR_EVERYONE' }, null],
+    ['policy optional while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'policy', policy: 'OPTIONAL' }, null],
+  ])('%s', (_case, settings, change, expected) => {
+    expect(hierarchyViolation(settings, change)?.code ?? null).toBe(expected);
+  });
+
+  it('names the workspaces that still require 2FA', () => {
+    const violation = hierarchyViolation(tenant({ workspacesRequiringTwoFactor: ['w1', 'w2'] }), { kind: 'tenant', enabled: false });
+    expect(violation?.details).toEqual({ workspaceIds: ['w1', 'w2'] });
+  });
+});
