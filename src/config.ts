@@ -28,6 +28,14 @@ export interface Config {
   playground: boolean;
   /** SEED_DEMO: add the demo tenants and accounts to an empty database at start-up. Default on in development. */
   seedDemo: boolean;
+  /** CORS_ORIGINS: browser origins allowed to call the API with credentials (comma-separated). Default none. */
+  corsOrigins: string[];
+  /** TRUSTED_PROXY_HOPS: reverse proxies in front of the gateway whose X-Forwarded-For is believed. Default 0. */
+  trustedProxyHops: number;
+  /** Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60). */
+  rateLimits: { signInPerMinute: number; answersPerMinute: number };
+  /** LOG_LEVEL (pino): default info, silent under NODE_ENV=test. */
+  logLevel: string;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
@@ -54,6 +62,19 @@ export function loadConfig(env: Env = process.env): Config {
   const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !isProduction, problems);
   const playground = flag(env, 'GRAPHQL_PLAYGROUND', !isProduction, problems);
   const seedDemo = flag(env, 'SEED_DEMO', !isProduction, problems);
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin like https://console.example.com`);
+  }
+  const trustedProxyHops = integer(env, 'TRUSTED_PROXY_HOPS', 0, 0, 10, problems);
+  const rateLimits = {
+    signInPerMinute: integer(env, 'RATE_LIMIT_SIGN_IN_PER_MINUTE', 30, 0, 1_000_000, problems),
+    answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
+  };
+  const logLevel = env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -65,6 +86,10 @@ export function loadConfig(env: Env = process.env): Config {
     introspection,
     playground,
     seedDemo,
+    corsOrigins,
+    trustedProxyHops,
+    rateLimits,
+    logLevel,
     warnings,
   };
 }

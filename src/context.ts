@@ -2,6 +2,7 @@ import type { SessionIdentity } from './accounts/account.service';
 import { createAdminLoaders } from './admin/admin.loaders';
 import type { Database } from './db/database';
 import { DomainError } from './errors/domain-error';
+import type { SessionCookieJar } from './http/session-cookie';
 import type { Services } from './services';
 import { createTenancyLoaders } from './tenancy/tenancy.loaders';
 import { createTenantAccessLoader } from './two-factor/tenant-access';
@@ -26,11 +27,16 @@ export type Loaders = ReturnType<typeof createLoaders>;
 
 /** What one GraphQL request carries: its caller, its loaders, and the services. */
 export interface GatewayContext {
+  requestId: string;
   session: SessionIdentity | null;
   loaders: Loaders;
   services: Services;
   /** The client's address (after the configured trusted proxies), for per-IP limits. */
   clientIp: string;
+  /** Sign-in and sign-out also set the session cookie for browsers. */
+  sessionCookie: SessionCookieJar;
+  /** The operation's root fields, once parsed: for logs and metrics. */
+  operationLabel?: string;
 }
 
 export function requireSession(context: Pick<GatewayContext, 'session'>): SessionIdentity {

@@ -1,22 +1,24 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from './demo/demo-data';
+import { createLogger } from './logger';
 import { createGateway } from './server';
 
-/** Bootstrap only: config → database and migrations → server → listen. */
+/** Bootstrap only: config → database and migrations → server → listen; SIGTERM closes gracefully. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  config.warnings.forEach((warning) => console.warn(`warning: ${warning}`));
-  const gateway = await createGateway({ config });
+  const logger = createLogger(config.logLevel);
+  config.warnings.forEach((warning) => logger.warn(warning));
+  const gateway = await createGateway({ config, logger });
   if (config.seedDemo && (await seedDemoData(gateway.services))) {
-    console.log(`Demo data added: sign in as ${DEMO_OWNER_EMAIL} / ${DEMO_PASSWORD}`);
+    logger.info(`Demo data added: sign in as ${DEMO_OWNER_EMAIL} / ${DEMO_PASSWORD}`);
   }
   const url = await gateway.listen(config.port);
   const database = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : config.database.kind;
-  console.log(`Gateway ready at ${url}/graphql (${database})${config.playground ? ` — open it in a browser for the playground` : ''}`);
+  logger.info(`Gateway ready at ${url}/graphql (${database})${config.playground ? ': open it in a browser for the playground' : ''}`);
 
   const shutdown = async (signal: string) => {
-    console.log(`${signal}: closing`);
+    logger.info(`${signal}: finishing in-flight requests, then closing`);
     await gateway.close();
     process.exit(0);
   };

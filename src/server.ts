@@ -1,98 +1,168 @@
-import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { unwrapResolverError } from '@apollo/server/errors';
+import cors from 'cors';
+import { GraphQLError } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'typeorm';
+import path from 'node:path';
+import type { Logger as DatabaseLogger } from 'typeorm';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
 import type { Config } from './config';
 import { createLoaders, GatewayContext } from './context';
-import { Database, openDatabase } from './db/database';
-import { formatError } from './errors/format-error';
+import { Database, isDatabaseUnavailable, openDatabase } from './db/database';
+import { formatError, isExpectedError, SERVICE_UNAVAILABLE } from './errors/format-error';
+import { clientIp } from './http/client-ip';
+import { createConsoleAssets } from './http/console-assets';
+import { graphqlLimits } from './http/graphql-limits';
+import { createMetrics } from './http/metrics';
+import { sessionCookieJar, sessionToken } from './http/session-cookie';
+import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
 
 const MAX_BODY_BYTES = 100 * 1024;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
   config: Config;
   clock?: Clock;
+  logger?: Logger;
   /** e.g. a statement counter in tests and benchmarks. */
-  databaseLogger?: Logger;
+  databaseLogger?: DatabaseLogger;
 }
 
 export interface Gateway {
   httpServer: Server;
   db: Database;
   services: Services;
+  logger: Logger;
   listen(port: number, host?: string): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, then closes the pool. */
   close(): Promise<void>;
 }
 
 /** Database, migrations, services, schema and the HTTP server: everything but listening. */
-export async function createGateway({ config, clock = systemClock, databaseLogger }: GatewayOptions): Promise<Gateway> {
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, clock = systemClock, databaseLogger } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger: databaseLogger });
   await db.migrate();
-  const services = createServices(db, config, clock);
+  const metrics = createMetrics();
+  const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
+  const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction });
+
   const apollo = new ApolloServer<GatewayContext>({
     schema: await buildGatewaySchema(),
-    formatError: (formatted, error) => formatError(formatted, error),
+    formatError,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
     introspection: config.introspection,
     csrfPrevention: true,
+    validationRules: limits.validationRules,
     plugins: [
+      ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
       config.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      metrics.plugin,
+      faultsPlugin(logger),
     ],
   });
   await apollo.start();
 
-  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
-    const token = bearerToken(req);
+  const consoleAssets = createConsoleAssets(path.resolve(__dirname, '../web'));
+  const corsMiddleware = cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 });
+
+  const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie']): Promise<GatewayContext> => {
+    const token = sessionToken(req);
     const session = token ? await services.accounts.authenticate(token) : null;
-    return { session, loaders: createLoaders(db, session), services, clientIp: req.socket.remoteAddress ?? '' };
+    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: clientIp(req, config.trustedProxyHops), sessionCookie };
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname === '/healthz') {
-      const isUp = await db.ping();
-      return send(res, isUp ? 200 : 503, { 'content-type': 'application/json' }, JSON.stringify({ status: isUp ? 'ok' : 'database unavailable' }));
-    }
-    if (url.pathname !== '/graphql') return send(res, 404, { 'content-type': 'text/plain' }, 'Not found');
-
-    let body: unknown;
-    try {
-      body = await readJsonBody(req);
-    } catch (error) {
-      return send(res, (error as { status?: number }).status ?? 400, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: (error as Error).message, extensions: { code: 'BAD_REQUEST' } }] }));
-    }
+  const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
+    const body = await readJsonBody(req);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const cookies = sessionCookieJar();
+    let contextValue: GatewayContext | undefined;
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => context(req) });
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => {
+        try {
+          return (contextValue = await context(req, requestId, cookies));
+        } catch (error) {
+          throw unavailableOr(error);
+        }
+      },
+    });
+    log.operation = contextValue?.operationLabel;
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (cookies.headers.length) res.setHeader('set-cookie', cookies.headers);
     if (response.body.kind === 'complete') return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
 
+  const routes = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: Record<string, unknown>): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (url.pathname === '/healthz') {
+      const isUp = await db.ping();
+      return sendJson(res, isUp ? 200 : 503, { status: isUp ? 'ok' : 'database unavailable' });
+    }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      return void res.end(await metrics.registry.metrics());
+    }
+    if (url.pathname === '/graphql') {
+      await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
+      if (res.writableEnded) return; // a CORS preflight, answered
+      return graphql(req, res, url, requestId, log);
+    }
+    if (await consoleAssets(req, res, url.pathname)) return;
+    sendJson(res, 404, { errors: [{ message: 'Not found' }] });
+  };
+
   const httpServer = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      console.error(error);
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
+    const startedAt = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const log: Record<string, unknown> = { reqId: requestId, method: req.method, path: (req.url ?? '').split('?')[0] };
+    res.once('finish', () => {
+      logger.info({ ...log, status: res.statusCode, ms: Number(process.hrtime.bigint() - startedAt) / 1e6 }, 'request');
+    });
+    routes(req, res, requestId, log).catch((error) => {
+      const status = (error as { status?: number }).status;
+      if (status) return sendJson(res, status, { errors: [{ message: (error as Error).message, extensions: { code: 'BAD_REQUEST' } }] });
+      logger.error({ reqId: requestId, err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
     });
   });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const forced = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      await drained;
+      clearTimeout(forced);
+      await apollo.stop();
+      await db.close();
+    })());
 
   return {
     httpServer,
     db,
     services,
+    logger,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -101,21 +171,48 @@ export async function createGateway({ config, clock = systemClock, databaseLogge
           resolve(`http://${host ?? 'localhost'}:${address.port}`);
         });
       }),
-    close: async () => {
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await apollo.stop();
-      await db.close();
+    close,
+  };
+}
+
+/**
+ * Logs what no client caused (with the request id, never the request's variables), and answers 503 while the
+ * database is not answering, so load balancers and clients know to retry.
+ */
+function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (!isExpectedError(error)) logger.error({ reqId: contextValue.requestId, err: unwrapResolverError(error) }, 'unexpected error');
+          }
+        },
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          if (errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) response.http.status = 503;
+        },
+      };
     },
   };
 }
 
-function bearerToken(req: IncomingMessage): string | null {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return match ? match[1] : null;
+/** An error while building the context (the session lookup): 503 when the database is away. */
+function unavailableOr(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  return new GraphQLError('The database is not answering. Try again shortly.', {
+    extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } },
+  });
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  res.writeHead(status, headers).end(body);
+/** The caller's X-Request-Id when it looks like one, else a fresh one: it ties log lines to a request. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 /** The request body as Apollo expects it: parsed JSON for JSON requests, nothing for GETs. */

@@ -4,23 +4,31 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db/database';
+import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
 import { ChallengeService } from './two-factor/challenge.service';
 import { EnrolmentService } from './two-factor/enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { RecoveryCodeStore } from './two-factor/recovery-code-store';
+import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
-export function createServices(db: Database, config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs'>, clock: Clock) {
+export function createServices(
+  db: Database,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits'>,
+  clock: Clock,
+  onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
+) {
   const secretBox = new SecretBox(config.encryptionKeys);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
   const tenancy = new TenancyService(db, clock);
-  const enrolment = new EnrolmentService(db, clock, gate, accounts, secretBox, recoveryCodes);
-  const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes);
+  const enrolment = new EnrolmentService(db, clock, gate, accounts, secretBox, recoveryCodes, onTwoFactorEvent);
+  const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
-  return { db, clock, secretBox, accounts, gate, tenancy, enrolment, challenges, admin };
+  const rateLimiter = new ClientRateLimiter(db, clock, { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute }, onTwoFactorEvent);
+  return { db, clock, secretBox, accounts, gate, tenancy, enrolment, challenges, admin, rateLimiter };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -2,7 +2,9 @@ import { Args, ArgsType, Ctx, Field, Mutation, Query, Resolver } from 'type-grap
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
 import { IsDisplayName, IsEmailAddress, IsNewPassword, IsPassword } from '../graphql/validation';
-import type { SessionIdentity } from './account.service';
+import type { SessionCookieJar } from '../http/session-cookie';
+import { ClientRateLimit } from '../rate-limits/client-rate-limit';
+import type { IssuedSession, SessionIdentity } from './account.service';
 import { Agent, Session, toAgent } from './account.types';
 
 @ArgsType()
@@ -28,19 +30,26 @@ export class AccountResolver {
   }
 
   @Mutation(() => Session)
-  async signUp(@Args() { email, password, name }: SignUpArgs, @Ctx() { services }: GatewayContext): Promise<Session> {
-    const issued = await services.accounts.signUp(email, password, name);
-    return { ...issued, agent: toAgent(issued.agent) };
+  @ClientRateLimit('sign-in')
+  async signUp(@Args() { email, password, name }: SignUpArgs, @Ctx() { services, sessionCookie }: GatewayContext): Promise<Session> {
+    return toSession(await services.accounts.signUp(email, password, name), sessionCookie);
   }
 
   @Mutation(() => Session)
-  async signIn(@Args() { email, password }: SignInArgs, @Ctx() { services }: GatewayContext): Promise<Session> {
-    const issued = await services.accounts.signIn(email, password);
-    return { ...issued, agent: toAgent(issued.agent) };
+  @ClientRateLimit('sign-in')
+  async signIn(@Args() { email, password }: SignInArgs, @Ctx() { services, sessionCookie }: GatewayContext): Promise<Session> {
+    return toSession(await services.accounts.signIn(email, password), sessionCookie);
   }
 
   @Mutation(() => Boolean)
-  signOut(@CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<boolean> {
+  async signOut(@CurrentSession() session: SessionIdentity, @Ctx() { services, sessionCookie }: GatewayContext): Promise<boolean> {
+    sessionCookie.clear();
     return services.accounts.signOut(session);
   }
+}
+
+/** The token goes back in the answer (integrators) and in an HttpOnly cookie (browsers). */
+function toSession(issued: IssuedSession, cookie: SessionCookieJar): Session {
+  cookie.set(issued.token, issued.expiresAt);
+  return { token: issued.token, expiresAt: issued.expiresAt, agent: toAgent(issued.agent) };
 }

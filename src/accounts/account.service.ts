@@ -57,7 +57,7 @@ export class AccountService {
   }
 
   async signOut(session: SessionIdentity): Promise<boolean> {
-    await this.db.manager.update(SessionEntity, { id: session.sessionId, endedAt: IsNull() }, { endedAt: this.clock.now() });
+    await this.db.transaction((tx) => tx.update(SessionEntity, { id: session.sessionId, endedAt: IsNull() }, { endedAt: this.clock.now() }));
     return true;
   }
 

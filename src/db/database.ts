@@ -15,9 +15,10 @@ const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOU
 const MAX_TRANSACTION_TRIES = 3;
 
 /**
- * The data source plus the one way to run a transaction on it. SQLite gives TypeORM a single connection, on
- * which two interleaved async transactions would nest as savepoints of each other; there, transactions take
- * turns through a mutex (SQLite has one writer anyway). MySQL/MariaDB runs them on pooled connections.
+ * The data source plus the one way to write to it. SQLite gives TypeORM a single connection, on which two
+ * interleaved async transactions would nest as savepoints of each other, and a lone write would join whichever
+ * transaction is open; there, every write goes through `transaction`, which takes turns through a mutex (SQLite
+ * has one writer anyway). MySQL/MariaDB runs transactions on pooled connections. `manager` is for reads.
  */
 export class Database {
   private readonly sqliteTurn = new Mutex();
@@ -82,6 +83,26 @@ export class Database {
   }
 }
 
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+  'POOL_CLOSED',
+]);
+
+/** The database did not answer (as opposed to refusing a statement): the request may succeed later. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const message = String((error as { message?: unknown })?.message ?? '');
+  return UNAVAILABLE_CODES.has(driverCode(error)) || /connection is in closed state|connection lost|connect ETIMEDOUT/i.test(message);
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const code = driverCode(error);
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -117,7 +138,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       url: config.url,
       timezone: 'Z',
       charset: 'utf8mb4_unicode_ci',
-      connectTimeout: 5000,
+      connectTimeout: 3000,
       extra: { connectionLimit: 20, enableKeepAlive: true },
     });
   }

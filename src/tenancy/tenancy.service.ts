@@ -79,7 +79,7 @@ export class TenancyService {
 
   async createWorkspace(tenantId: string, name: string): Promise<WorkspaceEntity> {
     const workspace: WorkspaceEntity = { id: newId(), tenantId, name: name.trim(), twoFactorRequired: false, createdAt: this.clock.now() };
-    await this.db.manager.insert(WorkspaceEntity, workspace);
+    await this.db.transaction((tx) => tx.insert(WorkspaceEntity, workspace));
     return workspace;
   }
 

@@ -24,6 +24,7 @@ import {
 } from './limits';
 import type { RecoveryCodeStore } from './recovery-code-store';
 import { grantStanding } from './standing';
+import type { TwoFactorEventSink } from './two-factor-events';
 
 export interface ChallengeView {
   id: string;
@@ -79,6 +80,7 @@ export class ChallengeService {
     private readonly tenancy: TenancyService,
     private readonly enrolment: EnrolmentService,
     private readonly recoveryCodes: RecoveryCodeStore,
+    private readonly onEvent: TwoFactorEventSink,
   ) {}
 
   async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string): Promise<AccessView> {
@@ -101,10 +103,8 @@ export class ChallengeService {
   }
 
   async cancel(session: SessionIdentity, challengeId: string): Promise<boolean> {
-    const result = await this.db.manager.update(
-      ChallengeEntity,
-      { id: challengeId, sessionId: session.sessionId, state: 'OPEN' },
-      { state: 'CANCELLED' },
+    const result = await this.db.transaction((tx) =>
+      tx.update(ChallengeEntity, { id: challengeId, sessionId: session.sessionId, state: 'OPEN' }, { state: 'CANCELLED' }),
     );
     if (result.affected === 1) return true;
     const exists = await this.db.manager.existsBy(ChallengeEntity, { id: challengeId, sessionId: session.sessionId });
@@ -120,6 +120,7 @@ export class ChallengeService {
     const now = this.clock.now();
     this.assertNotLocked(facts.authenticator!.lockedUntil, now);
     const challenge = await this.openChallenge(session, facts.tenant.id, workspace?.id ?? null, now);
+    this.onEvent('challenge-issued');
     const status2fa = await this.enrolment.status(facts.tenant.id, session.agentId, loaders);
     return {
       ...access,
@@ -185,11 +186,15 @@ export class ChallengeService {
     });
 
     if (!outcome.passed) {
+      this.onEvent('challenge-failed');
+      if (outcome.attemptsRemaining === 0) this.onEvent('challenge-invalidated');
       throw new DomainError('INVALID_TWO_FACTOR_CODE', {
         attemptsRemaining: outcome.attemptsRemaining,
         ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
       });
     }
+    this.onEvent('challenge-passed');
+    if (method === 'RECOVERY_CODE') this.onEvent('recovery-code-used');
     const tenant = (await loaders.tenant.load(outcome.tenantId))!;
     const workspace = outcome.workspaceId ? await loaders.workspace.load(outcome.workspaceId) : null;
     return { status: 'GRANTED', tenant, workspace, challenge: null };
@@ -243,14 +248,14 @@ export class ChallengeService {
     const claimed = await tx
       .createQueryBuilder()
       .update('authenticators')
-      .set({ last_used_step: step })
+      .set({ lastUsedStep: step })
       .where('id = :id AND (last_used_step IS NULL OR last_used_step < :step)', { id: row.authenticatorId, step })
       .execute();
     return claimed.affected === 1;
   }
 
   private async pass(tx: Tx, session: SessionIdentity, row: ChallengeRow, method: AnswerMethod, now: Date): Promise<void> {
-    await tx.createQueryBuilder().update('authenticators').set({ consecutive_failures: 0 }).where('id = :id', { id: row.authenticatorId }).execute();
+    await tx.createQueryBuilder().update('authenticators').set({ consecutiveFailures: 0 }).where('id = :id', { id: row.authenticatorId }).execute();
     const passed = await tx
       .createQueryBuilder()
       .update('challenges')
@@ -273,7 +278,7 @@ export class ChallengeService {
     const counted = await tx
       .createQueryBuilder()
       .update('authenticators')
-      .set({ consecutive_failures: () => 'consecutive_failures + 1' })
+      .set({ consecutiveFailures: () => 'consecutive_failures + 1' })
       .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)', { id: row.authenticatorId, now })
       .execute();
     if (counted.affected !== 1) throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!));
@@ -281,14 +286,14 @@ export class ChallengeService {
     const locked = await tx
       .createQueryBuilder()
       .update('authenticators')
-      .set({ locked_until: lockedUntil, consecutive_failures: 0 })
+      .set({ lockedUntil, consecutiveFailures: 0 })
       .where('id = :id AND consecutive_failures >= :threshold', { id: row.authenticatorId, threshold: LOCKOUT_FAILURE_THRESHOLD })
       .execute();
 
     const spent = await tx
       .createQueryBuilder()
       .update('challenges')
-      .set({ failed_attempts: () => 'failed_attempts + 1' })
+      .set({ failedAttempts: () => 'failed_attempts + 1' })
       .where('id = :id AND state = :open AND failed_attempts < :max AND expires_at > :now', { id: row.id, open: 'OPEN', max: CHALLENGE_MAX_FAILED_ATTEMPTS, now })
       .execute();
     assertThat(spent.affected === 1, 'CHALLENGE_INVALIDATED'); // attempts already spent by racing answers: roll back
@@ -320,6 +325,7 @@ export class ChallengeService {
   }
 
   private rateLimited(now: Date, lockedUntil: Date | null): DomainError {
+    this.onEvent('answer-rate-limited');
     const seconds = lockedUntil ? Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000) : Math.ceil(LOCKOUT_DURATION_MS / 1000);
     return new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, seconds) });
   }

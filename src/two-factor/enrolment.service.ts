@@ -11,6 +11,7 @@ import { newId } from '../db/ids';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { pairKey } from '../tenancy/pair-key';
 import { twoFactorState } from './authenticator-state';
+import type { TwoFactorEventSink } from './two-factor-events';
 import type { GateService, MemberFacts } from './gate.service';
 import { PENDING_ENROLMENT_LIFETIME_MS } from './limits';
 import type { RecoveryCodeStore } from './recovery-code-store';
@@ -43,6 +44,7 @@ export class EnrolmentService {
     private readonly accounts: AccountService,
     private readonly secretBox: SecretBox,
     private readonly recoveryCodes: RecoveryCodeStore,
+    private readonly onEvent: TwoFactorEventSink,
   ) {}
 
   async status(tenantId: string, agentId: string, loaders: Loaders): Promise<TwoFactorStatus> {
@@ -103,7 +105,7 @@ export class EnrolmentService {
     const step = matchTotp(this.openSecret(row), code, now.getTime(), null);
     assertThat(step !== null, 'INVALID_TWO_FACTOR_CODE');
 
-    return this.db.transaction(async (tx) => {
+    const issued = await this.db.transaction(async (tx) => {
       const confirmed = await tx.update(
         AuthenticatorEntity,
         { id: row.id, state: 'PENDING', secretCiphertext: row.secretCiphertext },
@@ -115,6 +117,8 @@ export class EnrolmentService {
       await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       return { codes, status: toTwoFactorStatus({ state: 'ENABLED', pendingExpiresAt: null, confirmedAt: now, recoveryCodesRemaining: codes.length }, now) };
     });
+    this.onEvent('enrolment-confirmed');
+    return issued;
   }
 
   /** Password re-checked; the old set stops working in the same transaction that stores the new one. */

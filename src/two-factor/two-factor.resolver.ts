@@ -3,6 +3,7 @@ import type { SessionIdentity } from '../accounts/account.service';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
 import { TenantGate } from '../graphql/tenant-gate';
+import { ClientRateLimit } from '../rate-limits/client-rate-limit';
 import { IsCode, IsPassword } from '../graphql/validation';
 import { toTenant, toWorkspace } from '../tenancy/tenancy.types';
 import type { AccessView } from './challenge.service';
@@ -40,11 +41,13 @@ export class TwoFactorResolver {
   }
 
   @Mutation(() => Access)
+  @ClientRateLimit('answer')
   async verifyTwoFactor(@Args() { challengeId, code }: ChallengeAnswerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
     return toAccess(await services.challenges.verifyTwoFactor(session, loaders, challengeId, code));
   }
 
   @Mutation(() => Access)
+  @ClientRateLimit('answer')
   async useRecoveryCode(@Args() { challengeId, code }: ChallengeAnswerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
     return toAccess(await services.challenges.useRecoveryCode(session, loaders, challengeId, code));
   }

@@ -30,6 +30,9 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    // Every test signs in from 127.0.0.1: per-IP limits are off unless a test turns them on.
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
+    RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
     ...env,
   });
   const clock = new TestClock();
