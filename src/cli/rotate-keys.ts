@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../config';
+import { SecretBox } from '../crypto/secret-box';
+import { openDatabase } from '../db/database';
+import { rotateSecretsToCurrentKey } from '../two-factor/key-rotation';
+
+/**
+ * `npm run rotate-keys`: after putting a new key first in ENCRYPTION_KEYS (keeping the old ones after it),
+ * re-encrypts every stored TOTP secret to the new key. Safe to interrupt and to run again.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = await openDatabase(config.database);
+  try {
+    await db.migrate();
+    const secretBox = new SecretBox(config.encryptionKeys);
+    const report = await rotateSecretsToCurrentKey(db, secretBox);
+    console.log(`rotate-keys: ${report.reEncrypted} secrets re-encrypted to key "${secretBox.currentKeyId}"`);
+    if (report.recoveryCodesOnOlderKeys) {
+      console.log(
+        `rotate-keys: ${report.recoveryCodesOnOlderKeys} unused recovery codes are hashed under older keys; keep those keys ` +
+          'configured until the agents regenerate their codes',
+      );
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

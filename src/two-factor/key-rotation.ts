@@ -1,0 +1,48 @@
+import type { SecretBox } from '../crypto/secret-box';
+import type { Database } from '../db/database';
+import { AuthenticatorEntity, RecoveryCodeEntity } from '../db/entities';
+import { secretContext } from './enrolment.service';
+
+const BATCH_SIZE = 200;
+
+export interface RotationReport {
+  /** Secrets re-encrypted to the current key by this run. */
+  reEncrypted: number;
+  /** Recovery codes hashed under older keys: they keep working while those keys stay configured, and are
+   *  replaced by the agents' next regeneration (a hash cannot be re-keyed without the plain code). */
+  recoveryCodesOnOlderKeys: number;
+}
+
+/**
+ * Re-encrypts every stored TOTP secret to the current key, in small batches. Each row is rewritten by a
+ * conditional update on its old ciphertext, so the run is safe to interrupt and to repeat, and never
+ * overwrites a secret that changed meanwhile (a new enrolment is already under the current key).
+ */
+export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretBox): Promise<RotationReport> {
+  const currentKeyId = secretBox.currentKeyId;
+  let reEncrypted = 0;
+  let afterId = '';
+  for (;;) {
+    const batch = await db.manager
+      .createQueryBuilder(AuthenticatorEntity, 'a')
+      .where('a.keyId <> :currentKeyId AND a.id > :afterId', { currentKeyId, afterId })
+      .orderBy('a.id', 'ASC')
+      .limit(BATCH_SIZE)
+      .getMany();
+    if (!batch.length) break;
+    for (const row of batch) {
+      const context = secretContext(row.tenantId, row.agentId);
+      const sealed = secretBox.seal(secretBox.open(row.secretCiphertext, context), context);
+      const result = await db.transaction((tx) =>
+        tx.update(AuthenticatorEntity, { id: row.id, secretCiphertext: row.secretCiphertext }, { secretCiphertext: sealed.envelope, keyId: sealed.keyId }),
+      );
+      reEncrypted += result.affected ?? 0;
+    }
+    afterId = batch[batch.length - 1].id;
+  }
+  const recoveryCodesOnOlderKeys = await db.manager
+    .createQueryBuilder(RecoveryCodeEntity, 'r')
+    .where('r.keyId <> :currentKeyId AND r.usedAt IS NULL', { currentKeyId })
+    .getCount();
+  return { reEncrypted, recoveryCodesOnOlderKeys };
+}
