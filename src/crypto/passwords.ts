@@ -1,18 +1,26 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Semaphore } from 'async-mutex';
+import { availableParallelism } from 'node:os';
 
 /** argon2id at the OWASP Password Storage Cheat Sheet minimum: m=19 MiB, t=2, p=1. */
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+/**
+ * At most one argon2 computation per core at a time: a flood of sign-ins queues here instead of taking every
+ * core (and the libuv threads that database drivers share) from the requests behind it.
+ */
+const cores = new Semaphore(availableParallelism());
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return cores.runExclusive(() => hash(password, ARGON2_OPTIONS));
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await cores.runExclusive(() => verify(passwordHash, password));
   } catch {
     return false;
   }
