@@ -28,12 +28,19 @@ export function timeStepAt(nowMs: number): number {
   return Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS);
 }
 
+/** The code as typed, without the spaces apps show in it ("123 456"), if it has the shape of a code; else null. */
+export function normalizeTotpCode(input: string): string | null {
+  const code = input.replace(/\s+/g, '');
+  return /^\d{6}$/.test(code) ? code : null;
+}
+
 /**
  * The time step a code belongs to when it is valid now (±1 step) and later than `afterStep` (replay
  * protection: a step once used, and every earlier one, is refused), else null. Malformed codes are null.
  */
-export function matchTotp(secret: string, code: string, nowMs: number, afterStep: number | null): number | null {
-  if (!/^\d{6}$/.test(code)) return null;
+export function matchTotp(secret: string, input: string, nowMs: number, afterStep: number | null): number | null {
+  const code = normalizeTotpCode(input);
+  if (!code) return null;
   try {
     const result = verifySync({
       secret,

@@ -2,7 +2,8 @@ import type { SessionIdentity } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../context';
-import { matchTotp } from '../crypto/totp';
+import { normalizeRecoveryCode } from '../crypto/recovery-codes';
+import { matchTotp, normalizeTotpCode } from '../crypto/totp';
 import type { Database, Tx } from '../db/database';
 import { ChallengeEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
@@ -145,7 +146,10 @@ export class ChallengeService {
         .getOne();
       if (open && open.workspaceId === workspaceId) return open;
 
-      await tx.update(ChallengeEntity, { sessionId: session.sessionId, tenantId, state: 'OPEN' }, { state: 'INVALIDATED' });
+      const replaced = await tx.update(ChallengeEntity, { sessionId: session.sessionId, tenantId, state: 'OPEN' }, { state: 'INVALIDATED' });
+      if (replaced.affected) {
+        await recordAudit(tx, now, { tenantId, action: 'CHALLENGE_INVALIDATED', actorAgentId: session.agentId, subjectAgentId: session.agentId, workspaceId: open?.workspaceId ?? null });
+      }
       const challenge: ChallengeEntity = {
         id: newId(),
         sessionId: session.sessionId,
@@ -168,6 +172,9 @@ export class ChallengeService {
    * attempt through conditional updates too, so parallel requests and aliases are each counted exactly once.
    */
   private async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: AnswerMethod, code: string): Promise<AccessView> {
+    // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
+    const isWellFormed = method === 'TOTP' ? normalizeTotpCode(code) !== null : normalizeRecoveryCode(code) !== null;
+    assertThat(isWellFormed, 'BAD_USER_INPUT', { field: 'code' });
     const now = this.clock.now();
     const outcome = await this.db.transaction(async (tx) => {
       const row = await this.loadChallenge(tx, challengeId);

@@ -4,7 +4,7 @@ import type { Clock } from '../clock';
 import type { Loaders } from '../context';
 import { renderQrCode } from '../crypto/qr-code';
 import type { SecretBox } from '../crypto/secret-box';
-import { matchTotp, newTotpSecret, totpUri } from '../crypto/totp';
+import { matchTotp, newTotpSecret, normalizeTotpCode, totpUri } from '../crypto/totp';
 import { Database, Tx, isUniqueViolation } from '../db/database';
 import { AgentEntity, AuthenticatorEntity } from '../db/entities';
 import { newId } from '../db/ids';
@@ -97,6 +97,7 @@ export class EnrolmentService {
 
   /** The first right code turns the pending secret on, issues recovery codes, and gives this session standing. */
   async confirm(session: SessionIdentity, loaders: Loaders, tenantId: string, code: string): Promise<IssuedRecoveryCodes> {
+    assertThat(normalizeTotpCode(code) !== null, 'BAD_USER_INPUT', { field: 'code' });
     const facts = await this.enrolmentFacts(loaders, tenantId);
     const now = this.clock.now();
     assertThat(twoFactorState(facts.authenticator, now) === 'PENDING_CONFIRMATION', 'NO_PENDING_ENROLMENT');

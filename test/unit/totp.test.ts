@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { matchTotp, timeStepAt } from '../../src/crypto/totp';
+import { base32Decode, hotp, totpCode } from '../helpers/totp';
+
+/** RFC 6238 Appendix B: the SHA-1 seed is the ASCII string "12345678901234567890". */
+const RFC_SECRET_ASCII = '12345678901234567890';
+const RFC_SECRET_BASE32 = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+
+/** [Unix time in seconds, 8-digit TOTP] from RFC 6238 Appendix B, SHA-1 column. */
+const RFC_6238_SHA1_VECTORS: Array<[number, string]> = [
+  [59, '94287082'],
+  [1111111109, '07081804'],
+  [1111111111, '14050471'],
+  [1234567890, '89005924'],
+  [2000000000, '69279037'],
+  [20000000000, '65353130'],
+];
+
+const STEP_MS = 30_000;
+/** The middle of a time step, so moving whole steps never lands on a boundary. */
+const midStep = (step: number) => step * STEP_MS + STEP_MS / 2;
+/** The gateway's codes are 6 digits: HOTP truncation modulo 10^6, i.e. the last 6 digits of the 8-digit value. */
+const sixDigits = (code: string) => code.slice(-6);
+
+describe('the test helper TOTP against RFC 6238 Appendix B', () => {
+  it('decodes the base32 seed to the RFC ASCII secret', () => {
+    expect(base32Decode(RFC_SECRET_BASE32).toString('ascii')).toBe(RFC_SECRET_ASCII);
+  });
+
+  it.each(RFC_6238_SHA1_VECTORS)('hotp gives the 8-digit code at T=%i', (seconds, expected) => {
+    expect(hotp(Buffer.from(RFC_SECRET_ASCII, 'ascii'), Math.floor(seconds / 30), 8)).toBe(expected);
+  });
+
+  it.each(RFC_6238_SHA1_VECTORS)('totpCode gives the 6-digit code at T=%i', (seconds, expected) => {
+    expect(totpCode(RFC_SECRET_BASE32, seconds * 1000)).toBe(sixDigits(expected));
+  });
+});
+
+describe("the gateway's matchTotp against RFC 6238 Appendix B", () => {
+  it.each(RFC_6238_SHA1_VECTORS)('accepts the 6-digit code at T=%i as that time step', (seconds, expected) => {
+    const nowMs = seconds * 1000;
+    expect(matchTotp(RFC_SECRET_BASE32, sixDigits(expected), nowMs, null)).toBe(timeStepAt(nowMs));
+  });
+
+  it.each(RFC_6238_SHA1_VECTORS.slice(1))('accepts the code of T=%i one step either side, and no further', (seconds, expected) => {
+    const step = Math.floor(seconds / 30);
+    const code = sixDigits(expected);
+    expect(matchTotp(RFC_SECRET_BASE32, code, midStep(step - 1), null)).toBe(step);
+    expect(matchTotp(RFC_SECRET_BASE32, code, midStep(step + 1), null)).toBe(step);
+    expect(matchTotp(RFC_SECRET_BASE32, code, midStep(step - 2), null)).toBeNull();
+    expect(matchTotp(RFC_SECRET_BASE32, code, midStep(step + 2), null)).toBeNull();
+  });
+
+  it('accepts a code at both edges of its own step', () => {
+    const step = Math.floor(1111111109 / 30);
+    const code = sixDigits('07081804');
+    expect(matchTotp(RFC_SECRET_BASE32, code, step * STEP_MS, null)).toBe(step);
+    expect(matchTotp(RFC_SECRET_BASE32, code, (step + 1) * STEP_MS - 1, null)).toBe(step);
+  });
+
+  // Threat: a code seen once (shoulder-surfed, phished, logged) is replayed within its validity window.
+  it('refuses a code of the step already used, and of any earlier step (afterStep)', () => {
+    const step = Math.floor(1234567890 / 30);
+    const code = sixDigits('89005924');
+    const nowMs = midStep(step);
+    expect(matchTotp(RFC_SECRET_BASE32, code, nowMs, step - 1)).toBe(step);
+    expect(matchTotp(RFC_SECRET_BASE32, code, nowMs, step)).toBeNull();
+    expect(matchTotp(RFC_SECRET_BASE32, code, nowMs, step + 1)).toBeNull();
+    expect(matchTotp(RFC_SECRET_BASE32, totpCode(RFC_SECRET_BASE32, nowMs, -1), nowMs, step)).toBeNull();
+    expect(matchTotp(RFC_SECRET_BASE32, totpCode(RFC_SECRET_BASE32, nowMs, 1), nowMs, step)).toBe(step + 1);
+  });
+
+  it('agrees with the independent helper on another secret across the window', () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const nowMs = midStep(58_000_000);
+    for (const offset of [-1, 0, 1]) {
+      expect(matchTotp(secret, totpCode(secret, nowMs, offset), nowMs, null)).toBe(timeStepAt(nowMs) + offset);
+    }
+  });
+
+  it.each(['', '12345', '1234567', '12345a', '２８７０８２', '94287082'])('refuses the malformed code %j', (code) => {
+    expect(matchTotp(RFC_SECRET_BASE32, code, 59_000, null)).toBeNull();
+  });
+
+  it.each([' 287082', '287082 ', '287 082'])('accepts the code as apps show it, spaces and all: %j', (code) => {
+    expect(matchTotp(RFC_SECRET_BASE32, code, 59_000, null)).toBe(timeStepAt(59_000));
+  });
+
+  it('refuses the right digits under another secret', () => {
+    expect(matchTotp('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', sixDigits('94287082'), 59_000, null)).toBeNull();
+  });
+});
