@@ -22,9 +22,15 @@ export const IsNewPassword = () =>
 /** A password being checked (sign-in, re-authentication): only bounded, so a wrong one is still just wrong. */
 export const IsPassword = () => combine(MaxLength(PASSWORD_MAX_LENGTH));
 
+/**
+ * 1 to NAME_MAX_LENGTH code points, as the varchar column counts them. class-validator's Length counts an emoji
+ * with its variation selector as one character, so 200 of them (400 code points) would pass and overflow it.
+ */
+const NAME_LENGTH = new RegExp(`^[\\s\\S]{1,${NAME_MAX_LENGTH}}$`, 'u');
+
 export const IsDisplayName = () =>
   combine(
-    Length(1, NAME_MAX_LENGTH),
+    Matches(NAME_LENGTH, { message: `$property must be 1 to ${NAME_MAX_LENGTH} characters` }),
     Matches(NOT_BLANK, { message: '$property must not be blank' }),
     Matches(NO_CONTROL_CHARACTERS, { message: '$property must not contain control characters' }),
   );

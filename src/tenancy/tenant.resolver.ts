@@ -31,9 +31,9 @@ export class TenantResolver {
 
   @Query(() => Tenant, { nullable: true })
   @TenantGate('member', { tenantArg: 'id' })
-  async tenant(@Arg('id', () => ID) id: string, @Ctx() { loaders }: GatewayContext): Promise<Tenant | null> {
-    const tenant = await loaders.tenant.load(id);
-    return tenant && toTenant(tenant);
+  async tenant(@Arg('id', () => ID) id: string, @Ctx() { services, loaders }: GatewayContext): Promise<Tenant | null> {
+    // The gate has just read the tenant with the caller's facts: answer from that, not a second query.
+    return toTenant((await services.gate.member(loaders, id)).tenant);
   }
 
   @Mutation(() => Tenant, { description: "The caller becomes the tenant's OWNER." })

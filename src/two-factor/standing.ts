@@ -1,9 +1,10 @@
 import { IsNull } from 'typeorm';
 import type { SessionIdentity } from '../accounts/account.service';
 import type { Tx } from '../db/database';
-import { TenantStandingEntity } from '../db/entities';
+import { SessionEntity, TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName } from '../db/entities/tenant-standing.entity';
 import { newId } from '../db/ids';
+import { rawInt } from '../db/raw';
 
 /** The session has passed the tenant's second factor: it keeps that standing for every workspace of the tenant. */
 export async function grantStanding(tx: Tx, session: SessionIdentity, tenantId: string, method: StandingMethodName, now: Date): Promise<void> {
@@ -18,10 +19,17 @@ export async function grantStanding(tx: Tx, session: SessionIdentity, tenantId: 
   });
 }
 
-/** Every session of the agent loses its standing in this tenant only; returns how many sessions lost one. */
+/**
+ * Every session of the agent loses its standing in this tenant only; returns how many live sessions lost one
+ * (a session already signed out or expired had nothing left to lose).
+ */
 export async function revokeStandings(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<number> {
-  const standing = await tx.find(TenantStandingEntity, { select: { sessionId: true }, where: { tenantId, agentId, revokedAt: IsNull() } });
-  if (!standing.length) return 0;
+  const live = await tx
+    .createQueryBuilder(TenantStandingEntity, 'st')
+    .innerJoin(SessionEntity, 's', 's.id = st.sessionId AND s.endedAt IS NULL AND s.expiresAt > :now', { now })
+    .select('COUNT(DISTINCT st.sessionId)', 'sessions')
+    .where('st.tenantId = :tenantId AND st.agentId = :agentId AND st.revokedAt IS NULL', { tenantId, agentId })
+    .getRawOne();
   await tx.update(TenantStandingEntity, { tenantId, agentId, revokedAt: IsNull() }, { revokedAt: now });
-  return new Set(standing.map((s) => s.sessionId)).size;
+  return rawInt(live?.sessions);
 }

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AddTenantMemberDocument,
+  AuditLogDocument,
+  BeginTotpEnrolmentDocument,
+  ConfirmTotpEnrolmentDocument,
+  CreateTenantDocument,
+  CreateWorkspaceDocument,
+  EnterTenantDocument,
+  ResetAgentTwoFactorDocument,
+  SetTenantTwoFactorDocument,
+  SignInDocument,
+  SignUpDocument,
+  TenantAgentsDocument,
+  TenantDocument,
+  UseRecoveryCodeDocument,
+  VerifyTwoFactorDocument,
+} from '../../src/client/generated/graphql';
+import type { GraphQLResponse } from '../helpers/client';
+import { databaseKinds } from '../helpers/databases';
+import { createTenant, enrol, PASSWORD, TestAgent, TestTenant } from '../helpers/fixtures';
+import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { databaseSnapshot } from '../helpers/snapshot';
+import { signInAgain } from '../helpers/two-factor';
+
+/** What the malformed requests are aimed at: a tenant the owner may administer, and an open challenge. */
+interface Scene {
+  tenant: TestTenant;
+  /** A tenant where the owner has begun enrolment and not confirmed it. */
+  pendingTenantId: string;
+  owner: TestAgent;
+  challenged: TestAgent;
+  challengeId: string;
+}
+type Send = (scene: Scene) => Promise<GraphQLResponse<unknown>>;
+
+const long = (length: number, char = 'a') => char.repeat(length);
+const overLongEmail = `${long(250)}@example.test`; // 263 characters
+const cursorOf = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+const raw = (query: string, variables?: Record<string, unknown>): Send => ({ owner }) => owner.client.raw({ query, variables });
+const agentsPage = (args: string): Send => ({ owner, tenant }) => owner.client.raw({ query: `{ tenant(id: "${tenant.id}") { agents(${args}) { totalCount } } }` });
+
+/** Refused while the document is checked, before anything runs: either of Apollo's codes will do. */
+const beforeRunning = ['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED'];
+
+/** [label, request, the code (or codes) it may answer with]. */
+const malformed: Array<[string, Send, string | string[]]> = [
+  ['an over-long email at sign-up', ({ owner }) => owner.client.request(SignUpDocument, { email: overLongEmail, password: PASSWORD, name: 'A' }), 'BAD_USER_INPUT'],
+  ['an over-long email at sign-in', ({ owner }) => owner.client.request(SignInDocument, { email: overLongEmail, password: PASSWORD }), 'BAD_USER_INPUT'],
+  ['an over-long password at sign-in', ({ owner }) => owner.client.request(SignInDocument, { email: owner.email, password: long(257) }), 'BAD_USER_INPUT'],
+  ['an over-long email for a new member', ({ owner, tenant }) => owner.client.request(AddTenantMemberDocument, { tenantId: tenant.id, email: overLongEmail, role: 'AGENT' }), 'BAD_USER_INPUT'],
+  ['an email with a null byte', ({ owner, tenant }) => owner.client.request(AddTenantMemberDocument, { tenantId: tenant.id, email: `${owner.email}\u0000`, role: 'AGENT' }), 'BAD_USER_INPUT'],
+  ['an email that is only unicode letters', ({ owner, tenant }) => owner.client.request(AddTenantMemberDocument, { tenantId: tenant.id, email: 'ünïcödé', role: 'AGENT' }), 'BAD_USER_INPUT'],
+  ['a tenant name over 200 characters', ({ owner }) => owner.client.request(CreateTenantDocument, { name: long(201) }), 'BAD_USER_INPUT'],
+  ['a tenant name of 200 emoji with variation selectors (400 code points)', ({ owner }) => owner.client.request(CreateTenantDocument, { name: long(200, '\u2764\uFE0F') }), 'BAD_USER_INPUT'],
+  ['a tenant name with a null byte', ({ owner }) => owner.client.request(CreateTenantDocument, { name: 'Acme\u0000Support' }), 'BAD_USER_INPUT'],
+  ['an issuer with a colon', ({ owner }) => owner.client.request(CreateTenantDocument, { name: 'Acme', issuer: 'Acme:Support' }), 'BAD_USER_INPUT'],
+  ['an issuer over 200 characters', ({ owner }) => owner.client.request(CreateTenantDocument, { name: 'Acme', issuer: long(201) }), 'BAD_USER_INPUT'],
+  ['a workspace name over 200 characters', ({ owner, tenant }) => owner.client.request(CreateWorkspaceDocument, { tenantId: tenant.id, name: long(201) }), 'BAD_USER_INPUT'],
+  ['a blank workspace name', ({ owner, tenant }) => owner.client.request(CreateWorkspaceDocument, { tenantId: tenant.id, name: ' \t ' }), 'BAD_USER_INPUT'],
+  ['a workspace name with a line break', ({ owner, tenant }) => owner.client.request(CreateWorkspaceDocument, { tenantId: tenant.id, name: 'Billing\nTeam' }), 'BAD_USER_INPUT'],
+  ['a TOTP code over 64 characters', ({ challenged, challengeId }) => challenged.client.request(VerifyTwoFactorDocument, { challengeId, code: long(65, '1') }), 'BAD_USER_INPUT'],
+  ['a recovery code over 64 characters', ({ challenged, challengeId }) => challenged.client.request(UseRecoveryCodeDocument, { challengeId, code: long(65, 'A') }), 'BAD_USER_INPUT'],
+  ['an enrolment code of letters', ({ owner, pendingTenantId }) => owner.client.request(ConfirmTotpEnrolmentDocument, { tenantId: pendingTenantId, code: 'abcdef' }), 'BAD_USER_INPUT'],
+  ['an enrolment code with a null byte', ({ owner, pendingTenantId }) => owner.client.request(ConfirmTotpEnrolmentDocument, { tenantId: pendingTenantId, code: '123\u0000456' }), 'BAD_USER_INPUT'],
+  ['a TOTP answer of seven digits', ({ challenged, challengeId }) => challenged.client.request(VerifyTwoFactorDocument, { challengeId, code: '1234567' }), 'BAD_USER_INPUT'],
+  ['a recovery code with 0 and O, outside the alphabet', ({ challenged, challengeId }) => challenged.client.request(UseRecoveryCodeDocument, { challengeId, code: 'O0O0-0O0O' }), 'BAD_USER_INPUT'],
+  ['an enrolment code over 64 characters', ({ owner, tenant }) => owner.client.request(ConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code: long(65, '1') }), 'BAD_USER_INPUT'],
+  ['a re-authentication password of 10,000 characters', ({ owner, tenant }) => owner.client.request(BeginTotpEnrolmentDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
+  ['enabled: "yes" written in the document', ({ owner, tenant }) => owner.client.raw({ query: `mutation { setTenantTwoFactor(tenantId: "${tenant.id}", enabled: "yes") { id } }` }), 'GRAPHQL_VALIDATION_FAILED'],
+  ['enabled: "yes" sent as a variable', ({ owner, tenant }) => owner.client.raw({ query: 'mutation($id: ID!, $on: Boolean!) { setTenantTwoFactor(tenantId: $id, enabled: $on) { id } }', variables: { id: tenant.id, on: 'yes' } }), 'BAD_USER_INPUT'],
+  ['required: 1 for a workspace', ({ owner, tenant }) => owner.client.raw({ query: `mutation { setWorkspaceTwoFactor(workspaceId: "${tenant.openWorkspaceId}", required: 1) { id } }` }), 'GRAPHQL_VALIDATION_FAILED'],
+  ['a policy outside the enum', ({ owner, tenant }) => owner.client.raw({ query: 'mutation($id: ID!, $p: TwoFactorPolicy!) { setTenantTwoFactorPolicy(tenantId: $id, policy: $p) { id } }', variables: { id: tenant.id, p: 'ALWAYS' } }), 'BAD_USER_INPUT'],
+  ['a recovery code format outside the enum', ({ owner, tenant }) => owner.client.raw({ query: `mutation { setTenantRecoveryCodeFormat(tenantId: "${tenant.id}", format: XX) { id } }` }), 'GRAPHQL_VALIDATION_FAILED'],
+  ['a role outside the enum', ({ owner, tenant }) => owner.client.raw({ query: `mutation { addTenantMember(tenantId: "${tenant.id}", email: "${owner.email}", role: ROOT) { role } }` }), 'GRAPHQL_VALIDATION_FAILED'],
+  ['an object where an ID belongs', raw('query($id: ID!) { tenant(id: $id) { id } }', { id: { $ne: null } }), 'BAD_USER_INPUT'],
+  ['agents(first: -1)', agentsPage('first: -1'), 'BAD_USER_INPUT'],
+  ['agents(first: 0)', agentsPage('first: 0'), 'BAD_USER_INPUT'],
+  ['agents(first: 1000)', agentsPage('first: 1000'), beforeRunning],
+  ['agents(first: 2^31), beyond Int', agentsPage('first: 2147483648'), 'GRAPHQL_VALIDATION_FAILED'],
+  ['agents(filter: { twoFactorEnabled: "no" })', agentsPage('filter: { twoFactorEnabled: "no" }'), 'GRAPHQL_VALIDATION_FAILED'],
+  ['a cursor that is not base64 of an id', ({ owner, tenant }) => owner.client.request(TenantAgentsDocument, { tenantId: tenant.id, after: 'not a cursor!' }), 'BAD_USER_INPUT'],
+  ['a cursor carrying SQL', ({ owner, tenant }) => owner.client.request(TenantAgentsDocument, { tenantId: tenant.id, after: cursorOf("' OR 1=1 --") }), 'BAD_USER_INPUT'],
+  ['a forged audit log cursor', ({ owner, tenant }) => owner.client.request(AuditLogDocument, { tenantId: tenant.id, after: cursorOf('00000000-0000-0000-0000-00000000000g') }), 'BAD_USER_INPUT'],
+  ['a missing argument', raw('mutation { createWorkspace(name: "Orphan") { id } }'), 'GRAPHQL_VALIDATION_FAILED'],
+  ['a missing variable', ({ owner }) => owner.client.raw({ query: 'query($id: ID!) { tenant(id: $id) { id } }' }), 'BAD_USER_INPUT'],
+  ['a null for a required argument', raw('{ tenant(id: null) { id } }'), 'GRAPHQL_VALIDATION_FAILED'],
+  ['an unknown field', raw('{ tenants { id secret } }'), 'GRAPHQL_VALIDATION_FAILED'],
+  ['a document that does not parse', raw('mutation { setTenantTwoFactor('), 'GRAPHQL_PARSE_FAILED'],
+  ['an unknown tenant id', ({ owner }) => owner.client.request(TenantDocument, { id: 'no-such-tenant' }), 'NOT_FOUND'],
+  ['a 10,000-character tenant id', ({ owner }) => owner.client.request(EnterTenantDocument, { tenantId: long(10_000, 'f') }), 'NOT_FOUND'],
+  ['a tenant id of emoji and a null byte', ({ owner }) => owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), 'NOT_FOUND'],
+  ['an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(ResetAgentTwoFactorDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['an unknown challenge id', ({ challenged }) => challenged.client.request(VerifyTwoFactorDocument, { challengeId: 'no-such-challenge', code: '123456' }), 'NOT_FOUND'],
+];
+
+/** Codes a client may meet for bad input: Apollo's own, and the contract's for ids that name nothing. */
+const apolloCodes = ['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED'];
+
+describe.each(databaseKinds)('bad input on %s', (kind) => {
+  let t: TestGateway;
+  let scene: Scene;
+  beforeAll(async () => {
+    t = await startTestGateway(kind);
+    const tenant = await createTenant(t, { twoFactor: true });
+    await enrol(t, tenant.owner, tenant.id);
+    const challenged = await signInAgain(t, tenant.owner);
+    const { enterTenant } = await challenged.client.ok(EnterTenantDocument, { tenantId: tenant.id });
+    const { createTenant: pending } = await tenant.owner.client.ok(CreateTenantDocument, { name: 'Pending' });
+    await tenant.owner.client.ok(SetTenantTwoFactorDocument, { tenantId: pending.id, enabled: true });
+    await tenant.owner.client.ok(BeginTotpEnrolmentDocument, { tenantId: pending.id, password: PASSWORD });
+    scene = { tenant, pendingTenantId: pending.id, owner: tenant.owner, challenged, challengeId: enterTenant.challenge!.id };
+  });
+  afterAll(() => t?.close());
+
+  it('has at least 25 cases', () => {
+    expect(malformed.length).toBeGreaterThanOrEqual(25);
+  });
+
+  // Threat: malformed input that crashes the gateway, leaks internals (stack traces, SQL) or writes on its way to failing.
+  it.each(malformed)('%s is refused with a client error, no stack trace and nothing written', async (_label, send, code) => {
+    const before = await databaseSnapshot(t);
+    const response = await send(scene);
+    expect([200, 400]).toContain(response.status);
+    const codes = [code].flat();
+    expect(codes, JSON.stringify(response.errors)).toContain(response.errors?.[0]?.extensions?.code);
+    for (const error of response.errors!) expect([...apolloCodes, ...codes]).toContain(error.extensions?.code);
+    const body = JSON.stringify(response);
+    expect(body).not.toMatch(/stacktrace|\bat .+:\d+:\d+|node_modules|SQLITE_|\bER_[A-Z_]+|QueryFailedError/);
+    expect(await databaseSnapshot(t)).toBe(before);
+  });
+
+  it('a name of exactly 200 characters, emoji included, is accepted and stored whole', async () => {
+    const name = long(199, 'n') + '\u{1F600}';
+    const { createTenant } = await scene.owner.client.ok(CreateTenantDocument, { name, issuer: long(200, '\u{1F510}') });
+    expect(createTenant).toMatchObject({ name, issuer: long(200, '\u{1F510}') });
+  });
+
+  it('the challenge used above is still open with all its attempts', async () => {
+    const { enterTenant } = await scene.challenged.client.ok(EnterTenantDocument, { tenantId: scene.tenant.id });
+    expect(enterTenant.challenge).toMatchObject({ id: scene.challengeId, attemptsRemaining: 5 });
+  });
+});
