@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const url = await gateway.listen(config.port);
   const database = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : config.database.kind;
   logger.info(`Gateway ready at ${url}/graphql (${database})${config.playground ? ': open it in a browser for the playground' : ''}`);
+  logger.info(`Web console at ${url}/`);
 
   const shutdown = async (signal: string) => {
     logger.info(`${signal}: finishing in-flight requests, then closing`);

@@ -1,0 +1,68 @@
+import { EnterTenantDocument, EnterWorkspaceDocument, type EnterTenantMutation } from '../../src/client/generated/graphql';
+import { call, isGatewayError } from './api';
+import { navigate, type Flash } from './nav';
+import { session } from './session';
+import { tenantById } from './state';
+
+type Access = EnterTenantMutation['enterTenant'];
+
+/**
+ * Acts on what enterTenant / enterWorkspace answered: true when GRANTED (the caller carries on); otherwise it
+ * has sent the agent to the challenge or the setup page, which come back to `returnTo` once done.
+ */
+export function followAccess(access: Access, returnTo: string, flash?: Flash): boolean {
+  if (access.status === 'GRANTED') {
+    session.challenge = null;
+    return true;
+  }
+  if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED' && access.challenge) {
+    session.challenge = {
+      challengeId: access.challenge.id,
+      tenantId: access.tenant.id,
+      tenantName: access.tenant.name,
+      workspaceName: access.workspace?.name ?? null,
+      methods: access.challenge.methods,
+      attemptsRemaining: access.challenge.attemptsRemaining,
+      expiresAt: access.challenge.expiresAt,
+      returnTo,
+    };
+    navigate('/challenge', { replace: true, flash });
+    return false;
+  }
+  const query = new URLSearchParams({ then: returnTo });
+  navigate(`/setup/${encodeURIComponent(access.tenant.id)}?${query}`, { replace: true, flash });
+  return false;
+}
+
+/** Puts the session in the tenant (for the admin console and gated profile actions), via the challenge if asked. */
+export async function requireTenantStanding(tenantId: string, returnTo: string, flash?: Flash): Promise<boolean> {
+  const { enterTenant } = await call(EnterTenantDocument, { tenantId });
+  return followAccess(enterTenant, returnTo, flash);
+}
+
+export async function enterWorkspace(workspaceId: string, returnTo: string): Promise<Access & { granted: boolean }> {
+  const { enterWorkspace: access } = await call(EnterWorkspaceDocument, { workspaceId });
+  return { ...access, granted: followAccess(access, returnTo) };
+}
+
+/**
+ * A tenant-scoped call refused by the gate: TWO_FACTOR_REQUIRED goes through the challenge,
+ * TWO_FACTOR_ENROLMENT_REQUIRED to the setup page; both come back to `returnTo`. True when it handled the error.
+ */
+export async function handleGateError(error: unknown, tenantId: string, returnTo: string): Promise<boolean> {
+  if (isGatewayError(error, 'TWO_FACTOR_REQUIRED')) {
+    const granted = await requireTenantStanding(tenantId, returnTo, { text: 'Verify with your second factor to continue.', tone: 'info' });
+    if (granted) navigate(returnTo, { replace: true });
+    return true;
+  }
+  if (isGatewayError(error, 'TWO_FACTOR_ENROLMENT_REQUIRED')) {
+    const name = tenantById(tenantId)?.name;
+    const query = new URLSearchParams({ then: returnTo });
+    navigate(`/setup/${encodeURIComponent(tenantId)}?${query}`, {
+      replace: true,
+      flash: { text: name ? `${name} requires two-factor authentication.` : 'This tenant requires two-factor authentication.', tone: 'warning' },
+    });
+    return true;
+  }
+  return false;
+}

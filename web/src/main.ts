@@ -1,0 +1,91 @@
+import './styles.css';
+import { append, focus, h } from './dom';
+import { createFrame, pageHeading, renderHeader, showFlash } from './layout';
+import { explain } from './messages';
+import { interceptLinks, navigate, setRenderer, takeFlash } from './nav';
+import { adminIndexPage, adminPage } from './pages/admin';
+import { challengePage } from './pages/challenge';
+import type { PageContext } from './pages/page';
+import { profilePage } from './pages/profile';
+import { setupPage } from './pages/setup';
+import { signInPage } from './pages/sign-in';
+import { workspacePage } from './pages/workspace';
+import { workspacesPage } from './pages/workspaces';
+import { session } from './session';
+import { app, forget, handleSessionEnded, loadHome } from './state';
+
+interface Route {
+  pattern: RegExp;
+  title: string;
+  page: (ctx: PageContext) => Promise<void>;
+  /** Reachable without a session. */
+  isPublic?: boolean;
+}
+
+const ROUTES: Route[] = [
+  { pattern: /^\/sign-in$/, title: 'Sign in', page: signInPage, isPublic: true },
+  { pattern: /^\/$/, title: 'Workspaces', page: workspacesPage },
+  { pattern: /^\/workspaces\/([^/]+)$/, title: 'Workspace', page: workspacePage },
+  { pattern: /^\/challenge$/, title: 'Two-factor verification', page: challengePage },
+  { pattern: /^\/setup\/([^/]+)$/, title: 'Set up two-factor authentication', page: setupPage },
+  { pattern: /^\/my\/profile\/two-factor$/, title: 'Two-factor authentication', page: profilePage },
+  { pattern: /^\/admin$/, title: 'Admin console', page: adminIndexPage },
+  { pattern: /^\/admin\/([^/]+)$/, title: 'Admin console', page: adminPage },
+];
+
+const root = document.getElementById('app')!;
+const frame = createFrame(root);
+interceptLinks(document.body);
+let renders = 0;
+
+async function render(): Promise<void> {
+  const renderId = ++renders;
+  const isFirst = renderId === 1;
+  const pathname = location.pathname.replace(/\/+$/, '') || '/';
+  if (pathname === '/my/profile') return navigate('/my/profile/two-factor', { replace: true });
+  const route = ROUTES.find((candidate) => candidate.pattern.test(pathname));
+  const flash = takeFlash();
+
+  if (!session.token && !route?.isPublic) {
+    const next = pathname === '/' ? '' : `?${new URLSearchParams({ next: pathname + location.search })}`;
+    return navigate(`/sign-in${next}`, { replace: true, flash: flash ?? undefined });
+  }
+  try {
+    if (session.token && !app.me && !(await loadHome())) {
+      forget();
+      return navigate('/sign-in', { replace: true, flash: { text: 'Your session has ended. Sign in again.', tone: 'info' } });
+    }
+  } catch (failure) {
+    if (handleSessionEnded(failure)) return;
+  }
+  if (session.token && route?.isPublic) return navigate('/', { replace: true, flash: flash ?? undefined });
+  if (renderId !== renders) return;
+
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  document.getElementById('main')!.replaceWith(main);
+  renderHeader(frame, pathname);
+  showFlash(frame, flash);
+  document.title = `${route?.title ?? 'Page not found'} · Identity console`;
+
+  const ctx: PageContext = { main, params: route ? route.pattern.exec(pathname)!.slice(1).map(decodeURIComponent) : [], query: new URLSearchParams(location.search) };
+  main.setAttribute('aria-busy', 'true');
+  try {
+    if (route) await route.page(ctx);
+    else append(main, [pageHeading('Page not found'), h('p', null, h('a', { href: '/' }, 'Back to workspaces'))]);
+  } catch (failure) {
+    if (handleSessionEnded(failure)) return;
+    console.error(failure);
+    main.replaceChildren();
+    append(main, [pageHeading(route?.title ?? 'Error'), h('p', { class: 'notice notice-error', role: 'alert' }, explain(failure)), h('p', null, h('a', { href: '/' }, 'Back to workspaces'))]);
+  } finally {
+    main.removeAttribute('aria-busy');
+  }
+  if (renderId !== renders || !main.isConnected) return;
+  // A new page: move focus to its heading (or the field it asked for) so keyboard and screen reader users start there.
+  if (ctx.focusTarget) focus(ctx.focusTarget);
+  else if (!isFirst) focus(main.querySelector<HTMLElement>('h1'));
+}
+
+setRenderer(render);
+window.addEventListener('popstate', () => void render());
+void render();

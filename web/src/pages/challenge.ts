@@ -1,0 +1,129 @@
+import { CancelChallengeDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { followAccess } from '../access';
+import { call, isGatewayError } from '../api';
+import { append, busy, field, focus, formError, h, replace } from '../dom';
+import { pageHeading } from '../layout';
+import { explain, retryIn } from '../messages';
+import { navigate } from '../nav';
+import { session, type PendingChallenge } from '../session';
+import { handleSessionEnded, signOut } from '../state';
+import type { PageContext } from './page';
+
+const START_OVER = 'This verification is no longer valid. Start over.';
+
+/**
+ * "Two-factor verification": the 6-digit code, or a recovery code ("Lost your phone?"), or leave ("Sign in as
+ * a different user", which cancels the challenge and signs out).
+ */
+export async function challengePage(ctx: PageContext): Promise<void> {
+  const pending = session.challenge;
+  if (!pending) return navigate('/', { replace: true });
+
+  const where = pending.workspaceName ? `${pending.workspaceName} · ${pending.tenantName}` : pending.tenantName;
+  const panel = h('div', { class: 'card-body' });
+  let mode: 'totp' | 'recovery' = 'totp';
+
+  const backToStart = (text: string) => {
+    session.challenge = null;
+    navigate('/', { replace: true, flash: { text, tone: 'error' } });
+  };
+
+  const granted = (access: Parameters<typeof followAccess>[0]) => {
+    if (followAccess(access, pending.returnTo)) navigate(pending.returnTo, { replace: true, flash: { text: `Verified. Welcome to ${where}.`, tone: 'success' } });
+  };
+
+  const answerForm = (): HTMLElement => {
+    const recovery = mode === 'recovery';
+    const code = recovery
+      ? field({ label: 'Recovery code', name: 'recovery-code', autocomplete: 'off', placeholder: 'XXXX-XXXX', maxlength: 64, spellcheck: false, autocapitalize: 'characters', hint: 'One of the codes you saved when you set up two-factor. Each works once.', className: 'code-input' })
+      : field({ label: '6-digit code', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9 ]{6,7}', maxlength: 7, hint: 'From the authenticator app on your phone.', spellcheck: false, className: 'code-input' });
+    const error = formError();
+    const form = h(
+      'form',
+      { class: 'stack', novalidate: true },
+      code.wrapper,
+      error.element,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, recovery ? 'Use recovery code' : 'Verify and sign in')),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.clear();
+      const value = recovery ? code.input.value.trim() : code.input.value.replace(/\s+/g, '');
+      if (recovery && !value) return error.show('Enter one of your recovery codes.', code.input);
+      if (!recovery && !/^\d{6}$/.test(value)) return error.show('Enter the 6 digits your authenticator app shows.', code.input);
+      try {
+        await busy(form, async () => {
+          if (recovery) granted((await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value })).useRecoveryCode);
+          else granted((await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value })).verifyTwoFactor);
+        });
+      } catch (failure) {
+        if (handleSessionEnded(failure)) return;
+        if (isGatewayError(failure, 'CHALLENGE_INVALIDATED', 'NOT_FOUND')) return backToStart(START_OVER);
+        if (isGatewayError(failure, 'INVALID_TWO_FACTOR_CODE')) {
+          const left = Number(failure.extensions.attemptsRemaining);
+          const lockedFor = Number(failure.extensions.retryAfterSeconds);
+          if (Number.isFinite(lockedFor) && lockedFor > 0) {
+            // That answer was one wrong too many in a row: the tenant locks answers for a while.
+            const locked = `That code did not match. Too many attempts in a row: try again ${retryIn(lockedFor)}.`;
+            return left === 0 ? backToStart(locked) : error.show(locked, code.input);
+          }
+          if (left === 0) return backToStart(`That code did not match, and no attempts are left. ${START_OVER}`);
+          session.challenge = { ...pending, attemptsRemaining: left } satisfies PendingChallenge;
+          const attempts = Number.isFinite(left) ? ` ${left} ${left === 1 ? 'attempt' : 'attempts'} remaining.` : '';
+          return error.show(`${recovery ? 'That recovery code did not match.' : 'That code did not match.'}${attempts}`, code.input);
+        }
+        error.show(explain(failure), code.input);
+      }
+    });
+    return form;
+  };
+
+  const toggle = (): HTMLElement | null => {
+    if (mode === 'totp' && !pending.methods.includes('RECOVERY_CODE')) return null;
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: 'button-link',
+        onclick: () => {
+          mode = mode === 'totp' ? 'recovery' : 'totp';
+          render();
+          focus(panel.querySelector('input'));
+        },
+      },
+      mode === 'totp' ? 'Lost your phone? Use a recovery code' : 'Use the code from your authenticator app instead',
+    );
+  };
+
+  const render = () => replace(panel, answerForm(), h('p', { class: 'switch-method' }, toggle()));
+
+  const differentUser = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button button-quiet',
+      onclick: async () => {
+        try {
+          await call(CancelChallengeDocument, { challengeId: pending.challengeId });
+        } catch {
+          // Already answered, expired or replaced: signing out ends it anyway.
+        }
+        await signOut('Signed out. Sign in as a different user.');
+      },
+    },
+    'Sign in as a different user',
+  );
+
+  render();
+  append(ctx.main, [
+    h(
+      'div',
+      { class: 'narrow' },
+      pageHeading('Two-factor verification', 'Password accepted. Enter your code to continue.'),
+      h('p', { class: 'context' }, 'Verifying for ', h('strong', null, where), '.'),
+      h('div', { class: 'card' }, panel),
+      h('p', { class: 'leave' }, differentUser),
+    ),
+  ]);
+  ctx.focusTarget = panel.querySelector('input');
+}

@@ -1,0 +1,29 @@
+import { MyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { call, GatewayError } from '../api';
+import { twoFactorCard } from '../components/two-factor-card';
+import { append, h } from '../dom';
+import { pageHeading } from '../layout';
+import { app } from '../state';
+import type { PageContext } from './page';
+
+/** My profile → Two-factor authentication: one card per tenant, each with its own authenticator. */
+export async function profilePage(ctx: PageContext): Promise<void> {
+  const statuses = await Promise.all(
+    app.tenants.map(async (tenant) => {
+      const { me } = await call(MyTwoFactorDocument, { tenantId: tenant.id });
+      if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
+      return me.twoFactor;
+    }),
+  );
+  append(ctx.main, [
+    h('p', { class: 'breadcrumb' }, 'My profile'),
+    pageHeading(
+      'Two-factor authentication',
+      'Each tenant has its own authenticator. Setting it up, losing it or resetting it in one tenant changes nothing in another.',
+    ),
+    app.tenants.length === 0 ? h('p', null, 'You are not a member of any tenant yet.') : null,
+    app.tenants.map((tenant, index) =>
+      twoFactorCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
+    ),
+  ]);
+}

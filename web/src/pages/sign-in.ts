@@ -1,0 +1,51 @@
+import { SignInDocument } from '../../../src/client/generated/graphql';
+import { call } from '../api';
+import { append, busy, field, formError, h } from '../dom';
+import { pageHeading } from '../layout';
+import { explain } from '../messages';
+import { localPath, navigate } from '../nav';
+import { session } from '../session';
+import { loadHome } from '../state';
+import type { PageContext } from './page';
+
+export async function signInPage(ctx: PageContext): Promise<void> {
+  const email = field({ label: 'Email', type: 'email', name: 'email', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
+  const password = field({ label: 'Password', type: 'password', name: 'password', autocomplete: 'current-password' });
+  const error = formError();
+  const form = h(
+    'form',
+    { class: 'stack', novalidate: true },
+    email.wrapper,
+    password.wrapper,
+    error.element,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, 'Sign in')),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.clear();
+    if (!email.input.value.trim()) return error.show('Enter your email.', email.input);
+    if (!password.input.value) return error.show('Enter your password.', password.input);
+    try {
+      await busy(form, async () => {
+        const { signIn } = await call(SignInDocument, { email: email.input.value.trim(), password: password.input.value });
+        session.signedIn(signIn.token);
+        await loadHome();
+      });
+      navigate(localPath(ctx.query.get('next')) ?? '/', { replace: true });
+    } catch (failure) {
+      session.clear();
+      password.input.value = '';
+      error.show(explain(failure), password.input);
+    }
+  });
+
+  append(ctx.main, [
+    h(
+      'div',
+      { class: 'narrow' },
+      pageHeading('Sign in', 'Sign in to manage two-factor authentication for your tenants and workspaces.'),
+      h('div', { class: 'card' }, h('div', { class: 'card-body' }, form)),
+    ),
+  ]);
+  ctx.focusTarget = email.input;
+}

@@ -1,0 +1,67 @@
+import type { TwoFactorMethod } from '../../src/client/generated/graphql';
+
+/**
+ * What the console keeps between page loads, in sessionStorage (gone when the tab closes): the bearer token,
+ * the open challenge, and where the agent is working. Nothing here outlives the browser session.
+ */
+const TOKEN_KEY = 'console.token';
+const CHALLENGE_KEY = 'console.challenge';
+const WORKSPACE_KEY = 'console.workspace';
+
+export interface PendingChallenge {
+  challengeId: string;
+  tenantId: string;
+  tenantName: string;
+  workspaceName: string | null;
+  methods: TwoFactorMethod[];
+  attemptsRemaining: number;
+  expiresAt: string;
+  /** Where to go once the challenge is passed (a path of this console). */
+  returnTo: string;
+}
+
+export interface CurrentWorkspace {
+  id: string;
+  name: string;
+  tenantId: string;
+  tenantName: string;
+}
+
+function read<T>(key: string): T | null {
+  try {
+    const raw = sessionStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(key: string, value: unknown): void {
+  if (value === null) sessionStorage.removeItem(key);
+  else sessionStorage.setItem(key, JSON.stringify(value));
+}
+
+export const session = {
+  get token(): string | null {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  signedIn(token: string): void {
+    this.clear();
+    sessionStorage.setItem(TOKEN_KEY, token);
+  },
+  clear(): void {
+    for (const key of [TOKEN_KEY, CHALLENGE_KEY, WORKSPACE_KEY]) sessionStorage.removeItem(key);
+  },
+  get challenge(): PendingChallenge | null {
+    return read<PendingChallenge>(CHALLENGE_KEY);
+  },
+  set challenge(value: PendingChallenge | null) {
+    write(CHALLENGE_KEY, value);
+  },
+  get workspace(): CurrentWorkspace | null {
+    return read<CurrentWorkspace>(WORKSPACE_KEY);
+  },
+  set workspace(value: CurrentWorkspace | null) {
+    write(WORKSPACE_KEY, value);
+  },
+};

@@ -1,0 +1,64 @@
+import { ConsoleHomeDocument, SignOutDocument, type ConsoleHomeQuery } from '../../src/client/generated/graphql';
+import { call, isGatewayError } from './api';
+import { navigate } from './nav';
+import { session } from './session';
+
+export type Me = NonNullable<ConsoleHomeQuery['me']>;
+export type ConsoleTenant = ConsoleHomeQuery['tenants'][number];
+export type ConsoleWorkspace = ConsoleTenant['workspaces'][number];
+
+/** Who is signed in and the tenants they belong to, loaded once per page load and refreshed on demand. */
+export const app = {
+  me: null as Me | null,
+  tenants: [] as ConsoleTenant[],
+};
+
+/** Loads (or reloads) the signed-in agent and their tenants; false when the session is gone. */
+export async function loadHome(): Promise<boolean> {
+  const data = await call(ConsoleHomeDocument, {});
+  if (!data.me) return false;
+  app.me = data.me;
+  app.tenants = data.tenants;
+  return true;
+}
+
+export function forget(): void {
+  app.me = null;
+  app.tenants = [];
+  session.clear();
+}
+
+export function tenantById(id: string): ConsoleTenant | undefined {
+  return app.tenants.find((tenant) => tenant.id === id);
+}
+
+export function isAdmin(tenant: Pick<ConsoleTenant, 'viewerRole'>): boolean {
+  return tenant.viewerRole === 'OWNER' || tenant.viewerRole === 'ADMIN';
+}
+
+export function workspaceById(id: string): { tenant: ConsoleTenant; workspace: ConsoleWorkspace } | undefined {
+  for (const tenant of app.tenants) {
+    const workspace = tenant.workspaces.find((candidate) => candidate.id === id);
+    if (workspace) return { tenant, workspace };
+  }
+  return undefined;
+}
+
+/** Ends the session at the gateway (best effort), forgets it here, and shows the sign-in page. */
+export async function signOut(text = 'You are signed out.'): Promise<void> {
+  try {
+    if (session.token) await call(SignOutDocument, {});
+  } catch {
+    // Signing out of a session the gateway no longer knows is still signing out.
+  }
+  forget();
+  navigate('/sign-in', { replace: true, flash: { text, tone: 'info' } });
+}
+
+/** A session the gateway no longer accepts: back to sign-in. True when it handled the error. */
+export function handleSessionEnded(error: unknown): boolean {
+  if (!isGatewayError(error, 'UNAUTHENTICATED')) return false;
+  forget();
+  navigate('/sign-in', { replace: true, flash: { text: 'Your session has ended. Sign in again.', tone: 'info' } });
+  return true;
+}

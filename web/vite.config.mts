@@ -1,0 +1,24 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The web console: web/ → dist/web/, served by the gateway at `/` (src/http/console-assets.ts).
+ * `npx vite --config web/vite.config.mts` serves it with hot reload and forwards /graphql to a gateway on :4000.
+ */
+export default defineConfig({
+  root: here,
+  base: '/',
+  build: {
+    outDir: path.resolve(here, '../dist/web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // Keep the one stylesheet a file: the gateway's Content-Security-Policy allows no inline styles or scripts.
+    assetsInlineLimit: 0,
+  },
+  server: {
+    proxy: { '/graphql': 'http://localhost:4000' },
+  },
+});
