@@ -35,8 +35,11 @@ export interface GatewayContext {
   clientIp: string;
   /** Sign-in and sign-out also set the session cookie for browsers. */
   sessionCookie: SessionCookieJar;
-  /** The operation's root fields, once parsed: for logs and metrics. */
-  operationLabel?: string;
+  /**
+   * The request's log line (the metrics plugin adds the operation, its root fields). Shared by reference:
+   * Apollo runs each operation on a shallow copy of the context, so only a shared object reaches the log line.
+   */
+  requestLog: { operation?: string } & Record<string, unknown>;
 }
 
 export function requireSession(context: Pick<GatewayContext, 'session'>): SessionIdentity {

@@ -62,7 +62,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     allowBatchedHttpRequests: false,
     introspection: config.introspection,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would stop it mid-request and re-raise the signal,
+    // killing the process before in-flight requests finish (and never exiting 0).
+    stopOnTerminationSignals: false,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
@@ -76,10 +80,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const consoleAssets = createConsoleAssets(path.resolve(__dirname, '../web'));
   const corsMiddleware = cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 });
 
-  const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie']): Promise<GatewayContext> => {
+  const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie'], requestLog: Record<string, unknown>): Promise<GatewayContext> => {
     const token = sessionToken(req);
     const session = token ? await services.accounts.authenticate(token) : null;
-    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: clientIp(req, config.trustedProxyHops), sessionCookie };
+    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: clientIp(req, config.trustedProxyHops), sessionCookie, requestLog };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
@@ -89,19 +93,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const cookies = sessionCookieJar();
-    let contextValue: GatewayContext | undefined;
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         try {
-          return (contextValue = await context(req, requestId, cookies));
+          return await context(req, requestId, cookies, log);
         } catch (error) {
           throw unavailableOr(error);
         }
       },
     });
-    log.operation = contextValue?.operationLabel;
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
     if (cookies.headers.length) res.setHeader('set-cookie', cookies.headers);

@@ -87,6 +87,9 @@ export class AccountService {
       expiresAt: new Date(now.getTime() + this.sessionTtlMs),
       endedAt: null,
     };
+    // The agent's row first: the session's foreign key would take a shared lock on it, and two sign-ins each
+    // holding one while waiting to update it deadlock (MySQL/MariaDB).
+    await this.db.lockRow(tx, 'agents', agent.id);
     await tx.insert(SessionEntity, session);
     // The latest sign-in, whose per-tenant second-factor record feeds `lastSignIn`.
     await tx.update(AgentEntity, { id: agent.id }, { lastSessionId: session.id });

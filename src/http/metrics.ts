@@ -36,11 +36,11 @@ export function createMetrics() {
       const startedAt = process.hrtime.bigint();
       return {
         async didResolveOperation({ operation, contextValue }) {
-          if (operation) contextValue.operationLabel = operationLabel(operation);
+          if (operation) contextValue.requestLog.operation = operationLabel(operation);
         },
         async willSendResponse({ contextValue }) {
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-          requestDuration.observe({ operation: contextValue.operationLabel ?? 'invalid' }, seconds);
+          requestDuration.observe({ operation: contextValue.requestLog.operation ?? 'invalid' }, seconds);
         },
       };
     },

@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import type { SessionIdentity } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
@@ -138,6 +139,10 @@ export class ChallengeService {
   /** Hands back the session's open challenge for the same place, or replaces it with a fresh one. */
   private openChallenge(session: SessionIdentity, tenantId: string, workspaceId: string | null, now: Date): Promise<ChallengeEntity> {
     return this.db.transaction(async (tx) => {
+      // Enters of one session take turns, and rows change by primary key only: a range UPDATE on (session,
+      // tenant, state) that matches nothing gap-locks the index, and concurrent enters of different sessions
+      // then deadlock inserting into that gap (MySQL/MariaDB).
+      await this.db.lockRow(tx, 'sessions', session.sessionId);
       const open = await tx
         .createQueryBuilder(ChallengeEntity, 'c')
         .where('c.sessionId = :sessionId AND c.tenantId = :tenantId AND c.state = :open', { sessionId: session.sessionId, tenantId, open: 'OPEN' })
@@ -146,7 +151,8 @@ export class ChallengeService {
         .getOne();
       if (open && open.workspaceId === workspaceId) return open;
 
-      const replaced = await tx.update(ChallengeEntity, { sessionId: session.sessionId, tenantId, state: 'OPEN' }, { state: 'INVALIDATED' });
+      const stale = await tx.find(ChallengeEntity, { select: { id: true }, where: { sessionId: session.sessionId, tenantId, state: 'OPEN' } });
+      const replaced = stale.length ? await tx.update(ChallengeEntity, { id: In(stale.map((c) => c.id)), state: 'OPEN' }, { state: 'INVALIDATED' }) : { affected: 0 };
       if (replaced.affected) {
         await recordAudit(tx, now, { tenantId, action: 'CHALLENGE_INVALIDATED', actorAgentId: session.agentId, subjectAgentId: session.agentId, workspaceId: open?.workspaceId ?? null });
       }

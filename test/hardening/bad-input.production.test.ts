@@ -1,0 +1,155 @@
+// Threat: malformed, oversized or cross-tenant input crafted to crash the gateway, leak internals or change state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AddWorkspaceMemberDocument, AuditLogDocument, BeginTotpEnrolmentDocument, CancelChallengeDocument, ConfirmTotpEnrolmentDocument, CreateTenantDocument,
+  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
+  SetWorkspaceTwoFactorDocument, SignInDocument, SignUpDocument, TenantAgentsDocument, TenantDocument, UseRecoveryCodeDocument,
+  VerifyTwoFactorDocument,
+} from '../../src/client/generated/graphql';
+import type { GraphQLResponse } from '../helpers/client';
+import { databaseKinds } from '../helpers/databases';
+import { addMember, createTenant, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
+import type { TestGateway } from '../helpers/gateway';
+import { databaseSnapshot } from '../helpers/snapshot';
+import { challengedSession, enrolledAgent } from '../helpers/two-factor';
+import { INTERNALS, startProductionGateway } from './harness';
+
+interface Scene {
+  a: TestTenant;
+  b: TestTenant;
+  /** A member of tenant B only. */
+  outsider: TestAgent;
+  /** A session with an open challenge in A, and the open challenge of another session of the same agent. */
+  challenged: TestAgent;
+  challengeId: string;
+  otherSessionChallengeId: string;
+}
+type Send = (s: Scene) => Promise<GraphQLResponse<unknown>>;
+
+const huge = (n: number, char = 'a') => char.repeat(n);
+const cursor = (text: string) => Buffer.from(text).toString('base64url');
+const asOwner = (query: string, variables?: (s: Scene) => Record<string, unknown>): Send => (s) => s.a.owner.client.raw({ query, variables: variables?.(s) });
+const answer = (code: string): Send => (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: s.challengeId, code });
+const recovery = (code: string): Send => (s) => s.challenged.client.request(UseRecoveryCodeDocument, { challengeId: s.challengeId, code });
+const confirm = (code: string): Send => (s) => s.a.owner.client.request(ConfirmTotpEnrolmentDocument, { tenantId: s.a.id, code });
+const agentsPage = (args: string): Send => asOwner(`query($t: ID!) { tenant(id: $t) { agents(${args}) { totalCount } } }`, (s) => ({ t: s.a.id }));
+
+const BAD = 'BAD_USER_INPUT';
+const INVALID = 'GRAPHQL_VALIDATION_FAILED';
+const NOT_FOUND = 'NOT_FOUND';
+
+/** [label, request, the code it must answer with]. */
+const cases: Array<[string, Send, string]> = [
+  // Huge strings
+  ['a 50,000-character email at sign-up', (s) => s.a.owner.client.request(SignUpDocument, { email: `${huge(50_000)}@x.io`, password: PASSWORD, name: 'A' }), BAD],
+  ['a 60,000-character password at sign-in', (s) => s.a.owner.client.request(SignInDocument, { email: s.a.owner.email, password: huge(60_000) }), BAD],
+  ['an 80,000-character tenant name', (s) => s.a.owner.client.request(CreateTenantDocument, { name: huge(80_000) }), BAD],
+  ['a 90,000-character TOTP code', answer(huge(90_000, '1')), BAD],
+  ['a 65-character recovery code', recovery(huge(65, 'A')), BAD],
+  ['a 50,000-character tenant id', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: huge(50_000, 'f') }), NOT_FOUND],
+  ['a 10,000-character cursor', (s) => s.a.owner.client.request(TenantAgentsDocument, { tenantId: s.a.id, after: huge(10_000, 'Q') }), BAD],
+  // Unicode and null bytes
+  ['an email of unicode letters only', (s) => s.a.owner.client.request(SignUpDocument, { email: 'ünïcödé', password: PASSWORD, name: 'A' }), BAD],
+  ['a tenant name of 200 emoji with variation selectors', (s) => s.a.owner.client.request(CreateTenantDocument, { name: huge(200, '\u2764\uFE0F') }), BAD],
+  ['a workspace name with a null byte', (s) => s.a.owner.client.request(CreateWorkspaceDocument, { tenantId: s.a.id, name: 'Bill\u0000ing' }), BAD],
+  ['a sign-in email with a null byte', (s) => s.a.owner.client.request(SignInDocument, { email: `${s.a.owner.email}\u0000`, password: PASSWORD }), BAD],
+  ['a TOTP code with a null byte', answer('123\u0000456'), BAD],
+  ['a TOTP code of full-width digits', answer('１２３４５６'), BAD],
+  ['a tenant id of emoji and a null byte', (s) => s.a.owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), NOT_FOUND],
+  ['an issuer with a colon', (s) => s.a.owner.client.request(CreateTenantDocument, { name: 'Acme', issuer: 'Acme:Support' }), BAD],
+  // Wrong types
+  ['a code sent as a number', asOwner('mutation($c: ID!, $k: String!) { verifyTwoFactor(challengeId: $c, code: $k) { status } }', (s) => ({ c: s.challengeId, k: 123456 })), BAD],
+  ['a tenant id sent as a list', asOwner('query($t: ID!) { tenant(id: $t) { id } }', (s) => ({ t: [s.a.id] })), BAD],
+  ['a tenant id sent as an object', asOwner('query($t: ID!) { tenant(id: $t) { id } }', () => ({ t: { $ne: null } })), BAD],
+  ['enabled: "true" as a variable', asOwner('mutation($t: ID!, $e: Boolean!) { setTenantTwoFactor(tenantId: $t, enabled: $e) { id } }', (s) => ({ t: s.a.id, e: 'true' })), BAD],
+  ['enabled: null as a variable', asOwner('mutation($t: ID!, $e: Boolean!) { setTenantTwoFactor(tenantId: $t, enabled: $e) { id } }', (s) => ({ t: s.a.id, e: null })), BAD],
+  ['a policy in lower case', asOwner('mutation($t: ID!, $p: TwoFactorPolicy!) { setTenantTwoFactorPolicy(tenantId: $t, policy: $p) { id } }', (s) => ({ t: s.a.id, p: 'optional' })), BAD],
+  ['a role outside the enum, in the document', asOwner('mutation { addTenantMember(tenantId: "x", email: "a@b.io", role: ROOT) { role } }'), INVALID],
+  ['a boolean written as a string in the document', asOwner('mutation { setWorkspaceTwoFactor(workspaceId: "x", required: "yes") { id } }'), INVALID],
+  ['an unknown argument', asOwner('{ me { id twoFactor(tenantId: "x", all: true) { state } } }'), INVALID],
+  ['a missing variable', asOwner('query($t: ID!) { tenant(id: $t) { id } }'), BAD],
+  // Pagination
+  ['first: -1', agentsPage('first: -1'), BAD],
+  ['first: 0', agentsPage('first: 0'), BAD],
+  ['first: 101', agentsPage('first: 101'), BAD],
+  ['first: 2^31, beyond Int', agentsPage('first: 2147483648'), INVALID],
+  ['first: 1.5', agentsPage('first: 1.5'), INVALID],
+  ['a cursor that is not base64', (s) => s.a.owner.client.request(TenantAgentsDocument, { tenantId: s.a.id, after: 'not a cursor!' }), BAD],
+  ['a cursor carrying SQL', (s) => s.a.owner.client.request(TenantAgentsDocument, { tenantId: s.a.id, after: cursor("' OR 1=1 --") }), BAD],
+  ['a forged audit log cursor', (s) => s.a.owner.client.request(AuditLogDocument, { tenantId: s.a.id, after: cursor('01a2-not-an-id') }), BAD],
+  // Forged challenge ids
+  ['an unknown challenge id', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: 'no-such-challenge', code: '123456' }), NOT_FOUND],
+  ['a challenge id carrying SQL', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: "x' OR '1'='1", code: '123456' }), NOT_FOUND],
+  ['the challenge of another session (TOTP)', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: s.otherSessionChallengeId, code: '123456' }), NOT_FOUND],
+  ['the challenge of another session (recovery code)', (s) => s.challenged.client.request(UseRecoveryCodeDocument, { challengeId: s.otherSessionChallengeId, code: 'ABCD-EFGH' }), NOT_FOUND],
+  ['cancelling the challenge of another session', (s) => s.challenged.client.request(CancelChallengeDocument, { challengeId: s.otherSessionChallengeId }), NOT_FOUND],
+  // Ids from another tenant
+  ['another tenant', (s) => s.a.owner.client.request(TenantDocument, { id: s.b.id }), NOT_FOUND],
+  ['entering another tenant', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ["entering another tenant's workspace", (s) => s.a.owner.client.request(EnterWorkspaceDocument, { workspaceId: s.b.secureWorkspaceId }), NOT_FOUND],
+  ["requiring 2FA in another tenant's workspace", (s) => s.a.owner.client.request(SetWorkspaceTwoFactorDocument, { workspaceId: s.b.openWorkspaceId, required: true }), NOT_FOUND],
+  ["another tenant's audit log", (s) => s.a.owner.client.request(AuditLogDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ['resetting an agent of another tenant', (s) => s.a.owner.client.request(ResetAgentTwoFactorDocument, { tenantId: s.a.id, agentId: s.outsider.id }), NOT_FOUND],
+  ['revoking sessions in another tenant', (s) => s.a.owner.client.request(RevokeAgentSessionsDocument, { tenantId: s.b.id, agentId: s.outsider.id }), NOT_FOUND],
+  ['adding an agent of another tenant to a workspace', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.a.openWorkspaceId, agentId: s.outsider.id }), NOT_FOUND],
+  ['adding a member to a workspace of another tenant', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.b.openWorkspaceId, agentId: s.a.owner.id }), NOT_FOUND],
+  ['enrolling in another tenant', (s) => s.a.owner.client.request(BeginTotpEnrolmentDocument, { tenantId: s.b.id, password: PASSWORD }), NOT_FOUND],
+  // Codes with spaces, lower case and the wrong alphabet
+  ['a TOTP code of five digits and spaces', answer(' 12 34 5 '), BAD],
+  ['a TOTP code of letters', answer('abcdef'), BAD],
+  ['a recovery code with letters outside the alphabet, lower case', recovery('lo10-il10'), BAD],
+  ['a recovery code of 9 characters', recovery('abcd-efghj'), BAD],
+  ['a recovery code of blanks', recovery('   '), BAD],
+  ['a wrong enrolment code with spaces', confirm(' 000 000 '), 'INVALID_TWO_FACTOR_CODE'],
+  ['an enrolment code of lower-case letters', confirm('abcdef'), BAD],
+];
+
+describe.each(databaseKinds)('bad input against the production gateway on %s', (kind) => {
+  let t: TestGateway;
+  let scene: Scene;
+  beforeAll(async () => {
+    t = await startProductionGateway(kind);
+    const [a, b] = [await createTenant(t, { twoFactor: true }), await createTenant(t, { twoFactor: true, name: 'Tenant B' })];
+    const outsider = await signUp(t, 'outsider');
+    await addMember(b, outsider);
+    const enrolled = await enrolledAgent(t, a);
+    const [mine, other] = [await challengedSession(t, enrolled.agent, a.secureWorkspaceId), await challengedSession(t, enrolled.agent, a.secureWorkspaceId)];
+    await a.owner.client.ok(BeginTotpEnrolmentDocument, { tenantId: a.id, password: PASSWORD }); // a pending enrolment to confirm
+    scene = { a, b, outsider, challenged: mine.session, challengeId: mine.challengeId, otherSessionChallengeId: other.challengeId };
+  });
+  afterAll(() => t?.close());
+
+  it('has at least 40 cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
+
+  it.each(cases)('%s: a client error, no internals, nothing written', async (_label, send, code) => {
+    const before = await databaseSnapshot(t);
+    const response = await send(scene);
+    expect([200, 400]).toContain(response.status);
+    expect(response.errors?.[0]?.extensions?.code, JSON.stringify(response)).toBe(code);
+    expect(JSON.stringify(response)).not.toMatch(INTERNALS);
+    expect(await databaseSnapshot(t)).toBe(before);
+  });
+
+  it.each([
+    ['a body that is not JSON', 'application/json', '{"query": '],
+    ['a JSON string', 'application/json', '"{ me { id } }"'],
+    ['a query that is not a string', 'application/json', '{"query": {"me": 1}}'],
+    ['variables that are a string', 'application/json', '{"query": "{ me { id } }", "variables": "x"}'],
+    ['an operation name that names nothing', 'application/json', '{"query": "query A { me { id } }", "operationName": "B"}'],
+    ['an empty body', 'application/json', ''],
+    ['a body over 100 KB', 'application/json', JSON.stringify({ query: `{ me { id } } # ${huge(110_000)}` })],
+  ])('refuses %s at the HTTP level with a 4xx, never a 500 or a stack trace', async (_label, contentType, body) => {
+    const before = await databaseSnapshot(t);
+    const response = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    expect([400, 413]).toContain(response.status);
+    const text = await response.text();
+    expect(text).not.toMatch(INTERNALS);
+    expect(JSON.parse(text).errors[0].message).toBeTruthy();
+    expect(await databaseSnapshot(t)).toBe(before);
+  });
+
+  it('left the open challenge with all its attempts', async () => {
+    const { enterWorkspace } = await scene.challenged.client.ok(EnterWorkspaceDocument, { workspaceId: scene.a.secureWorkspaceId });
+    expect(enterWorkspace.challenge).toMatchObject({ id: scene.challengeId, attemptsRemaining: 5 });
+  });
+});

@@ -1,0 +1,131 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
+import { createGateway, Gateway } from '../../src/server';
+import { GraphQLClient } from '../helpers/client';
+import { TestClock } from '../helpers/clock';
+import type { DatabaseKind, ScratchDatabase } from '../helpers/databases';
+import { startTestGateway, TEST_ENCRYPTION_KEYS, TestGateway } from '../helpers/gateway';
+import { StatementCounter } from '../helpers/statement-counter';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** The test gateway (own scratch database, test clock) as it runs in production, logging nothing. */
+export function startProductionGateway(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestGateway> {
+  return startTestGateway(kind, { NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env });
+}
+
+/** Anything that looks like a stack trace, a source path or a driver error, anywhere in a response body. */
+export const INTERNALS = /stacktrace|\bat .+:\d+:\d+|node_modules|\/src\/|SQLITE_|\bER_[A-Z_]+|QueryFailedError|TypeORM/i;
+
+/** Production settings for a gateway on `database`, with per-IP limits off unless `env` turns them on. */
+export function productionEnv(database: ScratchDatabase, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: database.dataDir,
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
+    RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
+    ...env,
+  };
+}
+
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  clock?: TestClock;
+  logger?: Logger;
+  /** Listen here (e.g. the port of the gateway this one replaces, so clients made before keep working). */
+  port?: number;
+}
+
+/**
+ * An in-process production gateway on a scratch database the caller owns: `close()` stops the gateway and
+ * leaves the database, so a test can restart on it (new keys) or point the gateway elsewhere (a proxy).
+ */
+export async function openGateway(kind: DatabaseKind, database: ScratchDatabase, options: GatewayOptions = {}): Promise<TestGateway> {
+  const config = loadConfig(productionEnv(database, options.env));
+  const clock = options.clock ?? new TestClock();
+  const statements = new StatementCounter();
+  const gateway: Gateway = await createGateway({ config, clock, logger: options.logger, databaseLogger: statements });
+  const url = await gateway.listen(options.port ?? 0, '127.0.0.1');
+  return {
+    kind,
+    url,
+    clock,
+    statements,
+    gateway,
+    database,
+    client: new GraphQLClient(url),
+    startPeer: () => Promise.reject(new Error('not supported here')),
+    close: () => gateway.close(),
+  };
+}
+
+export interface GatewayProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `node dist/src/main.js` as its own process (real clock, own pool), answering /healthz. `npm test` builds dist/
+ *  first (pretest); run `npm run build` before running such a file alone. */
+export async function spawnGateway(env: Record<string, string>, port: number): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, SEED_DEMO: 'false', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${output}`);
+    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway did not become healthy: ${output}`);
+    }
+    await sleep(100);
+  }
+  return {
+    url,
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Straight to MariaDB, for reading what child processes wrote (rows come back as plain objects). */
+export async function mysqlReader(url: string) {
+  const connection = await createConnection({ uri: url, timezone: 'Z' });
+  return {
+    query: async (sql: string, params: unknown[] = []) => (await connection.query(sql, params))[0] as Array<Record<string, any>>,
+    close: () => connection.end(),
+  };
+}
