@@ -1,8 +1,8 @@
-import { IsNull, MoreThan } from 'typeorm';
+import { IsNull } from 'typeorm';
 import type { Clock } from '../clock';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from '../crypto/passwords';
 import { hashSessionToken, newSessionToken } from '../crypto/tokens';
-import { Database, Tx, isUniqueViolation } from '../db/database';
+import { Database, Tx, isUniqueViolation, sqlRows } from '../db/database';
 import { AgentEntity, SessionEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { DomainError, assertThat } from '../errors/domain-error';
@@ -57,18 +57,19 @@ export class AccountService {
   }
 
   async signOut(session: SessionIdentity): Promise<boolean> {
-    await this.db.transaction((tx) => tx.update(SessionEntity, { id: session.sessionId, endedAt: IsNull() }, { endedAt: this.clock.now() }));
+    await this.db.autocommit((manager) => manager.update(SessionEntity, { id: session.sessionId, endedAt: IsNull() }, { endedAt: this.clock.now() }));
     return true;
   }
 
-  /** The live session a bearer token belongs to, or null. */
+  /** The live session a bearer token belongs to, or null. Every request asks this, so it is one plain statement. */
   async authenticate(token: string): Promise<SessionIdentity | null> {
     if (!token || token.length > 128) return null;
-    const session = await this.db.manager.findOne(SessionEntity, {
-      select: { id: true, agentId: true },
-      where: { tokenHash: hashSessionToken(token), endedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) },
-    });
-    return session ? { sessionId: session.id, agentId: session.agentId } : null;
+    const [session] = await sqlRows<{ id: string; agent_id: string }>(
+      this.db.manager,
+      'SELECT id, agent_id FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?',
+      [hashSessionToken(token), this.clock.now()],
+    );
+    return session ? { sessionId: session.id, agentId: session.agent_id } : null;
   }
 
   /** Re-authentication for sensitive changes: INVALID_PASSWORD when wrong, and nothing changes. */

@@ -1,5 +1,4 @@
-import type { Tx } from '../db/database';
-import { AuditEventEntity } from '../db/entities';
+import { sqlExecute, Tx } from '../db/database';
 import { newId } from '../db/ids';
 
 /** Every action the audit log records. Events carry who, whom, where and what; never a secret or code. */
@@ -30,13 +29,9 @@ export interface AuditRecord {
 
 /** Writes an audit event inside the caller's transaction, so the event and the change land together. */
 export async function recordAudit(tx: Tx, at: Date, record: AuditRecord): Promise<void> {
-  await tx.insert(AuditEventEntity, {
-    id: newId(),
-    tenantId: record.tenantId,
-    action: record.action,
-    actorAgentId: record.actorAgentId ?? null,
-    subjectAgentId: record.subjectAgentId ?? null,
-    workspaceId: record.workspaceId ?? null,
-    at,
-  });
+  await sqlExecute(
+    tx,
+    'INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [newId(), record.tenantId, record.action, record.actorAgentId ?? null, record.subjectAgentId ?? null, record.workspaceId ?? null, at],
+  );
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, Logger } from 'typeorm';
+import { DateUtils } from 'typeorm/util/DateUtils';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
@@ -44,9 +45,14 @@ export class Database {
     }
   }
 
+  /** A single write statement outside a transaction: on SQLite it still takes its turn (see above). */
+  async autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.isSqlite ? this.sqliteTurn.runExclusive(() => work(this.manager)) : work(this.manager);
+  }
+
   /** Row lock for read-decide-write sequences (the hierarchy rule); SQLite is already serialized above. */
   async lockRow(tx: Tx, table: string, id: string): Promise<void> {
-    if (!this.isSqlite) await tx.query(`SELECT id FROM ${table} WHERE id = ? FOR UPDATE`, [id]);
+    if (!this.isSqlite) await sqlRows(tx, `SELECT id FROM ${table} WHERE id = ? FOR UPDATE`, [id]);
   }
 
   async ping(): Promise<boolean> {
@@ -101,6 +107,32 @@ const UNAVAILABLE_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   const message = String((error as { message?: unknown })?.message ?? '');
   return UNAVAILABLE_CODES.has(driverCode(error)) || /connection is in closed state|connection lost|connect ETIMEDOUT/i.test(message);
+}
+
+/**
+ * Plain SQL with `?` placeholders, on a transaction's manager or the data source's, for the hot paths (every
+ * request's session, the gate, challenge answers): TypeORM's query builder costs about ten times the statement
+ * itself there. Rows come back raw (see raw.ts).
+ */
+export async function sqlRows<T = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+  return ((await runSql(manager, sql, params)).records ?? []) as T[];
+}
+
+/** A write statement in plain SQL; answers how many rows it changed (conditional updates read this). */
+export async function sqlExecute(manager: EntityManager, sql: string, params: unknown[] = []): Promise<number> {
+  return (await runSql(manager, sql, params)).affected ?? 0;
+}
+
+async function runSql(manager: EntityManager, sql: string, params: unknown[]) {
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    // SQLite stores datetimes as UTC text, the way TypeORM writes them; mysql2 converts Dates itself.
+    const isSqlite = manager.connection.options.type === 'better-sqlite3';
+    const values = isSqlite ? params.map((p) => (p instanceof Date ? DateUtils.mixedDateToUtcDatetimeString(p) : p)) : params;
+    return await runner.query(sql, values, true);
+  } finally {
+    if (!manager.queryRunner) await runner.release();
+  }
 }
 
 export function isUniqueViolation(error: unknown): boolean {

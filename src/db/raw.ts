@@ -12,3 +12,8 @@ export function rawBool(value: unknown): boolean {
 export function rawInt(value: unknown): number {
   return Number(value ?? 0);
 }
+
+/** `?, ?, ?` for an IN list of `values`. */
+export function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}

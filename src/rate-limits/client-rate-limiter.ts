@@ -1,7 +1,5 @@
 import type { Clock } from '../clock';
-import { Database, Tx, isUniqueViolation } from '../db/database';
-import { RateLimitBucketEntity } from '../db/entities';
-import { rawInt } from '../db/raw';
+import { Database, isUniqueViolation, sqlExecute } from '../db/database';
 import { DomainError } from '../errors/domain-error';
 import type { TwoFactorEventSink } from '../two-factor/two-factor-events';
 
@@ -26,40 +24,28 @@ export class ClientRateLimiter {
     if (!limit) return;
     const key = `${action}:${clientIp}`.slice(0, 191);
     const now = this.clock.now();
-    const windowStart = new Date(now.getTime() - WINDOW_MS);
-    const hits = await this.hit(key, now, windowStart);
-    if (hits > limit) {
+    if (!(await this.hit(key, limit, now, new Date(now.getTime() - WINDOW_MS)))) {
       if (action === 'answer') this.onTwoFactorEvent('answer-rate-limited');
       throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS / 1000) });
     }
   }
 
-  /** Counts one hit in the current window (opening a new one when the last has passed); returns the count. */
-  private async hit(key: string, now: Date, expiredBefore: Date): Promise<number> {
-    for (;;) {
-      const hits = await this.db.transaction((tx) => this.tryHit(tx, key, now, expiredBefore)).catch((error) => {
-        if (isUniqueViolation(error)) return null; // another process opened the window first: count again
-        throw error;
-      });
-      if (hits !== null) return hits;
+  /**
+   * Counts one hit if the budget allows it; every statement is atomic on its own. Usually the window is open
+   * with room left: one UPDATE. Otherwise the last window has passed (start a new one), or there was none
+   * (insert it; a racing process may insert first, then count against its row), or the budget is spent.
+   */
+  private async hit(key: string, limit: number, now: Date, expiredBefore: Date): Promise<boolean> {
+    const write = (sql: string, params: unknown[]) => this.db.autocommit((manager) => sqlExecute(manager, sql, params));
+    const count = () => write('UPDATE rate_limit_buckets SET hits = hits + 1 WHERE bucket_key = ? AND window_start > ? AND hits < ?', [key, expiredBefore, limit]);
+    if ((await count()) === 1) return true;
+    if ((await write('UPDATE rate_limit_buckets SET hits = 1, window_start = ? WHERE bucket_key = ? AND window_start <= ?', [now, key, expiredBefore])) === 1) return true;
+    try {
+      await write('INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (?, ?, 1)', [key, now]);
+      return true;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return (await count()) === 1;
     }
-  }
-
-  private async tryHit(tx: Tx, key: string, now: Date, expiredBefore: Date): Promise<number> {
-    const counted = await tx
-      .createQueryBuilder()
-      .update('rate_limit_buckets')
-      .set({ hits: () => 'hits + 1' })
-      .where('bucket_key = :key AND window_start > :expiredBefore', { key, expiredBefore })
-      .execute();
-    if (counted.affected === 1) return rawInt((await tx.findOneByOrFail(RateLimitBucketEntity, { key })).hits);
-    const reopened = await tx
-      .createQueryBuilder()
-      .update('rate_limit_buckets')
-      .set({ hits: 1, windowStart: now })
-      .where('bucket_key = :key AND window_start <= :expiredBefore', { key, expiredBefore })
-      .execute();
-    if (reopened.affected !== 1) await tx.insert(RateLimitBucketEntity, { key, windowStart: now, hits: 1 });
-    return 1;
   }
 }

@@ -3,7 +3,7 @@ import { normalizeEmail } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../context';
-import { Database, Tx, isUniqueViolation } from '../db/database';
+import { Database, Tx, isUniqueViolation, sqlRows } from '../db/database';
 import {
   AgentEntity,
   TenantEntity,
@@ -42,8 +42,8 @@ export class TenancyService {
     const facts = await loaders.tenantAccess.load(workspace.tenantId);
     assertThat(facts?.role, 'NOT_FOUND');
     if (!isTenantAdmin(facts.role)) {
-      const membership = await this.db.manager.existsBy(WorkspaceMembershipEntity, { workspaceId, agentId: session.agentId });
-      assertThat(membership, 'NOT_FOUND');
+      const membership = await sqlRows(this.db.manager, 'SELECT 1 FROM workspace_memberships WHERE workspace_id = ? AND agent_id = ?', [workspaceId, session.agentId]);
+      assertThat(membership.length, 'NOT_FOUND');
     }
     return workspace;
   }
@@ -79,7 +79,7 @@ export class TenancyService {
 
   async createWorkspace(tenantId: string, name: string): Promise<WorkspaceEntity> {
     const workspace: WorkspaceEntity = { id: newId(), tenantId, name: name.trim(), twoFactorRequired: false, createdAt: this.clock.now() };
-    await this.db.transaction((tx) => tx.insert(WorkspaceEntity, workspace));
+    await this.db.autocommit((manager) => manager.insert(WorkspaceEntity, workspace));
     return workspace;
   }
 

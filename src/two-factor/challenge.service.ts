@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import type { Loaders } from '../context';
 import { normalizeRecoveryCode } from '../crypto/recovery-codes';
 import { matchTotp, normalizeTotpCode } from '../crypto/totp';
-import type { Database, Tx } from '../db/database';
+import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import type { TenantEntity } from '../db/entities/tenant.entity';
@@ -14,7 +14,7 @@ import { newId } from '../db/ids';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TenancyService } from '../tenancy/tenancy.service';
-import { TwoFactorMethodName, usableMethods } from './authenticator-state';
+import type { TwoFactorMethodName } from './authenticator-state';
 import type { EnrolmentService } from './enrolment.service';
 import type { AccessDecision } from './gate';
 import type { GateService, MemberFacts } from './gate.service';
@@ -105,8 +105,8 @@ export class ChallengeService {
   }
 
   async cancel(session: SessionIdentity, challengeId: string): Promise<boolean> {
-    const result = await this.db.transaction((tx) =>
-      tx.update(ChallengeEntity, { id: challengeId, sessionId: session.sessionId, state: 'OPEN' }, { state: 'CANCELLED' }),
+    const result = await this.db.autocommit((manager) =>
+      manager.update(ChallengeEntity, { id: challengeId, sessionId: session.sessionId, state: 'OPEN' }, { state: 'CANCELLED' }),
     );
     if (result.affected === 1) return true;
     const exists = await this.db.manager.existsBy(ChallengeEntity, { id: challengeId, sessionId: session.sessionId });
@@ -190,7 +190,7 @@ export class ChallengeService {
       assertThat(isAnswerable, 'CHALLENGE_INVALIDATED');
       this.assertNotLocked(row.lockedUntil, now);
 
-      const isRight = method === 'TOTP' ? await this.claimTotpStep(tx, row, code, now) : await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now);
+      const isRight = method === 'TOTP' ? await this.claimTotpStep(tx, row, code, now) : await this.claimRecoveryCode(tx, row, code, now);
       if (isRight) {
         await this.pass(tx, session, row, method, now);
         return { passed: true as const, tenantId: row.tenantId, workspaceId: row.workspaceId };
@@ -214,68 +214,62 @@ export class ChallengeService {
   }
 
   private async loadChallenge(tx: Tx, challengeId: string): Promise<ChallengeRow | null> {
-    const row = await tx
-      .createQueryBuilder()
-      .from('challenges', 'c')
-      .leftJoin('authenticators', 'a', 'a.tenant_id = c.tenant_id AND a.agent_id = c.agent_id')
-      .select([
-        'c.id AS id',
-        'c.session_id AS session_id',
-        'c.tenant_id AS tenant_id',
-        'c.agent_id AS agent_id',
-        'c.workspace_id AS workspace_id',
-        'c.state AS state',
-        'c.failed_attempts AS failed_attempts',
-        'c.expires_at AS expires_at',
-        'a.id AS authenticator_id',
-        'a.state AS authenticator_state',
-        'a.secret_ciphertext AS secret_ciphertext',
-        'a.last_used_step AS last_used_step',
-        'a.locked_until AS locked_until',
-      ])
-      .where('c.id = :challengeId', { challengeId })
-      .getRawOne();
+    const [row] = await sqlRows(
+      tx,
+      `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
+              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.last_used_step, a.locked_until
+         FROM challenges c
+         LEFT JOIN authenticators a ON a.tenant_id = c.tenant_id AND a.agent_id = c.agent_id
+        WHERE c.id = ?`,
+      [challengeId],
+    );
     if (!row) return null;
     return {
-      id: row.id,
-      sessionId: row.session_id,
-      tenantId: row.tenant_id,
-      agentId: row.agent_id,
-      workspaceId: row.workspace_id ?? null,
-      state: row.state,
+      id: row.id as string,
+      sessionId: row.session_id as string,
+      tenantId: row.tenant_id as string,
+      agentId: row.agent_id as string,
+      workspaceId: (row.workspace_id as string | null) ?? null,
+      state: row.state as string,
       failedAttempts: rawInt(row.failed_attempts),
       expiresAt: rawDate(row.expires_at)!,
-      authenticatorId: row.authenticator_id ?? null,
-      authenticatorState: row.authenticator_state ?? null,
-      secretCiphertext: row.secret_ciphertext ?? '',
+      authenticatorId: (row.authenticator_id as string | null) ?? null,
+      authenticatorState: (row.authenticator_state as AuthenticatorStateName | null) ?? null,
+      secretCiphertext: (row.secret_ciphertext as string | null) ?? '',
       lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
       lockedUntil: rawDate(row.locked_until),
     };
   }
 
-  /** Replay protection: the step is claimed only if it is later than every step accepted before, in any process. */
+  /**
+   * Replay protection: the step is claimed only if it is later than every step accepted before, in any process.
+   * The same statement starts the pair's consecutive-failure count again, as a pass does.
+   */
   private async claimTotpStep(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
     const secret = this.enrolment.openSecret({ secretCiphertext: row.secretCiphertext, tenantId: row.tenantId, agentId: row.agentId });
     const step = matchTotp(secret, code, now.getTime(), row.lastUsedStep);
     if (step === null) return false;
-    const claimed = await tx
-      .createQueryBuilder()
-      .update('authenticators')
-      .set({ lastUsedStep: step })
-      .where('id = :id AND (last_used_step IS NULL OR last_used_step < :step)', { id: row.authenticatorId, step })
-      .execute();
-    return claimed.affected === 1;
+    const claimed = await sqlExecute(
+      tx,
+      'UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0 WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
+      [step, row.authenticatorId, step],
+    );
+    return claimed === 1;
+  }
+
+  private async claimRecoveryCode(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
+    if (!(await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now))) return false;
+    await sqlExecute(tx, 'UPDATE authenticators SET consecutive_failures = 0 WHERE id = ?', [row.authenticatorId]);
+    return true;
   }
 
   private async pass(tx: Tx, session: SessionIdentity, row: ChallengeRow, method: AnswerMethod, now: Date): Promise<void> {
-    await tx.createQueryBuilder().update('authenticators').set({ consecutiveFailures: 0 }).where('id = :id', { id: row.authenticatorId }).execute();
-    const passed = await tx
-      .createQueryBuilder()
-      .update('challenges')
-      .set({ state: 'PASSED' })
-      .where('id = :id AND state = :open AND failed_attempts < :max AND expires_at > :now', { id: row.id, open: 'OPEN', max: CHALLENGE_MAX_FAILED_ATTEMPTS, now })
-      .execute();
-    assertThat(passed.affected === 1, 'CHALLENGE_INVALIDATED'); // spent by a racing answer: roll back the claim too
+    const passed = await sqlExecute(
+      tx,
+      "UPDATE challenges SET state = 'PASSED' WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
+      [row.id, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
+    );
+    assertThat(passed === 1, 'CHALLENGE_INVALIDATED'); // spent by a racing answer: roll back the claim too
     await grantStanding(tx, session, row.tenantId, method, now);
     if (method === 'RECOVERY_CODE') {
       await recordAudit(tx, now, { tenantId: row.tenantId, action: 'RECOVERY_CODE_USED', actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId });
@@ -288,48 +282,42 @@ export class ChallengeService {
    * applies SET clauses left to right while SQLite reads the old row: the follow-up updates keep both alike.
    */
   private async spendAttempt(tx: Tx, row: ChallengeRow, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
-    const counted = await tx
-      .createQueryBuilder()
-      .update('authenticators')
-      .set({ consecutiveFailures: () => 'consecutive_failures + 1' })
-      .where('id = :id AND (locked_until IS NULL OR locked_until <= :now)', { id: row.authenticatorId, now })
-      .execute();
-    if (counted.affected !== 1) throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!));
-    const lockedUntil = new Date(now.getTime() + LOCKOUT_DURATION_MS);
-    const locked = await tx
-      .createQueryBuilder()
-      .update('authenticators')
-      .set({ lockedUntil, consecutiveFailures: 0 })
-      .where('id = :id AND consecutive_failures >= :threshold', { id: row.authenticatorId, threshold: LOCKOUT_FAILURE_THRESHOLD })
-      .execute();
-
-    const spent = await tx
-      .createQueryBuilder()
-      .update('challenges')
-      .set({ failedAttempts: () => 'failed_attempts + 1' })
-      .where('id = :id AND state = :open AND failed_attempts < :max AND expires_at > :now', { id: row.id, open: 'OPEN', max: CHALLENGE_MAX_FAILED_ATTEMPTS, now })
-      .execute();
-    assertThat(spent.affected === 1, 'CHALLENGE_INVALIDATED'); // attempts already spent by racing answers: roll back
-    const invalidated = await tx
-      .createQueryBuilder()
-      .update('challenges')
-      .set({ state: 'INVALIDATED' })
-      .where('id = :id AND failed_attempts >= :max', { id: row.id, max: CHALLENGE_MAX_FAILED_ATTEMPTS })
-      .execute();
+    const counted = await sqlExecute(
+      tx,
+      'UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
+      [row.authenticatorId, now],
+    );
+    if (counted !== 1) throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!));
+    const locked = await sqlExecute(
+      tx,
+      'UPDATE authenticators SET locked_until = ?, consecutive_failures = 0 WHERE id = ? AND consecutive_failures >= ?',
+      [new Date(now.getTime() + LOCKOUT_DURATION_MS), row.authenticatorId, LOCKOUT_FAILURE_THRESHOLD],
+    );
+    const spent = await sqlExecute(
+      tx,
+      "UPDATE challenges SET failed_attempts = failed_attempts + 1 WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
+      [row.id, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
+    );
+    assertThat(spent === 1, 'CHALLENGE_INVALIDATED'); // attempts already spent by racing answers: roll back
+    const invalidated = await sqlExecute(
+      tx,
+      "UPDATE challenges SET state = 'INVALIDATED' WHERE id = ? AND failed_attempts >= ?",
+      [row.id, CHALLENGE_MAX_FAILED_ATTEMPTS],
+    );
 
     const audit = { tenantId: row.tenantId, actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId };
     await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED' });
-    if (invalidated.affected === 1) await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_INVALIDATED' });
+    if (invalidated === 1) await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_INVALIDATED' });
 
-    const { failed_attempts } = await tx.createQueryBuilder().from('challenges', 'c').select('c.failed_attempts', 'failed_attempts').where('c.id = :id', { id: row.id }).getRawOne();
+    const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [row.id]);
     return {
       attemptsRemaining: Math.max(0, CHALLENGE_MAX_FAILED_ATTEMPTS - rawInt(failed_attempts)),
-      ...(locked.affected === 1 ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}),
+      ...(locked === 1 ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}),
     };
   }
 
   private async lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
-    const row = await tx.createQueryBuilder().from('authenticators', 'a').select('a.locked_until', 'locked_until').where('a.id = :authenticatorId', { authenticatorId }).getRawOne();
+    const [row] = await sqlRows(tx, 'SELECT locked_until FROM authenticators WHERE id = ?', [authenticatorId]);
     return rawDate(row?.locked_until);
   }
 

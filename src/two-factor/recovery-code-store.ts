@@ -1,4 +1,3 @@
-import { IsNull } from 'typeorm';
 import {
   hashRecoveryCode,
   newRecoveryCodes,
@@ -6,7 +5,7 @@ import {
   RecoveryCodeFormatName,
 } from '../crypto/recovery-codes';
 import type { SecretBox } from '../crypto/secret-box';
-import type { Tx } from '../db/database';
+import { sqlExecute, Tx } from '../db/database';
 import { RecoveryCodeEntity } from '../db/entities';
 import { newId } from '../db/ids';
 
@@ -46,12 +45,12 @@ export class RecoveryCodeStore {
     if (!normalized) return false;
     // Codes hashed under an older key still work until regenerated: try the hash under each configured key.
     for (const { keyId, key } of this.secretBox.derivedKeys(HASH_PURPOSE)) {
-      const result = await tx.update(
-        RecoveryCodeEntity,
-        { tenantId, agentId, keyId, codeHash: hashRecoveryCode(key, owner(tenantId, agentId), normalized), usedAt: IsNull() },
-        { usedAt: now },
+      const used = await sqlExecute(
+        tx,
+        'UPDATE recovery_codes SET used_at = ? WHERE tenant_id = ? AND agent_id = ? AND key_id = ? AND code_hash = ? AND used_at IS NULL',
+        [now, tenantId, agentId, keyId, hashRecoveryCode(key, owner(tenantId, agentId), normalized)],
       );
-      if (result.affected === 1) return true;
+      if (used === 1) return true;
     }
     return false;
   }

@@ -1,6 +1,6 @@
 import { IsNull } from 'typeorm';
 import type { SessionIdentity } from '../accounts/account.service';
-import type { Tx } from '../db/database';
+import { sqlExecute, Tx } from '../db/database';
 import { SessionEntity, TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName } from '../db/entities/tenant-standing.entity';
 import { newId } from '../db/ids';
@@ -8,15 +8,11 @@ import { rawInt } from '../db/raw';
 
 /** The session has passed the tenant's second factor: it keeps that standing for every workspace of the tenant. */
 export async function grantStanding(tx: Tx, session: SessionIdentity, tenantId: string, method: StandingMethodName, now: Date): Promise<void> {
-  await tx.insert(TenantStandingEntity, {
-    id: newId(),
-    sessionId: session.sessionId,
-    tenantId,
-    agentId: session.agentId,
-    method,
-    passedAt: now,
-    revokedAt: null,
-  });
+  await sqlExecute(
+    tx,
+    'INSERT INTO tenant_standings (id, session_id, tenant_id, agent_id, method, passed_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+    [newId(), session.sessionId, tenantId, session.agentId, method, now],
+  );
 }
 
 /**

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { SessionIdentity } from '../accounts/account.service';
-import type { Database } from '../db/database';
+import { Database, sqlRows } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
-import { rawBool, rawDate } from '../db/raw';
+import { placeholders, rawBool, rawDate } from '../db/raw';
 
 /** Everything the gate needs about one session in one tenant, read in one statement. */
 export interface TenantAccessFacts {
@@ -20,36 +20,23 @@ export interface TenantAccessFacts {
   hasStanding: boolean;
 }
 
-/** Per request and session: tenantId → facts (null for an unknown tenant). */
+/** Per request and session: tenantId → facts (null for an unknown tenant). The gate runs on every request. */
 export function createTenantAccessLoader(db: Database, session: SessionIdentity) {
   return new DataLoader<string, TenantAccessFacts | null>(async (tenantIds) => {
-    const rows = await db.manager
-      .createQueryBuilder()
-      .from('tenants', 't')
-      .leftJoin('tenant_memberships', 'm', 'm.tenant_id = t.id AND m.agent_id = :agentId')
-      .leftJoin('authenticators', 'a', 'a.tenant_id = t.id AND a.agent_id = :agentId')
-      .select([
-        't.id AS id',
-        't.name AS name',
-        't.issuer AS issuer',
-        't.two_factor_enabled AS two_factor_enabled',
-        't.two_factor_policy AS two_factor_policy',
-        't.recovery_code_format AS recovery_code_format',
-        't.created_at AS created_at',
-        'm.role AS role',
-        'a.id AS authenticator_id',
-        'a.state AS authenticator_state',
-        'a.pending_expires_at AS pending_expires_at',
-        'a.confirmed_at AS confirmed_at',
-        'a.locked_until AS locked_until',
-      ])
-      .addSelect(
-        'CASE WHEN EXISTS (SELECT 1 FROM tenant_standings s WHERE s.session_id = :sessionId AND s.tenant_id = t.id AND s.revoked_at IS NULL) THEN 1 ELSE 0 END',
-        'has_standing',
-      )
-      .where('t.id IN (:...tenantIds)', { tenantIds })
-      .setParameters({ agentId: session.agentId, sessionId: session.sessionId })
-      .getRawMany();
+    const rows = await sqlRows(
+      db.manager,
+      `SELECT t.id, t.name, t.issuer, t.two_factor_enabled, t.two_factor_policy, t.recovery_code_format, t.created_at,
+              m.role, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
+              a.locked_until,
+              CASE WHEN EXISTS (SELECT 1 FROM tenant_standings s
+                                WHERE s.session_id = ? AND s.tenant_id = t.id AND s.revoked_at IS NULL) THEN 1 ELSE 0 END
+                AS has_standing
+         FROM tenants t
+         LEFT JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ?
+         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?
+        WHERE t.id IN (${placeholders(tenantIds)})`,
+      [session.sessionId, session.agentId, session.agentId, ...tenantIds],
+    );
     const byId = new Map(rows.map((row) => [row.id as string, toFacts(row)]));
     return tenantIds.map((id) => byId.get(id) ?? null);
   });
