@@ -162,6 +162,9 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       // WAL lets readers in other processes go on while one writes; `timeout` waits for their write lock.
       enableWAL: true,
       timeout: 5000,
+      // In WAL mode NORMAL syncs at checkpoints rather than at every commit: commits stay atomic and survive
+      // a crash of the process; a power cut may lose the last moments (the documented trade-off for WAL).
+      prepareDatabase: (db: { pragma(source: string): unknown }) => void db.pragma('synchronous = NORMAL'),
     });
   } else {
     dataSource = new DataSource({
