@@ -220,14 +220,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** The request body as Apollo expects it: parsed JSON for JSON requests, nothing for GETs. */
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   if (req.method !== 'POST') return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error('Request body too large'), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume(); // drain what is still coming, then answer 413
+        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
   if (!text) return undefined;
   if (!/json/i.test(req.headers['content-type'] ?? '')) return text;
   try {
