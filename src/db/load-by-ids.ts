@@ -7,22 +7,31 @@ import { placeholders, rawBool, rawDate, rawInt } from './raw';
  * built once from the entity's metadata (loaders run on every request), rows converted as the entity declares.
  */
 export function loadByIds<T extends ObjectLiteral & { id: string }>(db: Database, entity: EntityTarget<T>) {
+  const { table, columnList, toEntity } = rawEntity(db, entity);
+  const select = `SELECT ${columnList} FROM ${table} WHERE id IN `;
+  return async (ids: readonly string[]): Promise<Array<T | null>> => {
+    const rows = await sqlRows(db.manager, `${select}(${placeholders(ids)})`, [...ids]);
+    const byId = new Map(rows.map((row) => [row.id as string, toEntity(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  };
+}
+
+/** An entity's table, its columns for a SELECT list, and the mapping of a raw row back to the entity. */
+export function rawEntity<T extends ObjectLiteral>(db: Database, entity: EntityTarget<T>) {
   const metadata = db.dataSource.getMetadata(entity);
   const columns = metadata.columns.map((column) => ({
     property: column.propertyName,
     name: column.databaseName,
     convert: column.type === 'datetime' ? rawDate : column.type === 'boolean' ? rawBool : column.type === 'integer' ? nullableInt : (v: unknown) => v,
   }));
-  const select = `SELECT ${columns.map((c) => c.name).join(', ')} FROM ${metadata.tableName} WHERE id IN `;
-  return async (ids: readonly string[]): Promise<Array<T | null>> => {
-    const rows = await sqlRows(db.manager, `${select}(${placeholders(ids)})`, [...ids]);
-    const byId = new Map<string, T>();
-    for (const row of rows) {
+  return {
+    table: metadata.tableName,
+    columnList: columns.map((c) => c.name).join(', '),
+    toEntity(row: Record<string, unknown>): T {
       const entity = {} as Record<string, unknown>;
       for (const column of columns) entity[column.property] = column.convert(row[column.name]);
-      byId.set(entity.id as string, entity as T);
-    }
-    return ids.map((id) => byId.get(id) ?? null);
+      return entity as T;
+    },
   };
 }
 

@@ -13,6 +13,8 @@ import {
 } from '../db/entities';
 import type { RecoveryCodeFormatName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
 import { newId } from '../db/ids';
+import { rawEntity } from '../db/load-by-ids';
+import { rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { HierarchyChange, hierarchyViolation } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
@@ -22,10 +24,14 @@ import { isTenantAdmin } from './roles';
  * concerned; this service owns what is specific to each change, such as the hierarchy rule.
  */
 export class TenancyService {
+  private readonly workspaceRows: ReturnType<typeof rawEntity<WorkspaceEntity>>;
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.workspaceRows = rawEntity(db, WorkspaceEntity);
+  }
 
   async tenantsOf(agentId: string): Promise<TenantEntity[]> {
     return this.db.manager
@@ -37,14 +43,19 @@ export class TenancyService {
 
   /** A workspace the caller may see: any of its tenant for OWNER/ADMIN, else those it is a member of. */
   async visibleWorkspace(loaders: Loaders, session: SessionIdentity, workspaceId: string): Promise<WorkspaceEntity> {
-    const workspace = await loaders.workspace.load(workspaceId);
-    assertThat(workspace, 'NOT_FOUND');
+    // The workspace and the caller's membership of it in one statement: every workspace switch asks this.
+    const [row] = await sqlRows(
+      this.db.manager,
+      `SELECT ${this.workspaceRows.columnList}, (SELECT COUNT(*) FROM workspace_memberships wm WHERE wm.workspace_id = w.id AND wm.agent_id = ?) AS is_member
+         FROM ${this.workspaceRows.table} w WHERE w.id = ?`,
+      [session.agentId, workspaceId],
+    );
+    assertThat(row, 'NOT_FOUND');
+    const workspace = this.workspaceRows.toEntity(row);
+    loaders.workspace.prime(workspace.id, workspace);
     const facts = await loaders.tenantAccess.load(workspace.tenantId);
     assertThat(facts?.role, 'NOT_FOUND');
-    if (!isTenantAdmin(facts.role)) {
-      const membership = await sqlRows(this.db.manager, 'SELECT 1 FROM workspace_memberships WHERE workspace_id = ? AND agent_id = ?', [workspaceId, session.agentId]);
-      assertThat(membership.length, 'NOT_FOUND');
-    }
+    assertThat(isTenantAdmin(facts.role) || rawInt(row.is_member) > 0, 'NOT_FOUND');
     return workspace;
   }
 
