@@ -1,3 +1,4 @@
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 
 /**
@@ -11,8 +12,11 @@ export const TOTP_SECRET_BYTES = 160 / 8; // RFC 4226 §4 R6: at least 128 bits,
 /** One step either side (RFC 6238 §5.2 allows "at most one time step" of network delay; covers ~1 min drift). */
 export const TOTP_DRIFT_STEPS = 1;
 
+/** node:crypto's native HMAC and random bytes, instead of otplib's default pure-JS ones (several times faster). */
+const nodeCrypto = new NodeCryptoPlugin();
+
 export function newTotpSecret(): string {
-  return generateSecret({ length: TOTP_SECRET_BYTES });
+  return generateSecret({ length: TOTP_SECRET_BYTES, crypto: nodeCrypto });
 }
 
 /**
@@ -43,6 +47,7 @@ export function matchTotp(secret: string, input: string, nowMs: number, afterSte
   if (!code) return null;
   try {
     const result = verifySync({
+      crypto: nodeCrypto,
       secret,
       token: code,
       algorithm: TOTP_ALGORITHM,
