@@ -36,18 +36,13 @@ export class Database {
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.isSqlite) return this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(work);
-      } catch (error) {
-        if (attempt >= MAX_TRANSACTION_TRIES || !RETRYABLE_MYSQL_ERRORS.has(driverCode(error))) throw error;
-      }
-    }
+    return retryingDeadlocks(() => this.dataSource.transaction(work));
   }
 
   /** A single write statement outside a transaction: on SQLite it still takes its turn (see above). */
   async autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.isSqlite ? this.sqliteTurn.runExclusive(() => work(this.manager)) : work(this.manager);
+    if (this.isSqlite) return this.sqliteTurn.runExclusive(() => work(this.manager));
+    return retryingDeadlocks(() => work(this.manager));
   }
 
   /** Row lock for read-decide-write sequences (the hierarchy rule); SQLite is already serialized above. */
@@ -86,6 +81,16 @@ export class Database {
 
   close(): Promise<void> {
     return this.dataSource.destroy();
+  }
+}
+
+async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= MAX_TRANSACTION_TRIES || !RETRYABLE_MYSQL_ERRORS.has(driverCode(error))) throw error;
+    }
   }
 }
 
