@@ -1,0 +1,722 @@
+import 'reflect-metadata';
+import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { createConnection } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { BenchRequest, LoadSpec, measure, RepResult, runOnce, ScenarioResult, summarize, Timing } from './lib/load';
+import { Child, cpuMicros, freePort, machineCpuMicros, rssMiB, sleep, startProcess } from './lib/proc';
+import { formatProfile, summarizeProfile } from './lib/profile';
+import { adminPageRequest, expect, gateRequests, signInRequests, ValidCodeDispenser, WrongCodeDispenser } from './lib/scenarios';
+import { BENCH_PASSWORD, Fixture, seedTenant, SeedPlan } from './lib/seed';
+import { startCountingGateway, StatementCount } from './lib/statements';
+
+/*
+ * npm run bench: the gateway (dist/src/main.js, a child process in production mode) under autocannon, each
+ * scenario measured as a ratio against baselines measured in the same run. See bench/README.md.
+ *
+ *   npm run bench                                   SQLite (embedded)
+ *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test npm run bench   SQLite, then MariaDB (scratch database)
+ *   npm run bench -- --profile                      CPU profiles of the gateway during verify and gate instead
+ *   BENCH_WARMUP_S / BENCH_DURATION_S / BENCH_REPS  timing (default 2 / 5 / 3)
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const BENCH_DIR = path.join(ROOT, 'bench');
+const GATEWAY_MAIN = path.join(ROOT, 'dist/src/main.js');
+const args = new Set(process.argv.slice(2));
+const PROFILE = args.has('--profile');
+const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
+const timing: Timing = {
+  warmupS: numberEnv('BENCH_WARMUP_S', 2),
+  durationS: numberEnv('BENCH_DURATION_S', 5),
+  reps: numberEnv('BENCH_REPS', 3),
+};
+const CONNECTIONS = { default: 32, adminPage: 8, signIn: 4 };
+
+/**
+ * The seeded tenant: 10,000 members, 7,000 of them enrolled; 6,739 of those answer challenges: 3 valid answers
+ * each at most (≈ 20,000, see ValidCodeDispenser) and 2 × 4 wrong ones (≈ 54,000), enough for warm-up + 3 × 5 s
+ * at ~1,100 valid answers/s. Past that a repetition is cut where its pool ran dry, and says so.
+ */
+const PLAN: SeedPlan = {
+  agents: 10_000,
+  validChallengesPerAgent: 3,
+  wrongChallengesPerAgent: 2,
+  gateSessions: 256,
+  signInAgents: 8,
+  cursorDepth: 0.8,
+};
+
+const ENCRYPTION_KEYS = `bench1:${randomBytes(32).toString('base64')}`;
+/** The bench plays one trusted reverse proxy carrying many clients (X-Forwarded-For), and lifts the per-IP
+ * limits far above what a run can spend, so their bookkeeping is measured but never refuses a request. */
+const GATEWAY_SETTINGS = {
+  NODE_ENV: 'production',
+  ENCRYPTION_KEYS,
+  SEED_DEMO: 'false',
+  TRUSTED_PROXY_HOPS: '1',
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: '1000000',
+  RATE_LIMIT_ANSWERS_PER_MINUTE: '1000000',
+};
+
+type DbKind = 'sqlite' | 'mariadb';
+interface Scratch {
+  kind: DbKind;
+  label: string;
+  dataDir: string;
+  url?: string;
+  /** The database server's process, when it runs on this machine and /proc shows it. */
+  dbPid?: number;
+  /** MariaDB: the statements of the latest deadlock InnoDB detected (SHOW ENGINE INNODB STATUS), if any. */
+  latestDeadlock?(): Promise<string | null>;
+  drop(): Promise<void>;
+}
+
+const cleanups = new Set<() => Promise<void>>();
+const T0 = performance.now();
+const log = (line: string) => console.log(line);
+/** Seconds since the bench started, for the section headers. */
+const at = () => `[${((performance.now() - T0) / 1000).toFixed(0)} s]`;
+
+function numberEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: process.env.LANG ?? 'C.UTF-8' };
+}
+
+async function scratchDatabase(kind: DbKind): Promise<Scratch> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `gateway-bench-${kind}-`));
+  const removeDir = async () => rmSync(dataDir, { recursive: true, force: true });
+  if (kind === 'sqlite') return { kind, label: 'SQLite (embedded, better-sqlite3, WAL)', dataDir, drop: removeDir };
+
+  const server = new URL(process.env.BENCH_MYSQL_URL!);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(server.hostname)) throw new Error('BENCH_MYSQL_URL must point at this machine (127.0.0.1)');
+  const name = `${server.pathname.slice(1) || 'test'}_bench_${randomBytes(4).toString('hex')}`;
+  const admin = await createConnection({ uri: server.toString() });
+  const [[{ version }]] = (await admin.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
+  const [[{ pidFile }]] = (await admin.query('SELECT @@pid_file AS pidFile')) as unknown as [[{ pidFile: string }]];
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  let dbPid: number | undefined;
+  try {
+    dbPid = Number(readFileSync(pidFile, 'utf8').trim());
+    cpuMicros(dbPid);
+  } catch {
+    dbPid = undefined;
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    const conn = await createConnection({ uri: server.toString() });
+    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await conn.end();
+    await removeDir();
+  };
+  const latestDeadlock = async () => {
+    const conn = await createConnection({ uri: server.toString() });
+    try {
+      const [[row]] = (await conn.query('SHOW ENGINE INNODB STATUS')) as unknown as [[{ Status: string }]];
+      const section = /LATEST DETECTED DEADLOCK\n-+\n([\s\S]*?)\n-+\nTRANSACTIONS/.exec(row.Status)?.[1];
+      // The server is shared: report the deadlock only when it happened in this run's scratch database.
+      return section && section.includes(name) ? section.slice(0, 6000) : null;
+    } finally {
+      await conn.end();
+    }
+  };
+  return { kind, label: `MariaDB ${version} (scratch database ${name})`, dataDir, url: url.toString(), dbPid, latestDeadlock, drop };
+}
+
+function gatewayEnv(scratch: Scratch, port: number): NodeJS.ProcessEnv {
+  return { ...baseEnv(), ...GATEWAY_SETTINGS, PORT: String(port), DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) };
+}
+
+async function startGateway(scratch: Scratch, nodeArgs: string[] = [], logName = 'gateway'): Promise<Child> {
+  const port = await freePort();
+  const child = await startProcess({
+    args: [...nodeArgs, GATEWAY_MAIN],
+    env: gatewayEnv(scratch, port),
+    cwd: ROOT,
+    port,
+    readyPath: '/healthz',
+    logFile: path.join(scratch.dataDir, `${logName}.log`),
+  });
+  cleanups.add(child.stop);
+  return child;
+}
+
+async function stopChild(child: Child): Promise<void> {
+  await child.stop();
+  cleanups.delete(child.stop);
+}
+
+/** Warnings and errors the gateway logged (pino JSON lines), grouped: a fault under load shows up here. */
+function loggedProblems(logFile: string): Array<{ count: number; level: number; msg: string; err?: unknown }> {
+  const groups = new Map<string, { count: number; level: number; msg: string; err?: unknown }>();
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return [];
+  }
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) {
+      if (/error/i.test(line)) groups.set(line.slice(0, 200), { count: (groups.get(line.slice(0, 200))?.count ?? 0) + 1, level: 50, msg: line.slice(0, 200) });
+      continue;
+    }
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string; err?: unknown };
+      if ((entry.level ?? 0) < 40) continue;
+      const key = `${entry.level} ${entry.msg} ${JSON.stringify(entry.err ?? '')}`;
+      const group = groups.get(key) ?? { count: 0, level: entry.level ?? 0, msg: entry.msg ?? '', ...(entry.err ? { err: entry.err } : {}) };
+      group.count++;
+      groups.set(key, group);
+    } catch {
+      // not JSON
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 10);
+}
+
+async function seed(scratch: Scratch): Promise<Fixture> {
+  const config = loadConfig({ ...GATEWAY_SETTINGS, DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) });
+  const db = await openDatabase(config.database);
+  try {
+    await db.migrate();
+    return await seedTenant(db, config.encryptionKeys, PLAN);
+  } finally {
+    await db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- baselines
+
+async function startBaseline(name: 'http-server' | 'apollo-server'): Promise<Child> {
+  const port = await freePort();
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-baseline-'));
+  cleanups.add(async () => rmSync(logDir, { recursive: true, force: true }));
+  const child = await startProcess({
+    args: [path.join(__dirname, 'baselines', `${name}.js`)],
+    env: { ...baseEnv(), NODE_ENV: 'production', PORT: String(port) },
+    cwd: ROOT,
+    port,
+    readyPath: '/healthz',
+    logFile: path.join(logDir, `${name}.log`),
+  });
+  cleanups.add(child.stop);
+  return child;
+}
+
+async function measureBaseline(name: 'baseline-http' | 'baseline-apollo'): Promise<ScenarioResult> {
+  const child = await startBaseline(name === 'baseline-http' ? 'http-server' : 'apollo-server');
+  try {
+    const request: BenchRequest = { body: JSON.stringify({ query: '{ hello }' }), headers: { 'x-forwarded-for': '10.0.0.1' } };
+    return await measure(
+      {
+        name,
+        url: `http://127.0.0.1:${child.port}`,
+        connections: CONNECTIONS.default,
+        next: () => request,
+        check: (status, body) => status === 200 && body.includes('"hello":"world"'),
+        serverPid: child.pid,
+      },
+      timing,
+      log,
+    );
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** Raw argon2id verifies (the gateway's OWASP parameters) in this process, `concurrency` at a time. */
+async function measureArgon2(concurrency: number): Promise<ScenarioResult> {
+  const hashed = await argon2Hash(BENCH_PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  const once = async (seconds: number): Promise<RepResult> => {
+    const latencies: number[] = [];
+    const cpuBefore = process.cpuUsage();
+    const machineBefore = machineCpuMicros();
+    const startedAt = performance.now();
+    const endAt = startedAt + seconds * 1000;
+    let ok = 0;
+    let bad = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < endAt) {
+          const t = performance.now();
+          if (await argon2Verify(hashed, BENCH_PASSWORD)) ok++;
+          else bad++;
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const durationS = (performance.now() - startedAt) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const machineAfter = machineCpuMicros();
+    const foreign = machineAfter.busy - machineBefore.busy - (cpu.user + cpu.system);
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+    return {
+      rps: ok / durationS,
+      ok,
+      bad,
+      durationS,
+      p50Ms: at(0.5),
+      p90Ms: at(0.9),
+      p99Ms: at(0.99),
+      maxMs: latencies[latencies.length - 1] ?? 0,
+      cpuUsPerReq: (cpu.user + cpu.system) / Math.max(1, ok + bad),
+      dbCpuUsPerReq: null,
+      foreignCpuPct: Math.max(0, (100 * foreign) / Math.max(1, machineAfter.total - machineBefore.total)),
+      errors: 0,
+      timeouts: 0,
+      exhausted: false,
+    };
+  };
+  const warmup = await once(timing.warmupS);
+  const reps: RepResult[] = [];
+  for (let i = 0; i < timing.reps; i++) reps.push(await once(timing.durationS));
+  const result = summarize('argon2-raw', concurrency, warmup, reps, '@node-rs/argon2 verify in the bench process, m=19456 t=2 p=1');
+  log(
+    `  ${'argon2-raw'.padEnd(16)} ${result.median.rps.toFixed(0).padStart(7)} verifies/s  p50 ${result.median.p50Ms.toFixed(1)} ms  p99 ${result.median.p99Ms.toFixed(1)} ms  ` +
+      `cpu ${result.median.cpuUsPerReq?.toFixed(0)} µs/verify  other load ${result.median.foreignCpuPct.toFixed(0)}%`,
+  );
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------- start-up
+
+/** Child pids of a process (all its threads' children). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function findGatewayNode(pid: number): number | undefined {
+  for (const child of childrenOf(pid)) {
+    const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8');
+    if (cmdline.includes('dist/src/main.js') && !cmdline.includes(' -c ') && /(^|\/)node\0/.test(cmdline)) return child;
+    const deeper = findGatewayNode(child);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+interface StartupResult {
+  /** `npm start --ignore-scripts` (npm start after the build) on an empty data directory: migrations + demo seed. */
+  npmStartFreshMs: number;
+  /** The same again on the now existing database. */
+  npmStartAgainMs: number;
+  /** RSS of the gateway's node process started by npm start, idle for 1 s after ready. */
+  npmStartIdleRssMiB: number | null;
+}
+
+async function measureStartup(): Promise<StartupResult> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-start-'));
+  const once = async (name: string) => {
+    const port = await freePort();
+    const child = await startProcess({
+      command: 'npm',
+      args: ['start', '--ignore-scripts', '--silent'],
+      env: { ...baseEnv(), DATA_DIR: dataDir, PORT: String(port) },
+      cwd: ROOT,
+      port,
+      readyPath: '/healthz',
+      logFile: path.join(dataDir, `${name}.log`),
+      group: true,
+    });
+    cleanups.add(child.stop);
+    await sleep(1000);
+    const node = findGatewayNode(child.pid);
+    const rss = node ? rssMiB(node) : null;
+    await stopChild(child);
+    return { readyMs: child.readyMs, rss };
+  };
+  try {
+    const fresh = await once('fresh');
+    const again = await once('again');
+    return { npmStartFreshMs: fresh.readyMs, npmStartAgainMs: again.readyMs, npmStartIdleRssMiB: again.rss ?? fresh.rss };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- one database
+
+interface DatabaseResult {
+  label: string;
+  seed: { ms: number; rows: Record<string, number> };
+  gateway: { readyMs: number; idleRssAfterStartMiB: number; idleRssAfterLoadMiB: number };
+  scenarios: Record<string, ScenarioResult>;
+  statements: Record<string, StatementCount>;
+  gatewayLogProblems: ReturnType<typeof loggedProblems>;
+  latestDeadlock: string | null;
+  pools: Record<string, unknown>;
+}
+
+async function benchDatabase(kind: DbKind): Promise<DatabaseResult> {
+  const scratch = await scratchDatabase(kind);
+  cleanups.add(scratch.drop);
+  try {
+    log(`\n== ${scratch.label} ${at()}`);
+    const fixture = await seed(scratch);
+    log(`  seeded ${JSON.stringify(fixture.rows)} in ${(fixture.seedMs / 1000).toFixed(1)} s`);
+
+    const child = await startGateway(scratch);
+    log(`  gateway (pid ${child.pid}) ready in ${child.readyMs.toFixed(0)} ms`);
+    await sleep(1000);
+    const idleRssAfterStartMiB = rssMiB(child.pid);
+    const url = `http://127.0.0.1:${child.port}`;
+    const common = { url, serverPid: child.pid, dbPid: scratch.dbPid };
+
+    const valid = new ValidCodeDispenser(fixture.validPool);
+    const wrong = new WrongCodeDispenser(fixture.wrongPool, 4);
+    const gate = gateRequests(fixture);
+    const adminPage = adminPageRequest(fixture, 100);
+    const signIn = signInRequests(fixture, BENCH_PASSWORD);
+
+    const specs: LoadSpec[] = [
+      { ...common, name: 'verify-valid', connections: CONNECTIONS.default, next: () => valid.request(), check: expect.granted },
+      { ...common, name: 'verify-wrong', connections: CONNECTIONS.default, next: () => wrong.request(), check: expect.invalidCode },
+      { ...common, name: 'gate', connections: CONNECTIONS.default, next: gate, check: expect.granted },
+      { ...common, name: 'admin-page', connections: CONNECTIONS.adminPage, next: () => adminPage, check: expect.adminPage },
+      { ...common, name: 'sign-in', connections: CONNECTIONS.signIn, next: signIn, check: expect.signedIn },
+    ];
+    const scenarios: Record<string, ScenarioResult> = {};
+    for (const spec of specs) scenarios[spec.name] = await measure(spec, timing, log);
+
+    await sleep(1000);
+    const idleRssAfterLoadMiB = rssMiB(child.pid);
+    await stopChild(child);
+    const problems = loggedProblems(child.logFile);
+    for (const p of problems) log(`  gateway logged ${p.count} × level ${p.level} "${p.msg}" ${p.err ? JSON.stringify(p.err) : ''}`);
+    const latestDeadlock = (await scratch.latestDeadlock?.()) ?? null;
+    if (latestDeadlock) {
+      const statements = latestDeadlock.split('\n').filter((l) => /^(UPDATE|INSERT|SELECT|DELETE)\b|WAITING FOR|HOLDS THE LOCK|lock_mode|RECORD LOCKS/.test(l.trim()));
+      log(`  InnoDB latest deadlock:\n    ${statements.slice(0, 16).join('\n    ')}`);
+    }
+
+    const statements = await countStatements(scratch, fixture);
+    return {
+      label: scratch.label,
+      seed: { ms: fixture.seedMs, rows: fixture.rows },
+      gateway: { readyMs: child.readyMs, idleRssAfterStartMiB, idleRssAfterLoadMiB },
+      scenarios,
+      statements,
+      gatewayLogProblems: problems,
+      latestDeadlock,
+      pools: {
+        validCodesHandedOut: valid.handedOut,
+        validChallengesLeft: valid.remainingChallenges,
+        wrongCodesHandedOut: wrong.handedOut,
+        wrongCapacity: fixture.wrongPool.reduce((n, a) => n + a.sessions.length * 4, 0),
+        deepCursorAtMember: fixture.deepCursorIndex,
+      },
+    };
+  } finally {
+    await scratch.drop();
+    cleanups.delete(scratch.drop);
+  }
+}
+
+/** One request of each kind, alone, to an in-process gateway on the same database that counts statements. */
+async function countStatements(scratch: Scratch, fixture: Fixture): Promise<Record<string, StatementCount>> {
+  const env = { ...GATEWAY_SETTINGS, DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) };
+  const gateway = await startCountingGateway(env as Record<string, string>);
+  try {
+    const counts: Record<string, StatementCount> = {};
+    for (const first of [10, 50, 100]) {
+      await gateway.count(adminPageRequest(fixture, first), expect.adminPage); // first call of a shape: same count, but keep it out
+      counts[`admin-page first=${first}`] = await gateway.count(adminPageRequest(fixture, first), expect.adminPage);
+    }
+    counts.gate = await gateway.count(gateRequests(fixture)(), expect.granted);
+    counts['verify-valid'] = await gateway.count(new ValidCodeDispenser(fixture.probePool.slice(0, 1), false).request()!, expect.granted);
+    counts['verify-wrong'] = await gateway.count(new WrongCodeDispenser(fixture.probePool.slice(1, 2), 1).request()!, expect.invalidCode);
+    counts['sign-in'] = await gateway.count(signInRequests(fixture, BENCH_PASSWORD)(), expect.signedIn);
+    const line = Object.entries(counts)
+      .map(([name, c]) => `${name}=${c.statements}${c.transactionControl ? `(+${c.transactionControl} tx)` : ''}${c.ok ? '' : ' UNEXPECTED ANSWER'}`)
+      .join('  ');
+    log(`  SQL statements per request: ${line}`);
+    return counts;
+  } finally {
+    await gateway.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- report
+
+interface Goal {
+  goal: string;
+  holds: boolean;
+  measured: string;
+}
+
+function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps: number, startup: StartupResult): { goals: Goal[]; line: string; ratios: Record<string, number> } {
+  const s = r.scenarios;
+  const ratio = (name: string) => s[name].median.rps / apolloRps;
+  const adminSql = Math.max(...Object.entries(r.statements).filter(([k]) => k.startsWith('admin-page')).map(([, c]) => c.statements));
+  const adminSqlBySize = Object.entries(r.statements)
+    .filter(([k]) => k.startsWith('admin-page'))
+    .map(([k, c]) => `${k.split(' ')[1]}: ${c.statements}`)
+    .join(', ');
+  const verifyFloor = kind === 'sqlite' ? 0.25 : 0.2;
+  const wrongVsRight = s['verify-wrong'].median.rps / s['verify-valid'].median.rps;
+  const signInRatio = s['sign-in'].median.rps / argon2Rps;
+  const ratios = {
+    verify_vs_apollo: ratio('verify-valid'),
+    verify_wrong_vs_apollo: ratio('verify-wrong'),
+    wrong_vs_valid: wrongVsRight,
+    gate_vs_apollo: ratio('gate'),
+    admin_vs_apollo: ratio('admin-page'),
+    signin_vs_argon2: signInRatio,
+  };
+  const rss = Math.max(r.gateway.idleRssAfterStartMiB, r.gateway.idleRssAfterLoadMiB);
+  const goals: Goal[] = [
+    { goal: `verify (valid) ≥ ${verifyFloor} × baseline-apollo`, holds: ratios.verify_vs_apollo >= verifyFloor, measured: `${ratios.verify_vs_apollo.toFixed(3)} ×` },
+    {
+      goal: 'wrong answers no slower than right ones by more than 20%',
+      holds: wrongVsRight >= 1 / 1.2,
+      measured: `wrong/valid throughput ${wrongVsRight.toFixed(2)} (needs ≥ 0.83); p50 ${s['verify-wrong'].median.p50Ms.toFixed(1)} vs ${s['verify-valid'].median.p50Ms.toFixed(1)} ms`,
+    },
+    { goal: 'gate ≥ 0.45 × baseline-apollo', holds: ratios.gate_vs_apollo >= 0.45, measured: `${ratios.gate_vs_apollo.toFixed(3)} ×` },
+    { goal: 'admin-page ≤ 4 SQL statements per page, any page size', holds: adminSql <= 4, measured: `${adminSql} (${adminSqlBySize})` },
+    { goal: 'admin-page p99 ≤ 50 ms (8 connections)', holds: s['admin-page'].median.p99Ms <= 50, measured: `${s['admin-page'].median.p99Ms.toFixed(1)} ms` },
+    { goal: 'sign-in ≥ 0.85 × raw argon2 verifies/s (4 at a time)', holds: signInRatio >= 0.85, measured: `${signInRatio.toFixed(3)} ×` },
+    { goal: 'idle RSS < 150 MB (gateway child, 10k-agent tenant)', holds: rss < 150, measured: `${r.gateway.idleRssAfterStartMiB.toFixed(0)} MiB after start, ${r.gateway.idleRssAfterLoadMiB.toFixed(0)} MiB after the load` },
+  ];
+  if (kind === 'sqlite') {
+    const slowest = Math.max(startup.npmStartFreshMs, startup.npmStartAgainMs);
+    goals.push({
+      goal: '`npm start` ready < 2 s after the build (SQLite)',
+      holds: slowest < 2000,
+      measured: `${startup.npmStartFreshMs.toFixed(0)} ms on an empty data dir (migrations + demo), ${startup.npmStartAgainMs.toFixed(0)} ms on the existing one`,
+    });
+    if (startup.npmStartIdleRssMiB !== null) {
+      goals.push({ goal: 'idle RSS < 150 MB (npm start, demo data)', holds: startup.npmStartIdleRssMiB < 150, measured: `${startup.npmStartIdleRssMiB.toFixed(0)} MiB` });
+    }
+  }
+  const line =
+    `bench ${kind}: verify_vs_apollo=${ratios.verify_vs_apollo.toFixed(3)} gate_vs_apollo=${ratios.gate_vs_apollo.toFixed(3)} ` +
+    `admin_p99_ms=${s['admin-page'].median.p99Ms.toFixed(1)} admin_sql_per_page=${adminSql} signin_vs_argon2=${signInRatio.toFixed(3)}`;
+  return { goals, line, ratios };
+}
+
+function table(rows: ScenarioResult[], apolloRps: number, argon2Rps: number, withDbCpu: boolean): string {
+  const header = ['scenario', 'conns', `req/s (median of ${timing.reps})`, 'p50 ms', 'p99 ms', 'server CPU µs/req', ...(withDbCpu ? ['MariaDB CPU µs/req'] : []), '× baseline-apollo', 'other load', 'checks'];
+  const lines = rows.map((r) => {
+    const m = r.median;
+    const vs = r.name === 'sign-in' ? `${(m.rps / apolloRps).toFixed(3)} (× argon2-raw ${(m.rps / argon2Rps).toFixed(3)})` : (m.rps / apolloRps).toFixed(3);
+    const checks = `${m.ok} ok${m.bad ? `, ${m.bad} unexpected` : ''}${m.exhausted ? ', pool ran dry' : ''}`;
+    return [
+      r.name,
+      String(r.connections),
+      m.rps.toFixed(0),
+      m.p50Ms.toFixed(1),
+      m.p99Ms.toFixed(1),
+      m.cpuUsPerReq === null ? '–' : m.cpuUsPerReq.toFixed(0),
+      ...(withDbCpu ? [m.dbCpuUsPerReq === null ? '–' : m.dbCpuUsPerReq.toFixed(0)] : []),
+      vs,
+      `${m.foreignCpuPct.toFixed(0)}%`,
+      checks,
+    ];
+  });
+  const all = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...all.map((l) => l[i].length)));
+  const fmt = (l: string[]) => `| ${l.map((c, i) => (i === 0 || i === l.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const separator = `|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [fmt(header), separator, ...lines.map(fmt)].join('\n');
+}
+
+/** Which gateway code was measured: the commit, and the files under src/, migrations/ changed since (uncommitted). */
+function codeVersion(): { commit: string; uncommitted: string[] } {
+  const git = (...gitArgs: string[]) => spawnSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git('log', '-1', '--format=%h %cI %s').slice(0, 160) || 'unknown';
+  const uncommitted = git('status', '--porcelain', '--', 'src', 'migrations', 'package.json').split('\n').filter(Boolean);
+  return { commit, uncommitted };
+}
+
+function machineInfo() {
+  const cpuModel = (() => {
+    try {
+      return /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model;
+    } catch {
+      return os.cpus()[0]?.model;
+    }
+  })();
+  return { nproc: os.availableParallelism(), cpuModel, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${os.type()} ${os.release()}` };
+}
+
+// ---------------------------------------------------------------------------------------------- profile mode
+
+/**
+ * --profile: for each database, a gateway child under `node --cpu-prof` per scenario (verify valid and wrong,
+ * gate, admin page) for a fixed time; only the samples of the measured window are summarised (start-up left out).
+ */
+async function profileRun(kinds: DbKind[]): Promise<void> {
+  const dir = path.join(BENCH_DIR, 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const seconds = numberEnv('BENCH_PROFILE_S', 10);
+  const code = codeVersion();
+  const sections: string[] = [`# CPU profiles (${new Date().toISOString()})`, '', `${JSON.stringify(machineInfo())}`, '', `Gateway code: ${code.commit}${code.uncommitted.length ? ` + uncommitted (${code.uncommitted.join(', ')})` : ''}`, '', `Each: a fresh gateway child, ${timing.warmupS} s warm-up, then ${seconds} s profiled (${CONNECTIONS.default} connections, admin-page ${CONNECTIONS.adminPage}); sampling interval 250 µs; only samples inside the load window counted.`, ''];
+  const json: Record<string, unknown> = {};
+  for (const kind of kinds) {
+    const scratch = await scratchDatabase(kind);
+    cleanups.add(scratch.drop);
+    try {
+      const fixture = await seed(scratch);
+      const valid = new ValidCodeDispenser(fixture.validPool);
+      const gate = gateRequests(fixture);
+      const wrong = new WrongCodeDispenser(fixture.wrongPool, 4);
+      const adminPage = adminPageRequest(fixture, 100);
+      const runs = [
+        { name: 'verify-valid', connections: CONNECTIONS.default, next: () => valid.request(), check: expect.granted },
+        { name: 'verify-wrong', connections: CONNECTIONS.default, next: () => wrong.request(), check: expect.invalidCode },
+        { name: 'gate', connections: CONNECTIONS.default, next: gate, check: expect.granted },
+        { name: 'admin-page', connections: CONNECTIONS.adminPage, next: () => adminPage, check: expect.adminPage },
+      ];
+      for (const run of runs) {
+        const file = `${kind}-${run.name}.cpuprofile`;
+        rmSync(path.join(dir, file), { force: true });
+        const child = await startGateway(scratch, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, '--cpu-prof-interval=250'], `profile-${run.name}`);
+        const spec: LoadSpec = { name: run.name, url: `http://127.0.0.1:${child.port}`, connections: run.connections, next: run.next, check: run.check, serverPid: child.pid };
+        await runOnce(spec, timing.warmupS);
+        const windowStart = process.hrtime.bigint() / 1000n;
+        const rep = await runOnce(spec, seconds);
+        const windowEnd = process.hrtime.bigint() / 1000n;
+        await stopChild(child);
+        const summary = summarizeProfile(path.join(dir, file), 25, rep.ok + rep.bad, { fromUs: Number(windowStart), toUs: Number(windowEnd) });
+        log(`  ${kind} ${run.name}: ${rep.rps.toFixed(0)} req/s under the profiler, ${rep.cpuUsPerReq?.toFixed(0)} µs CPU/req, profile ${file}`);
+        sections.push(formatProfile(`${kind} · ${run.name} (${rep.rps.toFixed(0)} req/s under the profiler, ${rep.cpuUsPerReq?.toFixed(0)} µs server CPU per request)`, summary));
+        json[`${kind}/${run.name}`] = { rps: rep.rps, cpuUsPerReq: rep.cpuUsPerReq, ...summary };
+      }
+    } finally {
+      await scratch.drop();
+      cleanups.delete(scratch.drop);
+    }
+  }
+  writeFileSync(path.join(BENCH_DIR, 'profile-summary.md'), sections.join('\n'));
+  writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(json, null, 2));
+  log(`\nwrote bench/profile-summary.md and bench/profiles/ (*.cpuprofile open in Chrome DevTools → Performance)`);
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+/**
+ * Other work on this machine skews every number. Samples the machine's CPU for 2 s and says so when it is
+ * busy; with BENCH_WAIT_QUIET_S=n waits up to n seconds for it to calm down (below 15% of all CPUs).
+ */
+async function waitForQuiet(): Promise<void> {
+  const waitS = numberEnv('BENCH_WAIT_QUIET_S', 0);
+  const deadline = performance.now() + waitS * 1000;
+  for (;;) {
+    const before = machineCpuMicros();
+    await sleep(2000);
+    const after = machineCpuMicros();
+    const busyPct = (100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total);
+    if (busyPct < 15) return;
+    if (performance.now() >= deadline) {
+      log(`  warning: the machine is ${busyPct.toFixed(0)}% busy before the bench starts (other processes): expect noisy numbers (see the 'other load' column)`);
+      return;
+    }
+    log(`  machine ${busyPct.toFixed(0)}% busy: waiting for it to calm down…`);
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  if (!existsSync(GATEWAY_MAIN)) throw new Error('dist/src/main.js is missing: npm run build first');
+  const kinds: DbKind[] = (['sqlite', ...(process.env.BENCH_MYSQL_URL ? ['mariadb'] : [])] as DbKind[]).filter((k) => !ONLY || k === ONLY);
+  const machine = machineInfo();
+  const code = codeVersion();
+  log(`code: ${code.commit}${code.uncommitted.length ? ` + uncommitted ${code.uncommitted.join(', ')}` : ''}`);
+  log(`bench: ${machine.nproc} CPUs (${machine.cpuModel}), node ${machine.node}; ${timing.warmupS} s warm-up + ${timing.reps} × ${timing.durationS} s per scenario; databases: ${kinds.join(', ')}`);
+  await waitForQuiet();
+  if (PROFILE) return profileRun(kinds);
+
+  log(`\n== start-up (npm start --ignore-scripts: npm start after the build, development defaults, SQLite) ${at()}`);
+  const startup = await measureStartup();
+  log(`  ready in ${startup.npmStartFreshMs.toFixed(0)} ms on an empty data dir, ${startup.npmStartAgainMs.toFixed(0)} ms again; idle RSS ${startup.npmStartIdleRssMiB?.toFixed(0)} MiB`);
+
+  log(`\n== baselines ${at()}`);
+  const baselineHttp = await measureBaseline('baseline-http');
+  const baselineApollo = await measureBaseline('baseline-apollo');
+  const argon2 = await measureArgon2(CONNECTIONS.signIn);
+  const apolloRps = baselineApollo.median.rps;
+  const argon2Rps = argon2.median.rps;
+
+  const databases: Partial<Record<DbKind, DatabaseResult>> = {};
+  for (const kind of kinds) databases[kind] = await benchDatabase(kind);
+
+  const report: string[] = [];
+  const finalLines: string[] = [];
+  const evaluations: Record<string, unknown> = {};
+  for (const kind of kinds) {
+    const r = databases[kind]!;
+    const { goals, line, ratios } = evaluate(kind, r, apolloRps, argon2Rps, startup);
+    finalLines.push(line);
+    evaluations[kind] = { ratios, goals };
+    const rows = [baselineHttp, baselineApollo, ...Object.values(r.scenarios), argon2];
+    const noisy = rows.filter((row) => row.median.foreignCpuPct > 15).map((row) => `${row.name} ${row.median.foreignCpuPct.toFixed(0)}%`);
+    report.push(
+      `### ${r.label}`,
+      '',
+      table(rows, apolloRps, argon2Rps, kind === 'mariadb' && r.scenarios['verify-valid'].median.dbCpuUsPerReq !== null),
+      '',
+      ...(noisy.length ? [`**Noisy:** other processes used a sizeable share of the machine during ${noisy.join(', ')}: those numbers (and the ratios built on them) are off; run again on a quiet machine.`, ''] : []),
+      `Gateway child ready in ${r.gateway.readyMs.toFixed(0)} ms; seeded in ${(r.seed.ms / 1000).toFixed(1)} s. SQL statements per request (one request alone, transaction control apart): ` +
+        Object.entries(r.statements)
+          .map(([name, c]) => `${name} ${c.statements}${c.transactionControl ? ` (+${c.transactionControl} BEGIN/COMMIT)` : ''}`)
+          .join(', ') +
+        '.',
+      '',
+      '| goal | holds | measured |',
+      '|---|---|---|',
+      ...goals.map((g) => `| ${g.goal} | ${g.holds ? 'yes' : '**no**'} | ${g.measured} |`),
+      '',
+    );
+  }
+  const totalS = (performance.now() - startedAt) / 1000;
+  const markdown = [
+    `## Results (${new Date().toISOString()}, ${totalS.toFixed(0)} s)`,
+    '',
+    `${machine.nproc} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}. Gateway code: ${code.commit}${code.uncommitted.length ? ` + uncommitted changes (${code.uncommitted.join(', ')})` : ''}.`,
+    '', ...report, '```', ...finalLines, '```', ''].join('\n');
+  writeFileSync(path.join(BENCH_DIR, 'results.md'), markdown);
+  writeFileSync(
+    path.join(BENCH_DIR, 'results.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: totalS, code, machine, timing, plan: PLAN, connections: CONNECTIONS, startup, baselines: { 'baseline-http': baselineHttp, 'baseline-apollo': baselineApollo, 'argon2-raw': argon2 }, databases, evaluations, finalLines }, null, 2)}\n`,
+  );
+  log(`\n${report.join('\n')}`);
+  log(`whole run ${totalS.toFixed(0)} s; wrote bench/results.json and bench/results.md\n`);
+  for (const line of finalLines) log(line);
+}
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) await cleanup().catch(() => undefined);
+  cleanups.clear();
+}
+
+process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void cleanUp().finally(() => process.exit(143)));
+
+main()
+  .then(cleanUp)
+  .then(() => process.exit(0))
+  .catch(async (error) => {
+    console.error(error);
+    await cleanUp();
+    process.exit(1);
+  });
+
