@@ -47,6 +47,9 @@ export interface RepResult {
   /** The request pool ran dry before the time was up (the window was cut there). */
   exhausted: boolean;
   sampleBad?: string;
+  /** Paired scenarios: the baseline's req/s measured right before this repetition, and rps over it. */
+  pairedBaselineRps?: number;
+  pairedRatio?: number;
 }
 
 const FILLER = JSON.stringify({ query: '{ __typename }' });
@@ -155,7 +158,15 @@ export interface ScenarioResult {
   warmup: RepResult | null;
   reps: RepResult[];
   /** Median over the repetitions, metric by metric. */
-  median: Pick<RepResult, 'rps' | 'p50Ms' | 'p99Ms' | 'cpuUsPerReq' | 'dbCpuUsPerReq' | 'foreignCpuPct'> & { ok: number; bad: number; exhausted: boolean };
+  median: Pick<RepResult, 'rps' | 'p50Ms' | 'p99Ms' | 'cpuUsPerReq' | 'dbCpuUsPerReq' | 'foreignCpuPct'> & {
+    ok: number;
+    bad: number;
+    exhausted: boolean;
+    /** Paired scenarios: median of the per-repetition ratios, and of the baseline probes. */
+    pairedRatio?: number;
+    pairedBaselineRps?: number;
+    pairedWith?: string;
+  };
   note?: string;
 }
 
@@ -189,6 +200,9 @@ export function summarize(name: string, connections: number, warmup: RepResult |
       ok: reps.reduce((n, r) => n + r.ok, 0),
       bad: reps.reduce((n, r) => n + r.bad, 0),
       exhausted: reps.some((r) => r.exhausted),
+      ...(counted.every((r) => r.pairedRatio !== undefined) && counted.length
+        ? { pairedRatio: median(counted.map((r) => r.pairedRatio!)), pairedBaselineRps: median(counted.map((r) => r.pairedBaselineRps!)) }
+        : {}),
     },
     ...(note ? { note } : {}),
   };
@@ -200,23 +214,33 @@ export interface Timing {
   reps: number;
 }
 
-/** Warm-up, then `reps` fixed-time repetitions, one after another. */
-export async function measure(spec: LoadSpec, timing: Timing, log: (line: string) => void): Promise<ScenarioResult> {
+export interface Pairing {
+  name: string;
+  /** A short measurement of the baseline, taken right before each repetition. */
+  probe(): Promise<{ rps: number }>;
+}
+
+/** Warm-up, then `reps` fixed-time repetitions, one after another (each after its baseline probe when paired). */
+export async function measure(spec: LoadSpec, timing: Timing, log: (line: string) => void, pairing?: Pairing): Promise<ScenarioResult> {
   const warmup = timing.warmupS > 0 ? await runOnce(spec, timing.warmupS) : null;
   if (warmup && warmup.bad > 0) log(`  ${spec.name}: ${warmup.bad} unexpected answers in the warm-up, e.g. ${warmup.sampleBad}`);
   const reps: RepResult[] = [];
   for (let i = 0; i < timing.reps; i++) {
+    const baseline = pairing ? (await pairing.probe()).rps : undefined;
     const rep = await runOnce(spec, timing.durationS);
+    if (baseline !== undefined) Object.assign(rep, { pairedBaselineRps: baseline, pairedRatio: rep.rps / baseline });
     reps.push(rep);
     if (rep.bad > 0) log(`  ${spec.name} rep ${i + 1}: ${rep.bad} unexpected answers, e.g. ${rep.sampleBad}`);
     if (rep.exhausted) log(`  ${spec.name} rep ${i + 1}: request pool used up after ${rep.durationS.toFixed(1)} s (window cut there)`);
   }
   const result = summarize(spec.name, spec.connections, warmup, reps);
+  if (pairing && result.median.pairedRatio !== undefined) result.median.pairedWith = pairing.name;
   log(
     `  ${spec.name.padEnd(16)} ${result.median.rps.toFixed(0).padStart(7)} req/s  p50 ${result.median.p50Ms.toFixed(1)} ms  p99 ${result.median.p99Ms.toFixed(1)} ms` +
       (result.median.cpuUsPerReq !== null ? `  cpu ${result.median.cpuUsPerReq.toFixed(0)} µs/req` : '') +
       (result.median.dbCpuUsPerReq !== null ? `  db cpu ${result.median.dbCpuUsPerReq.toFixed(0)} µs/req` : '') +
-      `  other load ${result.median.foreignCpuPct.toFixed(0)}%`,
+      `  other load ${result.median.foreignCpuPct.toFixed(0)}%` +
+      (result.median.pairedRatio !== undefined ? `  × ${pairing!.name} ${result.median.pairedRatio.toFixed(3)} (paired, probes ${result.median.pairedBaselineRps!.toFixed(0)}/s)` : ''),
   );
   return result;
 }
