@@ -16,20 +16,24 @@ export function loadByIds<T extends ObjectLiteral & { id: string }>(db: Database
   };
 }
 
-/** An entity's table, its columns for a SELECT list, and the mapping of a raw row back to the entity. */
-export function rawEntity<T extends ObjectLiteral>(db: Database, entity: EntityTarget<T>) {
+/**
+ * An entity's table, its columns for a SELECT list, and the mapping of a raw row back to the entity. With an
+ * alias, columns are selected as `<alias>.<column> AS <alias>_<column>`, so several entities fit in one row.
+ */
+export function rawEntity<T extends ObjectLiteral>(db: Database, entity: EntityTarget<T>, alias?: string) {
   const metadata = db.dataSource.getMetadata(entity);
   const columns = metadata.columns.map((column) => ({
     property: column.propertyName,
-    name: column.databaseName,
+    select: alias ? `${alias}.${column.databaseName} AS ${alias}_${column.databaseName}` : column.databaseName,
+    key: alias ? `${alias}_${column.databaseName}` : column.databaseName,
     convert: column.type === 'datetime' ? rawDate : column.type === 'boolean' ? rawBool : column.type === 'integer' ? nullableInt : (v: unknown) => v,
   }));
   return {
     table: metadata.tableName,
-    columnList: columns.map((c) => c.name).join(', '),
+    columnList: columns.map((c) => c.select).join(', '),
     toEntity(row: Record<string, unknown>): T {
       const entity = {} as Record<string, unknown>;
-      for (const column of columns) entity[column.property] = column.convert(row[column.name]);
+      for (const column of columns) entity[column.property] = column.convert(row[column.key]);
       return entity as T;
     },
   };

@@ -6,10 +6,9 @@ import type { Loaders } from '../context';
 import { normalizeRecoveryCode } from '../crypto/recovery-codes';
 import { matchTotp, normalizeTotpCode } from '../crypto/totp';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
-import { ChallengeEntity } from '../db/entities';
+import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
+import { rawEntity } from '../db/load-by-ids';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
-import type { TenantEntity } from '../db/entities/tenant.entity';
-import type { WorkspaceEntity } from '../db/entities/workspace.entity';
 import { newId } from '../db/ids';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
@@ -83,7 +82,13 @@ export class ChallengeService {
     private readonly enrolment: EnrolmentService,
     private readonly recoveryCodes: RecoveryCodeStore,
     private readonly onEvent: TwoFactorEventSink,
-  ) {}
+  ) {
+    this.tenantRows = rawEntity(db, TenantEntity, 't');
+    this.workspaceRows = rawEntity(db, WorkspaceEntity, 'w');
+  }
+
+  private readonly tenantRows: ReturnType<typeof rawEntity<TenantEntity>>;
+  private readonly workspaceRows: ReturnType<typeof rawEntity<WorkspaceEntity>>;
 
   async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string): Promise<AccessView> {
     const facts = await this.gate.member(loaders, tenantId);
@@ -183,7 +188,7 @@ export class ChallengeService {
     assertThat(isWellFormed, 'BAD_USER_INPUT', { field: 'code' });
     const now = this.clock.now();
     const outcome = await this.db.transaction(async (tx) => {
-      const row = await this.loadChallenge(tx, challengeId);
+      const row = await this.loadChallenge(tx, loaders, challengeId);
       assertThat(row && row.sessionId === session.sessionId, 'NOT_FOUND');
       const isAnswerable =
         row.state === 'OPEN' && row.expiresAt > now && row.failedAttempts < CHALLENGE_MAX_FAILED_ATTEMPTS && row.authenticatorState === 'ENABLED';
@@ -213,17 +218,23 @@ export class ChallengeService {
     return { status: 'GRANTED', tenant, workspace, challenge: null };
   }
 
-  private async loadChallenge(tx: Tx, challengeId: string): Promise<ChallengeRow | null> {
+  private async loadChallenge(tx: Tx, loaders: Loaders, challengeId: string): Promise<ChallengeRow | null> {
     const [row] = await sqlRows(
       tx,
       `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
-              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.last_used_step, a.locked_until
+              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.last_used_step, a.locked_until,
+              ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
          FROM challenges c
+         JOIN tenants t ON t.id = c.tenant_id
+         LEFT JOIN workspaces w ON w.id = c.workspace_id
          LEFT JOIN authenticators a ON a.tenant_id = c.tenant_id AND a.agent_id = c.agent_id
         WHERE c.id = ?`,
       [challengeId],
     );
     if (!row) return null;
+    // The answer names the tenant and workspace: read with the challenge, not again afterwards.
+    loaders.tenant.prime(row.tenant_id as string, this.tenantRows.toEntity(row));
+    if (row.workspace_id) loaders.workspace.prime(row.workspace_id as string, this.workspaceRows.toEntity(row));
     return {
       id: row.id as string,
       sessionId: row.session_id as string,
