@@ -1,0 +1,96 @@
+import { CliEnterTenantDocument, CliUseRecoveryCodeDocument, CliVerifyTwoFactorDocument } from '../../client/generated/graphql';
+import type { CliAccessFragment } from '../../client/generated/graphql';
+import { CliError, ExitCode } from './exit-codes';
+import { GatewayClient, isGatewayError } from './gateway-client';
+import { shellArg } from './next-steps';
+import { note } from './output';
+import { askLine, isInteractive } from './prompts';
+
+/** A code given on the command line: `--code` (authenticator app) or `--recovery-code`. */
+export interface GivenAnswer {
+  code?: string;
+  recoveryCode?: string;
+}
+
+/** The access an answer led to, with the GraphQL data it came in (for `--json`). */
+export interface Answered {
+  access: CliAccessFragment;
+  data: unknown;
+}
+
+/** Six digits, as apps show them (spaces allowed): anything else typed at the prompt is a recovery code. */
+const TOTP_CODE = /^\d{6}$/;
+
+/**
+ * Answers a TWO_FACTOR_CHALLENGE_REQUIRED access: with the code given on the command line (one try), else at a
+ * prompt that takes an app code or a recovery code and asks again while the challenge has attempts left.
+ */
+export async function answerChallenge(client: GatewayClient, access: CliAccessFragment, given: GivenAnswer, tenantRef: string): Promise<Answered> {
+  const challenge = access.challenge;
+  if (!challenge) throw new CliError('The gateway asked for a challenge but sent none.', ExitCode.FAILURE);
+  if (given.code !== undefined) return submit(client, challenge.id, { totp: given.code });
+  if (given.recoveryCode !== undefined) return submit(client, challenge.id, { recovery: given.recoveryCode });
+
+  if (!isInteractive()) {
+    throw new CliError(`TWO_FACTOR_CHALLENGE_REQUIRED: ${access.tenant.name} asks for your second factor.`, ExitCode.SECOND_FACTOR, {
+      code: 'TWO_FACTOR_CHALLENGE_REQUIRED',
+      hint: `Run \`tenant-2fa enter ${shellArg(tenantRef)} --code CODE\` (or --recovery-code CODE).`,
+    });
+  }
+  note(`${access.tenant.name} asks for your second factor (${challenge.attemptsRemaining} attempts, until ${challenge.expiresAt}).`);
+  for (;;) {
+    const typed = await askLine('Code from your authenticator app (or a recovery code)');
+    if (typed === null) throw new CliError('No terminal to ask for the code.', ExitCode.SECOND_FACTOR);
+    const compact = typed.replace(/\s+/g, '');
+    try {
+      return await submit(client, challenge.id, TOTP_CODE.test(compact) ? { totp: compact } : { recovery: typed });
+    } catch (error) {
+      const attemptsRemaining = isGatewayError(error, 'INVALID_TWO_FACTOR_CODE') ? error.extensions.attemptsRemaining : undefined;
+      if (typeof attemptsRemaining === 'number' && attemptsRemaining > 0) {
+        note(`That code did not match: ${attemptsRemaining} attempt(s) left.`);
+        continue;
+      }
+      if (isGatewayError(error, 'BAD_USER_INPUT')) {
+        note('That is neither a 6-digit code nor a recovery code: try again.');
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function submit(client: GatewayClient, challengeId: string, answer: { totp: string } | { recovery: string }): Promise<Answered> {
+  if ('totp' in answer) {
+    const data = await client.request(CliVerifyTwoFactorDocument, { challengeId, code: answer.totp });
+    return { access: data.verifyTwoFactor, data };
+  }
+  const data = await client.request(CliUseRecoveryCodeDocument, { challengeId, code: answer.recovery });
+  return { access: data.useRecoveryCode, data };
+}
+
+/** The error for an access that still needs enrolment. */
+export function setupRequired(access: CliAccessFragment, tenantRef: string): CliError {
+  return new CliError(`TWO_FACTOR_SETUP_REQUIRED: ${access.workspace?.name ?? access.tenant.name} requires two-factor, and you have not set it up in ${access.tenant.name}.`, ExitCode.SECOND_FACTOR, {
+    code: 'TWO_FACTOR_SETUP_REQUIRED',
+    hint: `Run \`tenant-2fa totp start --tenant ${shellArg(tenantRef)}\`, then \`tenant-2fa totp confirm --tenant ${shellArg(tenantRef)} --code CODE\`.`,
+  });
+}
+
+/**
+ * Runs a tenant-scoped operation behind the gate: when the gateway answers TWO_FACTOR_REQUIRED, enters the
+ * tenant, answers its challenge at the prompt (as `enter` does), and runs the operation once more.
+ */
+export async function behindGate<T>(client: GatewayClient, tenant: { id: string }, tenantRef: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (!isGatewayError(error, 'TWO_FACTOR_REQUIRED') || !isInteractive()) throw error;
+  }
+  const { enterTenant: access } = await client.request(CliEnterTenantDocument, { tenantId: tenant.id });
+  if (access.status === 'TWO_FACTOR_SETUP_REQUIRED') throw setupRequired(access, tenantRef);
+  if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED') {
+    const answered = await answerChallenge(client, access, {}, tenantRef);
+    if (answered.access.status !== 'GRANTED') throw new CliError(`${answered.access.status}: access was not granted.`, ExitCode.SECOND_FACTOR, { code: answered.access.status });
+  }
+  return operation();
+}

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { CliSignInDocument, CliSignOutDocument, CliWhoamiDocument } from '../../../client/generated/graphql';
+import { CliError, ExitCode, usageError } from '../exit-codes';
+import { isGatewayError } from '../gateway-client';
+import { formatInstant, note, printFields, printJson, printLine } from '../output';
+import { askLine, readPassword } from '../prompts';
+import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
+import { example } from './help';
+
+interface LoginOptions extends CommonOptions {
+  email?: string;
+  passwordStdin?: boolean;
+}
+
+/** login, logout, whoami: the session the other commands use, one per gateway URL. */
+export function registerAccountCommands(program: Command): void {
+  addCommonOptions(program.command('login'))
+    .summary('sign in and keep the token for this gateway')
+    .description('Sign in and keep the session token for this gateway URL (in $XDG_CONFIG_HOME/tenant-2fa/credentials.json, mode 0600).')
+    .option('--email <email>', 'your email (asked for when left out)')
+    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
+    .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa login --email owner@demo.test --password-stdin'))
+    .action(async (options: LoginOptions) => {
+      const runtime = new Runtime(options);
+      const email = options.email ?? (await askLine('Email'));
+      if (!email) throw usageError('No email given.', 'Pass --email EMAIL.');
+      const password = await readPassword({ passwordStdin: options.passwordStdin });
+      const data = await runtime.anonymous().request(CliSignInDocument, { email, password });
+      const { token, ...session } = data.signIn;
+      runtime.store.save(runtime.url, { token, agentId: session.agent.id, email: session.agent.email, expiresAt: session.expiresAt });
+      // The token stays in the credentials file: --json shows the rest of signIn's data.
+      if (runtime.json) return printJson({ signIn: session });
+      printLine(`Signed in to ${runtime.url} as ${session.agent.email} until ${formatInstant(session.expiresAt)}.`);
+      note(`Next: \`tenant-2fa tenants\` lists your tenants.`);
+    });
+
+  addCommonOptions(program.command('logout'))
+    .summary('sign out and forget the token')
+    .description('Sign out at the gateway and forget the stored token for this URL.')
+    .addHelpText('after', example('tenant-2fa logout'))
+    .action(async (options: CommonOptions) => {
+      const runtime = new Runtime(options);
+      const session = runtime.store.get(runtime.url);
+      if (!session) {
+        if (runtime.json) return printJson({ signOut: false });
+        return printLine(`Not signed in to ${runtime.url}: nothing to do.`);
+      }
+      let data = { signOut: true };
+      try {
+        data = await runtime.clientFor(session).request(CliSignOutDocument, {});
+      } catch (error) {
+        // An expired or revoked token is signed out already; any other failure leaves the session alive there.
+        if (!isGatewayError(error, 'UNAUTHENTICATED')) {
+          runtime.store.forget(runtime.url);
+          note('The token was forgotten here, but the gateway did not confirm the sign-out: the session stays valid there until it expires.');
+          throw error;
+        }
+      }
+      runtime.store.forget(runtime.url);
+      if (runtime.json) return printJson(data);
+      printLine(`Signed out of ${runtime.url}.`);
+    });
+
+  addCommonOptions(program.command('whoami'))
+    .summary('who you are signed in as')
+    .description('Show who you are signed in as at this gateway URL.')
+    .addHelpText('after', example('tenant-2fa whoami --url https://gateway.example.com/graphql'))
+    .action(async (options: CommonOptions) => {
+      const runtime = new Runtime(options);
+      const { client, session } = runtime.signedIn();
+      const data = await client.request(CliWhoamiDocument, {});
+      if (!data.me) {
+        throw new CliError(`Your session at ${runtime.url} has ended.`, ExitCode.NOT_SIGNED_IN, { code: 'UNAUTHENTICATED', hint: 'Run `tenant-2fa login`.' });
+      }
+      if (runtime.json) return printJson(data);
+      printFields([
+        ['Email', data.me.email],
+        ['Name', data.me.name],
+        ['Agent id', data.me.id],
+        ['Gateway', runtime.url],
+        ['Session until', formatInstant(session.expiresAt)],
+      ]);
+    });
+}

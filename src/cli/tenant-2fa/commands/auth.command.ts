@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { CliTwoFactorStatusDocument } from '../../../client/generated/graphql';
+import { findTenant } from '../lookups';
+import { printJson } from '../output';
+import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
+import { example } from './help';
+import { tenantOption } from './tenant-option';
+import { printTwoFactorStatus } from './two-factor-status';
+
+/** auth status: your own two-factor status in one tenant. */
+export function registerAuthCommands(program: Command): void {
+  const auth = program
+    .command('auth')
+    .summary('your 2FA status in a tenant')
+    .description('Your own two-factor authentication in a tenant.')
+    .addHelpText('after', example('tenant-2fa auth status --tenant "Acme Support"'));
+  addCommonOptions(auth.command('status'))
+    .summary('your 2FA status in a tenant')
+    .description('Show your two-factor status in a tenant: state, enabled, methods, recovery codes left, confirmed at.')
+    .addOption(tenantOption())
+    .addHelpText('after', example('tenant-2fa auth status --tenant "Acme Support" --json'))
+    .action(async (options: CommonOptions & { tenant: string }) => {
+      const runtime = new Runtime(options);
+      const { client } = runtime.signedIn();
+      const tenant = await findTenant(client, options.tenant);
+      const data = await client.request(CliTwoFactorStatusDocument, { tenantId: tenant.id });
+      if (runtime.json) return printJson(data);
+      printTwoFactorStatus(data.me!.twoFactor, [['Tenant', tenant.name]]);
+    });
+}

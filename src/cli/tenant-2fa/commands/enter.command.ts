@@ -1,0 +1,49 @@
+import { Command, Option } from 'commander';
+import { CliEnterTenantDocument, CliEnterWorkspaceDocument } from '../../../client/generated/graphql';
+import type { CliAccessFragment } from '../../../client/generated/graphql';
+import { answerChallenge, setupRequired } from '../challenge';
+import { CliError, ExitCode } from '../exit-codes';
+import { findTenant, findWorkspace } from '../lookups';
+import { printJson, printLine } from '../output';
+import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
+import { example } from './help';
+
+interface EnterOptions extends CommonOptions {
+  workspace?: string;
+  code?: string;
+  recoveryCode?: string;
+}
+
+/** enter: enterTenant / enterWorkspace, answering the challenge when one comes. */
+export function registerEnterCommand(program: Command): void {
+  addCommonOptions(program.command('enter'))
+    .summary('enter a tenant or workspace, answering its challenge')
+    .description('Enter a tenant (or one of its workspaces) and answer its two-factor challenge: prints GRANTED, or what to do next.')
+    .argument('<tenant>', 'tenant id or exact name')
+    .option('--workspace <workspace>', 'workspace id or exact name (default: the tenant itself)')
+    .addOption(new Option('--code <code>', 'the 6-digit code from your authenticator app (asked for when a challenge comes and none is given)').conflicts('recoveryCode'))
+    .addOption(new Option('--recovery-code <code>', 'one of your recovery codes, instead of an app code'))
+    .addHelpText('after', example('tenant-2fa enter "Acme Support" --workspace Billing --code 123456'))
+    .action(async (tenantRef: string, options: EnterOptions) => {
+      const runtime = new Runtime(options);
+      const { client } = runtime.signedIn();
+      const tenant = await findTenant(client, tenantRef);
+      let data: unknown;
+      let access: CliAccessFragment;
+      if (options.workspace) {
+        const workspace = findWorkspace(tenant, options.workspace);
+        data = await client.request(CliEnterWorkspaceDocument, { workspaceId: workspace.id });
+        access = (data as { enterWorkspace: CliAccessFragment }).enterWorkspace;
+      } else {
+        data = await client.request(CliEnterTenantDocument, { tenantId: tenant.id });
+        access = (data as { enterTenant: CliAccessFragment }).enterTenant;
+      }
+      if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED') {
+        ({ access, data } = await answerChallenge(client, access, { code: options.code, recoveryCode: options.recoveryCode }, tenantRef));
+      }
+      if (runtime.json) printJson(data);
+      if (access.status === 'TWO_FACTOR_SETUP_REQUIRED') throw setupRequired(access, tenantRef);
+      if (access.status !== 'GRANTED') throw new CliError(`${access.status}: access was not granted.`, ExitCode.SECOND_FACTOR, { code: access.status });
+      if (!runtime.json) printLine(`GRANTED  ${access.tenant.name}${access.workspace ? ` / ${access.workspace.name}` : ''}`);
+    });
+}

@@ -1,0 +1,92 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { DocumentNode, print } from 'graphql';
+import { CliError, ExitCode, exitCodeForErrorCode } from './exit-codes';
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** An error the gateway answered with: the contract's code, its client-safe message and extensions. */
+export class GatewayError extends CliError {
+  constructor(
+    message: string,
+    code: string | undefined,
+    readonly extensions: Record<string, unknown>,
+    requestId: string | undefined,
+  ) {
+    super(message, exitCodeForErrorCode(code), { code, requestId });
+    this.name = 'GatewayError';
+  }
+}
+
+export function isGatewayError(error: unknown, ...codes: string[]): error is GatewayError {
+  return error instanceof GatewayError && (codes.length === 0 || codes.includes(error.code ?? ''));
+}
+
+interface GraphQLBody<T> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/**
+ * The gateway's public GraphQL API over HTTP, with the typed documents codegen makes from cli.graphql.
+ * A POST with `content-type: application/json` (the gateway's CSRF prevention refuses other simple requests).
+ */
+export class GatewayClient {
+  constructor(
+    readonly url: string,
+    private readonly token: string | undefined,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** The data of a request; a GraphQL error becomes a GatewayError, a failed connection exit code 5. */
+  async request<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: JSON.stringify({ query: print(document), variables }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        redirect: 'error',
+      });
+    } catch (error) {
+      throw new CliError(`No gateway answers at ${this.url} (${describeFetchFailure(error)}).`, ExitCode.UNREACHABLE, {
+        hint: 'Check that the gateway is running, or pass --url (or set GATEWAY_URL) to point at it.',
+      });
+    }
+    const requestId = response.headers.get('x-request-id') ?? undefined;
+    this.log(`${operationName(document)}: HTTP ${response.status}, request id ${requestId ?? '(none)'}`);
+
+    let body: GraphQLBody<T>;
+    try {
+      body = (await response.json()) as GraphQLBody<T>;
+    } catch {
+      throw new CliError(`${this.url} answered HTTP ${response.status} without a GraphQL response.`, ExitCode.UNREACHABLE, {
+        hint: 'Is this the gateway\'s /graphql address? Pass --url http://HOST:PORT/graphql.',
+        requestId,
+      });
+    }
+    const first = body.errors?.[0];
+    if (first) {
+      const extensions = first.extensions ?? {};
+      const code = typeof extensions.code === 'string' ? extensions.code : undefined;
+      throw new GatewayError(first.message, code, extensions, requestId);
+    }
+    if (!body.data) throw new CliError(`${this.url} answered HTTP ${response.status} without data.`, ExitCode.FAILURE, { requestId });
+    return body.data;
+  }
+}
+
+function operationName(document: DocumentNode): string {
+  const definition = document.definitions.find((d) => d.kind === 'OperationDefinition');
+  return (definition && 'name' in definition && definition.name?.value) || 'request';
+}
+
+function describeFetchFailure(error: unknown): string {
+  if ((error as Error)?.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'connection failed';
+}

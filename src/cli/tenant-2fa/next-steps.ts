@@ -1,0 +1,55 @@
+import { GatewayError } from './gateway-client';
+
+/** A tenant reference as the user would type it again in a shell. */
+export function shellArg(value: string): string {
+  return /^[\w.@:/-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/** What to do next after the gateway refused something, per contract error code. */
+export function hintFor(error: GatewayError, tenantRef?: string): string | undefined {
+  const tenant = shellArg(tenantRef ?? 'TENANT');
+  const attemptsRemaining = error.extensions.attemptsRemaining;
+  const retryAfter = error.extensions.retryAfterSeconds;
+  switch (error.code) {
+    case 'UNAUTHENTICATED':
+      return 'Your session has ended: run `tenant-2fa login`.';
+    case 'INVALID_CREDENTIALS':
+      return 'Check the email and password, then run `tenant-2fa login` again.';
+    case 'TWO_FACTOR_ENROLMENT_REQUIRED':
+      return `This tenant requires two-factor: set it up with \`tenant-2fa totp start --tenant ${tenant}\`.`;
+    case 'TWO_FACTOR_REQUIRED':
+      return `Answer this tenant's challenge first: run \`tenant-2fa enter ${tenant}\` (or with --code CODE).`;
+    case 'INVALID_TWO_FACTOR_CODE':
+      return typeof attemptsRemaining === 'number'
+        ? `${attemptsRemaining} attempt(s) left on this challenge: try again with a fresh code.`
+        : 'Wait for the next code from your app and try again.';
+    case 'CHALLENGE_INVALIDATED':
+      return `Run \`tenant-2fa enter ${tenant}\` again for a new challenge.`;
+    case 'NO_PENDING_ENROLMENT':
+      return `Run \`tenant-2fa totp start --tenant ${tenant}\` for a fresh secret.`;
+    case 'ALREADY_ENROLLED':
+      return `See \`tenant-2fa auth status --tenant ${tenant}\`.`;
+    case 'TWO_FACTOR_NOT_ENABLED':
+      return `Set it up with \`tenant-2fa totp start --tenant ${tenant}\`.`;
+    case 'TENANT_TWO_FACTOR_DISABLED':
+      return `An owner or admin turns it on with \`tenant-2fa admin set --tenant ${tenant} tenant-2fa on\`.`;
+    case 'WORKSPACES_STILL_REQUIRE_TWO_FACTOR':
+      return `Turn it off per workspace first: \`tenant-2fa admin set --tenant ${tenant} workspace-2fa WORKSPACE off\`.`;
+    case 'POLICY_STILL_REQUIRES_TWO_FACTOR':
+      return `Relax the policy first: \`tenant-2fa admin set --tenant ${tenant} policy optional\`.`;
+    case 'FORBIDDEN':
+      return 'Ask an owner or admin of this tenant.';
+    case 'NOT_FOUND':
+      return 'Run `tenant-2fa tenants` to see the tenants and workspaces you belong to.';
+    case 'INVALID_PASSWORD':
+      return 'Nothing was changed: run the command again with your password.';
+    case 'RATE_LIMITED':
+      return typeof retryAfter === 'number' ? `Try again in ${retryAfter} s.` : 'Try again later.';
+    case 'SERVICE_UNAVAILABLE':
+      return 'The gateway cannot reach its database: try again shortly.';
+    case 'INTERNAL_SERVER_ERROR':
+      return 'Something failed in the gateway: give its operator the request id (shown with --verbose).';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { registerAccountCommands } from './commands/account.command';
+import { registerAdminCommands } from './commands/admin.command';
+import { registerAuthCommands } from './commands/auth.command';
+import { registerDisableCommand } from './commands/disable.command';
+import { registerEnterCommand } from './commands/enter.command';
+import { example } from './commands/help';
+import { registerRecoveryCodesCommands } from './commands/recovery-codes.command';
+import { registerTenantsCommand } from './commands/tenants.command';
+import { registerTotpCommands } from './commands/totp.command';
+
+const EXIT_CODES = `
+Exit codes:
+  0  success
+  1  anything else (the message says what)
+  2  usage error
+  3  not signed in, or the session expired: run \`tenant-2fa login\`
+  4  a second factor is needed or was refused (the error code is printed)
+  5  the gateway is unreachable
+
+Environment:
+  GATEWAY_URL      the gateway's GraphQL address (default http://localhost:4000/graphql); --url overrides it
+  XDG_CONFIG_HOME  where credentials.json is kept (default ~/.config), under tenant-2fa/
+`;
+
+/** The command tree. Commands share nothing but the modules they import; each group registers itself. */
+export function buildProgram(): Command {
+  const program = new Command('tenant-2fa')
+    .description('Command-line client of the tenant 2FA gateway: sign in, enter tenants, manage your second factor, and administer tenants.')
+    .version(packageVersion(), '-V, --version')
+    // Settings copied to every subcommand added below: commander throws instead of exiting, so main.ts owns the exit code.
+    .exitOverride()
+    .showHelpAfterError('(add --help for the options and an example)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .addHelpText('after', `${example('tenant-2fa login --email owner@demo.test')}${EXIT_CODES}`);
+
+  registerAccountCommands(program);
+  registerTenantsCommand(program);
+  registerEnterCommand(program);
+  registerAuthCommands(program);
+  registerTotpCommands(program);
+  registerRecoveryCodesCommands(program);
+  registerDisableCommand(program);
+  registerAdminCommands(program);
+  return program;
+}
+
+function packageVersion(): string {
+  try {
+    // dist/src/cli/tenant-2fa/program.js → the repository's package.json
+    const file = path.resolve(__dirname, '../../../../package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
