@@ -1,0 +1,208 @@
+import { readFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MyTwoFactorDocument } from '../../src/client/generated/graphql';
+import { databaseKinds } from '../helpers/databases';
+import { addMember, createTenant, enrol, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
+import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { totpCode } from '../helpers/totp';
+import { assertCliBuilt, CliUser } from './cli-process';
+
+/**
+ * The CLI's whole journey, as a terminal user and an admin script would run it: the built `tenant-2fa` as a
+ * child process against a real gateway, on every database. Codes come from the tests' own RFC 6238 helper at
+ * the gateway's test clock. The steps build on each other, in order.
+ */
+describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
+  let t: TestGateway;
+  let tenant: TestTenant;
+  let owner: TestAgent;
+  let cli: CliUser;
+  let secret = '';
+  let recoveryCodes: string[] = [];
+  const members: TestAgent[] = [];
+
+  /** The owner's current code, then one step on so the next code is not a replay. */
+  const nextCode = () => {
+    const code = totpCode(secret, t.clock.epochMs);
+    t.clock.advance(30_000);
+    return code;
+  };
+  const login = () => cli.run(['login', '--email', owner.email, '--password-stdin'], PASSWORD);
+
+  beforeAll(async () => {
+    assertCliBuilt();
+    t = await startTestGateway(kind, { LOG_LEVEL: 'silent' });
+    tenant = await createTenant(t, { twoFactor: true, name: 'Acme Support' });
+    owner = tenant.owner;
+    for (let i = 0; i < 4; i++) {
+      const member = await signUp(t, `member${i}`);
+      await addMember(tenant, member, i === 0 ? 'ADMIN' : 'AGENT');
+      members.push(member);
+    }
+    cli = new CliUser(`${t.url}/graphql`);
+  });
+
+  afterAll(async () => {
+    cli?.remove();
+    await t?.close();
+  });
+
+  it('login reads the password from stdin and keeps the token in a 0600 file, keyed by URL', async () => {
+    const result = await login();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`as ${owner.email}`);
+    expect(statSync(cli.credentialsPath).mode & 0o777).toBe(0o600);
+    const { me } = await cli.json<{ me: { id: string; email: string } }>(['whoami']);
+    expect(me).toEqual({ id: owner.id, email: owner.email, name: 'owner' });
+  });
+
+  it('entering a workspace that requires 2FA before enrolling exits 4 and says to run totp start', async () => {
+    const result = await cli.run(['enter', 'Acme Support', '--workspace', 'Billing']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('TWO_FACTOR_SETUP_REQUIRED');
+    expect(result.stderr).toContain('tenant-2fa totp start --tenant "Acme Support"');
+  });
+
+  it('totp start prints a QR code and the secret grouped for typing; totp confirm prints the recovery codes once', async () => {
+    const start = await cli.run(['totp', 'start', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    expect(start.code).toBe(0);
+    expect(start.stdout).toMatch(/[▀▄█]/); // the terminal QR code
+    const typed = /Or type this secret: ([A-Z2-7 ]+)\n/.exec(start.stdout)?.[1];
+    expect(typed).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+    secret = typed!.replace(/ /g, '');
+
+    const confirm = await cli.run(['totp', 'confirm', '--tenant', 'Acme Support', '--code', nextCode()]);
+    expect(confirm.code).toBe(0);
+    expect(confirm.stdout).toContain('shown only now');
+    recoveryCodes = [...confirm.stdout.matchAll(/^ {2}([A-Z0-9]{4,5}-[A-Z0-9]{4,5})$/gm)].map((m) => m[1]);
+    expect(recoveryCodes).toHaveLength(8);
+    const { me } = await owner.client.ok(MyTwoFactorDocument, { tenantId: tenant.id });
+    expect(me?.twoFactor.state).toBe('ENABLED');
+  });
+
+  it('signs out (the token stops working) and in again', async () => {
+    const oldToken = readFileSync(cli.credentialsPath, 'utf8');
+    expect((await cli.run(['logout'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(cli.credentialsPath, 'utf8')).gateways).toEqual({});
+    const whoami = await cli.run(['whoami']);
+    expect(whoami.code).toBe(3);
+    expect(whoami.stderr).toContain('tenant-2fa login');
+    const token = JSON.parse(oldToken).gateways[`${t.url}/graphql`].token as string;
+    expect((await t.client.withToken(token).raw({ query: '{ me { id } }' })).data).toEqual({ me: null });
+
+    expect((await login()).code).toBe(0);
+  });
+
+  it('enter asks for the challenge: exit 4 without a code (no terminal), GRANTED with --code', async () => {
+    const bare = await cli.run(['enter', 'Acme Support', '--workspace', 'Billing']);
+    expect(bare.code).toBe(4);
+    expect(bare.stderr).toContain('TWO_FACTOR_CHALLENGE_REQUIRED');
+    expect(bare.stderr).toContain('--code');
+
+    const wrong = await cli.run(['enter', 'Acme Support', '--workspace', 'Billing', '--code', wrongCode()]);
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toContain('INVALID_TWO_FACTOR_CODE');
+
+    const granted = await cli.run(['enter', 'Acme Support', '--workspace', 'Billing', '--code', nextCode()]);
+    expect(granted.code).toBe(0);
+    expect(granted.stdout).toBe('GRANTED  Acme Support / Billing\n');
+  });
+
+  it('enter with --recovery-code on a new session spends that code', async () => {
+    expect((await cli.run(['logout'])).code).toBe(0);
+    expect((await login()).code).toBe(0);
+    const data = await cli.json<{ useRecoveryCode: { status: string; workspace: { name: string } } }>(['enter', tenant.id, '--workspace', 'Billing', '--recovery-code', recoveryCodes[0]]);
+    expect(data.useRecoveryCode.status).toBe('GRANTED');
+    expect(data.useRecoveryCode.workspace.name).toBe('Billing');
+
+    const again = await cli.run(['enter', 'Acme Support', '--workspace', 'Billing', '--recovery-code', recoveryCodes[0]]);
+    expect(again.code).toBe(0); // this session stands in the tenant already: no challenge, the code is not asked
+  });
+
+  it('auth status --json prints exactly the GraphQL data', async () => {
+    const data = await cli.json(['auth', 'status', '--tenant', 'Acme Support']);
+    expect(data).toEqual({
+      me: {
+        id: owner.id,
+        twoFactor: { state: 'ENABLED', enabled: true, methods: ['TOTP', 'RECOVERY_CODE'], recoveryCodesRemaining: 7, confirmedAt: expect.any(String) },
+      },
+    });
+  });
+
+  it('admin agents filters by 2FA and role, and --all streams every page', async () => {
+    await enrol(t, members[1], tenant.id);
+    const pages = (await cli.run(['admin', 'agents', '--tenant', 'Acme Support', '--first', '2', '--all', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(pages).toHaveLength(3); // 5 members, 2 a page
+    const emails = pages.flatMap((page) => page.tenant.agents.edges.map((edge: { node: { agent: { email: string } } }) => edge.node.agent.email));
+    expect(emails).toEqual([owner.email, ...members.map((m) => m.email)]);
+
+    const enabled = await cli.json<{ tenant: { agents: { totalCount: number; edges: Array<{ node: { agent: { email: string } } }> } } }>(['admin', 'agents', '--tenant', 'Acme Support', '--2fa', 'on']);
+    expect(enabled.tenant.agents.edges.map((e) => e.node.agent.email)).toEqual([owner.email, members[1].email]);
+    const admins = await cli.json<{ tenant: { agents: { edges: Array<{ node: { agent: { email: string } } }> } } }>(['admin', 'agents', '--tenant', 'Acme Support', '--role', 'admin']);
+    expect(admins.tenant.agents.edges.map((e) => e.node.agent.email)).toEqual([members[0].email]);
+
+    const table = await cli.run(['admin', 'agents', '--tenant', 'Acme Support', '--role', 'agent', '--2fa', 'off', '--first', '1', '--all']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^EMAIL\s+NAME\s+ROLE\s+2FA/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([members[2].email, members[3].email]);
+
+    const firstPage = await cli.run(['admin', 'agents', '--tenant', 'Acme Support', '--first', '2']);
+    expect(firstPage.stderr).toMatch(/More: add --after \S+/);
+  });
+
+  it('admin agent finds a member by email or id', async () => {
+    const byEmail = await cli.json<{ tenant: { agent: { agent: { id: string }; twoFactor: { state: string } } } }>(['admin', 'agent', '--tenant', 'Acme Support', members[1].email.toUpperCase()]);
+    expect(byEmail.tenant.agent.agent.id).toBe(members[1].id);
+    expect(byEmail.tenant.agent.twoFactor.state).toBe('ENABLED');
+    const byId = await cli.run(['admin', 'agent', '--tenant', 'Acme Support', members[1].id]);
+    expect(byId.stdout).toContain(members[1].email);
+    const unknown = await cli.run(['admin', 'agent', '--tenant', 'Acme Support', 'nobody@example.test']);
+    expect(unknown.code).toBe(1);
+  });
+
+  it('admin revoke and reset act on the member, and admin audit shows them with client-side filters', async () => {
+    // The member's enrolment session stands in the tenant: revoking takes that standing away.
+    const revoked = await cli.json<{ revokeAgentSessions: number }>(['admin', 'revoke', '--tenant', 'Acme Support', members[1].id]);
+    expect(revoked.revokeAgentSessions).toBe(1);
+
+    const reset = await cli.run(['admin', 'reset', '--tenant', 'Acme Support', members[1].email]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain(`Two-factor of ${members[1].email} in Acme Support is reset.`);
+    const { me } = await members[1].client.ok(MyTwoFactorDocument, { tenantId: tenant.id });
+    expect(me?.twoFactor.state).toBe('NOT_CONFIGURED');
+
+    type Audit = { tenant: { auditLog: { edges: Array<{ node: { action: string; subject: { email: string } | null } }> } } };
+    const audit = await cli.json<Audit>(['admin', 'audit', '--tenant', 'Acme Support', '--action', 'TWO_FACTOR_RESET', '--action', 'sessions_revoked', '--agent', members[1].email]);
+    expect(audit.tenant.auditLog.edges.map((e) => e.node.action)).toEqual(['TWO_FACTOR_RESET', 'SESSIONS_REVOKED']);
+    expect(audit.tenant.auditLog.edges.every((e) => e.node.subject?.email === members[1].email)).toBe(true);
+
+    const future = await cli.json<Audit>(['admin', 'audit', '--tenant', 'Acme Support', '--since', new Date(Date.now() + 86_400_000).toISOString()]);
+    expect(future.tenant.auditLog.edges).toEqual([]);
+    const table = await cli.run(['admin', 'audit', '--tenant', 'Acme Support', '--limit', '3']);
+    expect(table.stdout.trim().split('\n')).toHaveLength(4); // header and three events
+  });
+
+  it('admin commands meet the gate on a session that has not passed the challenge: exit 4 with what to do', async () => {
+    expect((await cli.run(['logout'])).code).toBe(0);
+    expect((await login()).code).toBe(0);
+    const gated = await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'policy', 'everyone']);
+    expect(gated.code).toBe(4);
+    expect(gated.stderr).toContain('TWO_FACTOR_REQUIRED');
+    expect(gated.stderr).toContain('tenant-2fa enter "Acme Support"');
+
+    expect((await cli.run(['enter', 'Acme Support', '--code', nextCode()])).code).toBe(0);
+    const policy = await cli.json<{ setTenantTwoFactorPolicy: { twoFactorPolicy: string } }>(['admin', 'set', '--tenant', 'Acme Support', 'policy', 'everyone']);
+    expect(policy.setTenantTwoFactorPolicy.twoFactorPolicy).toBe('REQUIRED_FOR_EVERYONE');
+    const refused = await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'tenant-2fa', 'off']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('WORKSPACES_STILL_REQUIRE_TWO_FACTOR');
+    expect((await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'workspace-2fa', 'Billing', 'off'])).code).toBe(0);
+  });
+
+  /** A code that is none of the secret's codes in the accepted window (current step ±1). */
+  function wrongCode(): string {
+    const valid = new Set([-1, 0, 1].map((offset) => totpCode(secret, t.clock.epochMs, offset)));
+    for (let n = 0; ; n++) if (!valid.has(String(n).padStart(6, '0'))) return String(n).padStart(6, '0');
+  }
+});
