@@ -60,6 +60,12 @@ export class GatewayClient {
     const requestId = response.headers.get('x-request-id') ?? undefined;
     this.log(`${operationName(document)}: HTTP ${response.status}, request id ${requestId ?? '(none)'}`);
 
+    if (response.status === 404 || response.status === 405) {
+      throw new CliError(`No GraphQL endpoint at ${this.url} (HTTP ${response.status}).`, ExitCode.UNREACHABLE, {
+        hint: 'Pass the gateway\'s GraphQL address, e.g. --url http://localhost:4000/graphql.',
+        requestId,
+      });
+    }
     let body: GraphQLBody<T>;
     try {
       body = (await response.json()) as GraphQLBody<T>;

@@ -45,12 +45,12 @@ export function registerAdminAgentCommands(admin: Command): void {
     .option('--all', 'page through every member, printing each page as it comes (with --json: one JSON document per page, per line)')
     .addHelpText('after', example('tenant-2fa admin agents --tenant "Acme Support" --2fa off --role agent --all'))
     .action(async (options: AgentsOptions) => {
-      const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
       const first = pageSize(options.first);
       const filter: TenantAgentFilter = {};
       if (options['2fa']) filter.twoFactorEnabled = options['2fa'] === 'on';
       if (options.role) filter.role = options.role.toUpperCase() as TenantRole;
+      const runtime = new Runtime(options);
+      const { client } = runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
 
       let after = options.after;
