@@ -1,0 +1,104 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, enrol, PASSWORD, TestTenant } from '../helpers/fixtures';
+import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { totpCode } from '../helpers/totp';
+import { assertCliBuilt, CLI_PATH, CliUser } from './cli-process';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+/**
+ * The prompts as a person meets them: the built CLI in a real pseudo-terminal (a tmux pane of a tmux server of
+ * this test's own), keys typed into it and the screen read back. The password prompt must show nothing of what
+ * is typed; the code prompt takes a code, and asks again after a wrong one.
+ */
+describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
+  const socket = `tenant-2fa-test-${process.pid}`;
+  let t: TestGateway;
+  let tenant: TestTenant;
+  let secret = '';
+  let user: CliUser;
+
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const screen = (session: string) => tmux('capture-pane', '-p', '-J', '-S', '-100', '-t', session);
+  const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
+  const pressEnter = (session: string) => tmux('send-keys', '-t', session, 'Enter');
+
+  /** Runs the CLI in a new pane; the pane prints EXIT=<code> when it ends, and stays for the test to read. */
+  const open = (session: string, args: string[]) => {
+    const script = path.join(user.home, `${session}.sh`);
+    const env = Object.entries(user.env).map(([name, value]) => `export ${name}='${value}'`);
+    const quoted = args.map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
+    writeFileSync(script, [...env, `'${process.execPath}' '${CLI_PATH}' ${quoted}`, 'echo "EXIT=$?"', 'sleep 120', ''].join('\n'));
+    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', `sh '${script}'`);
+  };
+
+  const waitFor = async (session: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = screen(session);
+      if (pattern.test(text)) return text;
+      if (Date.now() > deadline) throw new Error(`the screen never showed ${pattern}:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    assertCliBuilt();
+    t = await startTestGateway('sqlite', { LOG_LEVEL: 'silent' });
+    tenant = await createTenant(t, { twoFactor: true, name: 'Acme Support' });
+    ({ secret } = await enrol(t, tenant.owner, tenant.id));
+    user = new CliUser(`${t.url}/graphql`);
+  });
+
+  afterAll(async () => {
+    if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+    user?.remove();
+    await t?.close();
+  });
+
+  it('the password prompt shows nothing of what is typed', async () => {
+    open('login', ['login', '--email', tenant.owner.email]);
+    await waitFor('login', /Password/);
+    type('login', PASSWORD);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whileTyping = screen('login');
+    expect(whileTyping).not.toContain(PASSWORD);
+    expect(whileTyping).not.toContain('*'.repeat(PASSWORD.length));
+    pressEnter('login');
+    const done = await waitFor('login', /EXIT=\d+/);
+    expect(done).toContain(`as ${tenant.owner.email}`);
+    expect(done).toContain('EXIT=0');
+    expect(done).not.toContain(PASSWORD);
+  });
+
+  it('the code prompt takes a code, and asks again after a wrong one', async () => {
+    open('enter', ['enter', 'Acme Support', '--workspace', 'Billing']);
+    await waitFor('enter', /Code from your authenticator app/);
+    const valid = new Set([-1, 0, 1].map((offset) => totpCode(secret, t.clock.epochMs, offset)));
+    const wrong = ['000000', '111111', '222222'].find((code) => !valid.has(code))!;
+    type('enter', wrong);
+    pressEnter('enter');
+    await waitFor('enter', /did not match: 4 attempt\(s\) left/);
+    type('enter', totpCode(secret, t.clock.epochMs));
+    pressEnter('enter');
+    const done = await waitFor('enter', /EXIT=\d+/);
+    expect(done).toContain('GRANTED  Acme Support / Billing');
+    expect(done).toContain('EXIT=0');
+  });
+
+  it('an admin command that meets the gate runs the same prompt, then the command', async () => {
+    t.clock.advance(30_000); // the next code, not a replay of the last one
+    expect((await user.run(['logout'])).code).toBe(0);
+    expect((await user.run(['login', '--email', tenant.owner.email, '--password-stdin'], PASSWORD)).code).toBe(0);
+    open('admin', ['admin', 'agents', '--tenant', 'Acme Support']);
+    await waitFor('admin', /Code from your authenticator app/);
+    type('admin', totpCode(secret, t.clock.epochMs));
+    pressEnter('admin');
+    const done = await waitFor('admin', /EXIT=\d+/);
+    expect(done).toMatch(new RegExp(`${tenant.owner.email.replace(/[.]/g, '\\.')}\\s+owner\\s+OWNER\\s+ENABLED`));
+    expect(done).toContain('EXIT=0');
+  });
+});
