@@ -3,7 +3,7 @@ import type { CliAccessFragment } from '../../client/generated/graphql';
 import { CliError, ExitCode } from './exit-codes';
 import { GatewayClient, isGatewayError } from './gateway-client';
 import { shellArg } from './next-steps';
-import { note } from './output';
+import { formatInstant, note } from './output';
 import { askLine, isInteractive } from './prompts';
 
 /** A code given on the command line: `--code` (authenticator app) or `--recovery-code`. */
@@ -37,7 +37,7 @@ export async function answerChallenge(client: GatewayClient, access: CliAccessFr
       hint: `Run \`tenant-2fa enter ${shellArg(tenantRef)} --code CODE\` (or --recovery-code CODE).`,
     });
   }
-  note(`${access.tenant.name} asks for your second factor (${challenge.attemptsRemaining} attempts, until ${challenge.expiresAt}).`);
+  note(`${access.tenant.name} asks for your second factor (${challenge.attemptsRemaining} attempts, until ${formatInstant(challenge.expiresAt)}).`);
   for (;;) {
     const typed = await askLine('Code from your authenticator app (or a recovery code)');
     if (typed === null) throw new CliError('No terminal to ask for the code.', ExitCode.SECOND_FACTOR);
