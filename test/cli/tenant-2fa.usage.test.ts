@@ -81,6 +81,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
       ['admin', 'set', '--tenant', 'Acme Support', 'policy', 'sometimes'],
       ['admin', 'agents', '--tenant', 'Acme Support', '--first', '0'],
       ['admin', 'agents', '--tenant', 'Acme Support', '--2fa', 'yes'],
+      ['admin', 'agents', '--tenant', 'Acme Support', '--role', 'boss'],
       ['admin', 'audit', '--tenant', 'Acme Support', '--since', 'yesterday'],
       ['admin'],
     ];

@@ -25,7 +25,11 @@ Environment:
   XDG_CONFIG_HOME  where credentials.json is kept (default ~/.config), under tenant-2fa/
 `;
 
-/** The command tree. Commands share nothing but the modules they import; each group registers itself. */
+/**
+ * The command tree. Each group lives in its own module under commands/ and registers itself; commands that wait
+ * for API features slot in beside their group (`totp remove`, `recovery-codes view`) or as a new module
+ * registered here (`sessions`, `passkeys`).
+ */
 export function buildProgram(): Command {
   const program = new Command('tenant-2fa')
     .description('Command-line client of the tenant 2FA gateway: sign in, enter tenants, manage your second factor, and administer tenants.')

@@ -19,6 +19,7 @@ export function registerAccountCommands(program: Command): void {
     .description('Sign in and keep the session token for this gateway URL (in $XDG_CONFIG_HOME/tenant-2fa/credentials.json, mode 0600).')
     .option('--email <email>', 'your email (asked for when left out)')
     .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
+    .addHelpText('after', '\nWith --json, the token is left out of the printed data: it stays in the credentials file.')
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa login --email owner@demo.test --password-stdin'))
     .action(async (options: LoginOptions) => {
       const runtime = new Runtime(options);

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliResetAgentTwoFactorDocument, CliRevokeAgentSessionsDocument, CliTenantAgentsDocument } from '../../../client/generated/graphql';
 import type { CliTenantAgentFragment, CliTenantAgentsQuery, TenantAgentFilter, TenantRole } from '../../../client/generated/graphql';
 import { behindGate } from '../challenge';
@@ -14,7 +14,7 @@ import { printTwoFactorStatus } from './two-factor-status';
 interface AgentsOptions extends CommonOptions {
   tenant: string;
   '2fa'?: 'on' | 'off';
-  role?: string;
+  role?: TenantRole;
   first: string;
   after?: string;
   all?: boolean;
@@ -39,7 +39,7 @@ export function registerAdminAgentCommands(admin: Command): void {
     .description("List the tenant's members with their role, 2FA state, recovery codes left and last sign-in, a page at a time (--all: every page).")
     .addOption(tenantOption())
     .addOption(new Option('--2fa <on|off>', 'only members with two-factor on, or off').choices(['on', 'off']))
-    .addOption(new Option('--role <role>', 'only members with this role').choices([...ROLES, ...ROLES.map((r) => r.toLowerCase())]))
+    .addOption(new Option('--role <role>', 'only members with this role: owner, admin or agent').argParser(parseRole))
     .option('--first <n>', 'members per page, 1 to 100', '50')
     .option('--after <cursor>', 'start after this cursor (printed at the end of a page)')
     .option('--all', 'page through every member, printing each page as it comes (with --json: one JSON document per page, per line)')
@@ -48,7 +48,7 @@ export function registerAdminAgentCommands(admin: Command): void {
       const first = pageSize(options.first);
       const filter: TenantAgentFilter = {};
       if (options['2fa']) filter.twoFactorEnabled = options['2fa'] === 'on';
-      if (options.role) filter.role = options.role.toUpperCase() as TenantRole;
+      if (options.role) filter.role = options.role;
       const runtime = new Runtime(options);
       const { client } = runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
@@ -143,6 +143,12 @@ function printMember(member: CliTenantAgentFragment): void {
     ['Last sign-in', member.lastSignIn ? `${formatInstant(member.lastSignIn.at)} (${member.lastSignIn.usedTwoFactor ? 'passed 2FA' : 'without 2FA'})` : '-'],
   ]);
   printTwoFactorStatus(member.twoFactor);
+}
+
+function parseRole(value: string): TenantRole {
+  const role = value.toUpperCase() as TenantRole;
+  if (!ROLES.includes(role)) throw new InvalidArgumentError('Use owner, admin or agent.');
+  return role;
 }
 
 export function pageSize(raw: string): number {

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { CliEnterTenantDocument, CliEnterWorkspaceDocument } from '../../../client/generated/graphql';
-import type { CliAccessFragment } from '../../../client/generated/graphql';
-import { answerChallenge, setupRequired } from '../challenge';
+import { Answered, answerChallenge, setupRequired } from '../challenge';
 import { CliError, ExitCode } from '../exit-codes';
 import { findTenant, findWorkspace } from '../lookups';
 import { printJson, printLine } from '../output';
@@ -28,16 +27,9 @@ export function registerEnterCommand(program: Command): void {
       const runtime = new Runtime(options);
       const { client } = runtime.signedIn();
       const tenant = await findTenant(client, tenantRef);
-      let data: unknown;
-      let access: CliAccessFragment;
-      if (options.workspace) {
-        const workspace = findWorkspace(tenant, options.workspace);
-        data = await client.request(CliEnterWorkspaceDocument, { workspaceId: workspace.id });
-        access = (data as { enterWorkspace: CliAccessFragment }).enterWorkspace;
-      } else {
-        data = await client.request(CliEnterTenantDocument, { tenantId: tenant.id });
-        access = (data as { enterTenant: CliAccessFragment }).enterTenant;
-      }
+      let { access, data }: Answered = options.workspace
+        ? await client.request(CliEnterWorkspaceDocument, { workspaceId: findWorkspace(tenant, options.workspace).id }).then((d) => ({ access: d.enterWorkspace, data: d }))
+        : await client.request(CliEnterTenantDocument, { tenantId: tenant.id }).then((d) => ({ access: d.enterTenant, data: d }));
       if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED') {
         ({ access, data } = await answerChallenge(client, access, { code: options.code, recoveryCode: options.recoveryCode }, tenantRef));
       }
