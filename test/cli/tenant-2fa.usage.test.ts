@@ -138,6 +138,17 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
     expect(wrongPath.stderr).toContain('No GraphQL endpoint');
   });
 
+  it('logout forgets the token even when the gateway cannot be reached, says so, and exits 5', async () => {
+    const user = newUser('http://127.0.0.1:9/graphql');
+    mkdirSync(path.dirname(user.credentialsPath), { recursive: true });
+    const session = { token: 'some-token', agentId: 'a', email: 'a@example.test', expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    writeFileSync(user.credentialsPath, JSON.stringify({ version: 1, gateways: { 'http://127.0.0.1:9/graphql': session } }));
+    const result = await user.run(['logout']);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain('stays valid there until it expires');
+    expect(JSON.parse(readFileSync(user.credentialsPath, 'utf8')).gateways).toEqual({});
+  });
+
   it('exit 1 for a tenant you are not in, with the command that lists yours; --json prints nothing then', async () => {
     const user = await signedInUser();
     const result = await user.run(['auth', 'status', '--tenant', 'Initech', '--json']);
