@@ -63,7 +63,7 @@ export function registerAdminAuditCommand(admin: Command): void {
         const log = data.tenant!.auditLog;
         more = log.pageInfo.hasNextPage;
         after = log.pageInfo.endCursor ?? undefined;
-        for (const edge of log.edges) {
+        for (const [index, edge] of log.edges.entries()) {
           // Newest first: once past --since, nothing older can match.
           if (since !== undefined && Date.parse(edge.node.at) < since) {
             more = false;
@@ -72,8 +72,7 @@ export function registerAdminAuditCommand(admin: Command): void {
           if (!matches(edge)) continue;
           edges.push(edge);
           if (edges.length === limit) {
-            more = true;
-            after = edge.cursor;
+            more = index < log.edges.length - 1 || log.pageInfo.hasNextPage;
             break;
           }
         }
