@@ -1,4 +1,17 @@
-import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Plain `ALTER TABLE … ADD/DROP COLUMN`, which SQLite (3.35+) and MariaDB/MySQL read alike: TypeORM's addColumns
+ * rebuilds a SQLite table (a copy of every session), and its rebuild cannot switch foreign keys off inside the
+ * transaction a revert runs in.
+ */
+const COLUMNS: Array<[table: string, column: string, type: string]> = [
+  ['sessions', 'client_ip', 'varchar(64)'],
+  ['sessions', 'user_agent', 'varchar(256)'],
+  ['sessions', 'last_used_at', 'datetime(3)'],
+  ['tenant_memberships', 'last_session_id', 'varchar(36)'],
+  ['tenant_memberships', 'last_session_at', 'datetime(3)'],
+];
 
 /**
  * Sessions record where they were started (client address, user agent) and when they were last used, for the
@@ -10,15 +23,7 @@ export class SessionDetails1795710000000 implements MigrationInterface {
   name = 'SessionDetails1795710000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumns('sessions', [
-      new TableColumn({ name: 'client_ip', type: 'varchar', length: '64', isNullable: true }),
-      new TableColumn({ name: 'user_agent', type: 'varchar', length: '256', isNullable: true }),
-      new TableColumn({ name: 'last_used_at', type: 'datetime', precision: 3, isNullable: true }),
-    ]);
-    await queryRunner.addColumns('tenant_memberships', [
-      new TableColumn({ name: 'last_session_id', type: 'varchar', length: '36', isNullable: true }),
-      new TableColumn({ name: 'last_session_at', type: 'datetime', precision: 3, isNullable: true }),
-    ]);
+    for (const [table, column, type] of COLUMNS) await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type} NULL`);
     // Sessions known to have entered a tenant before this change: those that passed its second factor there.
     await queryRunner.query(
       `UPDATE tenant_memberships SET last_session_id = (
@@ -33,7 +38,6 @@ export class SessionDetails1795710000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumns('tenant_memberships', ['last_session_id', 'last_session_at']);
-    await queryRunner.dropColumns('sessions', ['client_ip', 'user_agent', 'last_used_at']);
+    for (const [table, column] of [...COLUMNS].reverse()) await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
   }
 }
