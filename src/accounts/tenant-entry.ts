@@ -2,7 +2,7 @@ import { sqlExecute, Tx } from '../db/database';
 import type { SessionIdentity } from './account.service';
 
 /**
- * The session entered this tenant (enterTenant, enterWorkspace, or it passed the tenant's second factor): the
+ * The session entered this tenant (enterTenant or enterWorkspace answered, or it confirmed enrolment there): the
  * membership keeps the latest such session by sign-in time, which is all `lastSignIn` shows the tenant's admins.
  * One conditional statement; it writes only when a newer session comes in.
  */

@@ -1,6 +1,5 @@
 import { IsNull } from 'typeorm';
 import type { SessionIdentity } from '../accounts/account.service';
-import { recordTenantEntry } from '../accounts/tenant-entry';
 import { sqlExecute, Tx } from '../db/database';
 import { SessionEntity, TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName } from '../db/entities/tenant-standing.entity';
@@ -14,7 +13,6 @@ export async function grantStanding(tx: Tx, session: SessionIdentity, tenantId: 
     'INSERT INTO tenant_standings (id, session_id, tenant_id, agent_id, method, passed_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
     [newId(), session.sessionId, tenantId, session.agentId, method, now],
   );
-  await recordTenantEntry(tx, session, tenantId);
 }
 
 /**
