@@ -9,8 +9,8 @@ import { startTestGateway, TestGateway } from '../helpers/gateway';
 describe.each(databaseKinds)("the agent's own sessions on %s", (kind) => {
   let t: TestGateway;
   beforeAll(async () => {
-    // Behind one proxy, so the test can sign in "from" chosen addresses.
-    t = await startTestGateway(kind, { TRUSTED_PROXY_HOPS: '1' });
+    // In production mode, behind one proxy, so the test can sign in "from" chosen addresses.
+    t = await startTestGateway(kind, { NODE_ENV: 'production', LOG_LEVEL: 'silent', TRUSTED_PROXY_HOPS: '1' });
   });
   afterAll(() => t?.close());
 
