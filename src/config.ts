@@ -79,6 +79,7 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');
+  if (isProduction && !metricsToken) warnings.push('METRICS_TOKEN is not set: /metrics is off. Set it to let a scraper in with `Authorization: Bearer <token>`.');
   const logLevel = env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
