@@ -1,5 +1,6 @@
 import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
 import { AuthenticatorStateIndex1795700000000 } from './1795700000000-AuthenticatorStateIndex';
+import { SessionDetails1795710000000 } from './1795710000000-SessionDetails';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
-export const migrations = [InitialSchema1795600000000, AuthenticatorStateIndex1795700000000];
+export const migrations = [InitialSchema1795600000000, AuthenticatorStateIndex1795700000000, SessionDetails1795710000000];

@@ -32,8 +32,13 @@ export interface Config {
   corsOrigins: string[];
   /** TRUSTED_PROXY_HOPS: reverse proxies in front of the gateway whose X-Forwarded-For is believed. Default 0. */
   trustedProxyHops: number;
-  /** Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60). */
-  rateLimits: { signInPerMinute: number; answersPerMinute: number };
+  /**
+   * Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60).
+   * Per agent and hour: RATE_LIMIT_TENANT_CHANGES_PER_HOUR (60), createTenant and addTenantMember together.
+   */
+  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number };
+  /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
+  metricsToken: string | null;
   /** LOG_LEVEL (pino): default info, silent under NODE_ENV=test. */
   logLevel: string;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
@@ -70,7 +75,11 @@ export function loadConfig(env: Env = process.env): Config {
   const rateLimits = {
     signInPerMinute: integer(env, 'RATE_LIMIT_SIGN_IN_PER_MINUTE', 30, 0, 1_000_000, problems),
     answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
+    tenantChangesPerHour: integer(env, 'RATE_LIMIT_TENANT_CHANGES_PER_HOUR', 60, 0, 1_000_000, problems),
   };
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');
+  if (isProduction && !metricsToken) warnings.push('METRICS_TOKEN is not set: /metrics is off. Set it to let a scraper in with `Authorization: Bearer <token>`.');
   const logLevel = env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
@@ -89,6 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins,
     trustedProxyHops,
     rateLimits,
+    metricsToken,
     logLevel,
     warnings,
   };

@@ -33,6 +33,8 @@ export interface GatewayContext {
   services: Services;
   /** The client's address (after the configured trusted proxies), for per-IP limits. */
   clientIp: string;
+  /** The User-Agent header, recorded on sessions started by this request. */
+  userAgent: string | undefined;
   /** Sign-in and sign-out also set the session cookie for browsers. */
   sessionCookie: SessionCookieJar;
   /**

@@ -3,6 +3,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from './accounts/account.resolver';
+import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
@@ -12,6 +13,7 @@ import { TwoFactorResolver } from './two-factor/two-factor.resolver';
 
 export const resolvers = [
   AccountResolver,
+  SessionResolver,
   TenantResolver,
   WorkspaceResolver,
   TwoFactorResolver,

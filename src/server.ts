@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPag
 import { unwrapResolverError } from '@apollo/server/errors';
 import cors from 'cors';
 import { GraphQLError } from 'graphql';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -60,6 +60,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries would let a client run a query by its hash alone: none are kept.
+    persistedQueries: false,
     introspection: config.introspection,
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT: Apollo's own handlers would stop it mid-request and re-raise the signal,
@@ -83,7 +85,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie'], requestLog: Record<string, unknown>): Promise<GatewayContext> => {
     const token = sessionToken(req);
     const session = token ? await services.accounts.authenticate(token) : null;
-    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: clientIp(req, config.trustedProxyHops), sessionCookie, requestLog };
+    const userAgent = req.headers['user-agent'];
+    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: clientIp(req, config.trustedProxyHops), userAgent, sessionCookie, requestLog };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
@@ -106,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.setHeader('cache-control', 'no-store');
     if (cookies.headers.length) res.setHeader('set-cookie', cookies.headers);
     if (response.body.kind === 'complete') return void res.end(response.body.string);
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -119,10 +123,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return sendJson(res, isUp ? 200 : 503, { status: isUp ? 'ok' : 'database unavailable' });
     }
     if (url.pathname === '/metrics' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      const access = metricsAccess(config, req);
+      if (access === 'off') return sendJson(res, 404, { errors: [{ message: 'Not found' }] });
+      if (access === 'refused') {
+        res.setHeader('www-authenticate', 'Bearer');
+        return sendJson(res, 401, { errors: [{ message: 'Unauthorized' }] });
+      }
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
       return void res.end(await metrics.registry.metrics());
     }
     if (url.pathname === '/graphql') {
+      // Answers carry session tokens, TOTP secrets and recovery codes: no cache may keep any of them, errors included.
+      res.setHeader('cache-control', 'no-store');
       await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);
@@ -205,6 +217,17 @@ function unavailableOr(error: unknown): unknown {
   return new GraphQLError('The database is not answering. Try again shortly.', {
     extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } },
   });
+}
+
+/**
+ * /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`, compared in constant time (as
+ * SHA-256 digests, so lengths do not leak either). Without it: off in production, open in development.
+ */
+function metricsAccess(config: Config, req: IncomingMessage): 'open' | 'refused' | 'off' {
+  if (!config.metricsToken) return config.isProduction ? 'off' : 'open';
+  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(config.metricsToken)) ? 'open' : 'refused';
 }
 
 /** The caller's X-Request-Id when it looks like one, else a fresh one: it ties log lines to a request. */

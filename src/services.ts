@@ -27,7 +27,12 @@ export function createServices(
   const enrolment = new EnrolmentService(db, clock, gate, accounts, secretBox, recoveryCodes, onTwoFactorEvent);
   const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
-  const rateLimiter = new ClientRateLimiter(db, clock, { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute }, onTwoFactorEvent);
+  const rateLimiter = new ClientRateLimiter(
+    db,
+    clock,
+    { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
+    onTwoFactorEvent,
+  );
   return { db, clock, secretBox, accounts, gate, tenancy, enrolment, challenges, admin, rateLimiter };
 }
 

@@ -139,7 +139,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     const agent: AgentEntity = { id: agentId, email, name: `Bench Agent ${index}`, passwordHash: isOwner || isSignIn ? realHash : unusableHash, createdAt: now, lastSessionId: null };
     agents.push(agent);
     if (isSignIn) signInEmails.push(email);
-    memberships.push({ id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now });
+    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now };
+    memberships.push(membership);
     if (!isOwner) workspaceMemberships.push({ id: newId(), tenantId: tenant.id, workspaceId: secure.id, agentId, createdAt: now });
 
     let secret: string | null = null;
@@ -200,6 +201,9 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
       lastSessionId = newSession(agentId, index % 3 === 0).id;
     }
     agent.lastSessionId = lastSessionId;
+    // Every seeded sign-in entered the tenant: `lastSignIn` reads it from the membership.
+    membership.lastSessionId = lastSessionId;
+    membership.lastSessionAt = now;
   }
   if (enrolledQuota.gate + enrolledQuota.probe > 0) {
     throw new Error(`not enough enrolled agents for the pools: ${JSON.stringify(enrolledQuota)} left over`);

@@ -4,7 +4,7 @@ import { CurrentSession } from '../graphql/current-session';
 import { IsDisplayName, IsEmailAddress, IsNewPassword, IsPassword } from '../graphql/validation';
 import type { SessionCookieJar } from '../http/session-cookie';
 import { ClientRateLimit } from '../rate-limits/client-rate-limit';
-import type { IssuedSession, SessionIdentity } from './account.service';
+import type { IssuedSession, SessionIdentity, SignInOrigin } from './account.service';
 import { Agent, Session, toAgent } from './account.types';
 
 @ArgsType()
@@ -31,14 +31,14 @@ export class AccountResolver {
 
   @Mutation(() => Session)
   @ClientRateLimit('sign-in')
-  async signUp(@Args() { email, password, name }: SignUpArgs, @Ctx() { services, sessionCookie }: GatewayContext): Promise<Session> {
-    return toSession(await services.accounts.signUp(email, password, name), sessionCookie);
+  async signUp(@Args() { email, password, name }: SignUpArgs, @Ctx() context: GatewayContext): Promise<Session> {
+    return toSession(await context.services.accounts.signUp(email, password, name, originOf(context)), context.sessionCookie);
   }
 
   @Mutation(() => Session)
   @ClientRateLimit('sign-in')
-  async signIn(@Args() { email, password }: SignInArgs, @Ctx() { services, sessionCookie }: GatewayContext): Promise<Session> {
-    return toSession(await services.accounts.signIn(email, password), sessionCookie);
+  async signIn(@Args() { email, password }: SignInArgs, @Ctx() context: GatewayContext): Promise<Session> {
+    return toSession(await context.services.accounts.signIn(email, password, originOf(context)), context.sessionCookie);
   }
 
   @Mutation(() => Boolean)
@@ -52,4 +52,8 @@ export class AccountResolver {
 function toSession(issued: IssuedSession, cookie: SessionCookieJar): Session {
   cookie.set(issued.token, issued.expiresAt);
   return { token: issued.token, expiresAt: issued.expiresAt, agent: toAgent(issued.agent) };
+}
+
+function originOf({ clientIp, userAgent }: GatewayContext): SignInOrigin {
+  return { clientIp, userAgent };
 }

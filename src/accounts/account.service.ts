@@ -2,10 +2,12 @@ import { IsNull } from 'typeorm';
 import type { Clock } from '../clock';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from '../crypto/passwords';
 import { hashSessionToken, newSessionToken } from '../crypto/tokens';
-import { Database, Tx, isUniqueViolation, sqlRows } from '../db/database';
+import { Database, Tx, isUniqueViolation, sqlExecute, sqlRows } from '../db/database';
 import { AgentEntity, SessionEntity } from '../db/entities';
 import { newId } from '../db/ids';
+import { rawDate } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
+import { AccountSignInLock } from '../rate-limits/account-sign-in-lock';
 
 /** The signed-in caller of a request. */
 export interface SessionIdentity {
@@ -19,15 +21,41 @@ export interface IssuedSession {
   agent: AgentEntity;
 }
 
+/** Where a sign-in comes from, recorded on its session for the agent's own session list. */
+export interface SignInOrigin {
+  clientIp: string;
+  userAgent: string | undefined;
+}
+
+/** One of the agent's live sessions, as its session list shows it. */
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+export const SESSION_USER_AGENT_MAX_LENGTH = 256;
+/** `lastUsedAt` is kept to this granularity, so a busy session writes at most once per interval. */
+export const SESSION_LAST_USED_GRANULARITY_MS = 60_000;
+/** The session list shows at most this many live sessions, newest first. */
+export const SESSION_LIST_LIMIT = 100;
+
 /** First factor: accounts, passwords and bearer sessions. */
 export class AccountService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
-  ) {}
+  ) {
+    this.signInLock = new AccountSignInLock(db, clock);
+  }
 
-  async signUp(email: string, password: string, name: string): Promise<IssuedSession> {
+  private readonly signInLock: AccountSignInLock;
+
+  async signUp(email: string, password: string, name: string, origin?: SignInOrigin): Promise<IssuedSession> {
     const now = this.clock.now();
     const agent: AgentEntity = {
       id: newId(),
@@ -40,7 +68,7 @@ export class AccountService {
     try {
       return await this.db.transaction(async (tx) => {
         await tx.insert(AgentEntity, agent);
-        return this.startSession(tx, agent, now);
+        return this.startSession(tx, agent, now, origin);
       });
     } catch (error) {
       // Same answer as a wrong password: sign-up must not reveal which emails have accounts.
@@ -49,11 +77,18 @@ export class AccountService {
     }
   }
 
-  async signIn(email: string, password: string): Promise<IssuedSession> {
-    const agent = await this.db.manager.findOneBy(AgentEntity, { email: normalizeEmail(email) });
+  /**
+   * Known and unknown emails take the same steps (an attempt claimed, one lookup, one argon2 verification), so
+   * neither the answer nor its timing tells whether an account exists.
+   */
+  async signIn(email: string, password: string, origin?: SignInOrigin): Promise<IssuedSession> {
+    const normalized = normalizeEmail(email);
+    await this.signInLock.claimAttempt(normalized);
+    const agent = await this.db.manager.findOneBy(AgentEntity, { email: normalized });
     const isValid = agent ? await verifyPassword(agent.passwordHash, password) : await verifyDecoyPassword(password);
     assertThat(agent && isValid, 'INVALID_CREDENTIALS');
-    return this.db.transaction((tx) => this.startSession(tx, agent, this.clock.now()));
+    await this.signInLock.succeeded(normalized);
+    return this.db.transaction((tx) => this.startSession(tx, agent, this.clock.now(), origin));
   }
 
   async signOut(session: SessionIdentity): Promise<boolean> {
@@ -61,15 +96,62 @@ export class AccountService {
     return true;
   }
 
-  /** The live session a bearer token belongs to, or null. Every request asks this, so it is one plain statement. */
+  /**
+   * The live session a bearer token belongs to, or null. Every request asks this, so it is one plain statement;
+   * once a minute per session a second one moves `last_used_at` on (conditional, so racing requests write once).
+   */
   async authenticate(token: string): Promise<SessionIdentity | null> {
     if (!token || token.length > 128) return null;
-    const [session] = await sqlRows<{ id: string; agent_id: string }>(
+    const now = this.clock.now();
+    const [session] = await sqlRows<{ id: string; agent_id: string; last_used_at: unknown }>(
       this.db.manager,
-      'SELECT id, agent_id FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?',
-      [hashSessionToken(token), this.clock.now()],
+      'SELECT id, agent_id, last_used_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?',
+      [hashSessionToken(token), now],
     );
-    return session ? { sessionId: session.id, agentId: session.agent_id } : null;
+    if (!session) return null;
+    const staleBefore = new Date(now.getTime() - SESSION_LAST_USED_GRANULARITY_MS);
+    const lastUsedAt = rawDate(session.last_used_at);
+    if (!lastUsedAt || lastUsedAt <= staleBefore) {
+      await this.db.autocommit((manager) =>
+        sqlExecute(manager, 'UPDATE sessions SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)', [now, session.id, staleBefore]),
+      );
+    }
+    return { sessionId: session.id, agentId: session.agent_id };
+  }
+
+  /** The agent's live sessions, newest first. */
+  async liveSessions(agentId: string): Promise<SessionSummary[]> {
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.db.manager,
+      `SELECT id, created_at, expires_at, last_used_at, client_ip, user_agent FROM sessions
+        WHERE agent_id = ? AND ended_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id DESC LIMIT ${SESSION_LIST_LIMIT}`,
+      [agentId, this.clock.now()],
+    );
+    return rows.map((row) => ({
+      id: row.id as string,
+      createdAt: rawDate(row.created_at)!,
+      expiresAt: rawDate(row.expires_at)!,
+      lastUsedAt: rawDate(row.last_used_at),
+      clientIp: (row.client_ip as string | null) ?? null,
+      userAgent: (row.user_agent as string | null) ?? null,
+    }));
+  }
+
+  /** Ends one live session of the caller's own; NOT_FOUND for any other id (another agent's, ended, unknown). */
+  async signOutSession(caller: SessionIdentity, sessionId: string): Promise<void> {
+    const now = this.clock.now();
+    const ended = await this.db.autocommit((manager) =>
+      sqlExecute(manager, 'UPDATE sessions SET ended_at = ? WHERE id = ? AND agent_id = ? AND ended_at IS NULL AND expires_at > ?', [now, sessionId, caller.agentId, now]),
+    );
+    assertThat(ended === 1, 'NOT_FOUND');
+  }
+
+  /** Ends every live session of the caller but the current one; answers how many ended. */
+  async signOutOtherSessions(caller: SessionIdentity): Promise<number> {
+    const now = this.clock.now();
+    return this.db.autocommit((manager) =>
+      sqlExecute(manager, 'UPDATE sessions SET ended_at = ? WHERE agent_id = ? AND id <> ? AND ended_at IS NULL AND expires_at > ?', [now, caller.agentId, caller.sessionId, now]),
+    );
   }
 
   /** Re-authentication for sensitive changes: INVALID_PASSWORD when wrong, and nothing changes. */
@@ -78,7 +160,7 @@ export class AccountService {
     assertThat(agent && (await verifyPassword(agent.passwordHash, password)), 'INVALID_PASSWORD');
   }
 
-  private async startSession(tx: Tx, agent: AgentEntity, now: Date): Promise<IssuedSession> {
+  private async startSession(tx: Tx, agent: AgentEntity, now: Date, origin: SignInOrigin | undefined): Promise<IssuedSession> {
     const token = newSessionToken();
     const session: SessionEntity = {
       id: newId(),
@@ -87,13 +169,11 @@ export class AccountService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.sessionTtlMs),
       endedAt: null,
+      clientIp: origin?.clientIp.slice(0, 64) || null,
+      userAgent: origin?.userAgent?.slice(0, SESSION_USER_AGENT_MAX_LENGTH) || null,
+      lastUsedAt: now,
     };
-    // The agent's row first: the session's foreign key would take a shared lock on it, and two sign-ins each
-    // holding one while waiting to update it deadlock (MySQL/MariaDB).
-    await this.db.lockRow(tx, 'agents', agent.id);
     await tx.insert(SessionEntity, session);
-    // The latest sign-in, whose per-tenant second-factor record feeds `lastSignIn`.
-    await tx.update(AgentEntity, { id: agent.id }, { lastSessionId: session.id });
     return { token, expiresAt: session.expiresAt, agent };
   }
 }

@@ -20,17 +20,20 @@ export function lastSignInFromRow(row: Record<string, unknown>): LastSignIn | nu
 
 export function createAdminLoaders(db: Database) {
   return {
-    /** pairKey(tenantId, agentId) → the agent's latest sign-in and whether it passed this tenant's second factor. */
+    /**
+     * pairKey(tenantId, agentId) → the agent's latest sign-in that entered this tenant (never one that only went
+     * elsewhere) and whether it passed this tenant's second factor.
+     */
     lastSignIn: new DataLoader<string, LastSignIn | null>(async (keys) => {
       const found = new Map<string, LastSignIn | null>();
       for (const [tenantId, agentIds] of groupByTenant(keys)) {
         const rows = await db.manager
           .createQueryBuilder()
-          .from('agents', 'ag')
-          .innerJoin('sessions', 's', 's.id = ag.last_session_id')
-          .select(['ag.id AS agent_id', `${LAST_SIGN_IN_AT} AS last_sign_in_at`])
+          .from('tenant_memberships', 'm')
+          .innerJoin('sessions', 's', 's.id = m.last_session_id')
+          .select(['m.agent_id AS agent_id', `${LAST_SIGN_IN_AT} AS last_sign_in_at`])
           .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR(':tenantId'), 'last_sign_in_used_two_factor')
-          .where('ag.id IN (:...agentIds)', { agentIds, tenantId })
+          .where('m.tenant_id = :tenantId AND m.agent_id IN (:...agentIds)', { agentIds, tenantId })
           .getRawMany();
         for (const row of rows) found.set(pairKey(tenantId, row.agent_id), lastSignInFromRow(row));
       }

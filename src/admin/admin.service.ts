@@ -41,7 +41,7 @@ export class AdminService {
       .from('tenant_memberships', 'm')
       .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
       .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
-      .leftJoin('sessions', 's', 's.id = ag.last_session_id')
+      .leftJoin('sessions', 's', 's.id = m.last_session_id')
       .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
       .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor')

@@ -2,32 +2,51 @@ import type { Clock } from '../clock';
 import { Database, isUniqueViolation, sqlExecute } from '../db/database';
 import { DomainError } from '../errors/domain-error';
 import type { TwoFactorEventSink } from '../two-factor/two-factor-events';
+import { clientBudgetKey } from './budget-key';
 
+/** Budgets per client address. */
 export type RateLimitedAction = 'sign-in' | 'answer';
+/** Budgets per signed-in agent (the actor), wherever it calls from. */
+export type ActorRateLimitedAction = 'tenant-change';
 
-const WINDOW_MS = 60_000;
+const WINDOW_MS: Record<RateLimitedAction | ActorRateLimitedAction, number> = {
+  'sign-in': 60_000,
+  answer: 60_000,
+  'tenant-change': 3600_000,
+};
 
 /**
- * Fixed one-minute windows per (action, client IP), counted in the database by conditional updates so every
- * gateway process spends from the same budget. A request over the budget is RATE_LIMITED before it is judged.
+ * Fixed windows per (action, client address) or (action, agent), counted in the database by conditional updates
+ * so every gateway process spends from the same budget. A request over the budget is RATE_LIMITED before it is
+ * judged. Client addresses spend by clientBudgetKey (IPv6 per /64).
  */
 export class ClientRateLimiter {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly perMinute: Record<RateLimitedAction, number>,
+    private readonly perWindow: Record<RateLimitedAction | ActorRateLimitedAction, number>,
     private readonly onTwoFactorEvent: TwoFactorEventSink,
   ) {}
 
   async spend(action: RateLimitedAction, clientIp: string): Promise<void> {
-    const limit = this.perMinute[action];
-    if (!limit) return;
-    const key = `${action}:${clientIp}`.slice(0, 191);
-    const now = this.clock.now();
-    if (!(await this.hit(key, limit, now, new Date(now.getTime() - WINDOW_MS)))) {
+    if (!(await this.spendFrom(action, `${action}:${clientBudgetKey(clientIp)}`))) {
       if (action === 'answer') this.onTwoFactorEvent('answer-rate-limited');
-      throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS / 1000) });
+      throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS[action] / 1000) });
     }
+  }
+
+  async spendForActor(action: ActorRateLimitedAction, agentId: string): Promise<void> {
+    if (!(await this.spendFrom(action, `${action}:agent:${agentId}`))) {
+      throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS[action] / 1000) });
+    }
+  }
+
+  /** False when the budget of this window is spent; a limit of 0 is off. */
+  private async spendFrom(action: RateLimitedAction | ActorRateLimitedAction, key: string): Promise<boolean> {
+    const limit = this.perWindow[action];
+    if (!limit) return true;
+    const now = this.clock.now();
+    return this.hit(key.slice(0, 191), limit, now, new Date(now.getTime() - WINDOW_MS[action]));
   }
 
   /**

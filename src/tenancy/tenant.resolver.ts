@@ -7,6 +7,7 @@ import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
 import { TenantGate } from '../graphql/tenant-gate';
 import { IsDisplayName, IsEmailAddress, IsIssuer } from '../graphql/validation';
+import { ActorRateLimit } from '../rate-limits/client-rate-limit';
 import { RecoveryCodeFormat, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
 @ArgsType()
@@ -37,12 +38,14 @@ export class TenantResolver {
   }
 
   @Mutation(() => Tenant, { description: "The caller becomes the tenant's OWNER." })
+  @ActorRateLimit('tenant-change')
   async createTenant(@Args() { name, issuer }: CreateTenantArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<Tenant> {
     return toTenant(await services.tenancy.createTenant(session, name, issuer));
   }
 
   @Mutation(() => TenantAgent, { description: 'OWNER/ADMIN: adds an existing agent (by email) to the tenant.' })
   @TenantGate('admin', { tenantArg: 'tenantId' })
+  @ActorRateLimit('tenant-change')
   async addTenantMember(
     @Args() { tenantId, email, role }: AddTenantMemberArgs,
     @CurrentSession() session: SessionIdentity,

@@ -1,4 +1,5 @@
 import { In } from 'typeorm';
+import { recordTenantEntry } from '../accounts/tenant-entry';
 import type { SessionIdentity } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
@@ -122,11 +123,14 @@ export class ChallengeService {
   private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null): Promise<AccessView> {
     const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false);
     const access = { status, tenant: facts.tenant, workspace, challenge: null };
-    if (status !== 'TWO_FACTOR_CHALLENGE_REQUIRED') return access;
+    // An answered enter is the session's visit to this tenant (lastSignIn); a refused one is not.
+    const recordEntry = () => this.db.autocommit((manager) => recordTenantEntry(manager, session, facts.tenant.id));
+    if (status !== 'TWO_FACTOR_CHALLENGE_REQUIRED') return (await recordEntry(), access);
 
     const now = this.clock.now();
     this.assertNotLocked(facts.authenticator!.lockedUntil, now);
     const challenge = await this.openChallenge(session, facts.tenant.id, workspace?.id ?? null, now);
+    await recordEntry();
     this.onEvent('challenge-issued');
     const status2fa = await this.enrolment.status(facts.tenant.id, session.agentId, loaders);
     return {

@@ -1,4 +1,5 @@
 import type { AccountService, SessionIdentity } from '../accounts/account.service';
+import { recordTenantEntry } from '../accounts/tenant-entry';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../context';
@@ -115,6 +116,7 @@ export class EnrolmentService {
       assertThat(confirmed.affected === 1, 'NO_PENDING_ENROLMENT'); // replaced or confirmed by a racing request
       const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
+      await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       return { codes, status: toTwoFactorStatus({ state: 'ENABLED', pendingExpiresAt: null, confirmedAt: now, recoveryCodesRemaining: codes.length }, now) };
     });

@@ -180,7 +180,7 @@ describe('web console: two-factor journeys', () => {
   });
 
   it('signs out, signs back in, and answers Billing’s challenge with a TOTP code; Lobby then opens without asking', async () => {
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await heading(page, 'Sign in').waitFor();
     await expectText(page.getByRole('status').first(), 'You are signed out.');
     expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBeNull();

@@ -24,6 +24,8 @@ const COUNTERS = [
   'gateway_answers_rate_limited_total',
 ] as const;
 
+const METRICS_TOKEN = 'metrics-token-for-the-scraper';
+
 /** The samples of a Prometheus text exposition, keyed by name and labels as written. */
 function samples(text: string): Map<string, number> {
   const found = new Map<string, number>();
@@ -46,7 +48,7 @@ describe.each(databaseKinds)('logs and metrics of a whole journey on %s', (kind)
   let metricsText: string;
 
   const metrics = async () => {
-    const response = await fetch(`${t.url}/metrics`);
+    const response = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     return response.text();
   };
@@ -54,7 +56,7 @@ describe.each(databaseKinds)('logs and metrics of a whole journey on %s', (kind)
   beforeAll(async () => {
     database = await scratchDatabase(kind);
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-    t = await openGateway(kind, database, { logger, env: { RATE_LIMIT_ANSWERS_PER_MINUTE: '7' } });
+    t = await openGateway(kind, database, { logger, env: { RATE_LIMIT_ANSWERS_PER_MINUTE: '7', METRICS_TOKEN } });
     before = samples(await metrics());
 
     const tenant = await createTenant(t, { twoFactor: true });

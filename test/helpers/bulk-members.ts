@@ -32,7 +32,8 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
       const agentId = newId();
       const sessionId = options.hasSignedIn ? newId() : null;
       agents.push({ id: agentId, email: `seeded-${agentId}@example.test`, name: `Seeded ${index}`, passwordHash: 'seeded', createdAt: now, lastSessionId: sessionId });
-      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now });
+      // A sign-in that entered this tenant, as `lastSignIn` counts them.
+      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now, lastSessionId: sessionId, lastSessionAt: sessionId ? now : null });
       if (sessionId) {
         const tokenHash = createHash('sha256').update(sessionId).digest('hex');
         sessions.push({ id: sessionId, agentId, tokenHash, createdAt: now, expiresAt: new Date(now.getTime() + 3600_000), endedAt: null });

@@ -33,6 +33,7 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     // Every test signs in from 127.0.0.1: per-IP limits are off unless a test turns them on.
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
     RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
+    RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',
     ...env,
   });
   const clock = new TestClock();

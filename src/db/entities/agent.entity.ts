@@ -9,6 +9,6 @@ export class AgentEntity {
   @Column({ type: 'varchar', length: 200 }) name!: string;
   @Column({ name: 'password_hash', type: 'varchar', length: 255 }) passwordHash!: string;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
-  /** The session of the latest sign-in: feeds `lastSignIn` per tenant. */
+  /** No longer written: `lastSignIn` comes from the membership's own last session (tenant_memberships). */
   @Column({ name: 'last_session_id', type: 'varchar', length: 36, nullable: true }) lastSessionId!: string | null;
 }

@@ -9,4 +9,9 @@ export class SessionEntity {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'expires_at', type: 'datetime', precision: 3 }) expiresAt!: Date;
   @Column({ name: 'ended_at', type: 'datetime', precision: 3, nullable: true }) endedAt!: Date | null;
+  /** Where the sign-in came from (after TRUSTED_PROXY_HOPS) and its User-Agent, cut to SESSION_USER_AGENT_MAX_LENGTH. */
+  @Column({ name: 'client_ip', type: 'varchar', length: 64, nullable: true }) clientIp?: string | null;
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true }) userAgent?: string | null;
+  /** Kept to the minute: written at most once a minute per session (see AccountService.authenticate). */
+  @Column({ name: 'last_used_at', type: 'datetime', precision: 3, nullable: true }) lastUsedAt?: Date | null;
 }

@@ -9,4 +9,7 @@ export class TenantMembershipEntity {
   @Column({ name: 'agent_id', type: 'varchar', length: 36 }) agentId!: string;
   @Column({ type: 'varchar', length: 16 }) role!: TenantRoleName;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+  /** The latest session (by sign-in time) that entered this tenant, and its sign-in time: feeds `lastSignIn`. */
+  @Column({ name: 'last_session_id', type: 'varchar', length: 36, nullable: true }) lastSessionId?: string | null;
+  @Column({ name: 'last_session_at', type: 'datetime', precision: 3, nullable: true }) lastSessionAt?: Date | null;
 }

@@ -1,20 +1,27 @@
-import { MyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { MySessionsDocument, MyTwoFactorDocument } from '../../../src/client/generated/graphql';
 import { call, GatewayError } from '../api';
+import { sessionsCard } from '../components/sessions-card';
 import { twoFactorCard } from '../components/two-factor-card';
 import { append, h } from '../dom';
 import { pageHeading } from '../layout';
 import { app } from '../state';
 import type { PageContext } from './page';
 
-/** My profile → Two-factor authentication: one card per tenant, each with its own authenticator. */
+/** My profile → Two-factor authentication: one card per tenant, each with its own authenticator; then the sessions. */
 export async function profilePage(ctx: PageContext): Promise<void> {
-  const statuses = await Promise.all(
-    app.tenants.map(async (tenant) => {
-      const { me } = await call(MyTwoFactorDocument, { tenantId: tenant.id });
+  const [statuses, sessions] = await Promise.all([
+    Promise.all(
+      app.tenants.map(async (tenant) => {
+        const { me } = await call(MyTwoFactorDocument, { tenantId: tenant.id });
+        if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
+        return me.twoFactor;
+      }),
+    ),
+    call(MySessionsDocument, {}).then(({ me }) => {
       if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
-      return me.twoFactor;
+      return me.sessions;
     }),
-  );
+  ]);
   append(ctx.main, [
     h('p', { class: 'breadcrumb' }, 'My profile'),
     pageHeading(
@@ -25,5 +32,6 @@ export async function profilePage(ctx: PageContext): Promise<void> {
     app.tenants.map((tenant, index) =>
       twoFactorCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
     ),
+    sessionsCard(sessions),
   ]);
 }
