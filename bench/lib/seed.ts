@@ -159,6 +159,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
         consecutiveFailures: 0,
         lockedUntil: null,
         createdAt: now,
+        pendingSessionId: null,
+        pendingFailedAttempts: 0,
       });
     }
 
