@@ -279,8 +279,8 @@ export class ChallengeService {
   private async claimRecoveryCode(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
     if (!(await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now))) return false;
     const reset = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = 0 WHERE id = ? AND ${NOT_LOCKED}`, [row.authenticatorId, now]);
-    if (reset !== 1) await this.assertStillUnlocked(tx, row.authenticatorId!, now);
-    return true;
+    if (reset === 1) return true;
+    throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!)); // locked meanwhile: the code stays unused
   }
 
   /** After a conditional update on the authenticator matched nothing: RATE_LIMITED if the lock is why. */
@@ -341,8 +341,12 @@ export class ChallengeService {
     };
   }
 
+  /**
+   * The pair's lock as committed now. A locking read on MySQL/MariaDB: a plain SELECT would see the snapshot
+   * the transaction began with, from before a racing answer locked the pair.
+   */
   private async lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
-    const [row] = await sqlRows(tx, 'SELECT locked_until FROM authenticators WHERE id = ?', [authenticatorId]);
+    const [row] = await sqlRows(tx, `SELECT locked_until FROM authenticators WHERE id = ?${this.db.isSqlite ? '' : ' FOR UPDATE'}`, [authenticatorId]);
     return rawDate(row?.locked_until);
   }
 

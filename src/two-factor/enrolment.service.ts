@@ -143,7 +143,7 @@ export class EnrolmentService {
         [now, step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
       if (confirmed !== 1) {
-        assertNotLocked(await lockedUntil(tx, row.id), now);
+        assertNotLocked(await this.lockedUntil(tx, row.id), now);
         throw new DomainError('NO_PENDING_ENROLMENT'); // replaced, discarded or confirmed by a racing request
       }
       const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
@@ -170,7 +170,7 @@ export class EnrolmentService {
         [row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
       if (counted !== 1) {
-        assertNotLocked(await lockedUntil(tx, row.id), now);
+        assertNotLocked(await this.lockedUntil(tx, row.id), now);
         throw new DomainError('NO_PENDING_ENROLMENT');
       }
       const locked = await sqlExecute(tx, 'UPDATE authenticators SET locked_until = ?, consecutive_failures = 0 WHERE id = ? AND consecutive_failures >= ?', [
@@ -226,6 +226,12 @@ export class EnrolmentService {
     return toTwoFactorStatus(null, now);
   }
 
+  /** The pair's lock as committed now (a locking read on MySQL/MariaDB, not the transaction's snapshot). */
+  private async lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
+    const [row] = await sqlRows(tx, `SELECT locked_until FROM authenticators WHERE id = ?${this.db.isSqlite ? '' : ' FOR UPDATE'}`, [authenticatorId]);
+    return rawDate(row?.locked_until);
+  }
+
   openSecret(row: Pick<AuthenticatorEntity, 'secretCiphertext' | 'tenantId' | 'agentId'>): string {
     return this.secretBox.open(row.secretCiphertext, secretContext(row.tenantId, row.agentId));
   }
@@ -248,7 +254,3 @@ function assertNotLocked(until: Date | null, now: Date): void {
   if (until && until > now) throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) });
 }
 
-async function lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
-  const [row] = await sqlRows(tx, 'SELECT locked_until FROM authenticators WHERE id = ?', [authenticatorId]);
-  return rawDate(row?.locked_until);
-}
