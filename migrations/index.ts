@@ -1,6 +1,12 @@
 import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
 import { AuthenticatorStateIndex1795700000000 } from './1795700000000-AuthenticatorStateIndex';
+import { ReauthAndPendingEnrolment1795700100000 } from './1795700100000-ReauthAndPendingEnrolment';
 import { SessionDetails1795710000000 } from './1795710000000-SessionDetails';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
-export const migrations = [InitialSchema1795600000000, AuthenticatorStateIndex1795700000000, SessionDetails1795710000000];
+export const migrations = [
+  InitialSchema1795600000000,
+  AuthenticatorStateIndex1795700000000,
+  ReauthAndPendingEnrolment1795700100000,
+  SessionDetails1795710000000,
+];

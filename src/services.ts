@@ -9,6 +9,7 @@ import { TenancyService } from './tenancy/tenancy.service';
 import { ChallengeService } from './two-factor/challenge.service';
 import { EnrolmentService } from './two-factor/enrolment.service';
 import { GateService } from './two-factor/gate.service';
+import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/recovery-code-store';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
 
@@ -23,8 +24,9 @@ export function createServices(
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
-  const tenancy = new TenancyService(db, clock);
-  const enrolment = new EnrolmentService(db, clock, gate, accounts, secretBox, recoveryCodes, onTwoFactorEvent);
+  const tenancy = new TenancyService(db, clock, gate);
+  const reauth = new ReauthenticationService(db, clock);
+  const enrolment = new EnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const rateLimiter = new ClientRateLimiter(
@@ -33,7 +35,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, secretBox, accounts, gate, tenancy, enrolment, challenges, admin, rateLimiter };
+  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, challenges, admin, rateLimiter };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -160,6 +160,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
         consecutiveFailures: 0,
         lockedUntil: null,
         createdAt: now,
+        pendingSessionId: null,
+        pendingFailedAttempts: 0,
       });
     }
 

@@ -11,14 +11,15 @@ import { SignInRecord, TenantAgent } from './admin.types';
 @Resolver(() => TenantAgent)
 export class AdminResolver {
   @Mutation(() => TwoFactorStatus, { description: "Removes the agent's authenticator and recovery codes in this tenant only." })
-  @TenantGate('admin', { tenantArg: 'tenantId' })
-  resetAgentTwoFactor(
+  @TenantGate('admin-step-up', { tenantArg: 'tenantId' })
+  async resetAgentTwoFactor(
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('agentId', () => ID) agentId: string,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services }: GatewayContext,
+    @Ctx() { services, loaders }: GatewayContext,
   ): Promise<TwoFactorStatus> {
-    return services.admin.resetAgentTwoFactor(session, tenantId, agentId);
+    const { role } = await services.gate.member(loaders, tenantId);
+    return services.admin.resetAgentTwoFactor(session, role, tenantId, agentId);
   }
 
   @Mutation(() => Int, {
@@ -26,13 +27,14 @@ export class AdminResolver {
       "Every session of the agent loses its standing in this tenant (other tenants untouched) and must pass this tenant's challenge again; returns how many sessions were affected.",
   })
   @TenantGate('admin', { tenantArg: 'tenantId' })
-  revokeAgentSessions(
+  async revokeAgentSessions(
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('agentId', () => ID) agentId: string,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services }: GatewayContext,
+    @Ctx() { services, loaders }: GatewayContext,
   ): Promise<number> {
-    return services.admin.revokeAgentSessions(session, tenantId, agentId);
+    const { role } = await services.gate.member(loaders, tenantId);
+    return services.admin.revokeAgentSessions(session, role, tenantId, agentId);
   }
 
   @FieldResolver(() => Agent)

@@ -9,6 +9,7 @@ import type { AgentEntity } from '../db/entities/agent.entity';
 import type { TenantRoleName } from '../db/entities/tenant.entity';
 import { rawInt } from '../db/raw';
 import { assertThat } from '../errors/domain-error';
+import { mayActOn } from '../tenancy/roles';
 import { decodeCursor, encodeCursor, toPage } from '../graphql/pagination';
 import { pairKey } from '../tenancy/pair-key';
 import type { EnrolmentService } from '../two-factor/enrolment.service';
@@ -97,13 +98,13 @@ export class AdminService {
     return { edges: nodes.map((e) => ({ cursor: encodeCursor(e.id), node: toAuditEvent(e) as AuditEvent })), pageInfo };
   }
 
-  async resetAgentTwoFactor(actor: SessionIdentity, tenantId: string, agentId: string): Promise<TwoFactorStatus> {
-    await this.assertMember(tenantId, agentId);
+  async resetAgentTwoFactor(actor: SessionIdentity, actorRole: TenantRoleName, tenantId: string, agentId: string): Promise<TwoFactorStatus> {
+    await this.assertMayActOn(actor, actorRole, tenantId, agentId);
     return this.enrolment.reset(actor, tenantId, agentId);
   }
 
-  async revokeAgentSessions(actor: SessionIdentity, tenantId: string, agentId: string): Promise<number> {
-    await this.assertMember(tenantId, agentId);
+  async revokeAgentSessions(actor: SessionIdentity, actorRole: TenantRoleName, tenantId: string, agentId: string): Promise<number> {
+    await this.assertMayActOn(actor, actorRole, tenantId, agentId);
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
       const count = await revokeStandings(tx, tenantId, agentId, now);
@@ -112,8 +113,13 @@ export class AdminService {
     });
   }
 
-  /** Admins reach only agents of their own tenant: anyone else is NOT_FOUND. */
-  private async assertMember(tenantId: string, agentId: string): Promise<void> {
-    assertThat(await this.db.manager.existsBy(TenantMembershipEntity, { tenantId, agentId }), 'NOT_FOUND');
+  /**
+   * Admins reach only agents of their own tenant (anyone else is NOT_FOUND), and only those their rank allows:
+   * an ADMIN acts on AGENTs and on itself, an OWNER on everyone (FORBIDDEN otherwise).
+   */
+  private async assertMayActOn(actor: SessionIdentity, actorRole: TenantRoleName, tenantId: string, agentId: string): Promise<void> {
+    const target = await this.db.manager.findOne(TenantMembershipEntity, { select: { role: true }, where: { tenantId, agentId } });
+    assertThat(target, 'NOT_FOUND');
+    assertThat(mayActOn(actorRole, target.role, agentId === actor.agentId), 'FORBIDDEN');
   }
 }

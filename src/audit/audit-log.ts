@@ -17,7 +17,8 @@ export type AuditAction =
   | 'RECOVERY_CODE_FORMAT_CHANGED'
   | 'SESSIONS_REVOKED'
   | 'MEMBER_ADDED'
-  | 'WORKSPACE_MEMBER_ADDED';
+  | 'WORKSPACE_MEMBER_ADDED'
+  | 'REAUTH_FAILED';
 
 export interface AuditRecord {
   tenantId: string;

@@ -1,3 +1,4 @@
+import { createLoaders } from '../context';
 import { AgentEntity } from '../db/entities';
 import type { Services } from '../services';
 
@@ -11,7 +12,7 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.test';
  *   globex@demo.test is OWNER of Globex. Every password is DEMO_PASSWORD.
  * Returns whether it seeded.
  */
-export async function seedDemoData({ db, accounts, tenancy }: Services): Promise<boolean> {
+export async function seedDemoData({ db, accounts, tenancy, gate }: Services): Promise<boolean> {
   if ((await db.manager.count(AgentEntity)) > 0) return false;
   const owner = await accounts.signUp(DEMO_OWNER_EMAIL, DEMO_PASSWORD, 'Olivia Owner');
   const agent = await accounts.signUp('agent@demo.test', DEMO_PASSWORD, 'Aaron Agent');
@@ -28,8 +29,9 @@ export async function seedDemoData({ db, accounts, tenancy }: Services): Promise
     await tenancy.addWorkspaceMember(asOwner, workspace, owner.agent.id);
     await tenancy.addWorkspaceMember(asOwner, workspace, agent.agent.id);
   }
-  await tenancy.setTenantTwoFactor(asOwner, acme.id, true);
-  await tenancy.setWorkspaceTwoFactor(asOwner, billing, true);
+  const ownerFacts = await gate.member(createLoaders(db, asOwner), acme.id);
+  await tenancy.setTenantTwoFactor(asOwner, ownerFacts, acme.id, true);
+  await tenancy.setWorkspaceTwoFactor(asOwner, ownerFacts, billing, true);
 
   const globex = await tenancy.createTenant(asGlobexOwner, 'Globex', null);
   const sales = await tenancy.createWorkspace(globex.id, 'Sales');

@@ -11,7 +11,8 @@ export type TenantLocator =
 
 /**
  * Puts a resolver behind the gate: signed in, member of the tenant, second factor passed where the tenant
- * needs it, and (for 'admin') OWNER or ADMIN. Resolvers opt in here; none re-derives the rule.
+ * needs it, (for 'admin') OWNER or ADMIN, and (for 'admin-step-up', an action that weakens 2FA) this tenant's
+ * second factor passed by this session whatever the policy. Resolvers opt in here; none re-derives the rule.
  */
 export function TenantGate(clearance: Clearance, locate: TenantLocator) {
   const gate: MiddlewareFn<GatewayContext> = async ({ args, root, context }, next) => {

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors/error-codes';
 import type { ErrorDetails } from '../errors/domain-error';
 import type { TwoFactorPolicyName } from '../db/entities/tenant.entity';
+import { relaxesPolicy } from './roles';
 
 /** What the rule needs to know about a tenant before a toggle. */
 export interface TenantTwoFactorSettings {
@@ -12,7 +13,7 @@ export interface TenantTwoFactorSettings {
 
 export type HierarchyChange =
   | { kind: 'tenant'; enabled: boolean }
-  | { kind: 'workspace'; required: boolean }
+  | { kind: 'workspace'; workspaceId: string; required: boolean }
   | { kind: 'policy'; policy: TwoFactorPolicyName };
 
 export interface HierarchyViolation {
@@ -44,5 +45,27 @@ export function hierarchyViolation(tenant: TenantTwoFactorSettings, change: Hier
       return change.required && !tenant.twoFactorEnabled ? { code: 'TENANT_TWO_FACTOR_DISABLED' } : null;
     case 'policy':
       return change.policy !== 'OPTIONAL' && !tenant.twoFactorEnabled ? { code: 'TENANT_TWO_FACTOR_DISABLED' } : null;
+  }
+}
+
+/**
+ * Which changes weaken the tenant's 2FA, and so need step-up (the gate's `assertStepUp`). Judged against the
+ * settings read under the tenant's row lock, so a racing change cannot make a weakening look harmless.
+ *
+ * | change                          | weakens when                                   |
+ * |---------------------------------|------------------------------------------------|
+ * | tenant off                      | tenant 2FA is on now                           |
+ * | workspace stops requiring 2FA   | that workspace requires it now                 |
+ * | policy                          | the new policy obliges fewer roles to enrol    |
+ * | turning on, requiring, tightening | never                                        |
+ */
+export function weakensTwoFactor(tenant: TenantTwoFactorSettings, change: HierarchyChange): boolean {
+  switch (change.kind) {
+    case 'tenant':
+      return tenant.twoFactorEnabled && !change.enabled;
+    case 'workspace':
+      return !change.required && tenant.workspacesRequiringTwoFactor.includes(change.workspaceId);
+    case 'policy':
+      return relaxesPolicy(tenant.policy, change.policy);
   }
 }

@@ -9,3 +9,25 @@ export function isTenantAdmin(role: TenantRoleName): boolean {
 export function policyCovers(policy: TwoFactorPolicyName, role: TenantRoleName): boolean {
   return policy === 'REQUIRED_FOR_EVERYONE' || (policy === 'REQUIRED_FOR_ADMINS' && isTenantAdmin(role));
 }
+
+/**
+ * Rank: may a tenant admin reset, revoke or otherwise act on this member?
+ *
+ * | actor \ target | AGENT | ADMIN (other) | OWNER (other) | itself |
+ * |----------------|-------|---------------|---------------|--------|
+ * | OWNER          | yes   | yes           | yes           | yes    |
+ * | ADMIN          | yes   | no            | no            | yes    |
+ * | AGENT          | no    | no            | no            | no     |
+ */
+export function mayActOn(actor: TenantRoleName, target: TenantRoleName, isSelf: boolean): boolean {
+  if (actor === 'OWNER') return true;
+  if (actor === 'ADMIN') return isSelf || target === 'AGENT';
+  return false;
+}
+
+const POLICY_STRENGTH: Record<TwoFactorPolicyName, number> = { OPTIONAL: 0, REQUIRED_FOR_ADMINS: 1, REQUIRED_FOR_EVERYONE: 2 };
+
+/** A policy change that obliges fewer roles to enrol (it relaxes the tenant's 2FA). */
+export function relaxesPolicy(from: TwoFactorPolicyName, to: TwoFactorPolicyName): boolean {
+  return POLICY_STRENGTH[to] < POLICY_STRENGTH[from];
+}

@@ -16,7 +16,8 @@ import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
-import { HierarchyChange, hierarchyViolation } from './hierarchy-rule';
+import type { GateService, MemberFacts } from '../two-factor/gate.service';
+import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 
 /**
@@ -29,6 +30,7 @@ export class TenancyService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly gate: GateService,
   ) {
     this.workspaceRows = rawEntity(db, WorkspaceEntity);
   }
@@ -140,16 +142,16 @@ export class TenancyService {
     }
   }
 
-  async setTenantTwoFactor(actor: SessionIdentity, tenantId: string, enabled: boolean): Promise<TenantEntity> {
-    return this.changeTenant(tenantId, { kind: 'tenant', enabled }, async (tx, tenant, now) => {
+  async setTenantTwoFactor(actor: SessionIdentity, actorFacts: MemberFacts, tenantId: string, enabled: boolean): Promise<TenantEntity> {
+    return this.changeTenant(tenantId, actorFacts, { kind: 'tenant', enabled }, async (tx, tenant, now) => {
       if (tenant.twoFactorEnabled === enabled) return;
       await tx.update(TenantEntity, { id: tenantId }, { twoFactorEnabled: enabled });
       await recordAudit(tx, now, { tenantId, action: 'TENANT_TWO_FACTOR_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
-  async setTenantTwoFactorPolicy(actor: SessionIdentity, tenantId: string, policy: TwoFactorPolicyName): Promise<TenantEntity> {
-    return this.changeTenant(tenantId, { kind: 'policy', policy }, async (tx, tenant, now) => {
+  async setTenantTwoFactorPolicy(actor: SessionIdentity, actorFacts: MemberFacts, tenantId: string, policy: TwoFactorPolicyName): Promise<TenantEntity> {
+    return this.changeTenant(tenantId, actorFacts, { kind: 'policy', policy }, async (tx, tenant, now) => {
       if (tenant.twoFactorPolicy === policy) return;
       await tx.update(TenantEntity, { id: tenantId }, { twoFactorPolicy: policy });
       await recordAudit(tx, now, { tenantId, action: 'POLICY_CHANGED', actorAgentId: actor.agentId });
@@ -157,15 +159,15 @@ export class TenancyService {
   }
 
   async setTenantRecoveryCodeFormat(actor: SessionIdentity, tenantId: string, format: RecoveryCodeFormatName): Promise<TenantEntity> {
-    return this.changeTenant(tenantId, null, async (tx, tenant, now) => {
+    return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
       if (tenant.recoveryCodeFormat === format) return;
       await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeFormat: format });
       await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_FORMAT_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
-  async setWorkspaceTwoFactor(actor: SessionIdentity, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
-    await this.changeTenant(workspace.tenantId, { kind: 'workspace', required }, async (tx, _tenant, now) => {
+  async setWorkspaceTwoFactor(actor: SessionIdentity, actorFacts: MemberFacts, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
+    await this.changeTenant(workspace.tenantId, actorFacts, { kind: 'workspace', workspaceId: workspace.id, required }, async (tx, _tenant, now) => {
       const current = await tx.findOneByOrFail(WorkspaceEntity, { id: workspace.id });
       if (current.twoFactorRequired === required) return;
       await tx.update(WorkspaceEntity, { id: workspace.id }, { twoFactorRequired: required });
@@ -181,10 +183,12 @@ export class TenancyService {
 
   /**
    * Read-decide-write on a tenant's 2FA settings under the tenant's row lock, so two admins toggling at once
-   * cannot both pass the hierarchy rule against the same old state.
+   * cannot both pass the hierarchy rule against the same old state. A change that weakens 2FA (judged against
+   * that locked state) needs the actor's step-up first.
    */
   private async changeTenant(
     tenantId: string,
+    actorFacts: MemberFacts | null,
     change: HierarchyChange | null,
     apply: (tx: Tx, tenant: TenantEntity, now: Date) => Promise<void>,
   ): Promise<TenantEntity> {
@@ -193,10 +197,9 @@ export class TenancyService {
       const tenant = await tx.findOneByOrFail(TenantEntity, { id: tenantId });
       if (change) {
         const requiring = await tx.find(WorkspaceEntity, { select: { id: true }, where: { tenantId, twoFactorRequired: true }, order: { id: 'ASC' } });
-        const violation = hierarchyViolation(
-          { twoFactorEnabled: tenant.twoFactorEnabled, policy: tenant.twoFactorPolicy, workspacesRequiringTwoFactor: requiring.map((w) => w.id) },
-          change,
-        );
+        const settings = { twoFactorEnabled: tenant.twoFactorEnabled, policy: tenant.twoFactorPolicy, workspacesRequiringTwoFactor: requiring.map((w) => w.id) };
+        if (weakensTwoFactor(settings, change)) this.gate.assertStepUp(actorFacts!);
+        const violation = hierarchyViolation(settings, change);
         if (violation) throw new DomainError(violation.code, violation.details);
       }
       await apply(tx, tenant, this.clock.now());

@@ -62,9 +62,10 @@ export class TenantResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('enabled') enabled: boolean,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services }: GatewayContext,
+    @Ctx() { services, loaders }: GatewayContext,
   ): Promise<Tenant> {
-    return toTenant(await services.tenancy.setTenantTwoFactor(session, tenantId, enabled));
+    // Turning 2FA off needs step-up: judged by the service against the tenant as it is under its row lock.
+    return toTenant(await services.tenancy.setTenantTwoFactor(session, await services.gate.member(loaders, tenantId), tenantId, enabled));
   }
 
   @Mutation(() => Tenant)
@@ -73,9 +74,10 @@ export class TenantResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('policy', () => TwoFactorPolicy) policy: TwoFactorPolicy,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services }: GatewayContext,
+    @Ctx() { services, loaders }: GatewayContext,
   ): Promise<Tenant> {
-    return toTenant(await services.tenancy.setTenantTwoFactorPolicy(session, tenantId, policy));
+    // Relaxing the policy needs step-up (see setTenantTwoFactor).
+    return toTenant(await services.tenancy.setTenantTwoFactorPolicy(session, await services.gate.member(loaders, tenantId), tenantId, policy));
   }
 
   @Mutation(() => Tenant)

@@ -48,7 +48,9 @@ export class WorkspaceResolver {
     @Ctx() { services, loaders }: GatewayContext,
   ): Promise<Workspace> {
     const workspace = (await loaders.workspace.load(workspaceId))!;
-    return toWorkspace(await services.tenancy.setWorkspaceTwoFactor(session, workspace, required));
+    // No longer requiring 2FA needs step-up: judged by the service under the tenant's row lock.
+    const actorFacts = await services.gate.member(loaders, workspace.tenantId);
+    return toWorkspace(await services.tenancy.setWorkspaceTwoFactor(session, actorFacts, workspace, required));
   }
 
   @FieldResolver(() => Tenant)

@@ -45,6 +45,9 @@ export interface AccessView {
 
 type AnswerMethod = 'TOTP' | 'RECOVERY_CODE';
 
+/** The pair's lock, decided inside the statement that accepts or counts an answer (`?` = now). */
+const NOT_LOCKED = '(locked_until IS NULL OR locked_until <= ?)';
+
 /** A challenge joined with its pair's authenticator: everything an answer is judged on, in one statement. */
 interface ChallengeRow {
   id: string;
@@ -258,7 +261,8 @@ export class ChallengeService {
 
   /**
    * Replay protection: the step is claimed only if it is later than every step accepted before, in any process.
-   * The same statement starts the pair's consecutive-failure count again, as a pass does.
+   * The same statement starts the pair's consecutive-failure count again, as a pass does, and refuses while the
+   * pair is locked: an answer read before a racing 10th failure locked the pair must not pass after it.
    */
   private async claimTotpStep(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
     const secret = this.enrolment.openSecret({ secretCiphertext: row.secretCiphertext, tenantId: row.tenantId, agentId: row.agentId });
@@ -266,16 +270,26 @@ export class ChallengeService {
     if (step === null) return false;
     const claimed = await sqlExecute(
       tx,
-      'UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0 WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
-      [step, row.authenticatorId, step],
+      `UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0
+        WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?) AND ${NOT_LOCKED}`,
+      [step, row.authenticatorId, step, now],
     );
-    return claimed === 1;
+    if (claimed === 1) return true;
+    await this.assertStillUnlocked(tx, row.authenticatorId!, now);
+    return false; // a replayed step
   }
 
+  /** The code is spent, then the count restarts only while the pair is not locked; otherwise both roll back. */
   private async claimRecoveryCode(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
     if (!(await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now))) return false;
-    await sqlExecute(tx, 'UPDATE authenticators SET consecutive_failures = 0 WHERE id = ?', [row.authenticatorId]);
-    return true;
+    const reset = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = 0 WHERE id = ? AND ${NOT_LOCKED}`, [row.authenticatorId, now]);
+    if (reset === 1) return true;
+    throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!)); // locked meanwhile: the code stays unused
+  }
+
+  /** After a conditional update on the authenticator matched nothing: RATE_LIMITED if the lock is why. */
+  private async assertStillUnlocked(tx: Tx, authenticatorId: string, now: Date): Promise<void> {
+    this.assertNotLocked(await this.lockedUntil(tx, authenticatorId), now);
   }
 
   private async pass(tx: Tx, session: SessionIdentity, row: ChallengeRow, method: AnswerMethod, now: Date): Promise<void> {
@@ -299,7 +313,7 @@ export class ChallengeService {
   private async spendAttempt(tx: Tx, row: ChallengeRow, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
     const counted = await sqlExecute(
       tx,
-      'UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
+      `UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND ${NOT_LOCKED}`,
       [row.authenticatorId, now],
     );
     if (counted !== 1) throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!));
@@ -331,8 +345,12 @@ export class ChallengeService {
     };
   }
 
+  /**
+   * The pair's lock as committed now. A locking read on MySQL/MariaDB: a plain SELECT would see the snapshot
+   * the transaction began with, from before a racing answer locked the pair.
+   */
   private async lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
-    const [row] = await sqlRows(tx, 'SELECT locked_until FROM authenticators WHERE id = ?', [authenticatorId]);
+    const [row] = await sqlRows(tx, `SELECT locked_until FROM authenticators WHERE id = ?${this.db.isSqlite ? '' : ' FOR UPDATE'}`, [authenticatorId]);
     return rawDate(row?.locked_until);
   }
 

@@ -1,4 +1,4 @@
-import type { AccountService, SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/account.service';
 import { recordTenantEntry } from '../accounts/tenant-entry';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
@@ -6,15 +6,22 @@ import type { Loaders } from '../context';
 import { renderQrCode } from '../crypto/qr-code';
 import type { SecretBox } from '../crypto/secret-box';
 import { matchTotp, newTotpSecret, normalizeTotpCode, totpUri } from '../crypto/totp';
-import { Database, Tx, isUniqueViolation } from '../db/database';
+import { Database, Tx, isUniqueViolation, sqlExecute, sqlRows } from '../db/database';
 import { AgentEntity, AuthenticatorEntity } from '../db/entities';
 import { newId } from '../db/ids';
+import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { pairKey } from '../tenancy/pair-key';
 import { twoFactorState } from './authenticator-state';
 import type { TwoFactorEventSink } from './two-factor-events';
 import type { GateService, MemberFacts } from './gate.service';
-import { PENDING_ENROLMENT_LIFETIME_MS } from './limits';
+import {
+  ENROLMENT_MAX_FAILED_CONFIRMATIONS,
+  LOCKOUT_DURATION_MS,
+  LOCKOUT_FAILURE_THRESHOLD,
+  PENDING_ENROLMENT_LIFETIME_MS,
+} from './limits';
+import type { ReauthenticationService } from './reauthentication.service';
 import type { RecoveryCodeStore } from './recovery-code-store';
 import { grantStanding, revokeStandings } from './standing';
 import { StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
@@ -42,7 +49,7 @@ export class EnrolmentService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly gate: GateService,
-    private readonly accounts: AccountService,
+    private readonly reauth: ReauthenticationService,
     private readonly secretBox: SecretBox,
     private readonly recoveryCodes: RecoveryCodeStore,
     private readonly onEvent: TwoFactorEventSink,
@@ -53,18 +60,28 @@ export class EnrolmentService {
     return toTwoFactorStatus(snapshot, this.clock.now());
   }
 
-  /** Password re-checked, then a fresh pending secret replaces any older pending one. */
+  /**
+   * State first (so the answer to a guessed password never says more than "wrong password"), then the password
+   * re-checked, then a fresh pending secret, bound to this session, replaces any older pending one.
+   */
   async begin(session: SessionIdentity, loaders: Loaders, tenantId: string, password: string): Promise<StartedEnrolment> {
     const facts = await this.enrolmentFacts(loaders, tenantId);
-    await this.accounts.assertPassword(session.agentId, password);
     assertThat(twoFactorState(facts.authenticator, this.clock.now()) !== 'ENABLED', 'ALREADY_ENROLLED');
+    await this.reauth.reauthenticate(session, tenantId, password);
 
     const agent = await this.db.manager.findOneByOrFail(AgentEntity, { id: session.agentId });
     const secret = newTotpSecret();
     const sealed = this.secretBox.seal(secret, secretContext(tenantId, session.agentId));
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + PENDING_ENROLMENT_LIFETIME_MS);
-    const pending = { state: 'PENDING' as const, secretCiphertext: sealed.envelope, keyId: sealed.keyId, pendingExpiresAt: expiresAt };
+    const pending = {
+      state: 'PENDING' as const,
+      secretCiphertext: sealed.envelope,
+      keyId: sealed.keyId,
+      pendingExpiresAt: expiresAt,
+      pendingSessionId: session.sessionId,
+      pendingFailedAttempts: 0,
+    };
 
     try {
       await this.db.transaction(async (tx) => {
@@ -96,7 +113,12 @@ export class EnrolmentService {
     return { secret, otpauthUri, qrCodeDataUrl: qr.dataUrl, qrCodeSvg: qr.svg, expiresAt };
   }
 
-  /** The first right code turns the pending secret on, issues recovery codes, and gives this session standing. */
+  /**
+   * The first right code, from the session that began the enrolment, turns the pending secret on, issues
+   * recovery codes, and gives this session standing. Another session sees no pending enrolment. A wrong code
+   * spends one of 5 attempts (the 5th discards the secret) and counts toward the pair's 10-failure lock, which
+   * also refuses confirmations while it holds.
+   */
   async confirm(session: SessionIdentity, loaders: Loaders, tenantId: string, code: string): Promise<IssuedRecoveryCodes> {
     assertThat(normalizeTotpCode(code) !== null, 'BAD_USER_INPUT', { field: 'code' });
     const facts = await this.enrolmentFacts(loaders, tenantId);
@@ -104,16 +126,27 @@ export class EnrolmentService {
     assertThat(twoFactorState(facts.authenticator, now) === 'PENDING_CONFIRMATION', 'NO_PENDING_ENROLMENT');
 
     const row = await this.db.manager.findOneByOrFail(AuthenticatorEntity, { id: facts.authenticator!.id });
+    const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;
+    assertThat(isConfirmable, 'NO_PENDING_ENROLMENT');
+    assertNotLocked(row.lockedUntil, now);
     const step = matchTotp(this.openSecret(row), code, now.getTime(), null);
-    assertThat(step !== null, 'INVALID_TWO_FACTOR_CODE');
+    if (step === null) throw await this.spendConfirmation(session, row, now);
 
     const issued = await this.db.transaction(async (tx) => {
-      const confirmed = await tx.update(
-        AuthenticatorEntity,
-        { id: row.id, state: 'PENDING', secretCiphertext: row.secretCiphertext },
-        { state: 'ENABLED', confirmedAt: now, pendingExpiresAt: null, lastUsedStep: step, consecutiveFailures: 0, lockedUntil: null },
+      // Still pending, the same secret, this session's, attempts left and the pair not locked: decided here.
+      const confirmed = await sqlExecute(
+        tx,
+        `UPDATE authenticators
+            SET state = 'ENABLED', confirmed_at = ?, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
+                locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
+          WHERE id = ? AND state = 'PENDING' AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
+            AND pending_failed_attempts < ? AND (locked_until IS NULL OR locked_until <= ?)`,
+        [now, step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
-      assertThat(confirmed.affected === 1, 'NO_PENDING_ENROLMENT'); // replaced or confirmed by a racing request
+      if (confirmed !== 1) {
+        assertNotLocked(await this.lockedUntil(tx, row.id), now);
+        throw new DomainError('NO_PENDING_ENROLMENT'); // replaced, discarded or confirmed by a racing request
+      }
       const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
@@ -124,13 +157,46 @@ export class EnrolmentService {
     return issued;
   }
 
-  /** Password re-checked; the old set stops working in the same transaction that stores the new one. */
+  /**
+   * A wrong confirmation code: one attempt of the pending secret and one consecutive failure of the pair, in one
+   * conditional UPDATE (so racing wrong codes are each counted once and none past the 5th); the 5th discards the
+   * secret (it expires now), the pair's 10th locks it. Answers the error to throw.
+   */
+  private async spendConfirmation(session: SessionIdentity, row: AuthenticatorEntity, now: Date): Promise<DomainError> {
+    const outcome = await this.db.transaction(async (tx) => {
+      const counted = await sqlExecute(
+        tx,
+        `UPDATE authenticators SET pending_failed_attempts = pending_failed_attempts + 1, consecutive_failures = consecutive_failures + 1
+          WHERE id = ? AND state = 'PENDING' AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
+            AND pending_failed_attempts < ? AND (locked_until IS NULL OR locked_until <= ?)`,
+        [row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+      );
+      if (counted !== 1) {
+        assertNotLocked(await this.lockedUntil(tx, row.id), now);
+        throw new DomainError('NO_PENDING_ENROLMENT');
+      }
+      const locked = await sqlExecute(tx, 'UPDATE authenticators SET locked_until = ?, consecutive_failures = 0 WHERE id = ? AND consecutive_failures >= ?', [
+        new Date(now.getTime() + LOCKOUT_DURATION_MS),
+        row.id,
+        LOCKOUT_FAILURE_THRESHOLD,
+      ]);
+      await sqlExecute(tx, 'UPDATE authenticators SET pending_expires_at = ? WHERE id = ? AND pending_failed_attempts >= ?', [now, row.id, ENROLMENT_MAX_FAILED_CONFIRMATIONS]);
+      const [{ pending_failed_attempts }] = await sqlRows(tx, 'SELECT pending_failed_attempts FROM authenticators WHERE id = ?', [row.id]);
+      return { attemptsRemaining: Math.max(0, ENROLMENT_MAX_FAILED_CONFIRMATIONS - rawInt(pending_failed_attempts)), locked: locked === 1 };
+    });
+    return new DomainError('INVALID_TWO_FACTOR_CODE', {
+      attemptsRemaining: outcome.attemptsRemaining,
+      ...(outcome.locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}),
+    });
+  }
+
+  /** State, then the password re-checked; the old set stops working in the same transaction that stores the new one. */
   async regenerateRecoveryCodes(session: SessionIdentity, facts: MemberFacts, password: string): Promise<IssuedRecoveryCodes> {
-    await this.accounts.assertPassword(session.agentId, password);
     const now = this.clock.now();
     const authenticator = facts.authenticator;
     assertThat(authenticator && twoFactorState(authenticator, now) === 'ENABLED', 'TWO_FACTOR_NOT_ENABLED');
     const tenantId = facts.tenant.id;
+    await this.reauth.reauthenticate(session, tenantId, password);
     return this.db.transaction(async (tx) => {
       const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
       await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODES_REGENERATED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
@@ -139,11 +205,11 @@ export class EnrolmentService {
     });
   }
 
-  /** Password re-checked; back to NOT_CONFIGURED in this tenant only. */
+  /** State, then the password re-checked; back to NOT_CONFIGURED in this tenant only. */
   async disable(session: SessionIdentity, facts: MemberFacts, password: string): Promise<TwoFactorStatus> {
-    await this.accounts.assertPassword(session.agentId, password);
     const now = this.clock.now();
     assertThat(twoFactorState(facts.authenticator, now) !== 'NOT_CONFIGURED', 'TWO_FACTOR_NOT_ENABLED');
+    await this.reauth.reauthenticate(session, facts.tenant.id, password);
     await this.db.transaction(async (tx) => {
       await this.removeAuthenticator(tx, facts.tenant.id, session.agentId);
       await recordAudit(tx, now, { tenantId: facts.tenant.id, action: 'TWO_FACTOR_DISABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
@@ -162,6 +228,12 @@ export class EnrolmentService {
     return toTwoFactorStatus(null, now);
   }
 
+  /** The pair's lock as committed now (a locking read on MySQL/MariaDB, not the transaction's snapshot). */
+  private async lockedUntil(tx: Tx, authenticatorId: string): Promise<Date | null> {
+    const [row] = await sqlRows(tx, `SELECT locked_until FROM authenticators WHERE id = ?${this.db.isSqlite ? '' : ' FOR UPDATE'}`, [authenticatorId]);
+    return rawDate(row?.locked_until);
+  }
+
   openSecret(row: Pick<AuthenticatorEntity, 'secretCiphertext' | 'tenantId' | 'agentId'>): string {
     return this.secretBox.open(row.secretCiphertext, secretContext(row.tenantId, row.agentId));
   }
@@ -178,3 +250,9 @@ export class EnrolmentService {
     await tx.delete(AuthenticatorEntity, { tenantId, agentId });
   }
 }
+
+/** The pair's 10-failure lock (shared with challenges): RATE_LIMITED while it holds. */
+function assertNotLocked(until: Date | null, now: Date): void {
+  if (until && until > now) throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) });
+}
+

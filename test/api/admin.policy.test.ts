@@ -10,6 +10,7 @@ import {
   EnterWorkspaceDocument,
   MeDocument,
   MyTwoFactorDocument,
+  RegenerateRecoveryCodesDocument,
   ResetAgentTwoFactorDocument,
   RevokeAgentSessionsDocument,
   SetTenantRecoveryCodeFormatDocument,
@@ -71,6 +72,9 @@ describe.each(databaseKinds)('the tenant 2FA policy on %s', (kind) => {
     ['addWorkspaceMember', (c, x) => c.fails(AddWorkspaceMemberDocument, { workspaceId: x.openWorkspaceId, agentId: x.owner.id })],
     ['resetAgentTwoFactor', (c, x, other) => c.fails(ResetAgentTwoFactorDocument, { tenantId: x.id, agentId: other.id })],
     ['revokeAgentSessions', (c, x, other) => c.fails(RevokeAgentSessionsDocument, { tenantId: x.id, agentId: other.id })],
+    // A stolen password alone must not switch the second factor off or mint fresh codes.
+    ['disableTwoFactor', (c, x) => c.fails(DisableTwoFactorDocument, { tenantId: x.id, password: x.owner.password })],
+    ['regenerateRecoveryCodes', (c, x) => c.fails(RegenerateRecoveryCodesDocument, { tenantId: x.id, password: x.owner.password })],
     ['tenant.agents', (c, x) => c.fails(TenantAgentsDocument, { tenantId: x.id })],
     ['tenant.auditLog', (c, x) => c.fails(AuditLogDocument, { tenantId: x.id })],
     // Threat: the open `tenants` list used as a side door to the gated fields of the tenants it returns.

@@ -15,7 +15,7 @@ import { addMember, createTenant, currentCode, enrol, signUp, TestAgent, TestTen
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { base32Decode } from '../helpers/totp';
-import { twoTenants } from '../helpers/two-factor';
+import { auditActions, twoTenants } from '../helpers/two-factor';
 
 /** Reads the QR code in a `data:image/png;base64,…` URL back to its text, as a phone camera would. */
 function decodeQrDataUrl(dataUrl: string): string | undefined {
@@ -130,16 +130,17 @@ describe.each(databaseKinds)('TOTP enrolment on %s', (kind) => {
   });
 
   // Threat: a hijacked session (unattended browser) silently binds the attacker's authenticator.
-  it('refuses to begin with a wrong password as INVALID_PASSWORD, changing nothing, also while pending', async () => {
+  it('refuses to begin with a wrong password as INVALID_PASSWORD, changing nothing but the audit log, also while pending', async () => {
     const agent = await member();
-    let before = await databaseSnapshot(t);
+    let before = await databaseSnapshot(t, ['audit_events']);
     expect((await begin(agent, tenant.id, 'not the password')).errors?.[0].extensions?.code).toBe('INVALID_PASSWORD');
-    expect(await databaseSnapshot(t)).toBe(before);
+    expect(await databaseSnapshot(t, ['audit_events'])).toBe(before);
 
     const { secret } = (await begin(agent)).data!.beginTotpEnrolment;
-    before = await databaseSnapshot(t);
+    before = await databaseSnapshot(t, ['audit_events']);
     expect((await begin(agent, tenant.id, 'not the password')).errors?.[0].extensions?.code).toBe('INVALID_PASSWORD');
-    expect(await databaseSnapshot(t)).toBe(before);
+    expect(await databaseSnapshot(t, ['audit_events'])).toBe(before);
+    expect(await auditActions(t, tenant.id, agent.id)).toEqual(['MEMBER_ADDED', 'WORKSPACE_MEMBER_ADDED', 'WORKSPACE_MEMBER_ADDED', 'REAUTH_FAILED', 'TWO_FACTOR_ENROLMENT_STARTED', 'REAUTH_FAILED']);
     expect((await confirm(agent, currentCode(t, secret))).data?.confirmTotpEnrolment.status.state).toBe('ENABLED');
   });
 
@@ -166,13 +167,14 @@ describe.each(databaseKinds)('TOTP enrolment on %s', (kind) => {
     expect((await begin(agent, a.id)).data?.beginTotpEnrolment.secret).toMatch(/^[A-Z2-7]{32,}$/);
   });
 
-  it('refuses to disable with a wrong password as INVALID_PASSWORD, changing nothing', async () => {
+  it('refuses to disable with a wrong password as INVALID_PASSWORD, changing nothing but the REAUTH_FAILED audit event', async () => {
     const agent = await member();
     await enrol(t, agent, tenant.id);
-    const before = await databaseSnapshot(t);
+    const before = await databaseSnapshot(t, ['audit_events']);
     const error = await agent.client.fails(DisableTwoFactorDocument, { tenantId: tenant.id, password: 'not the password' });
     expect(error.code).toBe('INVALID_PASSWORD');
-    expect(await databaseSnapshot(t)).toBe(before);
+    expect(await databaseSnapshot(t, ['audit_events'])).toBe(before);
+    expect((await auditActions(t, tenant.id, agent.id)).at(-1)).toBe('REAUTH_FAILED');
     expect(await state(agent)).toBe('ENABLED');
   });
 });

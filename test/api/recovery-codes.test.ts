@@ -111,12 +111,13 @@ describe.each(databaseKinds)('recovery codes on %s', (kind) => {
     expect(await remaining(agent)).toBe(7);
   });
 
-  it('refuses regeneration with a wrong password as INVALID_PASSWORD, changing nothing', async () => {
+  it('refuses regeneration with a wrong password as INVALID_PASSWORD, changing nothing but the REAUTH_FAILED audit event', async () => {
     const { agent, recoveryCodes } = await enrolledAgent(t, tenant);
-    const before = await databaseSnapshot(t);
+    const before = await databaseSnapshot(t, ['audit_events']);
     const error = await agent.client.fails(RegenerateRecoveryCodesDocument, { tenantId: tenant.id, password: 'not the password' });
     expect(error.code).toBe('INVALID_PASSWORD');
-    expect(await databaseSnapshot(t)).toBe(before);
+    expect(await databaseSnapshot(t, ['audit_events'])).toBe(before);
+    expect((await auditActions(t, tenant.id, agent.id)).at(-1)).toBe('REAUTH_FAILED');
     expect((await answerWithRecoveryCode(agent, recoveryCodes[0])).result.data?.useRecoveryCode.status).toBe('GRANTED');
   });
 

@@ -44,6 +44,7 @@ describe.each(databaseKinds)('the tenant 2FA hierarchy on %s', (kind) => {
 
   it('tenant 2FA cannot go off while workspaces require it, and the error names exactly those workspaces', async () => {
     const tenant = await createTenant(t, { twoFactor: true });
+    await enrol(t, tenant.owner, tenant.id); // turning 2FA off needs step-up
     const { createWorkspace: third } = await tenant.owner.client.ok(CreateWorkspaceDocument, { tenantId: tenant.id, name: 'Escalations' });
     await tenant.owner.client.ok(SetWorkspaceTwoFactorDocument, { workspaceId: third.id, required: true });
 

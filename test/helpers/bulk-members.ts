@@ -65,5 +65,7 @@ function enabledAuthenticator(tenantId: string, agentId: string, now: Date): Aut
     consecutiveFailures: 0,
     lockedUntil: null,
     createdAt: now,
+    pendingSessionId: null,
+    pendingFailedAttempts: 0,
   };
 }

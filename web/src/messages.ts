@@ -75,6 +75,7 @@ const AUDIT_ACTIONS: Record<string, string> = {
   SESSIONS_REVOKED: 'Sessions revoked',
   MEMBER_ADDED: 'Member added',
   WORKSPACE_MEMBER_ADDED: 'Workspace member added',
+  REAUTH_FAILED: 'Password re-check failed',
 };
 
 export function auditActionLabel(action: string): string {

@@ -20,4 +20,8 @@ export class AuthenticatorEntity {
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 }) consecutiveFailures!: number;
   @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true }) lockedUntil!: Date | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+  /** The session that began the pending enrolment: only it may confirm. */
+  @Column({ name: 'pending_session_id', type: 'varchar', length: 36, nullable: true }) pendingSessionId!: string | null;
+  /** Wrong confirmation codes for the pending secret; the 5th discards it. */
+  @Column({ name: 'pending_failed_attempts', type: 'integer', default: 0 }) pendingFailedAttempts!: number;
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { TenantRoleName, TwoFactorPolicyName } from '../../src/db/entities/tenant.entity';
+import { HierarchyChange, TenantTwoFactorSettings, weakensTwoFactor } from '../../src/tenancy/hierarchy-rule';
+import { mayActOn, relaxesPolicy } from '../../src/tenancy/roles';
+
+describe('rank: who may reset or revoke whom', () => {
+  it.each<[TenantRoleName, TenantRoleName, boolean, boolean]>([
+    ['OWNER', 'AGENT', false, true],
+    ['OWNER', 'ADMIN', false, true],
+    ['OWNER', 'OWNER', false, true],
+    ['OWNER', 'OWNER', true, true],
+    ['ADMIN', 'AGENT', false, true],
+    ['ADMIN', 'ADMIN', true, true],
+    ['ADMIN', 'ADMIN', false, false],
+    ['ADMIN', 'OWNER', false, false],
+    ['AGENT', 'AGENT', false, false],
+    ['AGENT', 'AGENT', true, false],
+  ])('%s on %s (itself: %s): %s', (actor, target, isSelf, expected) => {
+    expect(mayActOn(actor, target, isSelf)).toBe(expected);
+  });
+});
+
+describe('which changes weaken 2FA and need step-up', () => {
+  const on: TenantTwoFactorSettings = { twoFactorEnabled: true, policy: 'REQUIRED_FOR_ADMINS', workspacesRequiringTwoFactor: ['w1'] };
+  it.each<[string, TenantTwoFactorSettings, HierarchyChange, boolean]>([
+    ['tenant off while on', on, { kind: 'tenant', enabled: false }, true],
+    ['tenant off while already off', { ...on, twoFactorEnabled: false }, { kind: 'tenant', enabled: false }, false],
+    ['tenant on', { ...on, twoFactorEnabled: false }, { kind: 'tenant', enabled: true }, false],
+    ['a requiring workspace stops requiring', on, { kind: 'workspace', workspaceId: 'w1', required: false }, true],
+    ['a workspace that did not require stays so', on, { kind: 'workspace', workspaceId: 'w2', required: false }, false],
+    ['a workspace starts requiring', on, { kind: 'workspace', workspaceId: 'w2', required: true }, false],
+    ['policy relaxed to OPTIONAL', on, { kind: 'policy', policy: 'OPTIONAL' }, true],
+    ['policy unchanged', on, { kind: 'policy', policy: 'REQUIRED_FOR_ADMINS' }, false],
+    ['policy tightened', on, { kind: 'policy', policy: 'REQUIRED_FOR_EVERYONE' }, false],
+  ])('%s: %s', (_case, settings, change, expected) => {
+    expect(weakensTwoFactor(settings, change)).toBe(expected);
+  });
+
+  it.each<[TwoFactorPolicyName, TwoFactorPolicyName, boolean]>([
+    ['REQUIRED_FOR_EVERYONE', 'REQUIRED_FOR_ADMINS', true],
+    ['REQUIRED_FOR_EVERYONE', 'OPTIONAL', true],
+    ['REQUIRED_FOR_ADMINS', 'OPTIONAL', true],
+    ['OPTIONAL', 'REQUIRED_FOR_ADMINS', false],
+    ['REQUIRED_FOR_ADMINS', 'REQUIRED_FOR_EVERYONE', false],
+    ['OPTIONAL', 'OPTIONAL', false],
+  ])('relaxing the policy from %s to %s: %s', (from, to, expected) => {
+    expect(relaxesPolicy(from, to)).toBe(expected);
+  });
+});
