@@ -6,11 +6,11 @@ import { DateUtils } from 'typeorm/util/DateUtils';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
+import { withMigrationLock } from './migration-lock';
 
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
 
-const MIGRATION_LOCK = 'tenant_2fa_gateway_migrations';
 /** InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. */
 const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_TRANSACTION_TRIES = 3;
@@ -59,24 +59,13 @@ export class Database {
     }
   }
 
-  /** Runs pending migrations; on MySQL under a named lock so gateways starting together take turns. */
+  /** Runs pending migrations; on MySQL under a lock every node of a cluster sees (migration-lock.ts). */
   async migrate(): Promise<void> {
     if (this.isSqlite) {
       await this.dataSource.runMigrations({ transaction: 'each' });
       return;
     }
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const [{ acquired }] = await runner.query('SELECT GET_LOCK(?, 60) AS acquired', [MIGRATION_LOCK]);
-      if (Number(acquired) !== 1) throw new Error('timed out waiting for another gateway to finish migrating');
-      try {
-        await this.dataSource.runMigrations({ transaction: 'each' });
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    await withMigrationLock(this.dataSource, () => this.dataSource.runMigrations({ transaction: 'each' }));
   }
 
   close(): Promise<void> {
