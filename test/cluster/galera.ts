@@ -72,9 +72,3 @@ export async function conflictCount(cluster: GaleraCluster): Promise<number> {
   const statuses = await Promise.all(NODES.map((node) => cluster.status(node)));
   return statuses.reduce((sum, s) => sum + Number(s.wsrep_local_bf_aborts) + Number(s.wsrep_local_cert_failures), 0);
 }
-
-/** Committed write transactions across the cluster (each node counts those it committed itself). */
-export async function localCommits(cluster: GaleraCluster): Promise<number> {
-  const statuses = await Promise.all(NODES.map((node) => cluster.status(node)));
-  return statuses.reduce((sum, s) => sum + Number(s.wsrep_local_commits), 0);
-}
