@@ -113,6 +113,7 @@ export class GaleraCluster {
   async startNode(node: NodeNumber, options: { bootstrap?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const args = [`--defaults-file=${path.join(this.nodeDir(node), 'my.cnf')}`, ...userArgs()];
     if (options.bootstrap) args.push('--wsrep-new-cluster');
+    else args.push(...this.recoveredPosition(node));
     const out = openSync(path.join(this.nodeDir(node), 'stdout.log'), 'a');
     const child = spawn(MARIADBD, args, { detached: true, stdio: ['ignore', out, out] });
     closeSync(out);
@@ -125,6 +126,23 @@ export class GaleraCluster {
       if (Date.now() > deadline) throw new Error(`node ${node} was not Synced in time; see ${this.logFile(node)}:\n${tail(this.logFile(node))}`);
       await sleep(250);
     }
+  }
+
+  /**
+   * After a crash the node's saved state (grastate.dat) has no position, and it would ask for a full copy
+   * (SST). As Debian's galera_recovery does for systemd, read the last committed position from InnoDB first
+   * (mariadbd --wsrep-recover) and start from it, so the node asks only for what it missed (IST).
+   */
+  private recoveredPosition(node: NodeNumber): string[] {
+    const grastate = path.join(this.nodeDir(node), 'data', 'grastate.dat');
+    if (!existsSync(grastate) || !/^seqno:\s+-1\s*$/m.test(readFileSync(grastate, 'utf8'))) return [];
+    const recovery = spawnSync(
+      MARIADBD,
+      [`--defaults-file=${path.join(this.nodeDir(node), 'my.cnf')}`, ...userArgs(), '--wsrep-recover', '--disable-log-error'],
+      { encoding: 'utf8' },
+    );
+    const position = /WSREP: Recovered position: *(\S+)/.exec(`${recovery.stdout}${recovery.stderr}`)?.[1];
+    return position ? [`--wsrep-start-position=${position}`] : [];
   }
 
   /** Kills a node's mariadbd with SIGKILL, as a crash or a power cut would, and waits until it is gone. */

@@ -25,5 +25,6 @@ export default async function setup(project: TestProject) {
   }
   console.log(`Galera cluster of 3 with HAProxy up in ${((Date.now() - started) / 1000).toFixed(1)} s (${cluster.root})`);
   project.provide('galeraRoot', cluster.root);
-  return () => cluster.stop();
+  // GALERA_KEEP_LOGS=1 keeps the nodes' logs (the processes still stop) for a look after a failure.
+  return () => cluster.stop({ keepLogs: Boolean(process.env.GALERA_KEEP_LOGS) });
 }
