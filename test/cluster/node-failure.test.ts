@@ -69,7 +69,8 @@ it('carries on through another node when the active one dies mid-answer, loses n
   // would, the same code on the same challenge, until the gateway gives a verdict.
   const verdicts: string[] = [];
   const hiccups: Array<{ at: number; code: string; status: number }> = [];
-  const grantedAt: number[] = [];
+  /** Answers granted: when the request was sent and when the grant came back. */
+  const grants: Array<{ sentAt: number; at: number }> = [];
   let killedAt = 0;
   let next = 0;
   let done = 0;
@@ -77,6 +78,7 @@ it('carries on through another node when the active one dies mid-answer, loses n
     for (let i = next++; i < answers.length; i = next++) {
       const { token, challengeId, code } = answers[i];
       for (;;) {
+        const sentAt = Date.now();
         const response = await client
           .withToken(token)
           .request(UseRecoveryCodeDocument, { challengeId, code })
@@ -88,7 +90,7 @@ it('carries on through another node when the active one dies mid-answer, loses n
           continue;
         }
         verdicts[i] = verdict;
-        if (verdict === 'GRANTED') grantedAt.push(Date.now());
+        if (verdict === 'GRANTED') grants.push({ sentAt, at: Date.now() });
         break;
       }
       if (++done === KILL_AFTER) {
@@ -102,9 +104,15 @@ it('carries on through another node when the active one dies mid-answer, loses n
   // Through the failure: brief 503s only (no 500, no lost request), over within seconds, the same process.
   const afterKill = hiccups.filter((h) => h.at >= killedAt);
   expect(hiccups.every((h) => h.status === 503 && h.code === 'SERVICE_UNAVAILABLE')).toBe(true);
-  const failoverMs = Math.min(...grantedAt.filter((at) => at > killedAt)) - killedAt;
+  // Failover: from the kill to the first grant of an answer sent after it; the slowest answer sent after it.
+  const sentAfterKill = grants.filter((g) => g.sentAt >= killedAt);
+  const failoverMs = Math.min(...sentAfterKill.map((g) => g.at)) - killedAt;
+  const slowestMs = Math.max(...sentAfterKill.map((g) => g.at - g.sentAt));
   const unavailableMs = afterKill.length ? afterKill[afterKill.length - 1].at - killedAt : 0;
-  console.log(`node ${active} killed: first grant after ${failoverMs} ms, 503s for ${unavailableMs} ms (${hiccups.length} answers retried)`);
+  console.log(
+    `node ${active} killed: first answer sent after the kill granted ${failoverMs} ms after it; 503s until ${unavailableMs} ms ` +
+      `(${hiccups.length} answers retried); slowest answer sent after the kill ${slowestMs} ms`,
+  );
   expect(unavailableMs).toBeLessThan(15_000);
   expect(gateway.child.exitCode).toBeNull();
 
