@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GaleraCluster, NODES } from './galera/cluster';
@@ -19,6 +20,12 @@ async function main(): Promise<void> {
     return console.log(`cluster stopped and ${ROOT} removed`);
   }
   if (running) throw new Error(`a cluster is already set up in ${ROOT}: stop it first with npm run cluster -- --stop`);
+  if (existsSync(ROOT)) {
+    // The logs a failed start left behind; anything else is not ours to remove.
+    const leftovers = /^(node[123]|haproxy\.(cfg|log)|wsrep-ready-check\.sh)$/;
+    if (!readdirSync(ROOT).every((name) => leftovers.test(name))) throw new Error(`${ROOT} exists and is not a cluster folder: set GALERA_DIR elsewhere`);
+    rmSync(ROOT, { recursive: true, force: true });
+  }
   const cluster = new GaleraCluster(ROOT);
   const started = Date.now();
   try {
