@@ -2,6 +2,7 @@ import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
 import { AuthenticatorStateIndex1795700000000 } from './1795700000000-AuthenticatorStateIndex';
 import { ReauthAndPendingEnrolment1795700100000 } from './1795700100000-ReauthAndPendingEnrolment';
 import { SessionDetails1795710000000 } from './1795710000000-SessionDetails';
+import { RowLockVersion1795730000000 } from './1795730000000-RowLockVersion';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AuthenticatorStateIndex1795700000000,
   ReauthAndPendingEnrolment1795700100000,
   SessionDetails1795710000000,
+  RowLockVersion1795730000000,
 ];

@@ -6,14 +6,20 @@ import { DateUtils } from 'typeorm/util/DateUtils';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
+import { withMigrationLock } from './migration-lock';
 
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
 
-const MIGRATION_LOCK = 'tenant_2fa_gateway_migrations';
-/** InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. */
+/**
+ * InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. On a Galera
+ * cluster a transaction that loses certification to a conflicting commit on another node fails the same way
+ * (ER_LOCK_DEADLOCK), at any statement or at COMMIT, and is retried the same way, from BEGIN.
+ */
 const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_TRANSACTION_TRIES = 3;
+const MAX_TRANSACTION_TRIES = 6;
+/** Racing retries would collide again: each waits a random time below a doubling bound (10, 20, … 160 ms). */
+const RETRY_BACKOFF_MS = 10;
 
 /**
  * The data source plus the one way to write to it. SQLite gives TypeORM a single connection, on which two
@@ -45,9 +51,13 @@ export class Database {
     return retryingDeadlocks(() => work(this.manager));
   }
 
-  /** Row lock for read-decide-write sequences (the hierarchy rule); SQLite is already serialized above. */
-  async lockRow(tx: Tx, table: string, id: string): Promise<void> {
-    if (!this.isSqlite) await sqlRows(tx, `SELECT id FROM ${table} WHERE id = ? FOR UPDATE`, [id]);
+  /**
+   * Row lock for read-decide-write sequences (the hierarchy rule); SQLite is already serialized above. A write
+   * rather than SELECT … FOR UPDATE: both lock the row on one server, but only a write is certified by a Galera
+   * cluster, so that the same sequence on another node conflicts with this one instead of running beside it.
+   */
+  async lockRow(tx: Tx, table: 'agents' | 'sessions' | 'tenants', id: string): Promise<void> {
+    if (!this.isSqlite) await sqlExecute(tx, `UPDATE ${table} SET lock_version = lock_version + 1 WHERE id = ?`, [id]);
   }
 
   async ping(): Promise<boolean> {
@@ -59,24 +69,13 @@ export class Database {
     }
   }
 
-  /** Runs pending migrations; on MySQL under a named lock so gateways starting together take turns. */
+  /** Runs pending migrations; on MySQL under a lock every node of a cluster sees (migration-lock.ts). */
   async migrate(): Promise<void> {
     if (this.isSqlite) {
       await this.dataSource.runMigrations({ transaction: 'each' });
       return;
     }
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const [{ acquired }] = await runner.query('SELECT GET_LOCK(?, 60) AS acquired', [MIGRATION_LOCK]);
-      if (Number(acquired) !== 1) throw new Error('timed out waiting for another gateway to finish migrating');
-      try {
-        await this.dataSource.runMigrations({ transaction: 'each' });
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [MIGRATION_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    await withMigrationLock(this.dataSource, () => this.dataSource.runMigrations({ transaction: 'each' }));
   }
 
   close(): Promise<void> {
@@ -90,6 +89,7 @@ async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
       return await work();
     } catch (error) {
       if (attempt >= MAX_TRANSACTION_TRIES || !RETRYABLE_MYSQL_ERRORS.has(driverCode(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_BACKOFF_MS * 2 ** (attempt - 1)));
     }
   }
 }
