@@ -16,11 +16,14 @@ import { revokeStandings } from '../two-factor/standing';
 import { RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './admin.loaders';
-import { TenantAgentConnection, toTenantAgent } from './admin.types';
+import { containsPattern, SEARCH_MATCH } from './agent-search';
+import { TenantAgent, TenantAgentConnection, toTenantAgent } from './admin.types';
 
 export interface AgentListFilter {
   twoFactorEnabled?: boolean | null;
   role?: TenantRoleName | null;
+  /** A case-insensitive substring of the agent's email or name. */
+  search?: string | null;
 }
 
 /** What a tenant's OWNER/ADMIN sees and does: the agent list, resets, revocations and the audit log. */
@@ -36,7 +39,28 @@ export class AdminService {
    * reads the page with everything its fields show and primes the per-request loaders; one more counts.
    */
   async listAgents(loaders: Loaders, tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
-    const pageQuery = this.db.manager
+    const pageQuery = this.memberQuery(tenantId).orderBy('m.id', 'ASC').limit(first + 1);
+    if (filter?.role) pageQuery.andWhere('m.role = :role', { role: filter.role });
+    if (filter?.twoFactorEnabled === true) pageQuery.andWhere("a.state = 'ENABLED'");
+    if (filter?.twoFactorEnabled === false) pageQuery.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
+    if (filter?.search) pageQuery.andWhere(`(${SEARCH_MATCH})`, { pattern: containsPattern(filter.search) });
+    if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
+
+    const [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
+    const { nodes, pageInfo } = toPage(rows as Array<Record<string, unknown> & { id: string }>, first);
+    const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.primeMember(loaders, tenantId, row) }));
+    return { edges, pageInfo, totalCount };
+  }
+
+  /** One member, in the one statement the listing uses per page; null when the agent is not a member. */
+  async findAgent(loaders: Loaders, tenantId: string, agentId: string): Promise<TenantAgent | null> {
+    const row = await this.memberQuery(tenantId).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
+    return row ? this.primeMember(loaders, tenantId, row) : null;
+  }
+
+  /** A tenant's members with everything TenantAgent's fields show. */
+  private memberQuery(tenantId: string) {
+    return this.db.manager
       .createQueryBuilder()
       .from('tenant_memberships', 'm')
       .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
@@ -45,24 +69,16 @@ export class AdminService {
       .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
       .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor')
-      .where('m.tenant_id = :tenantId', { tenantId })
-      .orderBy('m.id', 'ASC')
-      .limit(first + 1);
-    if (filter?.role) pageQuery.andWhere('m.role = :role', { role: filter.role });
-    if (filter?.twoFactorEnabled === true) pageQuery.andWhere("a.state = 'ENABLED'");
-    if (filter?.twoFactorEnabled === false) pageQuery.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
-    if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
+      .where('m.tenant_id = :tenantId', { tenantId });
+  }
 
-    const [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
-    const { nodes, pageInfo } = toPage(rows as Array<Record<string, unknown> & { id: string }>, first);
-    const edges = nodes.map((row) => {
-      const agentId = row.agent_id as string;
-      loaders.agent.prime(agentId, { id: agentId, email: row.email, name: row.name } as AgentEntity);
-      loaders.twoFactorStatus.prime(pairKey(tenantId, agentId), statusSnapshotFromRow(row));
-      loaders.lastSignIn.prime(pairKey(tenantId, agentId), lastSignInFromRow(row));
-      return { cursor: encodeCursor(row.id), node: toTenantAgent(tenantId, agentId, row.role as string) };
-    });
-    return { edges, pageInfo, totalCount };
+  /** The row answers the member's fields: primed, they cost no further statement. */
+  private primeMember(loaders: Loaders, tenantId: string, row: Record<string, unknown>): TenantAgent {
+    const agentId = row.agent_id as string;
+    loaders.agent.prime(agentId, { id: agentId, email: row.email, name: row.name } as AgentEntity);
+    loaders.twoFactorStatus.prime(pairKey(tenantId, agentId), statusSnapshotFromRow(row));
+    loaders.lastSignIn.prime(pairKey(tenantId, agentId), lastSignInFromRow(row));
+    return toTenantAgent(tenantId, agentId, row.role as string);
   }
 
   /**
@@ -71,13 +87,18 @@ export class AdminService {
    */
   private async countAgents(tenantId: string, filter: AgentListFilter | null | undefined): Promise<number> {
     const role = filter?.role ?? null;
+    const search = filter?.search ? containsPattern(filter.search) : null;
+    // A search has to read the members' names anyway: count the matches in one pass over them.
+    const matching = search ? `JOIN agents ag ON ag.id = m.agent_id AND (${SEARCH_MATCH.replaceAll(':pattern', '?')})` : '';
+    const searchParams = search ? [search, search] : [];
     const [row] = await sqlRows(
       this.db.manager,
-      `SELECT (SELECT COUNT(*) FROM tenant_memberships m WHERE m.tenant_id = ?${role ? ' AND m.role = ?' : ''}) AS members,
+      `SELECT (SELECT COUNT(*) FROM tenant_memberships m ${matching} WHERE m.tenant_id = ?${role ? ' AND m.role = ?' : ''}) AS members,
               (SELECT COUNT(*) FROM authenticators a
-                 ${role ? 'JOIN tenant_memberships m ON m.tenant_id = a.tenant_id AND m.agent_id = a.agent_id AND m.role = ?' : ''}
+                 ${role || search ? `JOIN tenant_memberships m ON m.tenant_id = a.tenant_id AND m.agent_id = a.agent_id${role ? ' AND m.role = ?' : ''}` : ''}
+                 ${matching}
                 WHERE a.tenant_id = ? AND a.state = 'ENABLED') AS enrolled`,
-      role ? [tenantId, role, role, tenantId] : [tenantId, tenantId],
+      [...searchParams, tenantId, ...(role ? [role] : []), ...(role ? [role] : []), ...searchParams, tenantId],
     );
     const members = rawInt(row.members);
     const enrolled = rawInt(row.enrolled);

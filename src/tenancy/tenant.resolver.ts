@@ -7,6 +7,8 @@ import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
 import { TenantGate } from '../graphql/tenant-gate';
 import { IsDisplayName, IsEmailAddress, IsIssuer } from '../graphql/validation';
+import { assertThat } from '../errors/domain-error';
+import { isTenantAdmin } from './roles';
 import { RecoveryCodeFormat, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
 @ArgsType()
@@ -100,6 +102,19 @@ export class TenantResolver {
   @TenantGate('admin', { parentTenant: true })
   agents(@Root() tenant: Tenant, @Args() { first, after, filter }: TenantAgentsArgs, @Ctx() { services, loaders }: GatewayContext): Promise<TenantAgentConnection> {
     return services.admin.listAgents(loaders, tenant.id, first ?? DEFAULT_PAGE_SIZE, after, filter);
+  }
+
+  @FieldResolver(() => TenantAgent, { nullable: true, description: 'One member: OWNER/ADMIN, or the agent itself; null when not a member.' })
+  @TenantGate('member', { parentTenant: true })
+  async agent(
+    @Root() tenant: Tenant,
+    @Arg('id', () => ID) id: string,
+    @CurrentSession() session: SessionIdentity,
+    @Ctx() { services, loaders }: GatewayContext,
+  ): Promise<TenantAgent | null> {
+    const { role } = await services.gate.member(loaders, tenant.id);
+    assertThat(id === session.agentId || isTenantAdmin(role), 'FORBIDDEN');
+    return services.admin.findAgent(loaders, tenant.id, id);
   }
 
   @FieldResolver(() => AuditEventConnection, { description: 'OWNER/ADMIN only. Newest first.' })
