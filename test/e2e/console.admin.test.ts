@@ -175,6 +175,33 @@ describe('web console: admin console', () => {
     await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Two-factor reset by an admin');
   });
 
+  it('searches the agents by name or email, and opens one agent’s details with the same actions', async () => {
+    const agents = page.getByRole('region', { name: 'Agents' });
+    const search = page.getByRole('searchbox', { name: 'Search agents by name or email' });
+    await search.fill('NADIA');
+    await expectText(agents, '1 agent matching “NADIA”.');
+    expect(await agentRows()).toEqual(['nadia@demo.test']);
+    await search.fill('demo.test');
+    await expectText(agents, '3 agents matching “demo.test”.');
+    await search.fill('');
+    await expectText(agents, '3 agents.');
+
+    await page.getByRole('link', { name: OWNER.name }).click();
+    await heading(page, OWNER.name).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/admin/${acmeId}/agents/[0-9a-f-]{36}$`));
+    const fact = (name: string) => page.locator(`dd[data-fact="${name}"]`);
+    await expectText(fact('Two-factor'), 'Enabled');
+    await expectText(fact('Methods'), 'Authenticator app, Recovery codes');
+    await expectText(fact('Recovery codes left'), '8');
+    await expectText(fact('Last sign-in'), 'with 2FA');
+    expect(await page.getByRole('button', { name: `Reset 2FA for ${OWNER.name}` }).isDisabled()).toBe(false);
+    await page.getByRole('button', { name: `Revoke sessions of ${OWNER.name}` }).click();
+    await expectText(page.getByRole('dialog', { name: `Revoke the sessions of ${OWNER.name}?` }), 'This is you: this session too.');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('link', { name: '← Back to the admin console' }).click();
+    await heading(page, 'Admin console').waitFor();
+  });
+
   it('gives an agent no admin console', async () => {
     const agent = await newPage(browser, t);
     try {

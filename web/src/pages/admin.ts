@@ -15,6 +15,7 @@ import {
 import { handleGateError, requireTenantStanding } from '../access';
 import { call, isGatewayError } from '../api';
 import { confirmDialog } from '../components/confirm-dialog';
+import { searchBox } from '../components/search-box';
 import { append, busy, h, replace, time, uid } from '../dom';
 import { badge, pageHeading } from '../layout';
 import { auditActionLabel, explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
@@ -243,6 +244,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   // ---- Agents, with the 2FA filter.
   let filter: AgentFilter = 'all';
   let agentsCursor: string | null = null;
+  const search = searchBox('Search agents by name or email', () => void loadAgents(false));
   const agentsTitle = uid('section');
   const agentsCount = h('p', { class: 'muted', role: 'status' });
   const agentsBody = h('tbody');
@@ -330,7 +332,12 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     return h(
       'tr',
       { 'data-agent-email': agent.email },
-      h('th', { scope: 'row' }, h('span', { class: 'agent-name' }, agent.name, isMe ? h('span', { class: 'muted' }, ' (you)') : null), h('span', { class: 'agent-email' }, agent.email)),
+      h(
+        'th',
+        { scope: 'row' },
+        h('a', { class: 'agent-name', href: `/admin/${tenantId}/agents/${agent.id}` }, agent.name, isMe ? h('span', { class: 'muted' }, ' (you)') : null),
+        h('span', { class: 'agent-email' }, agent.email),
+      ),
       h('td', null, ROLE_LABELS[node.role]),
       h('td', null, badge(badgeInfo.label, badgeInfo.tone)),
       h(
@@ -354,7 +361,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
             tenantId,
             first: PAGE_SIZE,
             after: agentsCursor,
-            filter: filter === 'all' ? null : { twoFactorEnabled: filter === 'enabled' },
+            filter: { ...(filter === 'all' ? {} : { twoFactorEnabled: filter === 'enabled' }), ...(search.term() ? { search: search.term() } : {}) },
           }),
         );
         if (!result) return;
@@ -366,7 +373,8 @@ export async function adminPage(ctx: PageContext): Promise<void> {
         agentsCursor = agents.pageInfo.endCursor;
         agentsMore.hidden = !agents.pageInfo.hasNextPage;
         const which = filter === 'enabled' ? ' with two-factor enabled' : filter === 'not-enabled' ? ' without two-factor enabled' : '';
-        agentsCount.textContent = `${agents.totalCount} ${agents.totalCount === 1 ? 'agent' : 'agents'}${which}.`;
+        const matching = search.term() ? ` matching “${search.term()}”` : '';
+        agentsCount.textContent = `${agents.totalCount} ${agents.totalCount === 1 ? 'agent' : 'agents'}${which}${matching}.`;
       },
       (text) => (agentsError.textContent = text),
     );
@@ -379,6 +387,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     h(
       'div',
       { class: 'card-body' },
+      search.element,
       agentsCount,
       agentsError,
       h(
