@@ -1,5 +1,6 @@
 import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
 import { AuthenticatorStateIndex1795700000000 } from './1795700000000-AuthenticatorStateIndex';
+import { AuditMethodClientIp1795740000000 } from './1795740000000-AuditMethodClientIp';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
-export const migrations = [InitialSchema1795600000000, AuthenticatorStateIndex1795700000000];
+export const migrations = [InitialSchema1795600000000, AuthenticatorStateIndex1795700000000, AuditMethodClientIp1795740000000];

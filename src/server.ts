@@ -15,6 +15,7 @@ import type { Config } from './config';
 import { createLoaders, GatewayContext } from './context';
 import { Database, isDatabaseUnavailable, openDatabase } from './db/database';
 import { formatError, isExpectedError, SERVICE_UNAVAILABLE } from './errors/format-error';
+import { withRequestOrigin } from './audit/request-origin';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { graphqlLimits } from './http/graphql-limits';
@@ -94,7 +95,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const cookies = sessionCookieJar();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    const response = await apollo.executeHTTPGraphQLRequest({
+    // Everything the operation does runs with the request's origin, so each audit event records the client address.
+    const response = await withRequestOrigin(clientIp(req, config.trustedProxyHops), () => apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         try {
@@ -103,7 +105,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           throw unavailableOr(error);
         }
       },
-    });
+    }));
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
     if (cookies.headers.length) res.setHeader('set-cookie', cookies.headers);

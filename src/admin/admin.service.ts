@@ -26,6 +26,14 @@ export interface AgentListFilter {
   search?: string | null;
 }
 
+/** Narrows the audit log; every field given must hold. `since` is inclusive, `before` exclusive. */
+export interface AuditLogQueryFilter {
+  actions?: string[] | null;
+  agentId?: string | null;
+  since?: Date | null;
+  before?: Date | null;
+}
+
 /** What a tenant's OWNER/ADMIN sees and does: the agent list, resets, revocations and the audit log. */
 export class AdminService {
   constructor(
@@ -106,14 +114,21 @@ export class AdminService {
     return filter?.twoFactorEnabled === false ? members - enrolled : members;
   }
 
-  /** Newest first, by keyset on (tenant_id, event id): ids are UUIDv7, so id order is time order. */
-  async auditLog(tenantId: string, first: number, after: string | null | undefined): Promise<AuditEventConnection> {
+  /**
+   * Newest first, by keyset on (tenant_id, event id): ids are UUIDv7, so id order is time order. The filter
+   * narrows the same keyset, so a cursor from a filtered page continues that filtered list.
+   */
+  async auditLog(tenantId: string, first: number, after: string | null | undefined, filter?: AuditLogQueryFilter | null): Promise<AuditEventConnection> {
     const query = this.db.manager
       .createQueryBuilder(AuditEventEntity, 'e')
       .where('e.tenantId = :tenantId', { tenantId })
       .orderBy('e.id', 'DESC')
       .limit(first + 1);
     if (after) query.andWhere('e.id < :after', { after: decodeCursor(after) });
+    if (filter?.actions) query.andWhere(filter.actions.length ? 'e.action IN (:...actions)' : '1 = 0', { actions: filter.actions });
+    if (filter?.agentId) query.andWhere('(e.actorAgentId = :agentId OR e.subjectAgentId = :agentId)', { agentId: filter.agentId });
+    if (filter?.since) query.andWhere('e.at >= :since', { since: filter.since });
+    if (filter?.before) query.andWhere('e.at < :before', { before: filter.before });
     const { nodes, pageInfo } = toPage(await query.getMany(), first);
     return { edges: nodes.map((e) => ({ cursor: encodeCursor(e.id), node: toAuditEvent(e) as AuditEvent })), pageInfo };
   }

@@ -1,5 +1,6 @@
 import { IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, Int, InputType, ObjectType } from 'type-graphql';
+import { AuditLogFilter } from '../audit/audit.types';
 import { PageInfo, MAX_PAGE_SIZE } from '../graphql/pagination';
 import { IsSearchTerm } from '../graphql/validation';
 import { TenantRole } from '../tenancy/tenancy.types';
@@ -33,6 +34,11 @@ export class PageArgs {
 @ArgsType()
 export class TenantAgentsArgs extends PageArgs {
   @Field(() => TenantAgentFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: TenantAgentFilter | null;
+}
+
+@ArgsType()
+export class AuditLogArgs extends PageArgs {
+  @Field(() => AuditLogFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: AuditLogFilter | null;
 }
 
 @ObjectType()

@@ -1,7 +1,7 @@
 import { IsOptional } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/account.service';
-import { DEFAULT_PAGE_SIZE, PageArgs, TenantAgent, TenantAgentConnection, TenantAgentsArgs, toTenantAgent } from '../admin/admin.types';
+import { AuditLogArgs, DEFAULT_PAGE_SIZE, TenantAgent, TenantAgentConnection, TenantAgentsArgs, toTenantAgent } from '../admin/admin.types';
 import { AuditEventConnection } from '../audit/audit.types';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
@@ -117,9 +117,9 @@ export class TenantResolver {
     return services.admin.findAgent(loaders, tenant.id, id);
   }
 
-  @FieldResolver(() => AuditEventConnection, { description: 'OWNER/ADMIN only. Newest first.' })
+  @FieldResolver(() => AuditEventConnection, { description: 'OWNER/ADMIN only. Newest first. (v2: filter)' })
   @TenantGate('admin', { parentTenant: true })
-  auditLog(@Root() tenant: Tenant, @Args() { first, after }: PageArgs, @Ctx() { services }: GatewayContext): Promise<AuditEventConnection> {
-    return services.admin.auditLog(tenant.id, first ?? DEFAULT_PAGE_SIZE, after);
+  auditLog(@Root() tenant: Tenant, @Args() { first, after, filter }: AuditLogArgs, @Ctx() { services }: GatewayContext): Promise<AuditEventConnection> {
+    return services.admin.auditLog(tenant.id, first ?? DEFAULT_PAGE_SIZE, after, filter);
   }
 }

@@ -200,7 +200,7 @@ export class ChallengeService {
         await this.pass(tx, session, row, method, now);
         return { passed: true as const, tenantId: row.tenantId, workspaceId: row.workspaceId };
       }
-      return { passed: false as const, ...(await this.spendAttempt(tx, row, now)) };
+      return { passed: false as const, ...(await this.spendAttempt(tx, row, method, now)) };
     });
 
     if (!outcome.passed) {
@@ -282,6 +282,7 @@ export class ChallengeService {
     );
     assertThat(passed === 1, 'CHALLENGE_INVALIDATED'); // spent by a racing answer: roll back the claim too
     await grantStanding(tx, session, row.tenantId, method, now);
+    await recordAudit(tx, now, { tenantId: row.tenantId, action: 'CHALLENGE_PASSED', actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId, method });
     if (method === 'RECOVERY_CODE') {
       await recordAudit(tx, now, { tenantId: row.tenantId, action: 'RECOVERY_CODE_USED', actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId });
     }
@@ -292,7 +293,7 @@ export class ChallengeService {
    * failed attempt on the challenge (the 5th invalidates it). Each SET reads only its own column, because MySQL
    * applies SET clauses left to right while SQLite reads the old row: the follow-up updates keep both alike.
    */
-  private async spendAttempt(tx: Tx, row: ChallengeRow, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
+  private async spendAttempt(tx: Tx, row: ChallengeRow, method: AnswerMethod, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
     const counted = await sqlExecute(
       tx,
       'UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)',
@@ -317,7 +318,7 @@ export class ChallengeService {
     );
 
     const audit = { tenantId: row.tenantId, actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId };
-    await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED' });
+    await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED', method });
     if (invalidated === 1) await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_INVALIDATED' });
 
     const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [row.id]);
