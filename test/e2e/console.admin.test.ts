@@ -202,6 +202,43 @@ describe('web console: admin console', () => {
     await heading(page, 'Admin console').waitFor();
   });
 
+  it('filters the audit log by action and agent, and exports the filtered log as CSV', async () => {
+    const audit = page.getByRole('region', { name: 'Audit log' });
+    const rows = audit.locator('tbody tr');
+    await audit.getByLabel('Action').selectOption('TWO_FACTOR_ENABLED');
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(async () => new Set(await rows.locator('td:nth-child(2)').allInnerTexts())).toEqual(new Set(['Two-factor enabled']));
+    await audit.getByLabel('Agent email (actor or subject)').fill(AGENT.email);
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(() => rows.locator('td:nth-child(4)').allInnerTexts()).toEqual([AGENT.email]);
+    await expectText(rows.first(), '127.0.0.1');
+
+    const downloading = page.waitForEvent('download');
+    await audit.getByRole('button', { name: 'Export CSV' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-log-${acmeId}-.*\\.csv$`));
+    const csv = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('at,action,method,actor,subject,workspace,client_ip,event_id');
+    expect(lines.slice(1).map((line) => line.split(',').slice(1, 5))).toEqual([['TWO_FACTOR_ENABLED', '', AGENT.email, AGENT.email]]);
+    await expectText(audit.getByRole('status'), 'Exported 1 event.');
+
+    await audit.getByLabel('Agent email (actor or subject)').fill('nobody@demo.test');
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expectText(audit.getByRole('alert'), 'No member of Acme Support has the email nobody@demo.test.');
+    await audit.getByLabel('Agent email (actor or subject)').fill('');
+    await audit.getByLabel('Action').selectOption('');
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(3);
+  });
+
   it('gives an agent no admin console', async () => {
     const agent = await newPage(browser, t);
     try {

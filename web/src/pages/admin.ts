@@ -1,5 +1,4 @@
 import {
-  AuditLogDocument,
   ResetAgentTwoFactorDocument,
   RevokeAgentSessionsDocument,
   SetTenantTwoFactorDocument,
@@ -7,7 +6,6 @@ import {
   SetWorkspaceTwoFactorDocument,
   TenantAgentsDocument,
   TenantDocument,
-  type AuditLogQuery,
   type TenantAgentPartsFragment,
   type TenantQuery,
   type TwoFactorPolicy,
@@ -15,20 +13,19 @@ import {
 import { handleGateError, requireTenantStanding } from '../access';
 import { call, isGatewayError } from '../api';
 import { confirmDialog } from '../components/confirm-dialog';
+import { auditLogSection } from '../components/audit-log-section';
 import { searchBox } from '../components/search-box';
 import { append, busy, h, replace, time, uid } from '../dom';
 import { badge, pageHeading } from '../layout';
-import { auditActionLabel, explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
+import { explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
 import type { Tone } from '../nav';
 import { app, handleSessionEnded, isAdmin, loadHome, tenantById } from '../state';
 import type { PageContext } from './page';
 
 type AdminTenant = NonNullable<TenantQuery['tenant']>;
-type AuditEvent = NonNullable<AuditLogQuery['tenant']>['auditLog']['edges'][number]['node'];
 type AgentFilter = 'all' | 'enabled' | 'not-enabled';
 
 const PAGE_SIZE = 50;
-const AUDIT_PAGE_SIZE = 20;
 
 /** The tenants the agent administers. */
 export async function adminIndexPage(ctx: PageContext): Promise<void> {
@@ -404,63 +401,11 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     ),
   );
 
-  // ---- Audit log, newest first.
-  let auditCursor: string | null = null;
-  const auditTitle = uid('section');
-  const auditBody = h('tbody');
-  const auditError = h('p', { class: 'form-error', role: 'alert' });
-  const auditMore = h('button', { type: 'button', class: 'button button-secondary', hidden: true, onclick: () => void loadAudit(true) }, 'Load older events');
-  const auditRow = (event: AuditEvent) =>
-    h(
-      'tr',
-      null,
-      h('td', { class: 'nowrap' }, time(event.at)),
-      h('td', null, auditActionLabel(event.action)),
-      h('td', null, event.actor?.email ?? h('span', { class: 'muted' }, '—')),
-      h('td', null, event.subject?.email ?? h('span', { class: 'muted' }, '—')),
-      h('td', null, event.workspace?.name ?? h('span', { class: 'muted' }, '—')),
-    );
+  // ---- Audit log, newest first, with its filter and CSV export.
+  const audit = auditLogSection({ tenantId, tenantName: tenant.name, act: (work, report) => act(work, (text) => report(text)) });
+  const refreshAudit = () => audit.refresh();
+  const auditSection = audit.element;
 
-  async function loadAudit(more: boolean): Promise<void> {
-    if (!more) auditCursor = null;
-    auditError.textContent = '';
-    await act(
-      async () => {
-        const { tenant: result } = await call(AuditLogDocument, { tenantId, first: AUDIT_PAGE_SIZE, after: auditCursor });
-        if (!result) return;
-        const rows = result.auditLog.edges.map((edge) => auditRow(edge.node));
-        if (more) append(auditBody, rows);
-        else replace(auditBody, rows.length ? rows : h('tr', null, h('td', { colspan: 5, class: 'muted' }, 'Nothing recorded yet.')));
-        auditCursor = result.auditLog.pageInfo.endCursor;
-        auditMore.hidden = !result.auditLog.pageInfo.hasNextPage;
-      },
-      (text) => (auditError.textContent = text),
-    );
-  }
-  const refreshAudit = () => loadAudit(false);
-
-  const auditSection = h(
-    'section',
-    { class: 'card', 'aria-labelledby': auditTitle },
-    h('div', { class: 'card-header' }, h('h2', { id: auditTitle }, 'Audit log')),
-    h(
-      'div',
-      { class: 'card-body' },
-      auditError,
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { 'aria-labelledby': auditTitle },
-          h('thead', null, h('tr', null, ['When', 'Action', 'By', 'Agent', 'Workspace'].map((label) => h('th', { scope: 'col' }, label)))),
-          auditBody,
-        ),
-      ),
-      h('div', { class: 'actions' }, auditMore),
-    ),
-  );
-
-  await Promise.all([loadAgents(false), loadAudit(false)]);
+  await Promise.all([loadAgents(false), refreshAudit()]);
   append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agentsSection, auditSection]);
 }
