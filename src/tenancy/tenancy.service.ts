@@ -164,6 +164,19 @@ export class TenancyService {
     });
   }
 
+  /**
+   * The name authenticator apps show for this tenant, in the otpauth URI of every enrolment begun from now on.
+   * Entries already in apps keep the label they were scanned with: the URI is not stored, only shown once.
+   */
+  async setTenantIssuer(actor: SessionIdentity, tenantId: string, issuer: string): Promise<TenantEntity> {
+    const next = issuer.trim();
+    return this.changeTenant(tenantId, null, async (tx, tenant, now) => {
+      if (tenant.issuer === next) return;
+      await tx.update(TenantEntity, { id: tenantId }, { issuer: next });
+      await recordAudit(tx, now, { tenantId, action: 'ISSUER_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
   async setWorkspaceTwoFactor(actor: SessionIdentity, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
     await this.changeTenant(workspace.tenantId, { kind: 'workspace', required }, async (tx, _tenant, now) => {
       const current = await tx.findOneByOrFail(WorkspaceEntity, { id: workspace.id });

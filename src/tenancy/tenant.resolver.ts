@@ -24,6 +24,12 @@ class AddTenantMemberArgs {
   @Field(() => TenantRole) role!: TenantRole;
 }
 
+@ArgsType()
+class SetTenantIssuerArgs {
+  @Field(() => ID) tenantId!: string;
+  @Field() @IsIssuer() issuer!: string;
+}
+
 @Resolver(() => Tenant)
 export class TenantResolver {
   @Query(() => [Tenant], { description: 'Tenants the caller belongs to.' })
@@ -86,6 +92,12 @@ export class TenantResolver {
     @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
     return toTenant(await services.tenancy.setTenantRecoveryCodeFormat(session, tenantId, format));
+  }
+
+  @Mutation(() => Tenant, { description: 'The name authenticator apps show; used for new enrolments.' })
+  @TenantGate('admin', { tenantArg: 'tenantId' })
+  async setTenantIssuer(@Args() { tenantId, issuer }: SetTenantIssuerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<Tenant> {
+    return toTenant(await services.tenancy.setTenantIssuer(session, tenantId, issuer));
   }
 
   @FieldResolver(() => TenantRole)
