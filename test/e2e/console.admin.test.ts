@@ -134,6 +134,21 @@ describe('web console: admin console', () => {
     await expectText(page.locator('main').getByRole('status').first(), 'Policy set to Optional.');
   });
 
+  it('renames the issuer for new set-ups, and says existing app entries keep their name', async () => {
+    const section = page.getByRole('region', { name: 'Authenticator app name' });
+    await expectText(section, 'agents who already added this tenant to their app keep the name they scanned');
+    const name = section.getByLabel('Name in authenticator apps (issuer)');
+    expect(await name.inputValue()).toBe('Acme Support');
+    await name.fill('Acme Helpdesk');
+    await section.getByRole('button', { name: 'Save name' }).click();
+    await expectText(page.locator('main').getByRole('status').first(), 'Authenticator apps will show “Acme Helpdesk” for new set-ups. Existing entries keep their name.');
+    await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Issuer changed');
+
+    await name.fill('Acme: Support');
+    await section.getByRole('button', { name: 'Save name' }).click();
+    expect(await name.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(true);
+  });
+
   it('filters the agents by 2FA status', async () => {
     await page.getByLabel('2FA enabled', { exact: true }).check();
     await expectText(page.getByRole('region', { name: 'Agents' }), '2 agents with two-factor enabled.');

@@ -14,6 +14,7 @@ import { handleGateError, requireTenantStanding } from '../access';
 import { call, isGatewayError } from '../api';
 import { confirmDialog } from '../components/confirm-dialog';
 import { auditLogSection } from '../components/audit-log-section';
+import { issuerSection } from '../components/issuer-section';
 import { searchBox } from '../components/search-box';
 import { append, busy, h, replace, time, uid } from '../dom';
 import { badge, pageHeading } from '../layout';
@@ -401,11 +402,23 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     ),
   );
 
+  // ---- The issuer authenticator apps show.
+  const issuer = issuerSection({
+    tenantId,
+    issuer: tenant.issuer,
+    act,
+    changed: (value, message) => {
+      tenant = { ...tenant, issuer: value };
+      say(message);
+      void refreshAudit();
+    },
+  });
+
   // ---- Audit log, newest first, with its filter and CSV export.
   const audit = auditLogSection({ tenantId, tenantName: tenant.name, act: (work, report) => act(work, (text) => report(text)) });
   const refreshAudit = () => audit.refresh();
   const auditSection = audit.element;
 
   await Promise.all([loadAgents(false), refreshAudit()]);
-  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agentsSection, auditSection]);
+  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, agentsSection, auditSection]);
 }
