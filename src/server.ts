@@ -1,6 +1,5 @@
 import { ApolloServer, ApolloServerPlugin, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import cors from 'cors';
 import { GraphQLError } from 'graphql';
@@ -19,6 +18,7 @@ import { withRequestOrigin } from './audit/request-origin';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { graphqlLimits } from './http/graphql-limits';
+import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
@@ -71,7 +71,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
-      config.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // The gateway serves its own playground (http/playground.ts): Apollo's landing pages load from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       metrics.plugin,
       faultsPlugin(logger),
     ],
@@ -79,6 +80,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await apollo.start();
 
   const consoleAssets = createConsoleAssets(path.resolve(__dirname, '../web'));
+  const playground = config.playground ? createPlayground(path.resolve(__dirname, '../web')) : null;
   const corsMiddleware = cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 });
 
   const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie'], requestLog: Record<string, unknown>): Promise<GatewayContext> => {
@@ -125,6 +127,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return void res.end(await metrics.registry.metrics());
     }
     if (url.pathname === '/graphql') {
+      if (playground && wantsPlayground(req, url)) return playground(req, res);
       await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);
