@@ -47,37 +47,52 @@ export class AdminService {
    * reads the page with everything its fields show and primes the per-request loaders; one more counts.
    */
   async listAgents(loaders: Loaders, tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
-    const pageQuery = this.memberQuery(tenantId).orderBy('m.id', 'ASC').limit(first + 1);
-    if (filter?.role) pageQuery.andWhere('m.role = :role', { role: filter.role });
-    if (filter?.twoFactorEnabled === true) pageQuery.andWhere("a.state = 'ENABLED'");
-    if (filter?.twoFactorEnabled === false) pageQuery.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
-    if (filter?.search) pageQuery.andWhere(`(${SEARCH_MATCH})`, { pattern: containsPattern(filter.search) });
+    const pageQuery = this.withMemberFields(this.filteredMembers(tenantId, filter)).orderBy('m.id', 'ASC').limit(first + 1);
     if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
 
-    const [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
-    const { nodes, pageInfo } = toPage(rows as Array<Record<string, unknown> & { id: string }>, first);
+    let rows: Array<Record<string, unknown> & { id: string }>;
+    let totalCount: number;
+    if (filter?.search) {
+      // A substring has no index: each pass reads every member's email and name. A first page that holds every
+      // match has counted them already; only a longer list takes the second pass.
+      rows = await pageQuery.getRawMany();
+      totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter);
+    } else {
+      [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
+    }
+    const { nodes, pageInfo } = toPage(rows, first);
     const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.primeMember(loaders, tenantId, row) }));
     return { edges, pageInfo, totalCount };
   }
 
   /** One member, in the one statement the listing uses per page; null when the agent is not a member. */
   async findAgent(loaders: Loaders, tenantId: string, agentId: string): Promise<TenantAgent | null> {
-    const row = await this.memberQuery(tenantId).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
+    const row = await this.withMemberFields(this.filteredMembers(tenantId, null)).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
     return row ? this.primeMember(loaders, tenantId, row) : null;
   }
 
-  /** A tenant's members with everything TenantAgent's fields show. */
-  private memberQuery(tenantId: string) {
-    return this.db.manager
+  /** A tenant's members (m) with their agent (ag) and authenticator (a), narrowed by the filter. */
+  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined) {
+    const query = this.db.manager
       .createQueryBuilder()
       .from('tenant_memberships', 'm')
       .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
       .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
+      .where('m.tenant_id = :tenantId', { tenantId });
+    if (filter?.role) query.andWhere('m.role = :role', { role: filter.role });
+    if (filter?.twoFactorEnabled === true) query.andWhere("a.state = 'ENABLED'");
+    if (filter?.twoFactorEnabled === false) query.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
+    if (filter?.search) query.andWhere(`(${SEARCH_MATCH})`, { pattern: containsPattern(filter.search) });
+    return query;
+  }
+
+  /** Everything TenantAgent's fields show, in the same row. */
+  private withMemberFields(query: ReturnType<AdminService['filteredMembers']>) {
+    return query
       .leftJoin('sessions', 's', 's.id = ag.last_session_id')
       .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
-      .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor')
-      .where('m.tenant_id = :tenantId', { tenantId });
+      .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor');
   }
 
   /** The row answers the member's fields: primed, they cost no further statement. */
@@ -95,23 +110,24 @@ export class AdminService {
    */
   private async countAgents(tenantId: string, filter: AgentListFilter | null | undefined): Promise<number> {
     const role = filter?.role ?? null;
-    const search = filter?.search ? containsPattern(filter.search) : null;
-    // A search has to read the members' names anyway: count the matches in one pass over them.
-    const matching = search ? `JOIN agents ag ON ag.id = m.agent_id AND (${SEARCH_MATCH.replaceAll(':pattern', '?')})` : '';
-    const searchParams = search ? [search, search] : [];
     const [row] = await sqlRows(
       this.db.manager,
-      `SELECT (SELECT COUNT(*) FROM tenant_memberships m ${matching} WHERE m.tenant_id = ?${role ? ' AND m.role = ?' : ''}) AS members,
+      `SELECT (SELECT COUNT(*) FROM tenant_memberships m WHERE m.tenant_id = ?${role ? ' AND m.role = ?' : ''}) AS members,
               (SELECT COUNT(*) FROM authenticators a
-                 ${role || search ? `JOIN tenant_memberships m ON m.tenant_id = a.tenant_id AND m.agent_id = a.agent_id${role ? ' AND m.role = ?' : ''}` : ''}
-                 ${matching}
+                 ${role ? 'JOIN tenant_memberships m ON m.tenant_id = a.tenant_id AND m.agent_id = a.agent_id AND m.role = ?' : ''}
                 WHERE a.tenant_id = ? AND a.state = 'ENABLED') AS enrolled`,
-      [...searchParams, tenantId, ...(role ? [role] : []), ...(role ? [role] : []), ...searchParams, tenantId],
+      role ? [tenantId, role, role, tenantId] : [tenantId, tenantId],
     );
     const members = rawInt(row.members);
     const enrolled = rawInt(row.enrolled);
     if (filter?.twoFactorEnabled === true) return enrolled;
     return filter?.twoFactorEnabled === false ? members - enrolled : members;
+  }
+
+  /** A search's matches under every filter, in one pass over the tenant's members. */
+  private async countMatches(tenantId: string, filter: AgentListFilter): Promise<number> {
+    const row = await this.filteredMembers(tenantId, filter).select('COUNT(*)', 'matches').getRawOne();
+    return rawInt(row?.matches);
   }
 
   /**
