@@ -11,11 +11,12 @@ import {
   WorkspaceEntity,
   WorkspaceMembershipEntity,
 } from '../db/entities';
-import type { RecoveryCodeFormatName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
+import type { RecoveryCodeFormatName, RecoveryCodeVisibilityName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
+import { forgetViewableCopies } from '../two-factor/recovery-code-store';
 import { HierarchyChange, hierarchyViolation } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 
@@ -79,6 +80,8 @@ export class TenancyService {
       twoFactorEnabled: false,
       twoFactorPolicy: 'OPTIONAL',
       recoveryCodeFormat: 'XXXX_XXXX',
+      recoveryCodeVisibility: 'SHOWN_ONCE',
+      recoveryCodeReplenish: false,
       createdAt: now,
     };
     await this.db.transaction(async (tx) => {
@@ -174,6 +177,22 @@ export class TenancyService {
       if (tenant.issuer === next) return;
       await tx.update(TenantEntity, { id: tenantId }, { issuer: next });
       await recordAudit(tx, now, { tenantId, action: 'ISSUER_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  /**
+   * Whether agents may view their unused recovery codes again (VIEWABLE keeps encrypted copies of codes issued
+   * from now on), and whether a used code is replaced. Leaving VIEWABLE deletes every copy in the same
+   * transaction, under the tenant's row lock that code issuing waits for (recovery-code-store.ts).
+   */
+  async setTenantRecoveryCodeVisibility(actor: SessionIdentity, tenantId: string, visibility: RecoveryCodeVisibilityName, replenish: boolean): Promise<TenantEntity> {
+    // A replacement shown to nobody would only be a code the agent never learns.
+    assertThat(visibility === 'VIEWABLE' || !replenish, 'BAD_USER_INPUT', { field: 'replenish' });
+    return this.changeTenant(tenantId, null, async (tx, tenant, now) => {
+      if (tenant.recoveryCodeVisibility === visibility && tenant.recoveryCodeReplenish === replenish) return;
+      await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeVisibility: visibility, recoveryCodeReplenish: replenish });
+      if (visibility === 'SHOWN_ONCE') await forgetViewableCopies(tx, tenantId);
+      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_VISIBILITY_CHANGED', actorAgentId: actor.agentId });
     });
   }
 

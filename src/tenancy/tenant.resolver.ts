@@ -9,7 +9,7 @@ import { TenantGate } from '../graphql/tenant-gate';
 import { IsDisplayName, IsEmailAddress, IsIssuer } from '../graphql/validation';
 import { assertThat } from '../errors/domain-error';
 import { isTenantAdmin } from './roles';
-import { RecoveryCodeFormat, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
+import { RecoveryCodeFormat, RecoveryCodeVisibility, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
 @ArgsType()
 class CreateTenantArgs {
@@ -98,6 +98,18 @@ export class TenantResolver {
   @TenantGate('admin', { tenantArg: 'tenantId' })
   async setTenantIssuer(@Args() { tenantId, issuer }: SetTenantIssuerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<Tenant> {
     return toTenant(await services.tenancy.setTenantIssuer(session, tenantId, issuer));
+  }
+
+  @Mutation(() => Tenant, { description: 'Leaving VIEWABLE deletes the encrypted copies at once.' })
+  @TenantGate('admin', { tenantArg: 'tenantId' })
+  async setTenantRecoveryCodeVisibility(
+    @Arg('tenantId', () => ID) tenantId: string,
+    @Arg('visibility', () => RecoveryCodeVisibility) visibility: RecoveryCodeVisibility,
+    @Arg('replenish') replenish: boolean,
+    @CurrentSession() session: SessionIdentity,
+    @Ctx() { services }: GatewayContext,
+  ): Promise<Tenant> {
+    return toTenant(await services.tenancy.setTenantRecoveryCodeVisibility(session, tenantId, visibility, replenish));
   }
 
   @FieldResolver(() => TenantRole)

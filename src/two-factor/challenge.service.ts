@@ -270,6 +270,7 @@ export class ChallengeService {
 
   private async claimRecoveryCode(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
     if (!(await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now))) return false;
+    await this.recoveryCodes.replenish(tx, row.tenantId, row.agentId, now);
     await sqlExecute(tx, 'UPDATE authenticators SET consecutive_failures = 0 WHERE id = ?', [row.authenticatorId]);
     return true;
   }
