@@ -254,6 +254,44 @@ describe('web console: admin console', () => {
     await expect.poll(() => rows.count()).toBeGreaterThan(3);
   });
 
+  it('makes recovery codes viewable, and the owner shows theirs again from the profile behind the password', async () => {
+    await page.goto(`/admin/${acmeId}`);
+    const section = page.getByRole('region', { name: 'Recovery codes' });
+    await section.getByLabel('Recovery codes').selectOption('VIEWABLE');
+    await section.getByLabel('Replace a used code with a fresh one, so each agent keeps 8').check();
+    await section.getByRole('button', { name: 'Save recovery code setting' }).click();
+    await expectText(page.locator('main').getByRole('status').first(), 'Agents can view their recovery codes again, and used codes are replaced.');
+    await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Recovery code visibility changed');
+
+    await nav(page, 'My profile').click();
+    const acme = page.getByRole('region', { name: 'Acme Support', exact: true });
+    const showCodes = acme.locator('details.show-codes');
+    await showCodes.locator('summary').click();
+    await showCodes.getByLabel('Current password').fill(DEMO_PASSWORD);
+    await acme.getByRole('button', { name: 'Show recovery codes' }).click();
+    await expectText(acme, 'None of your codes can be shown: they were issued before Acme Support made codes viewable.');
+
+    await acme.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+    await acme.getByLabel('Current password').first().fill(DEMO_PASSWORD);
+    await acme.getByRole('button', { name: 'Generate new codes' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate new codes' }).click();
+    await acme.getByRole('list', { name: 'Recovery codes' }).waitFor();
+    const issued = await acme.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allInnerTexts();
+    expect(issued).toHaveLength(8);
+    await acme.getByRole('button', { name: 'I have saved these codes' }).click();
+
+    await showCodes.locator('summary').click();
+    await showCodes.getByLabel('Current password').fill('wrong password');
+    await acme.getByRole('button', { name: 'Show recovery codes' }).click();
+    await expectText(showCodes.getByRole('alert'), 'Password did not match. Nothing was changed.');
+    await showCodes.getByLabel('Current password').fill(DEMO_PASSWORD);
+    await acme.getByRole('button', { name: 'Show recovery codes' }).click();
+    await expect.poll(() => acme.getByRole('list', { name: 'Your recovery codes' }).getByRole('listitem').allInnerTexts()).toEqual(issued);
+    await screenshot(page, 'profile-show-recovery-codes');
+    await acme.getByRole('button', { name: 'Hide codes' }).click();
+    expect(await acme.getByRole('list', { name: 'Your recovery codes' }).count()).toBe(0);
+  });
+
   it('gives an agent no admin console', async () => {
     const agent = await newPage(browser, t);
     try {

@@ -15,6 +15,7 @@ import { call, isGatewayError } from '../api';
 import { confirmDialog } from '../components/confirm-dialog';
 import { auditLogSection } from '../components/audit-log-section';
 import { issuerSection } from '../components/issuer-section';
+import { recoveryCodeVisibilitySection } from '../components/recovery-code-visibility-section';
 import { searchBox } from '../components/search-box';
 import { append, busy, h, replace, time, uid } from '../dom';
 import { badge, pageHeading } from '../layout';
@@ -414,11 +415,24 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     },
   });
 
+  // ---- Whether agents may view their recovery codes again.
+  const recoveryCodes = recoveryCodeVisibilitySection({
+    tenantId,
+    visibility: tenant.recoveryCodeVisibility,
+    replenish: tenant.recoveryCodeReplenish,
+    act,
+    changed: (message) => {
+      say(message);
+      void refreshAudit();
+      void loadHome(); // the profile page offers "Show recovery codes" from the tenant's setting
+    },
+  });
+
   // ---- Audit log, newest first, with its filter and CSV export.
   const audit = auditLogSection({ tenantId, tenantName: tenant.name, act: (work, report) => act(work, (text) => report(text)) });
   const refreshAudit = () => audit.refresh();
   const auditSection = audit.element;
 
   await Promise.all([loadAgents(false), refreshAudit()]);
-  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, agentsSection, auditSection]);
+  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, recoveryCodes, agentsSection, auditSection]);
 }
