@@ -146,7 +146,7 @@ describe('web console: admin console', () => {
 
     await name.fill('Acme: Support');
     await section.getByRole('button', { name: 'Save name' }).click();
-    expect(await name.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(true);
+    expect(await name.evaluate((input) => (input as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(true);
   });
 
   it('filters the agents by 2FA status', async () => {

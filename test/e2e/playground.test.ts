@@ -43,9 +43,9 @@ describe('the GraphQL playground', () => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
     });
     watched.on('pageerror', (error) => problems.push(`page: ${error.message}`));
-    await watched.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
-    });
+    await watched.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (event) => console.error('CSP violation: ' + event.violatedDirective + ' ' + event.blockedURI));",
+    );
   };
 
   beforeAll(async () => {
