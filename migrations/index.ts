@@ -3,6 +3,8 @@ import { AuthenticatorStateIndex1795700000000 } from './1795700000000-Authentica
 import { ReauthAndPendingEnrolment1795700100000 } from './1795700100000-ReauthAndPendingEnrolment';
 import { SessionDetails1795710000000 } from './1795710000000-SessionDetails';
 import { RowLockVersion1795730000000 } from './1795730000000-RowLockVersion';
+import { AuditMethodClientIp1795740000000 } from './1795740000000-AuditMethodClientIp';
+import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCodeVisibility';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -11,4 +13,6 @@ export const migrations = [
   ReauthAndPendingEnrolment1795700100000,
   SessionDetails1795710000000,
   RowLockVersion1795730000000,
+  AuditMethodClientIp1795740000000,
+  RecoveryCodeVisibility1795740100000,
 ];

@@ -9,6 +9,7 @@ import { AuditResolver } from './audit/audit.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
 import { AgentTwoFactorResolver } from './two-factor/agent-two-factor.resolver';
+import { RecoveryCodeViewResolver } from './two-factor/recovery-code-view.resolver';
 import { TwoFactorResolver } from './two-factor/two-factor.resolver';
 
 export const resolvers = [
@@ -20,6 +21,7 @@ export const resolvers = [
   AgentTwoFactorResolver,
   AdminResolver,
   AuditResolver,
+  RecoveryCodeViewResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

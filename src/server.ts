@@ -1,6 +1,5 @@
 import { ApolloServer, ApolloServerPlugin, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import cors from 'cors';
 import { GraphQLError } from 'graphql';
@@ -15,9 +14,11 @@ import type { Config } from './config';
 import { createLoaders, GatewayContext } from './context';
 import { Database, isDatabaseUnavailable, openDatabase } from './db/database';
 import { formatError, isExpectedError, SERVICE_UNAVAILABLE } from './errors/format-error';
+import { withRequestOrigin } from './audit/request-origin';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { graphqlLimits } from './http/graphql-limits';
+import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
@@ -72,7 +73,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
-      config.playground ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      // The gateway serves its own playground (http/playground.ts): Apollo's landing pages load from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       metrics.plugin,
       faultsPlugin(logger),
     ],
@@ -80,6 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await apollo.start();
 
   const consoleAssets = createConsoleAssets(path.resolve(__dirname, '../web'));
+  const playground = config.playground ? createPlayground(path.resolve(__dirname, '../web')) : null;
   const corsMiddleware = cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 });
 
   const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie'], requestLog: Record<string, unknown>): Promise<GatewayContext> => {
@@ -97,7 +100,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const cookies = sessionCookieJar();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    const response = await apollo.executeHTTPGraphQLRequest({
+    // Everything the operation does runs with the request's origin, so each audit event records the client address.
+    const response = await withRequestOrigin(clientIp(req, config.trustedProxyHops), () => apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         try {
@@ -106,7 +110,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           throw unavailableOr(error);
         }
       },
-    });
+    }));
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.setHeader('cache-control', 'no-store');
@@ -135,6 +139,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/graphql') {
       // Answers carry session tokens, TOTP secrets and recovery codes: no cache may keep any of them, errors included.
       res.setHeader('cache-control', 'no-store');
+      if (playground && wantsPlayground(req, url)) return playground(req, res);
       await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);

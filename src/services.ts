@@ -11,6 +11,7 @@ import { EnrolmentService } from './two-factor/enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/recovery-code-store';
+import { RecoveryCodeViewService } from './two-factor/recovery-code-view.service';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
@@ -29,13 +30,14 @@ export function createServices(
   const enrolment = new EnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
+  const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const rateLimiter = new ClientRateLimiter(
     db,
     clock,
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, challenges, admin, rateLimiter };
+  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, challenges, admin, rateLimiter, recoveryCodeView };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -24,6 +24,17 @@ export const ADMIN_PAGE = `query AgentsWithout2FA($t: ID!, $first: Int, $after: 
   }
 }`;
 
+/** The admin page's search box: a case-insensitive substring of email or name across the 10,000 members. */
+export const ADMIN_SEARCH = `query AgentSearch($t: ID!, $first: Int, $q: String!) {
+  tenant(id: $t) {
+    agents(first: $first, filter: { search: $q }) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { role agent { id email name } twoFactor { state enabled methods recoveryCodesRemaining } lastSignIn { at usedTwoFactor } } }
+    }
+  }
+}`;
+
 /**
  * Valid codes, each answering a different open challenge, consecutive requests going to different agents
  * (round robin over the pool). The gateway refuses a time step once used and every earlier one, so an agent
@@ -140,6 +151,11 @@ export function gateRequests(fixture: Fixture): () => BenchRequest {
 
 export function adminPageRequest(fixture: Fixture, first = 100): BenchRequest {
   return gql(ADMIN_PAGE, { t: fixture.tenantId, first, after: fixture.deepCursor }, fixture.ownerToken, clientAddress(200_000));
+}
+
+/** "AGENT 12" matches Bench Agent 12, 120–129 and 1200–1299: 111 members, so a page of 50 has a next one. */
+export function adminSearchRequest(fixture: Fixture, first = 50): BenchRequest {
+  return gql(ADMIN_SEARCH, { t: fixture.tenantId, first, q: 'AGENT 12' }, fixture.ownerToken, clientAddress(250_000));
 }
 
 export function signInRequests(fixture: Fixture, password: string): () => BenchRequest {

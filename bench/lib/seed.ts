@@ -99,6 +99,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     twoFactorEnabled: true,
     twoFactorPolicy: 'OPTIONAL',
     recoveryCodeFormat: 'XXXX_XXXX',
+    recoveryCodeVisibility: 'SHOWN_ONCE',
+    recoveryCodeReplenish: false,
     createdAt: now,
   };
   const secure: WorkspaceEntity = { id: newId(), tenantId: tenant.id, name: 'Billing', twoFactorRequired: true, createdAt: now };

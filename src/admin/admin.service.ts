@@ -17,11 +17,22 @@ import { revokeStandings } from '../two-factor/standing';
 import { RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './admin.loaders';
-import { TenantAgentConnection, toTenantAgent } from './admin.types';
+import { containsPattern, SEARCH_MATCH } from './agent-search';
+import { TenantAgent, TenantAgentConnection, toTenantAgent } from './admin.types';
 
 export interface AgentListFilter {
   twoFactorEnabled?: boolean | null;
   role?: TenantRoleName | null;
+  /** A case-insensitive substring of the agent's email or name. */
+  search?: string | null;
+}
+
+/** Narrows the audit log; every field given must hold. `since` is inclusive, `before` exclusive. */
+export interface AuditLogQueryFilter {
+  actions?: string[] | null;
+  agentId?: string | null;
+  since?: Date | null;
+  before?: Date | null;
 }
 
 /** What a tenant's OWNER/ADMIN sees and does: the agent list, resets, revocations and the audit log. */
@@ -37,33 +48,61 @@ export class AdminService {
    * reads the page with everything its fields show and primes the per-request loaders; one more counts.
    */
   async listAgents(loaders: Loaders, tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
-    const pageQuery = this.db.manager
+    const pageQuery = this.withMemberFields(this.filteredMembers(tenantId, filter)).orderBy('m.id', 'ASC').limit(first + 1);
+    if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
+
+    let rows: Array<Record<string, unknown> & { id: string }>;
+    let totalCount: number;
+    if (filter?.search) {
+      // A substring has no index: each pass reads every member's email and name. A first page that holds every
+      // match has counted them already; only a longer list takes the second pass.
+      rows = await pageQuery.getRawMany();
+      totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter);
+    } else {
+      [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
+    }
+    const { nodes, pageInfo } = toPage(rows, first);
+    const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.primeMember(loaders, tenantId, row) }));
+    return { edges, pageInfo, totalCount };
+  }
+
+  /** One member, in the one statement the listing uses per page; null when the agent is not a member. */
+  async findAgent(loaders: Loaders, tenantId: string, agentId: string): Promise<TenantAgent | null> {
+    const row = await this.withMemberFields(this.filteredMembers(tenantId, null)).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
+    return row ? this.primeMember(loaders, tenantId, row) : null;
+  }
+
+  /** A tenant's members (m) with their agent (ag) and authenticator (a), narrowed by the filter. */
+  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined) {
+    const query = this.db.manager
       .createQueryBuilder()
       .from('tenant_memberships', 'm')
       .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
       .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
+      .where('m.tenant_id = :tenantId', { tenantId });
+    if (filter?.role) query.andWhere('m.role = :role', { role: filter.role });
+    if (filter?.twoFactorEnabled === true) query.andWhere("a.state = 'ENABLED'");
+    if (filter?.twoFactorEnabled === false) query.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
+    if (filter?.search) query.andWhere(`(${SEARCH_MATCH})`, { pattern: containsPattern(filter.search) });
+    return query;
+  }
+
+  /** Everything TenantAgent's fields show, in the same row. */
+  private withMemberFields(query: ReturnType<AdminService['filteredMembers']>) {
+    return query
       .leftJoin('sessions', 's', 's.id = m.last_session_id')
       .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
-      .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor')
-      .where('m.tenant_id = :tenantId', { tenantId })
-      .orderBy('m.id', 'ASC')
-      .limit(first + 1);
-    if (filter?.role) pageQuery.andWhere('m.role = :role', { role: filter.role });
-    if (filter?.twoFactorEnabled === true) pageQuery.andWhere("a.state = 'ENABLED'");
-    if (filter?.twoFactorEnabled === false) pageQuery.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
-    if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
+      .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor');
+  }
 
-    const [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
-    const { nodes, pageInfo } = toPage(rows as Array<Record<string, unknown> & { id: string }>, first);
-    const edges = nodes.map((row) => {
-      const agentId = row.agent_id as string;
-      loaders.agent.prime(agentId, { id: agentId, email: row.email, name: row.name } as AgentEntity);
-      loaders.twoFactorStatus.prime(pairKey(tenantId, agentId), statusSnapshotFromRow(row));
-      loaders.lastSignIn.prime(pairKey(tenantId, agentId), lastSignInFromRow(row));
-      return { cursor: encodeCursor(row.id), node: toTenantAgent(tenantId, agentId, row.role as string) };
-    });
-    return { edges, pageInfo, totalCount };
+  /** The row answers the member's fields: primed, they cost no further statement. */
+  private primeMember(loaders: Loaders, tenantId: string, row: Record<string, unknown>): TenantAgent {
+    const agentId = row.agent_id as string;
+    loaders.agent.prime(agentId, { id: agentId, email: row.email, name: row.name } as AgentEntity);
+    loaders.twoFactorStatus.prime(pairKey(tenantId, agentId), statusSnapshotFromRow(row));
+    loaders.lastSignIn.prime(pairKey(tenantId, agentId), lastSignInFromRow(row));
+    return toTenantAgent(tenantId, agentId, row.role as string);
   }
 
   /**
@@ -86,14 +125,27 @@ export class AdminService {
     return filter?.twoFactorEnabled === false ? members - enrolled : members;
   }
 
-  /** Newest first, by keyset on (tenant_id, event id): ids are UUIDv7, so id order is time order. */
-  async auditLog(tenantId: string, first: number, after: string | null | undefined): Promise<AuditEventConnection> {
+  /** A search's matches under every filter, in one pass over the tenant's members. */
+  private async countMatches(tenantId: string, filter: AgentListFilter): Promise<number> {
+    const row = await this.filteredMembers(tenantId, filter).select('COUNT(*)', 'matches').getRawOne();
+    return rawInt(row?.matches);
+  }
+
+  /**
+   * Newest first, by keyset on (tenant_id, event id): ids are UUIDv7, so id order is time order. The filter
+   * narrows the same keyset, so a cursor from a filtered page continues that filtered list.
+   */
+  async auditLog(tenantId: string, first: number, after: string | null | undefined, filter?: AuditLogQueryFilter | null): Promise<AuditEventConnection> {
     const query = this.db.manager
       .createQueryBuilder(AuditEventEntity, 'e')
       .where('e.tenantId = :tenantId', { tenantId })
       .orderBy('e.id', 'DESC')
       .limit(first + 1);
     if (after) query.andWhere('e.id < :after', { after: decodeCursor(after) });
+    if (filter?.actions) query.andWhere(filter.actions.length ? 'e.action IN (:...actions)' : '1 = 0', { actions: filter.actions });
+    if (filter?.agentId) query.andWhere('(e.actorAgentId = :agentId OR e.subjectAgentId = :agentId)', { agentId: filter.agentId });
+    if (filter?.since) query.andWhere('e.at >= :since', { since: filter.since });
+    if (filter?.before) query.andWhere('e.at < :before', { before: filter.before });
     const { nodes, pageInfo } = toPage(await query.getMany(), first);
     return { edges: nodes.map((e) => ({ cursor: encodeCursor(e.id), node: toAuditEvent(e) as AuditEvent })), pageInfo };
   }

@@ -1,12 +1,18 @@
-import { IsOptional, Max, Min } from 'class-validator';
+import { IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, Int, InputType, ObjectType } from 'type-graphql';
+import { AuditLogFilter } from '../audit/audit.types';
 import { PageInfo, MAX_PAGE_SIZE } from '../graphql/pagination';
+import { IsSearchTerm } from '../graphql/validation';
 import { TenantRole } from '../tenancy/tenancy.types';
 
 @InputType()
 export class TenantAgentFilter {
   @Field({ nullable: true }) twoFactorEnabled?: boolean;
   @Field(() => TenantRole, { nullable: true }) role?: TenantRole;
+  @Field(() => String, { nullable: true, description: "Case-insensitive substring of the agent's email or name." })
+  @IsOptional()
+  @IsSearchTerm()
+  search?: string | null;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -27,7 +33,12 @@ export class PageArgs {
 
 @ArgsType()
 export class TenantAgentsArgs extends PageArgs {
-  @Field(() => TenantAgentFilter, { nullable: true }) filter?: TenantAgentFilter | null;
+  @Field(() => TenantAgentFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: TenantAgentFilter | null;
+}
+
+@ArgsType()
+export class AuditLogArgs extends PageArgs {
+  @Field(() => AuditLogFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: AuditLogFilter | null;
 }
 
 @ObjectType()

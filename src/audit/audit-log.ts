@@ -1,5 +1,7 @@
 import { sqlExecute, Tx } from '../db/database';
 import { newId } from '../db/ids';
+import type { TwoFactorMethodName } from '../two-factor/authenticator-state';
+import { currentClientIp } from './request-origin';
 
 /** Every action the audit log records. Events carry who, whom, where and what; never a secret or code. */
 export type AuditAction =
@@ -9,6 +11,7 @@ export type AuditAction =
   | 'TWO_FACTOR_RESET'
   | 'RECOVERY_CODES_REGENERATED'
   | 'RECOVERY_CODE_USED'
+  | 'CHALLENGE_PASSED'
   | 'CHALLENGE_FAILED'
   | 'CHALLENGE_INVALIDATED'
   | 'TENANT_TWO_FACTOR_CHANGED'
@@ -18,7 +21,10 @@ export type AuditAction =
   | 'SESSIONS_REVOKED'
   | 'MEMBER_ADDED'
   | 'WORKSPACE_MEMBER_ADDED'
-  | 'REAUTH_FAILED';
+  | 'REAUTH_FAILED'
+  | 'ISSUER_CHANGED'
+  | 'RECOVERY_CODES_VIEWED'
+  | 'RECOVERY_CODE_VISIBILITY_CHANGED';
 
 export interface AuditRecord {
   tenantId: string;
@@ -26,13 +32,28 @@ export interface AuditRecord {
   actorAgentId?: string | null;
   subjectAgentId?: string | null;
   workspaceId?: string | null;
+  /** The second factor involved, where one is. */
+  method?: TwoFactorMethodName | null;
 }
 
-/** Writes an audit event inside the caller's transaction, so the event and the change land together. */
+/**
+ * Writes an audit event inside the caller's transaction, so the event and the change land together. The client
+ * address comes from the request being served (request-origin.ts).
+ */
 export async function recordAudit(tx: Tx, at: Date, record: AuditRecord): Promise<void> {
   await sqlExecute(
     tx,
-    'INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [newId(), record.tenantId, record.action, record.actorAgentId ?? null, record.subjectAgentId ?? null, record.workspaceId ?? null, at],
+    'INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      newId(),
+      record.tenantId,
+      record.action,
+      record.actorAgentId ?? null,
+      record.subjectAgentId ?? null,
+      record.workspaceId ?? null,
+      record.method ?? null,
+      currentClientIp(),
+      at,
+    ],
   );
 }

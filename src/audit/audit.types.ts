@@ -1,6 +1,8 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { ArrayMaxSize, IsOptional, Matches } from 'class-validator';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { AuditEventEntity } from '../db/entities';
 import { PageInfo } from '../graphql/pagination';
+import { TwoFactorMethod } from '../two-factor/two-factor.types';
 
 /** Field resolvers (actor, subject, workspace) live in audit.resolver.ts. */
 @ObjectType()
@@ -12,9 +14,31 @@ export class AuditEvent {
       'e.g. TWO_FACTOR_ENABLED, TWO_FACTOR_DISABLED, TWO_FACTOR_RESET, RECOVERY_CODES_REGENERATED, RECOVERY_CODE_USED, CHALLENGE_FAILED, CHALLENGE_INVALIDATED, TENANT_TWO_FACTOR_CHANGED, WORKSPACE_TWO_FACTOR_CHANGED, POLICY_CHANGED, SESSIONS_REVOKED, REAUTH_FAILED',
   })
   action!: string;
+  @Field(() => TwoFactorMethod, { nullable: true, description: 'The second factor involved (CHALLENGE_PASSED, CHALLENGE_FAILED, PASSKEY_ADDED, …).' })
+  method!: TwoFactorMethod | null;
+  @Field(() => String, { nullable: true, description: 'The client address the request came from (after TRUSTED_PROXY_HOPS).' })
+  clientIp!: string | null;
   actorAgentId!: string | null;
   subjectAgentId!: string | null;
   workspaceId!: string | null;
+}
+
+/** At most this many action names in one filter: every action there is, with room to spare. */
+export const MAX_FILTER_ACTIONS = 50;
+
+@InputType({ description: 'Every field narrows; all given must hold.' })
+export class AuditLogFilter {
+  @Field(() => [String], { nullable: true, description: 'e.g. [CHALLENGE_FAILED, TWO_FACTOR_RESET]' })
+  @IsOptional()
+  @ArrayMaxSize(MAX_FILTER_ACTIONS)
+  @Matches(/^[A-Z][A-Z_]{0,63}$/, { each: true, message: 'each action must be an action name such as CHALLENGE_FAILED' })
+  actions?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Events whose actor or subject is this agent.' })
+  agentId?: string | null;
+
+  @Field(() => Date, { nullable: true }) since?: Date | null;
+  @Field(() => Date, { nullable: true }) before?: Date | null;
 }
 
 @ObjectType()
@@ -34,6 +58,8 @@ export function toAuditEvent(entity: AuditEventEntity): AuditEvent {
     id: entity.id,
     at: entity.at,
     action: entity.action,
+    method: entity.method as TwoFactorMethod | null,
+    clientIp: entity.clientIp,
     actorAgentId: entity.actorAgentId,
     subjectAgentId: entity.subjectAgentId,
     workspaceId: entity.workspaceId,

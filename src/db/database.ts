@@ -150,6 +150,12 @@ function driverCode(error: unknown): string {
   return String(e?.driverError?.code ?? e?.code ?? '');
 }
 
+/** The part of better-sqlite3's connection that prepareDatabase uses. */
+interface SqliteConnection {
+  pragma(source: string): unknown;
+  function(name: string, options: { deterministic: boolean }, implementation: (value: unknown) => unknown): unknown;
+}
+
 export interface DatabaseOptions {
   /** e.g. a statement counter in tests and benchmarks. */
   logger?: Logger;
@@ -169,7 +175,11 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       timeout: 5000,
       // In WAL mode NORMAL syncs at checkpoints rather than at every commit: commits stay atomic and survive
       // a crash of the process; a power cut may lose the last moments (the documented trade-off for WAL).
-      prepareDatabase: (db: { pragma(source: string): unknown }) => void db.pragma('synchronous = NORMAL'),
+      prepareDatabase: (db: SqliteConnection) => {
+        db.pragma('synchronous = NORMAL');
+        // SQLite's own LOWER folds ASCII only; MariaDB's folds every script. The agent search needs them alike.
+        db.function('lower', { deterministic: true }, (text) => (typeof text === 'string' ? text.toLowerCase() : text));
+      },
     });
   } else {
     dataSource = new DataSource({

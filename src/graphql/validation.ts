@@ -38,4 +38,12 @@ export const IsDisplayName = () =>
 /** Shown by authenticator apps as `<issuer>:<account>`, so a colon would split it. */
 export const IsIssuer = () => combine(IsDisplayName(), Matches(/^[^:]*$/, { message: 'issuer must not contain ":"' }));
 
+/** Up to an email's length in code points; no control characters. Empty matches everyone. */
+const SEARCH_LENGTH = new RegExp(`^[\\s\\S]{0,${EMAIL_MAX_LENGTH}}$`, 'u');
+export const IsSearchTerm = () =>
+  combine(
+    Matches(SEARCH_LENGTH, { message: `$property must be at most ${EMAIL_MAX_LENGTH} characters` }),
+    Matches(NO_CONTROL_CHARACTERS, { message: '$property must not contain control characters' }),
+  );
+
 export const IsCode = () => combine(MaxLength(CODE_MAX_LENGTH));

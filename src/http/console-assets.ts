@@ -24,6 +24,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The GraphQL playground's page in the same build: served at /graphql by http/playground.ts, never here. */
+export const PLAYGROUND_PAGE = 'playground.html';
+
 /** index.html names the hashed bundles of the current build: cached briefly so a deploy shows within a minute. */
 const INDEX_CACHE = 'public, max-age=60';
 /** Vite puts content-hashed files under assets/: a new build means new names, so they never change. */
@@ -80,7 +83,8 @@ export function createConsoleAssets(dirHint: string): ConsoleAssets {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
 
     const relative = safeRelativePath(pathname);
-    if (relative === null) return false;
+    // The playground's page is served at /graphql, under its own policy, and only when it is on.
+    if (relative === null || relative === PLAYGROUND_PAGE) return false;
 
     let found = relative === '' ? null : await fileAt(relative);
     let isIndex = false;

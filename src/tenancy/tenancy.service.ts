@@ -11,12 +11,13 @@ import {
   WorkspaceEntity,
   WorkspaceMembershipEntity,
 } from '../db/entities';
-import type { RecoveryCodeFormatName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
+import type { RecoveryCodeFormatName, RecoveryCodeVisibilityName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { GateService, MemberFacts } from '../two-factor/gate.service';
+import { forgetViewableCopies } from '../two-factor/recovery-code-store';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 
@@ -81,6 +82,8 @@ export class TenancyService {
       twoFactorEnabled: false,
       twoFactorPolicy: 'OPTIONAL',
       recoveryCodeFormat: 'XXXX_XXXX',
+      recoveryCodeVisibility: 'SHOWN_ONCE',
+      recoveryCodeReplenish: false,
       createdAt: now,
     };
     await this.db.transaction(async (tx) => {
@@ -163,6 +166,40 @@ export class TenancyService {
       if (tenant.recoveryCodeFormat === format) return;
       await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeFormat: format });
       await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_FORMAT_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  /**
+   * The name authenticator apps show for this tenant, in the otpauth URI of every enrolment begun from now on.
+   * Entries already in apps keep the label they were scanned with: the URI is not stored, only shown once.
+   */
+  async setTenantIssuer(actor: SessionIdentity, tenantId: string, issuer: string): Promise<TenantEntity> {
+    const next = issuer.trim();
+    return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
+      if (tenant.issuer === next) return;
+      await tx.update(TenantEntity, { id: tenantId }, { issuer: next });
+      await recordAudit(tx, now, { tenantId, action: 'ISSUER_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  /**
+   * Whether agents may view their unused recovery codes again (VIEWABLE keeps encrypted copies of codes issued
+   * from now on), and whether a used code is replaced. Leaving VIEWABLE deletes every copy in the same
+   * transaction, under the tenant's row lock that code issuing waits for (recovery-code-store.ts).
+   */
+  async setTenantRecoveryCodeVisibility(
+    actor: SessionIdentity,
+    actorFacts: MemberFacts,
+    tenantId: string, visibility: RecoveryCodeVisibilityName, replenish: boolean): Promise<TenantEntity> {
+    // A replacement shown to nobody would only be a code the agent never learns.
+    assertThat(visibility === 'VIEWABLE' || !replenish, 'BAD_USER_INPUT', { field: 'replenish' });
+    return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
+      if (tenant.recoveryCodeVisibility === visibility && tenant.recoveryCodeReplenish === replenish) return;
+      // Keeping readable copies weakens 2FA for every agent of the tenant: step-up, as for the toggles.
+      if (visibility === 'VIEWABLE' && tenant.recoveryCodeVisibility !== 'VIEWABLE') this.gate.assertStepUp(actorFacts);
+      await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeVisibility: visibility, recoveryCodeReplenish: replenish });
+      if (visibility === 'SHOWN_ONCE') await forgetViewableCopies(tx, tenantId);
+      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_VISIBILITY_CHANGED', actorAgentId: actor.agentId });
     });
   }
 

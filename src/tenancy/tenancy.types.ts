@@ -34,6 +34,18 @@ registerEnumType(RecoveryCodeFormat, {
   },
 });
 
+export enum RecoveryCodeVisibility {
+  SHOWN_ONCE = 'SHOWN_ONCE',
+  VIEWABLE = 'VIEWABLE',
+}
+registerEnumType(RecoveryCodeVisibility, {
+  name: 'RecoveryCodeVisibility',
+  valuesConfig: {
+    SHOWN_ONCE: { description: 'Default: kept only as keyed hashes, shown on confirm/regenerate.' },
+    VIEWABLE: { description: 'Also kept encrypted: viewRecoveryCodes shows the unused ones again (password re-checked).' },
+  },
+});
+
 /** Field resolvers (viewerRole, workspaces, agents, auditLog) live in tenant.resolver.ts. */
 @ObjectType()
 export class Tenant {
@@ -43,6 +55,8 @@ export class Tenant {
   @Field() twoFactorEnabled!: boolean;
   @Field(() => TwoFactorPolicy) twoFactorPolicy!: TwoFactorPolicy;
   @Field(() => RecoveryCodeFormat) recoveryCodeFormat!: RecoveryCodeFormat;
+  @Field(() => RecoveryCodeVisibility) recoveryCodeVisibility!: RecoveryCodeVisibility;
+  @Field({ description: 'With VIEWABLE: a used recovery code is replaced by a fresh one, so the set stays at 8.' }) recoveryCodeReplenish!: boolean;
 }
 
 /** Field resolver `tenant` lives in workspace.resolver.ts. */
@@ -62,6 +76,8 @@ export function toTenant(entity: TenantEntity): Tenant {
     twoFactorEnabled: entity.twoFactorEnabled,
     twoFactorPolicy: entity.twoFactorPolicy as TwoFactorPolicy,
     recoveryCodeFormat: entity.recoveryCodeFormat as RecoveryCodeFormat,
+    recoveryCodeVisibility: entity.recoveryCodeVisibility as RecoveryCodeVisibility,
+    recoveryCodeReplenish: entity.recoveryCodeReplenish,
   });
 }
 

@@ -1,14 +1,16 @@
 import { IsOptional } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/account.service';
-import { DEFAULT_PAGE_SIZE, PageArgs, TenantAgent, TenantAgentConnection, TenantAgentsArgs, toTenantAgent } from '../admin/admin.types';
+import { AuditLogArgs, DEFAULT_PAGE_SIZE, TenantAgent, TenantAgentConnection, TenantAgentsArgs, toTenantAgent } from '../admin/admin.types';
 import { AuditEventConnection } from '../audit/audit.types';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
 import { TenantGate } from '../graphql/tenant-gate';
 import { IsDisplayName, IsEmailAddress, IsIssuer } from '../graphql/validation';
+import { assertThat } from '../errors/domain-error';
 import { ActorRateLimit } from '../rate-limits/client-rate-limit';
-import { RecoveryCodeFormat, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
+import { isTenantAdmin } from './roles';
+import { RecoveryCodeFormat, RecoveryCodeVisibility, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
 @ArgsType()
 class CreateTenantArgs {
@@ -21,6 +23,12 @@ class AddTenantMemberArgs {
   @Field(() => ID) tenantId!: string;
   @Field() @IsEmailAddress() email!: string;
   @Field(() => TenantRole) role!: TenantRole;
+}
+
+@ArgsType()
+class SetTenantIssuerArgs {
+  @Field(() => ID) tenantId!: string;
+  @Field() @IsIssuer() issuer!: string;
 }
 
 @Resolver(() => Tenant)
@@ -91,6 +99,26 @@ export class TenantResolver {
     return toTenant(await services.tenancy.setTenantRecoveryCodeFormat(session, tenantId, format));
   }
 
+  @Mutation(() => Tenant, { description: 'The name authenticator apps show; used for new enrolments.' })
+  @TenantGate('admin', { tenantArg: 'tenantId' })
+  async setTenantIssuer(@Args() { tenantId, issuer }: SetTenantIssuerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<Tenant> {
+    return toTenant(await services.tenancy.setTenantIssuer(session, tenantId, issuer));
+  }
+
+  @Mutation(() => Tenant, { description: 'Leaving VIEWABLE deletes the encrypted copies at once.' })
+  @TenantGate('admin', { tenantArg: 'tenantId' })
+  async setTenantRecoveryCodeVisibility(
+    @Arg('tenantId', () => ID) tenantId: string,
+    @Arg('visibility', () => RecoveryCodeVisibility) visibility: RecoveryCodeVisibility,
+    @Arg('replenish') replenish: boolean,
+    @CurrentSession() session: SessionIdentity,
+    @Ctx() { services, loaders }: GatewayContext,
+  ): Promise<Tenant> {
+    // Making codes VIEWABLE needs step-up: judged by the service against the tenant as it is under its row lock.
+    const actorFacts = await services.gate.member(loaders, tenantId);
+    return toTenant(await services.tenancy.setTenantRecoveryCodeVisibility(session, actorFacts, tenantId, visibility, replenish));
+  }
+
   @FieldResolver(() => TenantRole)
   async viewerRole(@Root() tenant: Tenant, @CurrentSession() _session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TenantRole> {
     return (await services.gate.member(loaders, tenant.id)).role as TenantRole;
@@ -107,9 +135,22 @@ export class TenantResolver {
     return services.admin.listAgents(loaders, tenant.id, first ?? DEFAULT_PAGE_SIZE, after, filter);
   }
 
-  @FieldResolver(() => AuditEventConnection, { description: 'OWNER/ADMIN only. Newest first.' })
+  @FieldResolver(() => TenantAgent, { nullable: true, description: 'One member: OWNER/ADMIN, or the agent itself; null when not a member.' })
+  @TenantGate('member', { parentTenant: true })
+  async agent(
+    @Root() tenant: Tenant,
+    @Arg('id', () => ID) id: string,
+    @CurrentSession() session: SessionIdentity,
+    @Ctx() { services, loaders }: GatewayContext,
+  ): Promise<TenantAgent | null> {
+    const { role } = await services.gate.member(loaders, tenant.id);
+    assertThat(id === session.agentId || isTenantAdmin(role), 'FORBIDDEN');
+    return services.admin.findAgent(loaders, tenant.id, id);
+  }
+
+  @FieldResolver(() => AuditEventConnection, { description: 'OWNER/ADMIN only. Newest first. (v2: filter)' })
   @TenantGate('admin', { parentTenant: true })
-  auditLog(@Root() tenant: Tenant, @Args() { first, after }: PageArgs, @Ctx() { services }: GatewayContext): Promise<AuditEventConnection> {
-    return services.admin.auditLog(tenant.id, first ?? DEFAULT_PAGE_SIZE, after);
+  auditLog(@Root() tenant: Tenant, @Args() { first, after, filter }: AuditLogArgs, @Ctx() { services }: GatewayContext): Promise<AuditEventConnection> {
+    return services.admin.auditLog(tenant.id, first ?? DEFAULT_PAGE_SIZE, after, filter);
   }
 }

@@ -207,7 +207,7 @@ export class ChallengeService {
         await this.pass(tx, session, row, method, now);
         return { passed: true as const, tenantId: row.tenantId, workspaceId: row.workspaceId };
       }
-      return { passed: false as const, ...(await this.spendAttempt(tx, row, now)) };
+      return { passed: false as const, ...(await this.spendAttempt(tx, row, method, now)) };
     });
 
     if (!outcome.passed) {
@@ -283,7 +283,10 @@ export class ChallengeService {
   private async claimRecoveryCode(tx: Tx, row: ChallengeRow, code: string, now: Date): Promise<boolean> {
     if (!(await this.recoveryCodes.consume(tx, row.tenantId, row.agentId, code, now))) return false;
     const reset = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = 0 WHERE id = ? AND ${NOT_LOCKED}`, [row.authenticatorId, now]);
-    if (reset === 1) return true;
+    if (reset === 1) {
+      await this.recoveryCodes.replenish(tx, row.tenantId, row.agentId, now);
+      return true;
+    }
     throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!)); // locked meanwhile: the code stays unused
   }
 
@@ -300,6 +303,7 @@ export class ChallengeService {
     );
     assertThat(passed === 1, 'CHALLENGE_INVALIDATED'); // spent by a racing answer: roll back the claim too
     await grantStanding(tx, session, row.tenantId, method, now);
+    await recordAudit(tx, now, { tenantId: row.tenantId, action: 'CHALLENGE_PASSED', actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId, method });
     if (method === 'RECOVERY_CODE') {
       await recordAudit(tx, now, { tenantId: row.tenantId, action: 'RECOVERY_CODE_USED', actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId });
     }
@@ -310,7 +314,7 @@ export class ChallengeService {
    * failed attempt on the challenge (the 5th invalidates it). Each SET reads only its own column, because MySQL
    * applies SET clauses left to right while SQLite reads the old row: the follow-up updates keep both alike.
    */
-  private async spendAttempt(tx: Tx, row: ChallengeRow, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
+  private async spendAttempt(tx: Tx, row: ChallengeRow, method: AnswerMethod, now: Date): Promise<{ attemptsRemaining: number; retryAfterSeconds?: number }> {
     const counted = await sqlExecute(
       tx,
       `UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND ${NOT_LOCKED}`,
@@ -335,7 +339,7 @@ export class ChallengeService {
     );
 
     const audit = { tenantId: row.tenantId, actorAgentId: row.agentId, subjectAgentId: row.agentId, workspaceId: row.workspaceId };
-    await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED' });
+    await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED', method });
     if (invalidated === 1) await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_INVALIDATED' });
 
     const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [row.id]);

@@ -2,12 +2,15 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Database } from '../db/database';
 import { AuthenticatorEntity, RecoveryCodeEntity } from '../db/entities';
 import { secretContext } from './enrolment.service';
+import { recoveryCodeContext } from './recovery-code-store';
 
 const BATCH_SIZE = 200;
 
 export interface RotationReport {
   /** Secrets re-encrypted to the current key by this run. */
   reEncrypted: number;
+  /** Encrypted copies of recovery codes (VIEWABLE tenants) re-encrypted to the current key by this run. */
+  recoveryCodeCopiesReEncrypted: number;
   /** Recovery codes hashed under older keys: they keep working while those keys stay configured, and are
    *  replaced by the agents' next regeneration (a hash cannot be re-keyed without the plain code). */
   recoveryCodesOnOlderKeys: number;
@@ -40,9 +43,36 @@ export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretB
     }
     afterId = batch[batch.length - 1].id;
   }
+  const recoveryCodeCopiesReEncrypted = await rotateRecoveryCodeCopies(db, secretBox);
   const recoveryCodesOnOlderKeys = await db.manager
     .createQueryBuilder(RecoveryCodeEntity, 'r')
     .where('r.keyId <> :currentKeyId AND r.usedAt IS NULL', { currentKeyId })
     .getCount();
-  return { reEncrypted, recoveryCodesOnOlderKeys };
+  return { reEncrypted, recoveryCodeCopiesReEncrypted, recoveryCodesOnOlderKeys };
+}
+
+/** The same for the encrypted copies of recovery codes, each rewritten only if its copy is still the one read. */
+async function rotateRecoveryCodeCopies(db: Database, secretBox: SecretBox): Promise<number> {
+  const currentKeyId = secretBox.currentKeyId;
+  let reEncrypted = 0;
+  let afterId = '';
+  for (;;) {
+    const batch = await db.manager
+      .createQueryBuilder(RecoveryCodeEntity, 'r')
+      .where('r.codeCiphertext IS NOT NULL AND r.ciphertextKeyId <> :currentKeyId AND r.id > :afterId', { currentKeyId, afterId })
+      .orderBy('r.id', 'ASC')
+      .limit(BATCH_SIZE)
+      .getMany();
+    if (!batch.length) break;
+    for (const row of batch) {
+      const context = recoveryCodeContext(row.tenantId, row.agentId);
+      const sealed = secretBox.seal(secretBox.open(row.codeCiphertext!, context), context);
+      const result = await db.transaction((tx) =>
+        tx.update(RecoveryCodeEntity, { id: row.id, codeCiphertext: row.codeCiphertext! }, { codeCiphertext: sealed.envelope, ciphertextKeyId: sealed.keyId }),
+      );
+      reEncrypted += result.affected ?? 0;
+    }
+    afterId = batch[batch.length - 1].id;
+  }
+  return reEncrypted;
 }

@@ -25,7 +25,8 @@ export function createTenantAccessLoader(db: Database, session: SessionIdentity)
   return new DataLoader<string, TenantAccessFacts | null>(async (tenantIds) => {
     const rows = await sqlRows(
       db.manager,
-      `SELECT t.id, t.name, t.issuer, t.two_factor_enabled, t.two_factor_policy, t.recovery_code_format, t.created_at,
+      `SELECT t.id, t.name, t.issuer, t.two_factor_enabled, t.two_factor_policy, t.recovery_code_format, t.recovery_code_visibility,
+              t.recovery_code_replenish, t.created_at,
               m.role, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
               a.locked_until,
               CASE WHEN EXISTS (SELECT 1 FROM tenant_standings s
@@ -51,6 +52,8 @@ function toFacts(row: Record<string, unknown>): TenantAccessFacts {
       twoFactorEnabled: rawBool(row.two_factor_enabled),
       twoFactorPolicy: row.two_factor_policy as TenantEntity['twoFactorPolicy'],
       recoveryCodeFormat: row.recovery_code_format as TenantEntity['recoveryCodeFormat'],
+      recoveryCodeVisibility: row.recovery_code_visibility as TenantEntity['recoveryCodeVisibility'],
+      recoveryCodeReplenish: rawBool(row.recovery_code_replenish),
       createdAt: rawDate(row.created_at)!,
     },
     role: (row.role as TenantRoleName | null) ?? null,

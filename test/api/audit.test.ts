@@ -28,7 +28,7 @@ interface Expected {
 /** The actions the contract names; the log may hold more (e.g. MEMBER_ADDED). */
 const CONTRACT_ACTIONS = [
   'TWO_FACTOR_ENABLED', 'TWO_FACTOR_DISABLED', 'TWO_FACTOR_RESET', 'RECOVERY_CODES_REGENERATED', 'RECOVERY_CODE_USED', 'CHALLENGE_FAILED',
-  'CHALLENGE_INVALIDATED', 'TENANT_TWO_FACTOR_CHANGED', 'WORKSPACE_TWO_FACTOR_CHANGED', 'POLICY_CHANGED', 'SESSIONS_REVOKED',
+  'CHALLENGE_INVALIDATED', 'TENANT_TWO_FACTOR_CHANGED', 'WORKSPACE_TWO_FACTOR_CHANGED', 'POLICY_CHANGED', 'SESSIONS_REVOKED', 'CHALLENGE_PASSED',
 ];
 const summary = (event: Event): Expected => ({
   action: event.action,
@@ -75,6 +75,7 @@ describe.each(databaseKinds)('the audit log on %s', (kind) => {
     by(agent, 'CHALLENGE_INVALIDATED', agent, tenant.secureWorkspaceId);
     const retry = await openChallenge(session, tenant.secureWorkspaceId);
     await session.client.ok(UseRecoveryCodeDocument, { challengeId: retry, code: regenerateRecoveryCodes.codes[0] });
+    by(agent, 'CHALLENGE_PASSED', agent, tenant.secureWorkspaceId);
     by(agent, 'RECOVERY_CODE_USED', agent, tenant.secureWorkspaceId);
 
     revokedAt = t.clock.epochMs;
@@ -139,9 +140,11 @@ describe.each(databaseKinds)('the audit log on %s', (kind) => {
   // Threat: the audit trail becomes a second place to steal TOTP secrets, recovery codes or passwords from.
   it('holds no secret, code or password: every column is an id, a time or an action name', async () => {
     const rows: Array<Record<string, unknown>> = await t.gateway.db.manager.query('SELECT * FROM audit_events');
-    expect(Object.keys(rows[0]).sort()).toEqual(['action', 'actor_agent_id', 'at', 'id', 'subject_agent_id', 'tenant_id', 'workspace_id']);
+    expect(Object.keys(rows[0]).sort()).toEqual(['action', 'actor_agent_id', 'at', 'client_ip', 'id', 'method', 'subject_agent_id', 'tenant_id', 'workspace_id']);
     for (const row of rows) {
       expect(row.action).toMatch(/^[A-Z_]+$/);
+      expect([null, 'TOTP', 'RECOVERY_CODE', 'PASSKEY']).toContain(row.method);
+      expect(row.client_ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
       for (const column of ['id', 'tenant_id', 'actor_agent_id', 'subject_agent_id', 'workspace_id']) {
         expect(row[column] === null || /^[0-9a-f-]{36}$/.test(String(row[column])), `${column}: ${row[column]}`).toBe(true);
       }

@@ -134,6 +134,21 @@ describe('web console: admin console', () => {
     await expectText(page.locator('main').getByRole('status').first(), 'Policy set to Optional.');
   });
 
+  it('renames the issuer for new set-ups, and says existing app entries keep their name', async () => {
+    const section = page.getByRole('region', { name: 'Authenticator app name' });
+    await expectText(section, 'agents who already added this tenant to their app keep the name they scanned');
+    const name = section.getByLabel('Name in authenticator apps (issuer)');
+    expect(await name.inputValue()).toBe('Acme Support');
+    await name.fill('Acme Helpdesk');
+    await section.getByRole('button', { name: 'Save name' }).click();
+    await expectText(page.locator('main').getByRole('status').first(), 'Authenticator apps will show “Acme Helpdesk” for new set-ups. Existing entries keep their name.');
+    await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Issuer changed');
+
+    await name.fill('Acme: Support');
+    await section.getByRole('button', { name: 'Save name' }).click();
+    expect(await name.evaluate((input) => (input as unknown as { validity: { patternMismatch: boolean } }).validity.patternMismatch)).toBe(true);
+  });
+
   it('filters the agents by 2FA status', async () => {
     await page.getByLabel('2FA enabled', { exact: true }).check();
     await expectText(page.getByRole('region', { name: 'Agents' }), '2 agents with two-factor enabled.');
@@ -173,6 +188,108 @@ describe('web console: admin console', () => {
     await expectText(aaron, 'Not configured');
     expect(await aaron.getByRole('button', { name: 'Reset 2FA for Aaron Agent' }).isDisabled()).toBe(true);
     await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Two-factor reset by an admin');
+  });
+
+  it('searches the agents by name or email, and opens one agent’s details with the same actions', async () => {
+    const agents = page.getByRole('region', { name: 'Agents' });
+    const search = page.getByRole('searchbox', { name: 'Search agents by name or email' });
+    await search.fill('NADIA');
+    await expectText(agents, '1 agent matching “NADIA”.');
+    expect(await agentRows()).toEqual(['nadia@demo.test']);
+    await search.fill('demo.test');
+    await expectText(agents, '3 agents matching “demo.test”.');
+    await search.fill('');
+    await expectText(agents, '3 agents.');
+
+    await page.getByRole('link', { name: OWNER.name }).click();
+    await heading(page, OWNER.name).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(new RegExp(`^/admin/${acmeId}/agents/[0-9a-f-]{36}$`));
+    const fact = (name: string) => page.locator(`dd[data-fact="${name}"]`);
+    await expectText(fact('Two-factor'), 'Enabled');
+    await expectText(fact('Methods'), 'Authenticator app, Recovery codes');
+    await expectText(fact('Recovery codes left'), '8');
+    await expectText(fact('Last sign-in'), 'with 2FA');
+    expect(await page.getByRole('button', { name: `Reset 2FA for ${OWNER.name}` }).isDisabled()).toBe(false);
+    await page.getByRole('button', { name: `Revoke sessions of ${OWNER.name}` }).click();
+    await expectText(page.getByRole('dialog', { name: `Revoke the sessions of ${OWNER.name}?` }), 'This is you: this session too.');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('link', { name: '← Back to the admin console' }).click();
+    await heading(page, 'Admin console').waitFor();
+  });
+
+  it('filters the audit log by action and agent, and exports the filtered log as CSV', async () => {
+    const audit = page.getByRole('region', { name: 'Audit log' });
+    const rows = audit.locator('tbody tr');
+    await audit.getByLabel('Action').selectOption('TWO_FACTOR_ENABLED');
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(async () => new Set(await rows.locator('td:nth-child(2)').allInnerTexts())).toEqual(new Set(['Two-factor enabled']));
+    await audit.getByLabel('Agent email (actor or subject)').fill(AGENT.email);
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(() => rows.locator('td:nth-child(4)').allInnerTexts()).toEqual([AGENT.email]);
+    await expectText(rows.first(), '127.0.0.1');
+
+    const downloading = page.waitForEvent('download');
+    await audit.getByRole('button', { name: 'Export CSV' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-log-${acmeId}-.*\\.csv$`));
+    const csv = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((stream) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('at,action,method,actor,subject,workspace,client_ip,event_id');
+    expect(lines.slice(1).map((line) => line.split(',').slice(1, 5))).toEqual([['TWO_FACTOR_ENABLED', '', AGENT.email, AGENT.email]]);
+    await expectText(audit.getByRole('status'), 'Exported 1 event.');
+
+    await audit.getByLabel('Agent email (actor or subject)').fill('nobody@demo.test');
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expectText(audit.getByRole('alert'), 'No member of Acme Support has the email nobody@demo.test.');
+    await audit.getByLabel('Agent email (actor or subject)').fill('');
+    await audit.getByLabel('Action').selectOption('');
+    await audit.getByRole('button', { name: 'Apply filter' }).click();
+    await expect.poll(() => rows.count()).toBeGreaterThan(3);
+  });
+
+  it('makes recovery codes viewable, and the owner shows theirs again from the profile behind the password', async () => {
+    await page.goto(`/admin/${acmeId}`);
+    const section = page.getByRole('region', { name: 'Recovery codes' });
+    await section.getByLabel('Recovery codes').selectOption('VIEWABLE');
+    await section.getByLabel('Replace a used code with a fresh one, so each agent keeps 8').check();
+    await section.getByRole('button', { name: 'Save recovery code setting' }).click();
+    await expectText(page.locator('main').getByRole('status').first(), 'Agents can view their recovery codes again, and used codes are replaced.');
+    await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Recovery code visibility changed');
+
+    await nav(page, 'My profile').click();
+    const acme = page.getByRole('region', { name: 'Acme Support', exact: true });
+    const showCodes = acme.locator('details.show-codes');
+    await showCodes.locator('summary').click();
+    await showCodes.getByLabel('Current password').fill(DEMO_PASSWORD);
+    await acme.getByRole('button', { name: 'Show recovery codes' }).click();
+    await expectText(acme, 'None of your codes can be shown: they were issued before Acme Support made codes viewable.');
+
+    await acme.getByRole('button', { name: 'Regenerate recovery codes' }).click();
+    await acme.getByLabel('Current password').first().fill(DEMO_PASSWORD);
+    await acme.getByRole('button', { name: 'Generate new codes' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Generate new codes' }).click();
+    await acme.getByRole('list', { name: 'Recovery codes' }).waitFor();
+    const issued = await acme.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allInnerTexts();
+    expect(issued).toHaveLength(8);
+    await acme.getByRole('button', { name: 'I have saved these codes' }).click();
+
+    await showCodes.locator('summary').click();
+    await showCodes.getByLabel('Current password').fill('wrong password');
+    await acme.getByRole('button', { name: 'Show recovery codes' }).click();
+    await expectText(showCodes.getByRole('alert'), 'Password did not match. Nothing was changed.');
+    await showCodes.getByLabel('Current password').fill(DEMO_PASSWORD);
+    await acme.getByRole('button', { name: 'Show recovery codes' }).click();
+    await expect.poll(() => acme.getByRole('list', { name: 'Your recovery codes' }).getByRole('listitem').allInnerTexts()).toEqual(issued);
+    await screenshot(page, 'profile-show-recovery-codes');
+    await acme.getByRole('button', { name: 'Hide codes' }).click();
+    expect(await acme.getByRole('list', { name: 'Your recovery codes' }).count()).toBe(0);
   });
 
   it('gives an agent no admin console', async () => {

@@ -4,6 +4,7 @@ import { createFrame, pageHeading, renderHeader, showFlash } from './layout';
 import { explain } from './messages';
 import { interceptLinks, navigate, setRenderer, takeFlash } from './nav';
 import { adminIndexPage, adminPage } from './pages/admin';
+import { adminAgentPage } from './pages/admin-agent';
 import { challengePage } from './pages/challenge';
 import type { PageContext } from './pages/page';
 import { profilePage } from './pages/profile';
@@ -31,6 +32,7 @@ const ROUTES: Route[] = [
   { pattern: /^\/my\/profile\/two-factor$/, title: 'Two-factor authentication', page: profilePage },
   { pattern: /^\/admin$/, title: 'Admin console', page: adminIndexPage },
   { pattern: /^\/admin\/([^/]+)$/, title: 'Admin console', page: adminPage },
+  { pattern: /^\/admin\/([^/]+)\/agents\/([^/]+)$/, title: 'Agent', page: adminAgentPage },
 ];
 
 const root = document.getElementById('app')!;

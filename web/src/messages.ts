@@ -66,6 +66,7 @@ const AUDIT_ACTIONS: Record<string, string> = {
   TWO_FACTOR_RESET: 'Two-factor reset by an admin',
   RECOVERY_CODES_REGENERATED: 'Recovery codes regenerated',
   RECOVERY_CODE_USED: 'Recovery code used',
+  CHALLENGE_PASSED: 'Verification passed',
   CHALLENGE_FAILED: 'Verification failed',
   CHALLENGE_INVALIDATED: 'Verification invalidated',
   TENANT_TWO_FACTOR_CHANGED: 'Tenant two-factor changed',
@@ -76,7 +77,13 @@ const AUDIT_ACTIONS: Record<string, string> = {
   MEMBER_ADDED: 'Member added',
   WORKSPACE_MEMBER_ADDED: 'Workspace member added',
   REAUTH_FAILED: 'Password re-check failed',
+  ISSUER_CHANGED: 'Issuer changed',
+  RECOVERY_CODES_VIEWED: 'Recovery codes viewed',
+  RECOVERY_CODE_VISIBILITY_CHANGED: 'Recovery code visibility changed',
 };
+
+/** The actions the audit filter offers. */
+export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS);
 
 export function auditActionLabel(action: string): string {
   if (AUDIT_ACTIONS[action]) return AUDIT_ACTIONS[action];

@@ -10,4 +10,8 @@ export class AuditEventEntity {
   @Column({ name: 'subject_agent_id', type: 'varchar', length: 36, nullable: true }) subjectAgentId!: string | null;
   @Column({ name: 'workspace_id', type: 'varchar', length: 36, nullable: true }) workspaceId!: string | null;
   @Column({ type: 'datetime', precision: 3 }) at!: Date;
+  /** The second factor involved (CHALLENGE_PASSED, CHALLENGE_FAILED, …): TOTP, RECOVERY_CODE or PASSKEY. */
+  @Column({ type: 'varchar', length: 16, nullable: true }) method!: string | null;
+  /** The client address of the request that caused the event (null for events written outside a request). */
+  @Column({ name: 'client_ip', type: 'varchar', length: 45, nullable: true }) clientIp!: string | null;
 }

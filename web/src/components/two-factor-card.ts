@@ -15,12 +15,13 @@ import type { Tone } from '../nav';
 import { handleSessionEnded } from '../state';
 import { confirmDialog } from './confirm-dialog';
 import { recoveryCodesPanel } from './recovery-codes';
+import { showRecoveryCodesSection } from './show-recovery-codes';
 
 type Enrolment = BeginTotpEnrolmentMutation['beginTotpEnrolment'];
 type View = 'status' | 'begin' | 'pending' | 'codes' | 'regenerate';
 
 export interface TwoFactorCardOptions {
-  tenant: { id: string; name: string; twoFactorEnabled: boolean };
+  tenant: { id: string; name: string; twoFactorEnabled: boolean; recoveryCodeVisibility?: string };
   status: TwoFactorStatusPartsFragment;
   /** Open the password step at once (the setup page). */
   startEnrolment?: boolean;
@@ -135,6 +136,7 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
         ? null
         : h('p', { class: 'note' }, `${tenant.name} has turned two-factor off for now. Your authenticator is kept and counts again when it is turned back on.`),
       h('div', { class: 'actions' }, regenerate),
+      tenant.recoveryCodeVisibility === 'VIEWABLE' ? showRecoveryCodesSection({ tenantId: tenant.id, tenantName: tenant.name, handledElsewhere }) : null,
       disableSection(),
     );
   }

@@ -1,5 +1,4 @@
 import {
-  AuditLogDocument,
   ResetAgentTwoFactorDocument,
   RevokeAgentSessionsDocument,
   SetTenantTwoFactorDocument,
@@ -7,7 +6,6 @@ import {
   SetWorkspaceTwoFactorDocument,
   TenantAgentsDocument,
   TenantDocument,
-  type AuditLogQuery,
   type TenantAgentPartsFragment,
   type TenantQuery,
   type TwoFactorPolicy,
@@ -15,19 +13,21 @@ import {
 import { handleGateError, requireTenantStanding } from '../access';
 import { call, isGatewayError } from '../api';
 import { confirmDialog } from '../components/confirm-dialog';
+import { auditLogSection } from '../components/audit-log-section';
+import { issuerSection } from '../components/issuer-section';
+import { recoveryCodeVisibilitySection } from '../components/recovery-code-visibility-section';
+import { searchBox } from '../components/search-box';
 import { append, busy, h, replace, time, uid } from '../dom';
 import { badge, pageHeading } from '../layout';
-import { auditActionLabel, explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
+import { explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
 import type { Tone } from '../nav';
 import { app, handleSessionEnded, isAdmin, loadHome, tenantById } from '../state';
 import type { PageContext } from './page';
 
 type AdminTenant = NonNullable<TenantQuery['tenant']>;
-type AuditEvent = NonNullable<AuditLogQuery['tenant']>['auditLog']['edges'][number]['node'];
 type AgentFilter = 'all' | 'enabled' | 'not-enabled';
 
 const PAGE_SIZE = 50;
-const AUDIT_PAGE_SIZE = 20;
 
 /** The tenants the agent administers. */
 export async function adminIndexPage(ctx: PageContext): Promise<void> {
@@ -243,6 +243,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   // ---- Agents, with the 2FA filter.
   let filter: AgentFilter = 'all';
   let agentsCursor: string | null = null;
+  const search = searchBox('Search agents by name or email', () => void loadAgents(false));
   const agentsTitle = uid('section');
   const agentsCount = h('p', { class: 'muted', role: 'status' });
   const agentsBody = h('tbody');
@@ -330,7 +331,12 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     return h(
       'tr',
       { 'data-agent-email': agent.email },
-      h('th', { scope: 'row' }, h('span', { class: 'agent-name' }, agent.name, isMe ? h('span', { class: 'muted' }, ' (you)') : null), h('span', { class: 'agent-email' }, agent.email)),
+      h(
+        'th',
+        { scope: 'row' },
+        h('a', { class: 'agent-name', href: `/admin/${tenantId}/agents/${agent.id}` }, agent.name, isMe ? h('span', { class: 'muted' }, ' (you)') : null),
+        h('span', { class: 'agent-email' }, agent.email),
+      ),
       h('td', null, ROLE_LABELS[node.role]),
       h('td', null, badge(badgeInfo.label, badgeInfo.tone)),
       h(
@@ -354,7 +360,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
             tenantId,
             first: PAGE_SIZE,
             after: agentsCursor,
-            filter: filter === 'all' ? null : { twoFactorEnabled: filter === 'enabled' },
+            filter: { ...(filter === 'all' ? {} : { twoFactorEnabled: filter === 'enabled' }), ...(search.term() ? { search: search.term() } : {}) },
           }),
         );
         if (!result) return;
@@ -366,7 +372,8 @@ export async function adminPage(ctx: PageContext): Promise<void> {
         agentsCursor = agents.pageInfo.endCursor;
         agentsMore.hidden = !agents.pageInfo.hasNextPage;
         const which = filter === 'enabled' ? ' with two-factor enabled' : filter === 'not-enabled' ? ' without two-factor enabled' : '';
-        agentsCount.textContent = `${agents.totalCount} ${agents.totalCount === 1 ? 'agent' : 'agents'}${which}.`;
+        const matching = search.term() ? ` matching “${search.term()}”` : '';
+        agentsCount.textContent = `${agents.totalCount} ${agents.totalCount === 1 ? 'agent' : 'agents'}${which}${matching}.`;
       },
       (text) => (agentsError.textContent = text),
     );
@@ -379,6 +386,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     h(
       'div',
       { class: 'card-body' },
+      search.element,
       agentsCount,
       agentsError,
       h(
@@ -395,63 +403,36 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     ),
   );
 
-  // ---- Audit log, newest first.
-  let auditCursor: string | null = null;
-  const auditTitle = uid('section');
-  const auditBody = h('tbody');
-  const auditError = h('p', { class: 'form-error', role: 'alert' });
-  const auditMore = h('button', { type: 'button', class: 'button button-secondary', hidden: true, onclick: () => void loadAudit(true) }, 'Load older events');
-  const auditRow = (event: AuditEvent) =>
-    h(
-      'tr',
-      null,
-      h('td', { class: 'nowrap' }, time(event.at)),
-      h('td', null, auditActionLabel(event.action)),
-      h('td', null, event.actor?.email ?? h('span', { class: 'muted' }, '—')),
-      h('td', null, event.subject?.email ?? h('span', { class: 'muted' }, '—')),
-      h('td', null, event.workspace?.name ?? h('span', { class: 'muted' }, '—')),
-    );
+  // ---- The issuer authenticator apps show.
+  const issuer = issuerSection({
+    tenantId,
+    issuer: tenant.issuer,
+    act,
+    changed: (value, message) => {
+      tenant = { ...tenant, issuer: value };
+      say(message);
+      void refreshAudit();
+    },
+  });
 
-  async function loadAudit(more: boolean): Promise<void> {
-    if (!more) auditCursor = null;
-    auditError.textContent = '';
-    await act(
-      async () => {
-        const { tenant: result } = await call(AuditLogDocument, { tenantId, first: AUDIT_PAGE_SIZE, after: auditCursor });
-        if (!result) return;
-        const rows = result.auditLog.edges.map((edge) => auditRow(edge.node));
-        if (more) append(auditBody, rows);
-        else replace(auditBody, rows.length ? rows : h('tr', null, h('td', { colspan: 5, class: 'muted' }, 'Nothing recorded yet.')));
-        auditCursor = result.auditLog.pageInfo.endCursor;
-        auditMore.hidden = !result.auditLog.pageInfo.hasNextPage;
-      },
-      (text) => (auditError.textContent = text),
-    );
-  }
-  const refreshAudit = () => loadAudit(false);
+  // ---- Whether agents may view their recovery codes again.
+  const recoveryCodes = recoveryCodeVisibilitySection({
+    tenantId,
+    visibility: tenant.recoveryCodeVisibility,
+    replenish: tenant.recoveryCodeReplenish,
+    act,
+    changed: (message) => {
+      say(message);
+      void refreshAudit();
+      void loadHome(); // the profile page offers "Show recovery codes" from the tenant's setting
+    },
+  });
 
-  const auditSection = h(
-    'section',
-    { class: 'card', 'aria-labelledby': auditTitle },
-    h('div', { class: 'card-header' }, h('h2', { id: auditTitle }, 'Audit log')),
-    h(
-      'div',
-      { class: 'card-body' },
-      auditError,
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { 'aria-labelledby': auditTitle },
-          h('thead', null, h('tr', null, ['When', 'Action', 'By', 'Agent', 'Workspace'].map((label) => h('th', { scope: 'col' }, label)))),
-          auditBody,
-        ),
-      ),
-      h('div', { class: 'actions' }, auditMore),
-    ),
-  );
+  // ---- Audit log, newest first, with its filter and CSV export.
+  const audit = auditLogSection({ tenantId, tenantName: tenant.name, act: (work, report) => act(work, (text) => report(text)) });
+  const refreshAudit = () => audit.refresh();
+  const auditSection = audit.element;
 
-  await Promise.all([loadAgents(false), loadAudit(false)]);
-  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agentsSection, auditSection]);
+  await Promise.all([loadAgents(false), refreshAudit()]);
+  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, recoveryCodes, agentsSection, auditSection]);
 }
