@@ -34,6 +34,8 @@ export interface Config {
   trustedProxyHops: number;
   /** Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60). */
   rateLimits: { signInPerMinute: number; answersPerMinute: number };
+  /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
+  maxComplexity: number;
   /** LOG_LEVEL (pino): default info, silent under NODE_ENV=test. */
   logLevel: string;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
@@ -71,6 +73,7 @@ export function loadConfig(env: Env = process.env): Config {
     signInPerMinute: integer(env, 'RATE_LIMIT_SIGN_IN_PER_MINUTE', 30, 0, 1_000_000, problems),
     answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
   };
+  const maxComplexity = integer(env, 'GRAPHQL_MAX_COMPLEXITY', 10_000, 100, 1_000_000, problems);
   const logLevel = env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
@@ -89,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins,
     trustedProxyHops,
     rateLimits,
+    maxComplexity,
     logLevel,
     warnings,
   };

@@ -53,7 +53,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await db.migrate();
   const metrics = createMetrics();
   const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
-  const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction });
+  const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: await buildGatewaySchema(),
