@@ -99,10 +99,20 @@ const paginationEstimator: ComplexityEstimator = ({ field, args, childComplexity
   return 1 + pageSize(args.first, first.defaultValue) * (1 + childComplexity);
 };
 
+/** Introspection (when it is on) answers from the schema in memory: its lists are not rows. */
+const introspectionEstimator: ComplexityEstimator = ({ type, field, childComplexity }) =>
+  type.name.startsWith('__') || field.name.startsWith('__') ? 1 + childComplexity : undefined;
+
 const listEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
   const fieldType = getNullableType(field.type);
   if (!isListType(fieldType) || !isCompositeType(getNamedType(fieldType)) || isConnection(type)) return undefined;
   return 1 + ASSUMED_LIST_SIZE * childComplexity;
 };
 
-const ESTIMATORS: ComplexityEstimator[] = [fieldExtensionsEstimator(), paginationEstimator, listEstimator, simpleEstimator({ defaultComplexity: 1 })];
+const ESTIMATORS: ComplexityEstimator[] = [
+  fieldExtensionsEstimator(),
+  introspectionEstimator,
+  paginationEstimator,
+  listEstimator,
+  simpleEstimator({ defaultComplexity: 1 }),
+];

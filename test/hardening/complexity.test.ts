@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { getNamedType, GraphQLSchema, isEnumType, isInputObjectType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
+import { getIntrospectionQuery, getNamedType, GraphQLSchema, isEnumType, isInputObjectType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateComplexity } from '../../src/http/graphql-limits';
 import { buildGatewaySchema } from '../../src/schema';
@@ -145,6 +145,11 @@ describe("the console's and integrators' own operations", () => {
       const cost = estimateComplexity(schema, document, sampleVariables(schema, operation), operation.name!.value);
       expect(cost, operation.name!.value).toBeLessThanOrEqual(5_000);
     }
+  });
+
+  it("leave introspection (where it is on) to its own switch: a full introspection query is cheap", async () => {
+    const schema = await buildGatewaySchema();
+    expect(estimateComplexity(schema, parse(getIntrospectionQuery()), {})).toBeLessThan(1_000);
   });
 });
 

@@ -1,10 +1,7 @@
 // Threat: one request, signed in or not, that ends the gateway process for everyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, scratchDatabase, ScratchDatabase } from '../helpers/databases';
-import { freePort, GatewayProcess, productionEnv, sleep, spawnGateway } from './harness';
-
-/** What main.ts's second-line handlers log: never expected, since each is a defect to fix at its cause. */
-export const PROCESS_LEVEL_DEFECT = /unhandled promise rejection|uncaught exception/i;
+import { freePort, GatewayProcess, PROCESS_LEVEL_DEFECT, productionEnv, sleep, spawnGateway } from './harness';
 
 describe.each(databaseKinds)('no request stops the gateway process (production, own process) on %s', (kind) => {
   let database: ScratchDatabase;
