@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { DocumentNode, getNamedType, getNullableType, getVariableValues, GraphQLError, GraphQLObjectType, GraphQLSchema, isCompositeType, isListType } from 'graphql';
 import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { MAX_PAGE_SIZE } from '../graphql/pagination';
+import { MAX_PAGE_SIZE } from '../graphql/page-size';
 
 const MAX_TOKENS = 2000;
 

@@ -1,5 +1,4 @@
 // Threat: documents that cost far more than they look (many aliased pages), without refusing real console pages.
-import 'reflect-metadata';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getIntrospectionQuery, getNamedType, GraphQLSchema, isEnumType, isInputObjectType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
