@@ -178,8 +178,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /**
- * Logs what no client caused (with the request id, never the request's variables), and answers 503 while the
- * database is not answering, so load balancers and clients know to retry.
+ * Logs what no client caused (with the request id, never the request's variables) and answers it 500 with the
+ * request id; answers 503 while the database is not answering, so load balancers and clients know to retry.
  */
 function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
@@ -190,9 +190,17 @@ function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
             if (!isExpectedError(error)) logger.error({ reqId: contextValue.requestId, err: unwrapResolverError(error) }, 'unexpected error');
           }
         },
-        async willSendResponse({ response }) {
-          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          if (errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) response.http.status = 503;
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+          } else if (result.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) {
+            // A fault, not the client's: a 500 with the request id, which finds its log line.
+            response.http.status = 500;
+            const requestId = contextValue?.requestId;
+            result.errors = result.errors.map((e) => (e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...e, extensions: { ...e.extensions, requestId } } : e));
+          }
         },
       };
     },

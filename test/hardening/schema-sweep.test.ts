@@ -4,11 +4,13 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { buildClientSchema, getIntrospectionQuery, GraphQLField, GraphQLSchema, IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, EnterWorkspaceDocument } from '../../src/client/generated/graphql';
 import { ErrorCodes } from '../../src/errors/error-codes';
 import { GraphQLClient } from '../helpers/client';
 import { databaseKinds, scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { addMember, createTenant, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
+import { totpCode } from '../helpers/totp';
 import { freePort, GatewayProcess, INTERNALS, PROCESS_LEVEL_DEFECT, productionEnv, spawnGateway } from './harness';
 import { hostileRequest, HostileRequest, KnownValues } from './hostile-requests';
 
@@ -59,7 +61,7 @@ describe.each(databaseKinds)('schema-driven sweep of a production gateway proces
     schema = buildClientSchema(introspection.data!);
 
     const t = { client } as TestGateway;
-    const ours: TestTenant = await createTenant(t, { name: 'Swept Tenant' });
+    const ours: TestTenant = await createTenant(t, { twoFactor: true, name: 'Swept Tenant' });
     const theirs: TestTenant = await createTenant(t, { twoFactor: true, name: 'Other Tenant' });
     const member = await signUp(t, 'member');
     await addMember(ours, member);
@@ -74,11 +76,25 @@ describe.each(databaseKinds)('schema-driven sweep of a production gateway proces
       // A sweep that changed the password leaves a newcomer (still a real session, without the memberships).
       return token ? { ...agent, token, client: client.withToken(token) } : signUp(t, 'newcomer');
     };
+    /** Enrols the agent (real clock), then opens a challenge from a fresh session: that session and its challenge. */
+    const challenged = async (agent: TestAgent, tenant: TestTenant) => {
+      const { beginTotpEnrolment } = await agent.client.ok(BeginTotpEnrolmentDocument, { tenantId: tenant.id, password: agent.password });
+      await agent.client.ok(ConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code: totpCode(beginTotpEnrolment.secret, Date.now()) });
+      const session = await signIn(agent);
+      const { enterWorkspace } = await session.client.ok(EnterWorkspaceDocument, { workspaceId: tenant.secureWorkspaceId });
+      return { session, challengeId: enterWorkspace.challenge!.id };
+    };
+    // The member sweeps with a challenge of its own open (answers reach the code check); the bystander's is foreign.
+    const ownChallenge = await challenged(member, ours);
+    const foreignChallenge = await challenged(bystander, theirs);
     refresh = { owner: () => signIn(ours.owner), member: () => signIn(member) };
     sessions.owner = ours.owner;
-    sessions.member = member;
+    sessions.member = ownChallenge.session;
     known = {
-      ids: [ours.id, ours.secureWorkspaceId, ours.openWorkspaceId, ours.owner.id, member.id, theirs.id, theirs.secureWorkspaceId, theirs.openWorkspaceId, theirs.owner.id, bystander.id],
+      ids: [
+        ...[ours.id, ours.secureWorkspaceId, ours.openWorkspaceId, ours.owner.id, member.id, ownChallenge.challengeId],
+        ...[theirs.id, theirs.secureWorkspaceId, theirs.openWorkspaceId, theirs.owner.id, bystander.id, foreignChallenge.challengeId],
+      ],
       strings: [bystander.email, theirs.owner.email, bystander.email.toUpperCase(), PASSWORD, 'Swept Tenant', 'Other Tenant'],
     };
   });
