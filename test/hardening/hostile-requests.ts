@@ -4,7 +4,6 @@ import {
   GraphQLArgument,
   GraphQLField,
   GraphQLInputType,
-  GraphQLNullableInputType,
   GraphQLObjectType,
   isEnumType,
   isInputObjectType,
@@ -105,11 +104,13 @@ export function hostileValue(g: fc.GeneratorValue, type: GraphQLInputType, known
   return oneIn(g, 10) ? null : valueOf(g, type, known, depth);
 }
 
-function valueOf(g: fc.GeneratorValue, type: GraphQLNullableInputType, known: KnownValues, depth: number): unknown {
+/** A value of a nullable input type. */
+function valueOf(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValues, depth: number): unknown {
   if (isListType(type)) {
-    if (oneIn(g, 8)) return hostileValue(g, type.ofType, known, depth + 1); // a single value where a list goes
+    const item = type.ofType as GraphQLInputType;
+    if (oneIn(g, 8)) return hostileValue(g, item, known, depth + 1); // a single value where a list goes
     const length = g(fc.nat, { max: depth > 1 ? 1 : 3 });
-    return Array.from({ length }, () => hostileValue(g, type.ofType, known, depth + 1));
+    return Array.from({ length }, () => hostileValue(g, item, known, depth + 1));
   }
   if (isEnumType(type)) {
     const names = type.getValues().map((value) => value.name);
