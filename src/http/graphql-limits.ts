@@ -43,8 +43,9 @@ export function graphqlLimits(options: { hideFieldSuggestions: boolean; maxCompl
  * So a 100-row page of the audit log with every field nested costs about 4,200, and 30 aliased 100-row pages of
  * ids alone about 12,000.
  *
- * The limit is GRAPHQL_MAX_COMPLEXITY (default 10,000). Judged in didResolveOperation, with the request's variables, so `first: 100` and `first: $n` (n = 100) cost the
- * same. Over the limit is a GRAPHQL_VALIDATION_FAILED (400) naming the limit and the cost; nothing has run.
+ * The limit is GRAPHQL_MAX_COMPLEXITY (default 10,000), judged in didResolveOperation with the request's
+ * variables, so `first: 100` and `first: $n` (n = 100) cost the same. Over the limit is a GRAPHQL_VALIDATION_FAILED
+ * (400) naming the limit and the cost; nothing has run.
  */
 export function complexityLimit(maxComplexity: number): ApolloServerPlugin {
   return {
