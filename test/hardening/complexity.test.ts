@@ -3,12 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getIntrospectionQuery, getNamedType, GraphQLSchema, isEnumType, isInputObjectType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
 import { estimateComplexity } from '../../src/http/graphql-limits';
 import { buildGatewaySchema } from '../../src/schema';
 import type { GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
 import { createTenant, TestTenant } from '../helpers/fixtures';
-import type { TestGateway } from '../helpers/gateway';
+import { TEST_ENCRYPTION_KEYS, TestGateway } from '../helpers/gateway';
 import { INTERNALS, startProductionGateway } from './harness';
 import { connectionFields, pageQuery } from './schema-walk';
 
@@ -167,3 +168,26 @@ function sampleVariables(schema: GraphQLSchema, operation: OperationDefinitionNo
   }
   return values;
 }
+
+describe('GRAPHQL_MAX_COMPLEXITY', () => {
+  it('sets the limit: at 1000 a full 100-row audit-log page is refused, naming 1000', async () => {
+    const t = await startProductionGateway('sqlite', { GRAPHQL_MAX_COMPLEXITY: '1000' });
+    try {
+      const tenant = await createTenant(t);
+      const schema = await buildGatewaySchema();
+      const auditLog = connectionFields(schema).find(({ field }) => field.name === 'auditLog')!;
+      const response = await tenant.owner.client.raw({ query: pageQuery(auditLog.path, auditLog.field, '100', tenant.id) });
+      expect(response.status).toBe(400);
+      expect(response.errors![0].message).toMatch(/^Query complexity limit of 1000 exceeded, found \d+\.$/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('must be a whole number from 100 to 1000000', () => {
+    expect(loadConfig({ GRAPHQL_MAX_COMPLEXITY: '250000', ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS }).maxComplexity).toBe(250_000);
+    for (const bad of ['lots', '99', '1.5', '2000000']) {
+      expect(() => loadConfig({ GRAPHQL_MAX_COMPLEXITY: bad, ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS })).toThrow(/GRAPHQL_MAX_COMPLEXITY must be an integer from 100 to 1000000/);
+    }
+  });
+});
