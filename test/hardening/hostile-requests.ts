@@ -21,6 +21,8 @@ export interface KnownValues {
   ids: string[];
   /** Emails, passwords and names that exist (never those of the sweep's own sessions, whose sign-in it must not lock). */
   strings: string[];
+  /** Per argument or input field name (`challengeId`, `code`, …): values that fit it, tried half the time. */
+  byName: Record<string, string[]>;
 }
 
 /** One request: a document, its variables, and every string sent (the answer may echo those, not internals). */
@@ -62,6 +64,16 @@ const HOSTILE_STRINGS = [
   'null',
   '00000000-0000-0000-0000-000000000000',
   'not-a-uuid',
+  // Codes: right-looking, almost right, and look-alikes
+  '000000',
+  '123456',
+  ' 123456 ',
+  '12345',
+  '1234567',
+  '１２３４５６',
+  '7KQ2-M9XD',
+  '7kq2m9xd',
+  '7KQ2M-9XDPA',
 ];
 
 /** True one time in `n`, unbiased (fast-check's integers lean to small values, which would make 0 common). */
@@ -98,19 +110,19 @@ const hostileDate = fc.oneof(
 const wrongType = fc.jsonValue({ maxDepth: 2 });
 
 /** A value for an input type: mostly of that type (with hostile contents), sometimes null or of another type. */
-export function hostileValue(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValues, depth = 0): unknown {
+export function hostileValue(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValues, depth = 0, name?: string): unknown {
   if (oneIn(g, 30)) return g(() => wrongType);
-  if (isNonNullType(type)) return oneIn(g, 20) ? null : valueOf(g, type.ofType, known, depth);
-  return oneIn(g, 10) ? null : valueOf(g, type, known, depth);
+  if (isNonNullType(type)) return oneIn(g, 20) ? null : valueOf(g, type.ofType, known, depth, name);
+  return oneIn(g, 10) ? null : valueOf(g, type, known, depth, name);
 }
 
 /** A value of a nullable input type. */
-function valueOf(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValues, depth: number): unknown {
+function valueOf(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValues, depth: number, name?: string): unknown {
   if (isListType(type)) {
     const item = type.ofType as GraphQLInputType;
-    if (oneIn(g, 8)) return hostileValue(g, item, known, depth + 1); // a single value where a list goes
+    if (oneIn(g, 8)) return hostileValue(g, item, known, depth + 1, name); // a single value where a list goes
     const length = g(fc.nat, { max: depth > 1 ? 1 : 3 });
-    return Array.from({ length }, () => hostileValue(g, item, known, depth + 1));
+    return Array.from({ length }, () => hostileValue(g, item, known, depth + 1, name));
   }
   if (isEnumType(type)) {
     const names = type.getValues().map((value) => value.name);
@@ -121,7 +133,7 @@ function valueOf(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValue
     const value: Record<string, unknown> = {};
     for (const field of Object.values(type.getFields())) {
       const required = isNonNullType(field.type) && field.defaultValue === undefined;
-      if (required || g(fc.boolean)) value[field.name] = hostileValue(g, field.type, known, depth + 1);
+      if (required || g(fc.boolean)) value[field.name] = hostileValue(g, field.type, known, depth + 1, field.name);
     }
     if (oneIn(g, 10)) value.notAField = 'x';
     return value;
@@ -129,8 +141,10 @@ function valueOf(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValue
   if (isScalarType(type)) {
     switch (type.name) {
       case 'String':
-      case 'ID':
-        return g(() => hostileString(known));
+      case 'ID': {
+        const fitting = name ? known.byName[name] : undefined;
+        return fitting?.length && g(fc.boolean) ? g(() => fc.constantFrom(...fitting)) : g(() => hostileString(known));
+      }
       case 'Int':
         return g(() => hostileInt);
       case 'Float':
@@ -179,7 +193,7 @@ class RequestWriter {
       const mode = this.g(() => fc.noBias(fc.nat({ max: 9 })));
       if (optional && mode < 2) continue;
       if (!optional && mode === 0 && oneIn(this.g, 5)) continue; // a required argument left out
-      const value = hostileValue(this.g, arg.type, this.known);
+      const value = hostileValue(this.g, arg.type, this.known, 0, arg.name);
       this.remember(value);
       if (mode === 9) {
         parts.push(`${arg.name}: ${literal(value, arg.type)}`);

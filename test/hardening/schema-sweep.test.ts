@@ -76,18 +76,29 @@ describe.each(databaseKinds)('schema-driven sweep of a production gateway proces
       // A sweep that changed the password leaves a newcomer (still a real session, without the memberships).
       return token ? { ...agent, token, client: client.withToken(token) } : signUp(t, 'newcomer');
     };
-    /** Enrols the agent (real clock), then opens a challenge from a fresh session: that session and its challenge. */
+    /** A fresh session of the agent with the workspace's challenge open (none if the sweep has changed the rules). */
+    const withChallenge = async (agent: TestAgent, workspaceId: string) => {
+      const session = await signIn(agent);
+      const response = await session.client.request(EnterWorkspaceDocument, { workspaceId });
+      return { session, challengeId: response.data?.enterWorkspace.challenge?.id ?? 'no-challenge' };
+    };
+    /** Enrols the agent in the tenant (real clock), then opens a challenge from a fresh session. */
     const challenged = async (agent: TestAgent, tenant: TestTenant) => {
       const { beginTotpEnrolment } = await agent.client.ok(BeginTotpEnrolmentDocument, { tenantId: tenant.id, password: agent.password });
       await agent.client.ok(ConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code: totpCode(beginTotpEnrolment.secret, Date.now()) });
-      const session = await signIn(agent);
-      const { enterWorkspace } = await session.client.ok(EnterWorkspaceDocument, { workspaceId: tenant.secureWorkspaceId });
-      return { session, challengeId: enterWorkspace.challenge!.id };
+      return withChallenge(agent, tenant.secureWorkspaceId);
     };
     // The member sweeps with a challenge of its own open (answers reach the code check); the bystander's is foreign.
     const ownChallenge = await challenged(member, ours);
     const foreignChallenge = await challenged(bystander, theirs);
-    refresh = { owner: () => signIn(ours.owner), member: () => signIn(member) };
+    refresh = {
+      owner: () => signIn(ours.owner),
+      member: async () => {
+        const again = await withChallenge(member, ours.secureWorkspaceId);
+        known.byName.challengeId[0] = again.challengeId;
+        return again.session;
+      },
+    };
     sessions.owner = ours.owner;
     sessions.member = ownChallenge.session;
     known = {
@@ -96,6 +107,15 @@ describe.each(databaseKinds)('schema-driven sweep of a production gateway proces
         ...[theirs.id, theirs.secureWorkspaceId, theirs.openWorkspaceId, theirs.owner.id, bystander.id, foreignChallenge.challengeId],
       ],
       strings: [bystander.email, theirs.owner.email, bystander.email.toUpperCase(), PASSWORD, 'Swept Tenant', 'Other Tenant'],
+      byName: {
+        challengeId: [ownChallenge.challengeId, foreignChallenge.challengeId],
+        tenantId: [ours.id, theirs.id],
+        workspaceId: [ours.secureWorkspaceId, ours.openWorkspaceId, theirs.secureWorkspaceId],
+        agentId: [member.id, ours.owner.id, bystander.id],
+        code: ['000000', '123456', '654321', '7KQ2-M9XD', '1234-5678'],
+        password: [PASSWORD],
+        email: [bystander.email, theirs.owner.email],
+      },
     };
   });
 
