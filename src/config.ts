@@ -39,6 +39,8 @@ export interface Config {
   rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number };
   /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
   metricsToken: string | null;
+  /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
+  maxComplexity: number;
   /** LOG_LEVEL (pino): default info, silent under NODE_ENV=test. */
   logLevel: string;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');
   if (isProduction && !metricsToken) warnings.push('METRICS_TOKEN is not set: /metrics is off. Set it to let a scraper in with `Authorization: Bearer <token>`.');
+  const maxComplexity = integer(env, 'GRAPHQL_MAX_COMPLEXITY', 10_000, 100, 1_000_000, problems);
   const logLevel = env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
@@ -99,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxyHops,
     rateLimits,
     metricsToken,
+    maxComplexity,
     logLevel,
     warnings,
   };

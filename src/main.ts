@@ -18,13 +18,32 @@ async function main(): Promise<void> {
   logger.info(`Gateway ready at ${url}/graphql (${database})${config.playground ? ': open it in a browser for the playground' : ''}`);
   logger.info(`Web console at ${url}/`);
 
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     logger.info(`${signal}: finishing in-flight requests, then closing`);
     await gateway.close();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  // A second line only: each of these is a defect to fix at its cause (SECURITY.md, "Nothing stops the gateway").
+  // A rejection nobody awaited leaves no half-run code behind, so the gateway logs it and serves on. An uncaught
+  // exception left a callback half-run (Node calls resuming unsafe): log it, drain in-flight requests, exit 1 for
+  // the supervisor to restart a clean process.
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ event: 'unhandledRejection', err: reason, frames: stackFrames(reason) }, 'unhandled promise rejection (a defect): serving on');
+  });
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ event: origin, err: error, frames: stackFrames(error) }, 'uncaught exception (a defect): draining, then exiting for a clean restart');
+    setTimeout(() => process.exit(1), 30_000).unref(); // should draining itself hang
+    void shutdown('uncaughtException', 1);
+  });
+}
+
+/** Where a defect happened: the stack's frames without its first line, which repeats the message (logged once, cut). */
+function stackFrames(error: unknown): string[] | undefined {
+  const stack = (error as { stack?: unknown })?.stack;
+  return typeof stack === 'string' ? stack.split('\n').slice(1, 11).map((frame) => frame.trim()) : undefined;
 }
 
 main().catch((error) => {

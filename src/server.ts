@@ -54,7 +54,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await db.migrate();
   const metrics = createMetrics();
   const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
-  const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction });
+  const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema: await buildGatewaySchema(),
@@ -195,8 +195,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /**
- * Logs what no client caused (with the request id, never the request's variables), and answers 503 while the
- * database is not answering, so load balancers and clients know to retry.
+ * Logs what no client caused (with the request id, never the request's variables) and answers it 500 with the
+ * request id; answers 503 while the database is not answering, so load balancers and clients know to retry.
  */
 function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
@@ -207,9 +207,17 @@ function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
             if (!isExpectedError(error)) logger.error({ reqId: contextValue.requestId, err: unwrapResolverError(error) }, 'unexpected error');
           }
         },
-        async willSendResponse({ response }) {
-          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          if (errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) response.http.status = 503;
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+          } else if (result.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) {
+            // A fault, not the client's: a 500 with the request id, which finds its log line.
+            response.http.status = 500;
+            const requestId = contextValue?.requestId;
+            result.errors = result.errors.map((e) => (e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...e, extensions: { ...e.extensions, requestId } } : e));
+          }
         },
       };
     },

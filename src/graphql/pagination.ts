@@ -7,7 +7,7 @@ export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
-export const MAX_PAGE_SIZE = 100;
+export { MAX_PAGE_SIZE } from './page-size';
 
 /** Cursors are opaque to clients: base64url of the row's id (UUIDv7, so time-ordered). */
 export function encodeCursor(id: string): string {

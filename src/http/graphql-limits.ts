@@ -1,6 +1,13 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { DocumentNode, getNamedType, getNullableType, getVariableValues, GraphQLError, GraphQLObjectType, GraphQLSchema, isCompositeType, isListType } from 'graphql';
+import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { MAX_PAGE_SIZE } from '../graphql/page-size';
 
 const MAX_TOKENS = 2000;
+
+/** What a list with no `first` (a tenant's workspaces, the caller's tenants) is assumed to hold. */
+export const ASSUMED_LIST_SIZE = 10;
 
 /**
  * Limits on the shape of a document, checked before anything runs; a request over one gets a GraphQL
@@ -9,15 +16,104 @@ const MAX_TOKENS = 2000;
  *
  * The token limit is graphql-js's own parse option: armor's Apollo max-tokens plugin re-parses in a hook whose
  * errors Apollo treats as unexpected, so every syntax error became a 500 (graphql-armor issues #571, #751).
+ *
+ * The cost is armor's no more: its static cost weighs depth and ignores `first`, so it refused real 100-row pages
+ * and judged `first: 43` and `first: $n` differently. `complexityLimit` counts rows instead.
  */
-export function graphqlLimits(options: { hideFieldSuggestions: boolean }) {
+export function graphqlLimits(options: { hideFieldSuggestions: boolean; maxComplexity: number }) {
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 30 },
     maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
-    costLimit: { maxCost: 5000 },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: options.hideFieldSuggestions },
   }).protect();
-  return { ...armor, parseOptions: { maxTokens: MAX_TOKENS } };
+  return {
+    ...armor,
+    plugins: [...armor.plugins, complexityLimit(options.maxComplexity)],
+    parseOptions: { maxTokens: MAX_TOKENS },
+  };
 }
+
+/**
+ * Pagination-aware complexity: every field costs 1 plus what it selects; a field taking `first` (a connection)
+ * costs `first` rows, each 1 plus what the connection selects; a list of objects without `first` costs
+ * ASSUMED_LIST_SIZE times what it selects. A field's own `complexity` (type-graphql's field option) wins over these.
+ * So a 100-row page of the audit log with every field nested costs about 4,200, and 30 aliased 100-row pages of
+ * ids alone about 12,000.
+ *
+ * The limit is GRAPHQL_MAX_COMPLEXITY (default 10,000), judged in didResolveOperation with the request's
+ * variables, so `first: 100` and `first: $n` (n = 100) cost the same. Over the limit is a GRAPHQL_VALIDATION_FAILED
+ * (400) naming the limit and the cost; nothing has run.
+ */
+export function complexityLimit(maxComplexity: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return; // Apollo resolves it before this hook; typed optional
+          const variables = request.variables ?? {};
+          // Variables that do not fit the operation are refused by execution (BAD_USER_INPUT) before anything runs.
+          if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return;
+          let cost: number;
+          try {
+            cost = estimateComplexity(schema, document, variables, operation.name?.value);
+          } catch {
+            // e.g. fragments spread so often that estimating alone would take too long (graphql-query-complexity's node cap)
+            throw refusal(`Query complexity could not be estimated within the limit of ${maxComplexity}.`, { limit: maxComplexity });
+          }
+          if (!(cost <= maxComplexity)) {
+            throw refusal(`Query complexity limit of ${maxComplexity} exceeded, found ${cost}.`, { limit: maxComplexity, cost });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The cost of a document's operation with these variables (graphql-query-complexity with the rules above). */
+export function estimateComplexity(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
+  return getComplexity({ schema, query: document, variables, operationName, estimators: ESTIMATORS });
+}
+
+function refusal(message: string, details: { limit: number; cost?: number }): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexityLimit: details.limit, complexity: details.cost, http: { status: 400 } },
+  });
+}
+
+/** Rows a `first` asks for, never throwing and never negative: out of range is the resolver's BAD_USER_INPUT. */
+function pageSize(first: unknown, fallback: unknown): number {
+  const value = typeof first === 'number' && Number.isFinite(first) ? first : typeof fallback === 'number' ? fallback : MAX_PAGE_SIZE;
+  return Math.min(Math.max(Math.trunc(value), 0), MAX_PAGE_SIZE);
+}
+
+/** A Relay connection's `edges`/`nodes` list is its page: the connection field already counted its rows. */
+function isConnection(type: unknown): boolean {
+  return type instanceof GraphQLObjectType && 'pageInfo' in type.getFields();
+}
+
+const paginationEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const first = field.args.find((arg) => arg.name === 'first');
+  if (!first) return undefined;
+  return 1 + pageSize(args.first, first.defaultValue) * (1 + childComplexity);
+};
+
+/** Introspection (when it is on) answers from the schema in memory: its lists are not rows. */
+const introspectionEstimator: ComplexityEstimator = ({ type, field, childComplexity }) =>
+  type.name.startsWith('__') || field.name.startsWith('__') ? 1 + childComplexity : undefined;
+
+const listEstimator: ComplexityEstimator = ({ type, field, childComplexity }) => {
+  const fieldType = getNullableType(field.type);
+  if (!isListType(fieldType) || !isCompositeType(getNamedType(fieldType)) || isConnection(type)) return undefined;
+  return 1 + ASSUMED_LIST_SIZE * childComplexity;
+};
+
+const ESTIMATORS: ComplexityEstimator[] = [
+  fieldExtensionsEstimator(),
+  introspectionEstimator,
+  paginationEstimator,
+  listEstimator,
+  simpleEstimator({ defaultComplexity: 1 }),
+];

@@ -130,3 +130,6 @@ export async function mysqlReader(url: string) {
     close: () => connection.end(),
   };
 }
+
+/** What main.ts's second-line handlers log: never expected, since each is a defect to fix at its cause. */
+export const PROCESS_LEVEL_DEFECT = /unhandled promise rejection|uncaught exception/i;
