@@ -1,4 +1,15 @@
-import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Plain ALTER TABLE, the same text on SQLite and MySQL/MariaDB: TypeORM's addColumns rebuilds a SQLite table, and
+ * its revert trips the foreign keys that point at it.
+ */
+const COLUMNS: Array<[table: string, column: string, definition: string]> = [
+  ['tenants', 'recovery_code_visibility', "varchar(16) NOT NULL DEFAULT 'SHOWN_ONCE'"],
+  ['tenants', 'recovery_code_replenish', 'boolean NOT NULL DEFAULT 0'],
+  ['recovery_codes', 'code_ciphertext', 'varchar(255) NULL'],
+  ['recovery_codes', 'ciphertext_key_id', 'varchar(32) NULL'],
+];
 
 /**
  * Recovery codes a tenant lets its agents view again: the tenant's setting (SHOWN_ONCE for every existing
@@ -9,20 +20,10 @@ export class RecoveryCodeVisibility1795740100000 implements MigrationInterface {
   name = 'RecoveryCodeVisibility1795740100000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumns('tenants', [
-      new TableColumn({ name: 'recovery_code_visibility', type: 'varchar', length: '16', default: "'SHOWN_ONCE'" }),
-      new TableColumn({ name: 'recovery_code_replenish', type: 'boolean', default: 0 }),
-    ]);
-    await queryRunner.addColumns('recovery_codes', [
-      new TableColumn({ name: 'code_ciphertext', type: 'varchar', length: '255', isNullable: true }),
-      new TableColumn({ name: 'ciphertext_key_id', type: 'varchar', length: '32', isNullable: true }),
-    ]);
+    for (const [table, column, definition] of COLUMNS) await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumn('recovery_codes', 'ciphertext_key_id');
-    await queryRunner.dropColumn('recovery_codes', 'code_ciphertext');
-    await queryRunner.dropColumn('tenants', 'recovery_code_replenish');
-    await queryRunner.dropColumn('tenants', 'recovery_code_visibility');
+    for (const [table, column] of [...COLUMNS].reverse()) await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
   }
 }

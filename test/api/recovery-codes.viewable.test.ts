@@ -13,7 +13,7 @@ import { rotateSecretsToCurrentKey } from '../../src/two-factor/key-rotation';
 import { recoveryCodeContext, RecoveryCodeStore } from '../../src/two-factor/recovery-code-store';
 import { expectRefused } from '../helpers/access';
 import { databaseKinds } from '../helpers/databases';
-import { addMember, createTenant, signUp, TestTenant } from '../helpers/fixtures';
+import { addMember, createTenant, enrol, signUp, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TEST_ENCRYPTION_KEYS, TestGateway } from '../helpers/gateway';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { challengedSession, enrolledAgent, EnrolledAgent } from '../helpers/two-factor';
@@ -43,6 +43,7 @@ describe.each(databaseKinds)('viewable recovery codes on %s', (kind) => {
   beforeAll(async () => {
     t = await startTestGateway(kind);
     tenant = await createTenant(t, { twoFactor: true });
+    await enrol(t, tenant.owner, tenant.id); // making codes viewable needs step-up
     agent = await enrolledAgent(t, tenant);
   });
   afterAll(() => t?.close());
@@ -67,7 +68,7 @@ describe.each(databaseKinds)('viewable recovery codes on %s', (kind) => {
     expect((await view()).codes).toEqual(codes);
     const dump = await databaseSnapshot(t);
     for (const code of codes) for (const form of codeForms(code)) expect(dump).not.toContain(form);
-    const rows = await copies();
+    const rows = (await copies()).filter((row) => row.agent_id === agent.agent.id);
     expect(rows).toHaveLength(8);
     for (const row of rows) expect([row.code_ciphertext?.startsWith('v1.test1.'), row.ciphertext_key_id]).toEqual([true, 'test1']);
     // Bound to its owner: a copy moved to another agent's or tenant's row does not open.
@@ -75,8 +76,12 @@ describe.each(databaseKinds)('viewable recovery codes on %s', (kind) => {
 
     expect(await useCode(agent, codes[0])).toBe('GRANTED');
     expect(await view()).toMatchObject({ codes: codes.slice(1), status: { recoveryCodesRemaining: 7 } });
-    await expectRefused(t, 'INVALID_PASSWORD', () => agent.agent.client.fails(ViewRecoveryCodesDocument, { tenantId: tenant.id, password: 'not the password' }));
+    const before = await databaseSnapshot(t, ['audit_events']);
+    const error = await agent.agent.client.fails(ViewRecoveryCodesDocument, { tenantId: tenant.id, password: 'not the password' });
+    expect(error.code).toBe('INVALID_PASSWORD');
+    expect(await databaseSnapshot(t, ['audit_events'])).toBe(before); // nothing but the REAUTH_FAILED event
     const events = await actions();
+    expect(events[0].action).toBe('REAUTH_FAILED');
     expect(events.filter((e) => e.action === 'RECOVERY_CODES_VIEWED').map((e) => [e.actor?.id, e.subject?.id])).toEqual(Array(3).fill([agent.agent.id, agent.agent.id]));
     expect(events.find((e) => e.action === 'RECOVERY_CODE_VISIBILITY_CHANGED')?.actor?.id).toBe(tenant.owner.id);
   });
@@ -100,6 +105,7 @@ describe.each(databaseKinds)('viewable recovery codes on %s', (kind) => {
     const otherCodes = await regenerate(other);
     const elsewhere = await createTenant(t, { twoFactor: true });
     const visitor = await enrolledAgent(t, elsewhere, 'visitor');
+    await enrol(t, elsewhere.owner, elsewhere.id);
     await setVisibility('VIEWABLE', false, elsewhere);
     await visitor.agent.client.ok(RegenerateRecoveryCodesDocument, { tenantId: elsewhere.id, password: visitor.agent.password });
     const remaining = (await view()).codes;
@@ -122,6 +128,17 @@ describe.each(databaseKinds)('viewable recovery codes on %s', (kind) => {
       tenant.owner.client.fails(SetTenantRecoveryCodeVisibilityDocument, { tenantId: tenant.id, visibility: 'SHOWN_ONCE', replenish: true }),
     );
     await expectRefused(t, 'FORBIDDEN', () => agent.agent.client.fails(SetTenantRecoveryCodeVisibilityDocument, { tenantId: tenant.id, visibility: 'VIEWABLE', replenish: false }));
+  });
+
+  // Threat: a stolen admin password alone turns every agent's recovery codes into something a dump reveals.
+  it('needs step-up to make codes viewable: an enrolled owner whose session passed the second factor', async () => {
+    const strict = await createTenant(t, { twoFactor: true });
+    const makeViewable = (client = strict.owner.client) => client.fails(SetTenantRecoveryCodeVisibilityDocument, { tenantId: strict.id, visibility: 'VIEWABLE', replenish: false });
+    await expectRefused(t, 'TWO_FACTOR_ENROLMENT_REQUIRED', () => makeViewable());
+    await enrol(t, strict.owner, strict.id); // confirming passes the second factor for this session
+    const { session } = await challengedSession(t, strict.owner, strict.secureWorkspaceId);
+    await expectRefused(t, 'TWO_FACTOR_REQUIRED', () => makeViewable(session.client));
+    expect((await setVisibility('VIEWABLE', false, strict)).setTenantRecoveryCodeVisibility.recoveryCodeVisibility).toBe('VIEWABLE');
   });
 
   it('answers TWO_FACTOR_NOT_ENABLED before the password to an agent without 2FA', async () => {
