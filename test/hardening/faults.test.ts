@@ -6,7 +6,7 @@ import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, MeDocument, S
 import { scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { createTenant, currentCode, PASSWORD, signUp, TestTenant, uniqueEmail } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
-import { freePort, mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './harness';
+import { mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './harness';
 import { TcpProxy } from './tcp-proxy';
 
 const hasMariaDb = Boolean(process.env.TEST_MYSQL_URL);
@@ -118,7 +118,7 @@ describe.skipIf(!hasMariaDb)('database faults (MariaDB behind a TCP proxy; skipp
   it('SIGTERM lets a slow request in flight finish, then the process exits 0', async () => {
     const mariadb = new URL(process.env.TEST_MYSQL_URL!);
     const slowProxy = await new TcpProxy(mariadb.hostname, Number(mariadb.port || 3306)).start();
-    const child = await spawnGateway(productionEnv(throughProxy(database, slowProxy)), await freePort());
+    const child = await spawnGateway(productionEnv(throughProxy(database, slowProxy)));
     try {
       const email = uniqueEmail('slow');
       const caught = slowProxy.delayWhen(/INSERT INTO `agents`/, 1500);
