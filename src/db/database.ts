@@ -35,7 +35,7 @@ export class Database {
   }
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work));
+    if (this.isSqlite) return retryingBusySnapshots(() => this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work)));
     return retryingDeadlocks(() => this.dataSource.transaction(work));
   }
 
@@ -93,6 +93,25 @@ async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+/**
+ * Another process sharing the SQLite file wrote after this transaction's first read, or holds the write lock
+ * while this one, having read, wants it: SQLite refuses at once rather than wait (SQLITE_BUSY_SNAPSHOT /
+ * SQLITE_BUSY; waiting could deadlock). The transaction was rolled back whole: run it again on a fresh snapshot.
+ */
+async function retryingBusySnapshots<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= MAX_SQLITE_TRANSACTION_TRIES || !RETRYABLE_SQLITE_ERRORS.has(driverCode(error))) throw error;
+      // The other process's write is usually a few milliseconds long; a random pause keeps two retriers apart.
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+const MAX_SQLITE_TRANSACTION_TRIES = 10;
+const RETRYABLE_SQLITE_ERRORS = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
