@@ -10,6 +10,10 @@ import { mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './
 import { TcpProxy } from './tcp-proxy';
 
 const hasMariaDb = Boolean(process.env.TEST_MYSQL_URL);
+/**
+ * The promise (SECURITY.md #15). Measured: with the proxy cutting connections, /healthz, `me` and `signUp` fail
+ * in 5-100 ms and recovery takes 6-20 ms, alone or beside four heavy files on 2 cores: a margin of 50x.
+ */
 const FAST_MS = 5000;
 
 /** The scratch database's URL, reached through the proxy instead. */
@@ -78,9 +82,9 @@ describe.skipIf(!hasMariaDb)('database faults (MariaDB behind a TCP proxy; skipp
     expect(signUpDuringCut.ms).toBeLessThan(FAST_MS);
 
     await proxy.restore();
-    const deadline = Date.now() + FAST_MS;
+    const restoredAt = Date.now();
     while ((await healthz()) !== 200) {
-      expect(Date.now()).toBeLessThan(deadline);
+      expect(Date.now() - restoredAt).toBeLessThan(FAST_MS);
       await sleep(100);
     }
     expect((await agent.client.ok(MeDocument)).me?.id).toBe(agent.id);
