@@ -14,6 +14,7 @@ import {
   UseRecoveryCodeDocument,
   VerifyTwoFactorDocument,
 } from '../../src/client/generated/graphql';
+import { anonymousBadInput } from '../helpers/anonymous-bad-input';
 import { GraphQLClient, GraphQLResponse } from '../helpers/client';
 import { DatabaseKind, databaseKinds, scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { createTenant, PASSWORD, TestTenant, uniqueEmail } from '../helpers/fixtures';
@@ -82,6 +83,17 @@ describe.each(databaseKinds)('two gateway processes on one %s database (real clo
       }),
     );
   }
+
+  // Threat: one anonymous request ends a gateway process (an unhandled rejection is fatal in Node).
+  it('survives anonymous requests with bad arguments to every operation, and keeps serving', async () => {
+    for (const [label, send] of anonymousBadInput) {
+      const response = await send({ anonymous: clients[0], tenantId: tenant.id, workspaceId: tenant.openWorkspaceId, challengeId: 'x', agentId: tenant.owner.id, email: tenant.owner.email });
+      expect(response.errors?.[0]?.extensions?.code, label).toBeTruthy();
+    }
+    await sleep(200); // an unhandled rejection ends the process on the next turns of its event loop
+    expect(gateways[0].child.exitCode, gateways[0].output()).toBeNull();
+    expect((await fetch(`${gateways[0].url}/healthz`)).status).toBe(200);
+  });
 
   it(`lets exactly one of ${RACERS} concurrent answers with one TOTP code through, in each of ${ROUNDS} rounds`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
