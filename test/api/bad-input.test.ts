@@ -22,11 +22,11 @@ import {
   VerifyTwoFactorDocument,
   WorkspaceDocument,
 } from '../../src/client/generated/graphql';
+import { AnonymousTarget, anonymousBadInput } from '../helpers/anonymous-bad-input';
 import type { GraphQLClient, GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
 import { createTenant, enrol, PASSWORD, TestAgent, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
-import { AnonymousTarget, anonymousBadInput } from '../helpers/anonymous-bad-input';
 import { contractOperationsWithArguments, operationsReached } from '../helpers/operation-coverage';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { signInAgain } from '../helpers/two-factor';
