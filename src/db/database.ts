@@ -11,15 +11,37 @@ import { withMigrationLock } from './migration-lock';
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
 
+/** A transaction that failed as a whole and may simply run again: which errors, how often, how long to wait. */
+interface RetryPolicy {
+  codes: ReadonlySet<string>;
+  tries: number;
+  /** Racing retries would collide again: each waits a random time. */
+  pauseMs(attempt: number): number;
+}
+
 /**
  * InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. On a Galera
  * cluster a transaction that loses certification to a conflicting commit on another node fails the same way
- * (ER_LOCK_DEADLOCK), at any statement or at COMMIT, and is retried the same way, from BEGIN.
+ * (ER_LOCK_DEADLOCK), at any statement or at COMMIT, and is retried the same way, from BEGIN. The pause is
+ * random below a doubling bound (10, 20, … 160 ms).
  */
-const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_TRANSACTION_TRIES = 6;
-/** Racing retries would collide again: each waits a random time below a doubling bound (10, 20, … 160 ms). */
-const RETRY_BACKOFF_MS = 10;
+const MYSQL_RETRIES: RetryPolicy = {
+  codes: new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']),
+  tries: 6,
+  pauseMs: (attempt) => Math.random() * 10 * 2 ** (attempt - 1),
+};
+
+/**
+ * Another process sharing the SQLite file wrote after this transaction's first read, or holds the write lock
+ * while this one, having read, wants it: SQLite refuses at once rather than wait (SQLITE_BUSY_SNAPSHOT /
+ * SQLITE_BUSY; waiting could deadlock). The transaction was rolled back whole: run it again on a fresh snapshot.
+ * The other process's write is usually a few milliseconds long.
+ */
+const SQLITE_RETRIES: RetryPolicy = {
+  codes: new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']),
+  tries: 10,
+  pauseMs: (attempt) => 5 + Math.random() * 20 * attempt,
+};
 
 /**
  * The data source plus the one way to write to it. SQLite gives TypeORM a single connection, on which two
@@ -41,14 +63,14 @@ export class Database {
   }
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work));
-    return retryingDeadlocks(() => this.dataSource.transaction(work));
+    if (this.isSqlite) return retrying(SQLITE_RETRIES, () => this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work)));
+    return retrying(MYSQL_RETRIES, () => this.dataSource.transaction(work));
   }
 
   /** A single write statement outside a transaction: on SQLite it still takes its turn (see above). */
   async autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.isSqlite) return this.sqliteTurn.runExclusive(() => work(this.manager));
-    return retryingDeadlocks(() => work(this.manager));
+    return retrying(MYSQL_RETRIES, () => work(this.manager));
   }
 
   /**
@@ -83,13 +105,13 @@ export class Database {
   }
 }
 
-async function retryingDeadlocks<T>(work: () => Promise<T>): Promise<T> {
+async function retrying<T>(policy: RetryPolicy, work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= MAX_TRANSACTION_TRIES || !RETRYABLE_MYSQL_ERRORS.has(driverCode(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_BACKOFF_MS * 2 ** (attempt - 1)));
+      if (attempt >= policy.tries || !policy.codes.has(driverCode(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, policy.pauseMs(attempt)));
     }
   }
 }

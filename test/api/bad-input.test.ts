@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddTenantMemberDocument,
+  AddWorkspaceMemberDocument,
   AuditLogDocument,
   BeginTotpEnrolmentDocument,
+  CancelChallengeDocument,
   ConfirmTotpEnrolmentDocument,
   CreateTenantDocument,
   CreateWorkspaceDocument,
+  DisableTwoFactorDocument,
   EnterTenantDocument,
+  RegenerateRecoveryCodesDocument,
   ResetAgentTwoFactorDocument,
+  RevokeAgentSessionsDocument,
   SetTenantTwoFactorDocument,
   SignInDocument,
   SignUpDocument,
@@ -15,11 +20,14 @@ import {
   TenantDocument,
   UseRecoveryCodeDocument,
   VerifyTwoFactorDocument,
+  WorkspaceDocument,
 } from '../../src/client/generated/graphql';
-import type { GraphQLResponse } from '../helpers/client';
+import { AnonymousTarget, anonymousBadInput } from '../helpers/anonymous-bad-input';
+import type { GraphQLClient, GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
 import { createTenant, enrol, PASSWORD, TestAgent, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { contractOperationsWithArguments, operationsReached } from '../helpers/operation-coverage';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { signInAgain } from '../helpers/two-factor';
 
@@ -31,6 +39,8 @@ interface Scene {
   owner: TestAgent;
   challenged: TestAgent;
   challengeId: string;
+  /** No token, no cookie. */
+  anonymous: GraphQLClient;
 }
 type Send = (scene: Scene) => Promise<GraphQLResponse<unknown>>;
 
@@ -92,7 +102,15 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['a tenant id of emoji and a null byte', ({ owner }) => owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), 'NOT_FOUND'],
   ['an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(ResetAgentTwoFactorDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
   ['an unknown challenge id', ({ challenged }) => challenged.client.request(VerifyTwoFactorDocument, { challengeId: 'no-such-challenge', code: '123456' }), 'NOT_FOUND'],
+  ['a 10,000-character workspace id', ({ owner }) => owner.client.request(WorkspaceDocument, { id: long(10_000, 'w') }), 'NOT_FOUND'],
+  ['a workspace member id carrying SQL', ({ owner, tenant }) => owner.client.request(AddWorkspaceMemberDocument, { workspaceId: tenant.openWorkspaceId, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['an object for the workspace to enter', ({ owner }) => owner.client.raw({ query: 'mutation($w: ID!) { enterWorkspace(workspaceId: $w) { status } }', variables: { w: { $ne: null } } }), 'BAD_USER_INPUT'],
+  ['cancelling a challenge id carrying SQL', ({ challenged }) => challenged.client.request(CancelChallengeDocument, { challengeId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['a 10,000-character password to regenerate codes', ({ owner, tenant }) => owner.client.request(RegenerateRecoveryCodesDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
+  ['a 10,000-character password to disable 2FA', ({ owner, tenant }) => owner.client.request(DisableTwoFactorDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
+  ['revoking the sessions of an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeAgentSessionsDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
 ];
+
 
 /** Codes a client may meet for bad input: Apollo's own, and the contract's for ids that name nothing. */
 const apolloCodes = ['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED'];
@@ -109,16 +127,23 @@ describe.each(databaseKinds)('bad input on %s', (kind) => {
     const { createTenant: pending } = await tenant.owner.client.ok(CreateTenantDocument, { name: 'Pending' });
     await tenant.owner.client.ok(SetTenantTwoFactorDocument, { tenantId: pending.id, enabled: true });
     await tenant.owner.client.ok(BeginTotpEnrolmentDocument, { tenantId: pending.id, password: PASSWORD });
-    scene = { tenant, pendingTenantId: pending.id, owner: tenant.owner, challenged, challengeId: enterTenant.challenge!.id };
+    scene = { tenant, pendingTenantId: pending.id, owner: tenant.owner, challenged, challengeId: enterTenant.challenge!.id, anonymous: t.client };
   });
   afterAll(() => t?.close());
 
-  it('has at least 25 cases', () => {
-    expect(malformed.length).toBeGreaterThanOrEqual(25);
+  it('reaches every operation of the contract that takes arguments, signed in and anonymously', async () => {
+    const contract = contractOperationsWithArguments();
+    for (const [who, sends] of [['signed in', malformed.map(([, send]) => send)], ['anonymous', anonymousBadInput.map(([, send]) => send)]] as const) {
+      const reached = await operationsReached<any>([...sends]);
+      expect(contract.filter((operation) => !reached.has(operation)), who).toEqual([]);
+    }
   });
 
   // Threat: malformed input that crashes the gateway, leaks internals (stack traces, SQL) or writes on its way to failing.
-  it.each(malformed)('%s is refused with a client error, no stack trace and nothing written', async (_label, send, code) => {
+  const anonymously = (send: (target: AnonymousTarget) => Promise<GraphQLResponse<unknown>>): Send => (s) =>
+    send({ anonymous: s.anonymous, tenantId: s.tenant.id, workspaceId: s.tenant.openWorkspaceId, challengeId: s.challengeId, agentId: s.owner.id, email: s.owner.email });
+
+  it.each([...malformed, ...anonymousBadInput.map(([label, send, code]): (typeof malformed)[number] => [`anonymous: ${label}`, anonymously(send), code])])('%s is refused with a client error, no stack trace and nothing written', async (_label, send, code) => {
     const before = await databaseSnapshot(t);
     const response = await send(scene);
     expect([200, 400]).toContain(response.status);
@@ -136,7 +161,8 @@ describe.each(databaseKinds)('bad input on %s', (kind) => {
     expect(createTenant).toMatchObject({ name, issuer: long(200, '\u{1F510}') });
   });
 
-  it('the challenge used above is still open with all its attempts', async () => {
+  it('leaves the open challenge with all its attempts after every malformed request', async () => {
+    for (const [, send] of malformed) await send(scene);
     const { enterTenant } = await scene.challenged.client.ok(EnterTenantDocument, { tenantId: scene.tenant.id });
     expect(enterTenant.challenge).toMatchObject({ id: scene.challengeId, attemptsRemaining: 5 });
   });

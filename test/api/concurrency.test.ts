@@ -6,7 +6,7 @@ import { createTenant, currentCode, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { challengedSession, EnrolledAgent, enrolledAgent } from '../helpers/two-factor';
 
-const ROUNDS = 3;
+const ROUNDS = 8;
 
 type Answer = GraphQLResponse<{ verifyTwoFactor?: { status: string }; useRecoveryCode?: { status: string } }>;
 

@@ -126,7 +126,6 @@ describe.each(databaseKinds)('the two-factor journey of an agent in two tenants 
     }
     expect((await session.client.fails(VerifyTwoFactorDocument, { challengeId: challengeInA, code: currentCode(t, inA.secret) })).code).toBe('CHALLENGE_INVALIDATED');
 
-    expect(challengeInB.attemptsRemaining).toBe(5);
     const again = await session.client.ok(EnterWorkspaceDocument, { workspaceId: b.secureWorkspaceId });
     expect(again.enterWorkspace.challenge).toMatchObject({ id: challengeInB.id, attemptsRemaining: 5 });
     const { verifyTwoFactor } = await session.client.ok(VerifyTwoFactorDocument, { challengeId: challengeInB.id, code: currentCode(t, inB.secret) });

@@ -4,12 +4,14 @@ import {
   AddWorkspaceMemberDocument, AuditLogDocument, BeginTotpEnrolmentDocument, CancelChallengeDocument, ConfirmTotpEnrolmentDocument, CreateTenantDocument,
   CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
   SetWorkspaceTwoFactorDocument, SignInDocument, SignUpDocument, TenantAgentsDocument, TenantDocument, UseRecoveryCodeDocument,
-  VerifyTwoFactorDocument,
+  VerifyTwoFactorDocument, WorkspaceDocument, DisableTwoFactorDocument, RegenerateRecoveryCodesDocument,
 } from '../../src/client/generated/graphql';
 import type { GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, enrol, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
+import { AnonymousTarget, anonymousBadInput } from '../helpers/anonymous-bad-input';
+import { contractOperationsWithArguments, operationsReached } from '../helpers/operation-coverage';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { challengedSession, enrolledAgent } from '../helpers/two-factor';
 import { INTERNALS, startProductionGateway } from './harness';
@@ -97,6 +99,10 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['adding an agent of another tenant to a workspace', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.a.openWorkspaceId, agentId: s.outsider.id }), NOT_FOUND],
   ['adding a member to a workspace of another tenant', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.b.openWorkspaceId, agentId: s.a.owner.id }), NOT_FOUND],
   ['enrolling in another tenant', (s) => s.a.owner.client.request(BeginTotpEnrolmentDocument, { tenantId: s.b.id, password: PASSWORD }), NOT_FOUND],
+  ["another tenant's workspace", (s) => s.a.owner.client.request(WorkspaceDocument, { id: s.b.secureWorkspaceId }), NOT_FOUND],
+  ['disabling 2FA in another tenant', (s) => s.a.owner.client.request(DisableTwoFactorDocument, { tenantId: s.b.id, password: PASSWORD }), NOT_FOUND],
+  ['a 60,000-character password to regenerate codes', (s) => s.a.owner.client.request(RegenerateRecoveryCodesDocument, { tenantId: s.a.id, password: huge(60_000) }), BAD],
+  ['a recovery code format in lower case', asOwner('mutation($t: ID!, $f: RecoveryCodeFormat!) { setTenantRecoveryCodeFormat(tenantId: $t, format: $f) { id } }', (s) => ({ t: s.a.id, f: 'xxxx_xxxx' })), BAD],
   // Codes with spaces, lower case and the wrong alphabet
   ['a TOTP code of five digits and spaces', answer(' 12 34 5 '), BAD],
   ['a TOTP code of letters', answer('abcdef'), BAD],
@@ -125,9 +131,18 @@ describe.each(databaseKinds)('bad input against the production gateway on %s', (
   });
   afterAll(() => t?.close());
 
-  it('has at least 40 cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
+  it('reaches every operation of the contract that takes arguments, signed in and anonymously', async () => {
+    const contract = contractOperationsWithArguments();
+    for (const [who, sends] of [['signed in', cases.map(([, send]) => send)], ['anonymous', anonymousBadInput.map(([, send]) => send)]] as const) {
+      const reached = await operationsReached<any>([...sends]);
+      expect(contract.filter((operation) => !reached.has(operation)), who).toEqual([]);
+    }
+  });
 
-  it.each(cases)('%s: a client error, no internals, nothing written', async (_label, send, code, mayWrite = []) => {
+  const anonymously = (send: (target: AnonymousTarget) => Promise<GraphQLResponse<unknown>>): Send => (s) =>
+    send({ anonymous: t.client, tenantId: s.a.id, workspaceId: s.a.openWorkspaceId, challengeId: s.challengeId, agentId: s.a.owner.id, email: s.a.owner.email });
+
+  it.each([...cases, ...anonymousBadInput.map(([label, send, code]): (typeof cases)[number] => [`anonymous: ${label}`, anonymously(send), code])])('%s: a client error, no internals, nothing written', async (_label, send, code, mayWrite = []) => {
     const before = await databaseSnapshot(t, mayWrite);
     const response = await send(scene);
     expect([200, 400]).toContain(response.status);
@@ -154,7 +169,8 @@ describe.each(databaseKinds)('bad input against the production gateway on %s', (
     expect(await databaseSnapshot(t)).toBe(before);
   });
 
-  it('left the open challenge with all its attempts', async () => {
+  it('leaves the open challenge with all its attempts after every malformed request', async () => {
+    for (const [, send] of cases) await send(scene);
     const { enterWorkspace } = await scene.challenged.client.ok(EnterWorkspaceDocument, { workspaceId: scene.a.secureWorkspaceId });
     expect(enterWorkspace.challenge).toMatchObject({ id: scene.challengeId, attemptsRemaining: 5 });
   });

@@ -1,10 +1,10 @@
 // Threat: guessing a 6-digit code by brute force through parallel requests, chained challenges and many client IPs.
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnterWorkspaceDocument, SignInDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
+import { EnterWorkspaceDocument, SignInDocument, SignUpDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
 import type { GraphQLErrorBody, GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
-import { createTenant, currentCode, signUp, TestAgent, TestTenant, wrongCode } from '../helpers/fixtures';
+import { createTenant, currentCode, PASSWORD, signUp, TestAgent, TestTenant, uniqueEmail, wrongCode } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
 import { rowCount } from '../helpers/snapshot';
 import { challengedSession, enrolledAgent } from '../helpers/two-factor';
@@ -126,5 +126,45 @@ describe.each(databaseKinds)('per-client-IP limits on %s', (kind) => {
     // The proxy appends the real peer; whatever the client wrote before it is not believed.
     expect(codeOf(await signInFrom(proxied, agent, '192.0.2.99, 198.51.100.1'))).toBe('RATE_LIMITED');
     expect(codeOf(await signInFrom(proxied, agent, '198.51.100.2'))).toBe('OK');
+  });
+  // Threat: a guesser whose malformed requests are free, so the budget only limits the well-formed ones.
+  it('spends the budget on malformed requests too: three refused as bad input leave no room for a fourth', async () => {
+    direct.clock.advance(61_000);
+    const tenant = await createTenant(direct, { twoFactor: true });
+    const enrolled = await enrolledAgent(direct, tenant);
+    direct.clock.advance(61_000);
+    const malformedSignIn = () => direct.client.raw({ query: print(SignInDocument), variables: { email: enrolled.agent.email, password: 'p'.repeat(257) } });
+    for (let i = 0; i < 3; i++) expect(codeOf(await malformedSignIn())).toBe('BAD_USER_INPUT');
+    expect(codeOf(await signInFrom(direct, enrolled.agent))).toBe('RATE_LIMITED');
+
+    direct.clock.advance(61_000);
+    const { session, challengeId } = await challengedSession(direct, enrolled.agent, tenant.secureWorkspaceId);
+    for (let i = 0; i < 3; i++) expect((await session.client.fails(VerifyTwoFactorDocument, { challengeId, code: '1234567' })).code).toBe('BAD_USER_INPUT');
+    expect((await session.client.fails(VerifyTwoFactorDocument, { challengeId, code: currentCode(direct, enrolled.secret) })).code).toBe('RATE_LIMITED');
+  });
+
+  // Threat: sign-up used as a free password oracle or session mint once sign-in is over budget.
+  it('counts sign-ups against the sign-in budget', async () => {
+    direct.clock.advance(61_000);
+    const agents = [await signUp(direct), await signUp(direct), await signUp(direct)];
+    expect(codeOf(await signInFrom(direct, agents[0]))).toBe('RATE_LIMITED');
+    const fourth = await direct.client.raw({ query: print(SignUpDocument), variables: { email: uniqueEmail('over'), password: PASSWORD, name: 'Over' } });
+    expect(codeOf(fourth)).toBe('RATE_LIMITED');
+  });
+
+  it('behind one trusted proxy, gives each X-Forwarded-For client its own answer budget', async () => {
+    proxied.clock.advance(61_000);
+    const tenant = await createTenant(proxied, { twoFactor: true });
+    const enrolled = await enrolledAgent(proxied, tenant);
+    proxied.clock.advance(61_000);
+    const { session, challengeId } = await challengedSession(proxied, enrolled.agent, tenant.secureWorkspaceId);
+    const answerFrom = (client: string, code: string) =>
+      session.client.raw({ query: print(VerifyTwoFactorDocument), variables: { challengeId, code } }, { 'x-forwarded-for': client });
+    const wrong = wrongCode(proxied, enrolled.secret);
+    for (let i = 0; i < 3; i++) expect(codeOf(await answerFrom('198.51.100.7', wrong))).toBe('INVALID_TWO_FACTOR_CODE');
+    expect(codeOf(await answerFrom('198.51.100.7', currentCode(proxied, enrolled.secret)))).toBe('RATE_LIMITED');
+    expect(codeOf(await answerFrom('192.0.2.1, 198.51.100.7', currentCode(proxied, enrolled.secret)))).toBe('RATE_LIMITED');
+    const other = await answerFrom('198.51.100.8', currentCode(proxied, enrolled.secret));
+    expect((other.data as { verifyTwoFactor?: { status: string } })?.verifyTwoFactor?.status).toBe('GRANTED');
   });
 });

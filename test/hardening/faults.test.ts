@@ -6,10 +6,14 @@ import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, MeDocument, S
 import { scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { createTenant, currentCode, PASSWORD, signUp, TestTenant, uniqueEmail } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
-import { freePort, mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './harness';
+import { mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './harness';
 import { TcpProxy } from './tcp-proxy';
 
 const hasMariaDb = Boolean(process.env.TEST_MYSQL_URL);
+/**
+ * The promise (SECURITY.md #15). Measured: with the proxy cutting connections, /healthz, `me` and `signUp` fail
+ * in 5-100 ms and recovery takes 6-20 ms, alone or beside four heavy files on 2 cores: a margin of 50x.
+ */
 const FAST_MS = 5000;
 
 /** The scratch database's URL, reached through the proxy instead. */
@@ -78,9 +82,9 @@ describe.skipIf(!hasMariaDb)('database faults (MariaDB behind a TCP proxy; skipp
     expect(signUpDuringCut.ms).toBeLessThan(FAST_MS);
 
     await proxy.restore();
-    const deadline = Date.now() + FAST_MS;
+    const restoredAt = Date.now();
     while ((await healthz()) !== 200) {
-      expect(Date.now()).toBeLessThan(deadline);
+      expect(Date.now() - restoredAt).toBeLessThan(FAST_MS);
       await sleep(100);
     }
     expect((await agent.client.ok(MeDocument)).me?.id).toBe(agent.id);
@@ -118,7 +122,7 @@ describe.skipIf(!hasMariaDb)('database faults (MariaDB behind a TCP proxy; skipp
   it('SIGTERM lets a slow request in flight finish, then the process exits 0', async () => {
     const mariadb = new URL(process.env.TEST_MYSQL_URL!);
     const slowProxy = await new TcpProxy(mariadb.hostname, Number(mariadb.port || 3306)).start();
-    const child = await spawnGateway(productionEnv(throughProxy(database, slowProxy)), await freePort());
+    const child = await spawnGateway(productionEnv(throughProxy(database, slowProxy)));
     try {
       const email = uniqueEmail('slow');
       const caught = slowProxy.delayWhen(/INSERT INTO `agents`/, 1500);

@@ -11,6 +11,7 @@ import { TestClock } from '../helpers/clock';
 import type { DatabaseKind, ScratchDatabase } from '../helpers/databases';
 import { startTestGateway, TEST_ENCRYPTION_KEYS, TestGateway } from '../helpers/gateway';
 import { StatementCounter } from '../helpers/statement-counter';
+import { ensureServerBuilt } from './build-check';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -76,24 +77,30 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-/** `node dist/src/main.js` as its own process (real clock, own pool), answering /healthz. `npm test` builds dist/
- *  first (pretest); run `npm run build` before running such a file alone. */
-export async function spawnGateway(env: Record<string, string>, port: number): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+/**
+ * `node dist/src/main.js` as its own process (real clock, own pool), answering /healthz. It binds port 0 and
+ * reports the port it got (report-port.cjs), so no other process can take the port first. Spawned gateways run
+ * the build, compiled first when older than the sources (build-check.ts).
+ */
+// The second parameter (a port chosen beforehand) is ignored: the child picks its own.
+export async function spawnGateway(env: Record<string, string>, _ignoredPort?: number): Promise<GatewayProcess> {
+  ensureServerBuilt();
+  const child = spawn(process.execPath, ['--require', path.join(__dirname, 'report-port.cjs'), path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, SEED_DEMO: 'false', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH, SEED_DEMO: 'false', ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
+  let url: string | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited ${child.exitCode}: ${output}`);
-    const healthy = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (healthy) break;
+    const port = /GATEWAY_PORT=(\d+)/.exec(output)?.[1];
+    url ??= port ? `http://127.0.0.1:${port}` : undefined;
+    if (url && (await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gateway did not become healthy: ${output}`);
@@ -113,7 +120,8 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A free TCP port on 127.0.0.1. */
+/** A TCP port that was free a moment ago. Racy by nature (another process may take it before it is bound):
+ *  kept for callers that need a port number before anything listens; gateways choose their own. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

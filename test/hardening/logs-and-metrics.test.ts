@@ -46,6 +46,8 @@ describe.each(databaseKinds)('logs and metrics of a whole journey on %s', (kind)
   let before: Map<string, number>;
   let after: Map<string, number>;
   let metricsText: string;
+  /** The x-request-id of every response the journey received, in order. */
+  const answeredIds: string[] = [];
 
   const metrics = async () => {
     const response = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -57,6 +59,20 @@ describe.each(databaseKinds)('logs and metrics of a whole journey on %s', (kind)
     database = await scratchDatabase(kind);
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
     t = await openGateway(kind, database, { logger, env: { RATE_LIMIT_ANSWERS_PER_MINUTE: '7', METRICS_TOKEN } });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
+      const response = await realFetch(...args);
+      answeredIds.push(response.headers.get('x-request-id') ?? 'none');
+      return response;
+    };
+    try {
+      await journey();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  async function journey() {
     before = samples(await metrics());
 
     const tenant = await createTenant(t, { twoFactor: true });
@@ -97,20 +113,23 @@ describe.each(databaseKinds)('logs and metrics of a whole journey on %s', (kind)
     secrets.push(signIn.token);
     metricsText = await metrics();
     after = samples(metricsText);
-  });
+  }
   afterAll(async () => {
     await t?.close();
     await database?.drop();
   });
 
-  it('logs one JSON line with a request id for every request', () => {
-    expect(lines.length).toBeGreaterThan(30);
-    for (const line of lines) {
-      const entry = JSON.parse(line);
-      expect(entry.reqId, line).toMatch(/^[\w.-]{8,64}$/);
-    }
-    const requests = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request' && entry.path === '/graphql');
-    expect(requests.map((entry) => entry.operation)).toContain('verifyTwoFactor');
+  it('logs one JSON line with a request id for every request', async () => {
+    // The access line is written when the response finishes, which may be a moment after the client has it.
+    const requestLines = () => lines.filter((line) => line.includes('"msg":"request"')).length;
+    for (let waited = 0; requestLines() < answeredIds.length && waited < 2000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const entries = lines.map((line) => JSON.parse(line));
+    for (const entry of entries) expect(entry.reqId, JSON.stringify(entry)).toMatch(/^[\w.-]{8,64}$/);
+    const requests = entries.filter((entry) => entry.msg === 'request');
+    expect(answeredIds.length).toBeGreaterThan(30);
+    expect(requests.map((entry) => entry.reqId).sort()).toEqual([...answeredIds].sort());
+    expect(new Set(answeredIds).size).toBe(answeredIds.length);
+    expect(requests.filter((entry) => entry.path === '/graphql').map((entry) => entry.operation)).toContain('verifyTwoFactor');
   });
 
   it('logs no password, session token, TOTP secret, TOTP code or recovery code', () => {

@@ -17,7 +17,7 @@ import { scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { createTenant, PASSWORD, TestTenant, uniqueEmail } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
-import { freePort, GatewayProcess, mysqlReader, productionEnv, sleep, spawnGateway } from './harness';
+import { GatewayProcess, mysqlReader, productionEnv, sleep, spawnGateway } from './harness';
 
 const hasMariaDb = Boolean(process.env.TEST_MYSQL_URL);
 /** 100 sessions, each with its own open challenge, half signed in through each process. */
@@ -44,7 +44,7 @@ describe.skipIf(!hasMariaDb)('two gateway processes on one MariaDB (real clock; 
     reader = await mysqlReader(database.url!);
     const env = productionEnv(database);
     // Started together: the migration lock makes them take turns.
-    gateways = await Promise.all([0, 1].map(async () => spawnGateway(env, await freePort())));
+    gateways = await Promise.all([0, 1].map(() => spawnGateway(env)));
     clients = gateways.map((g) => new GraphQLClient(g.url));
     tenant = await createTenant({ client: clients[0] } as TestGateway, { twoFactor: true });
   });
