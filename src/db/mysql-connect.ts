@@ -12,7 +12,8 @@ export async function connectMysql(dataSource: DataSource, url: string): Promise
     await dataSource.initialize();
     return;
   } catch (error) {
-    if (driverCode(error) !== 'ER_BAD_DB_ERROR') throw explainConnectionError(error, url);
+    // MariaDB answers "access denied" rather than "unknown database" to an account with no rights on a name.
+    if (!['ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes(driverCode(error))) throw explainConnectionError(error, url);
   }
   await createDatabaseIfMissing(url);
   try {
@@ -34,9 +35,11 @@ export async function createDatabaseIfMissing(url: string, setting = 'DATABASE_U
   try {
     await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } catch (error) {
+    const user = decodeURIComponent(new URL(url).username);
     throw new StartupError(
-      `Database "${name}" does not exist on ${hostPort(url)} and this account may not create it (${driverCode(error) || (error as Error).message}): ` +
-        `create it with CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci, or grant CREATE to the account.`,
+      `Database "${name}" does not exist on ${hostPort(url)} (or user "${user}" may not use it), and this account may not create it ` +
+        `(${driverCode(error) || (error as Error).message}): create it with CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 ` +
+        `COLLATE utf8mb4_unicode_ci and grant the account all privileges on it, or name another database in ${setting}.`,
     );
   } finally {
     await connection.end().catch(() => undefined);
