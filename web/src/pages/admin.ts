@@ -16,7 +16,7 @@ import { handleGateError, requireTenantStanding } from '../access';
 import { call, isGatewayError } from '../api';
 import { confirmDialog } from '../components/confirm-dialog';
 import { append, busy, h, replace, time, uid } from '../dom';
-import { badge, pageHeading } from '../layout';
+import { badge, pageHeading, setTitle } from '../layout';
 import { auditActionLabel, explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
 import type { Tone } from '../nav';
 import { app, handleSessionEnded, isAdmin, loadHome, tenantById } from '../state';
@@ -453,5 +453,6 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   );
 
   await Promise.all([loadAgents(false), loadAudit(false)]);
+  setTitle('Admin console', tenant.name);
   append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agentsSection, auditSection]);
 }
