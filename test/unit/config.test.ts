@@ -83,4 +83,13 @@ describe('configuration', () => {
     expect(loadConfig({ ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dir }).encryptionKeySource).toBe('ENCRYPTION_KEYS');
     expect(loadConfig({ DATA_DIR: dir }).encryptionKeySource).toMatch(/development key file .*encryption-keys \(ENCRYPTION_KEYS is not set\)/);
   });
+
+  it('.env.example lists every setting config.ts reads', () => {
+    const root = path.resolve(__dirname, '../..');
+    const source = readFileSync(path.join(root, 'src/config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
+    const listed = new Set([...readFileSync(path.join(root, '.env.example'), 'utf8').matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+  });
 });
