@@ -19,6 +19,6 @@ export default defineConfig({
     assetsInlineLimit: 0,
   },
   server: {
-    proxy: { '/graphql': 'http://localhost:4000' },
+    proxy: { '/graphql': 'http://127.0.0.1:4000' }, // where the gateway listens in development (HOST)
   },
 });
