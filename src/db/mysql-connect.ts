@@ -60,7 +60,10 @@ export function explainConnectionError(error: unknown, url: string, setting = 'D
     case 'EAI_AGAIN':
       return new StartupError(`Cannot connect to MySQL/MariaDB at ${where}: the host name does not resolve. Check the host in ${setting}.`);
     case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
       return new StartupError(`MySQL/MariaDB at ${where} refused user "${user}": check the user and password in ${setting}.`);
+    case 'ER_HOST_NOT_PRIVILEGED':
+      return new StartupError(`MySQL/MariaDB at ${where} does not accept connections from this host: grant user "${user}" access from it.`);
     case 'ER_DBACCESS_DENIED_ERROR':
       return new StartupError(`MySQL/MariaDB at ${where}: user "${user}" may not use database "${databaseName(url)}". Grant it, or name another database in ${setting}.`);
     default:

@@ -53,6 +53,13 @@ describe('connecting to MySQL/MariaDB', () => {
       }
     });
 
+    it('a wrong user or password is one line naming the user', async () => {
+      const user = `nobody_${randomBytes(4).toString('hex')}`;
+      const refused = openDatabase({ kind: 'mariadb', url: mariadbUrl(`${prefix}_x`, { user, password: 'wrong' }) });
+      await expect(refused).rejects.toBeInstanceOf(StartupError);
+      await expect(refused).rejects.toThrow(new RegExp(`^MySQL/MariaDB at [\\w.]+:\\d+ refused user "${user}": check the user and password in DATABASE_URL\\.$`));
+    });
+
     it('names the database, and the statement to run, when the account may not create it', async () => {
       const account = { user: `gw_${randomBytes(4).toString('hex')}`, password: randomBytes(9).toString('base64url') };
       const name = `${prefix}_absent_${randomBytes(4).toString('hex')}`;
