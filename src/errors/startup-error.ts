@@ -5,6 +5,6 @@
 export class StartupError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'StartupError';
+    this.name = new.target.name;
   }
 }
