@@ -11,6 +11,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The Galera cluster tests need a cluster: npm run test:cluster (vitest.cluster.config.mts).
     exclude: [...configDefaults.exclude, 'test/cluster/**'],
+    // One line saying what runs without TEST_MYSQL_URL, and a clear failure when the server it names is away.
+    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -2,6 +2,7 @@ import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
 import { AuthenticatorStateIndex1795700000000 } from './1795700000000-AuthenticatorStateIndex';
 import { ReauthAndPendingEnrolment1795700100000 } from './1795700100000-ReauthAndPendingEnrolment';
 import { SessionDetails1795710000000 } from './1795710000000-SessionDetails';
+import { KeyIdIndexes1795720000000 } from './1795720000000-KeyIdIndexes';
 import { RowLockVersion1795730000000 } from './1795730000000-RowLockVersion';
 import { AuditMethodClientIp1795740000000 } from './1795740000000-AuditMethodClientIp';
 import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCodeVisibility';
@@ -12,6 +13,7 @@ export const migrations = [
   AuthenticatorStateIndex1795700000000,
   ReauthAndPendingEnrolment1795700100000,
   SessionDetails1795710000000,
+  KeyIdIndexes1795720000000,
   RowLockVersion1795730000000,
   AuditMethodClientIp1795740000000,
   RecoveryCodeVisibility1795740100000,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { StartupError } from './errors/startup-error';
 
 /** One 32-byte AES-256 key and the id stored beside every ciphertext it made. */
 export interface EncryptionKey {
@@ -16,10 +17,14 @@ export interface Config {
   isProduction: boolean;
   /** PORT, default 4000. */
   port: number;
+  /** HOST: the interface to listen on. Default 127.0.0.1 (this machine only) in development, 0.0.0.0 in production. */
+  host: string;
   /** DATABASE_URL: unset → SQLite file under DATA_DIR; mysql:// or mariadb:// → MySQL/MariaDB. */
   database: DatabaseConfig;
   /** ENCRYPTION_KEYS `id:base64,…`, the first one current. Dev default: generated into DATA_DIR. */
   encryptionKeys: EncryptionKey[];
+  /** Where the keys came from, for messages: "ENCRYPTION_KEYS" or the development key file. */
+  encryptionKeySource: string;
   /** SESSION_TTL_HOURS, default 12. */
   sessionTtlMs: number;
   /** GRAPHQL_INTROSPECTION, default on in development, off in production. */
@@ -47,7 +52,7 @@ export interface Config {
   warnings: string[];
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
@@ -63,6 +68,8 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR ?? 'data');
 
   const port = integer(env, 'PORT', 4000, 0, 65535, problems);
+  const host = env.HOST || (isProduction ? '0.0.0.0' : '127.0.0.1');
+  if (!/^[\w.:-]+$/.test(host)) problems.push(`HOST must be an interface address or host name like 127.0.0.1, 0.0.0.0 or ::, got "${host}"`);
   const sessionTtlHours = integer(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90, problems);
   const database = parseDatabaseUrl(env.DATABASE_URL, dataDir, problems);
   const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS, isProduction, dataDir, problems, warnings);
@@ -92,8 +99,10 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     isProduction,
     port,
+    host,
     database,
     encryptionKeys,
+    encryptionKeySource: env.ENCRYPTION_KEYS ? 'ENCRYPTION_KEYS' : `the development key file ${path.join(dataDir, 'encryption-keys')} (ENCRYPTION_KEYS is not set)`,
     sessionTtlMs: sessionTtlHours * 3600_000,
     introspection,
     playground,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from './demo/demo-data';
+import { StartupError } from './errors/startup-error';
 import { createLogger } from './logger';
 import { createGateway } from './server';
 
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   if (config.seedDemo && (await seedDemoData(gateway.services))) {
     logger.info(`Demo data added: sign in as ${DEMO_OWNER_EMAIL} / ${DEMO_PASSWORD}`);
   }
-  const url = await gateway.listen(config.port);
+  const url = await gateway.listen(config.port, config.host);
   const database = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : config.database.kind;
   logger.info(`Gateway ready at ${url}/graphql (${database})${config.playground ? ': open it in a browser for the playground' : ''}`);
   logger.info(`Web console at ${url}/`);
@@ -47,6 +48,6 @@ function stackFrames(error: unknown): string[] | undefined {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof StartupError ? error.message : error);
   process.exit(1);
 });

@@ -24,6 +24,7 @@ import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
+import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
 
 const MAX_BODY_BYTES = 100 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -52,6 +53,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger: databaseLogger });
   await db.migrate();
+  try {
+    const keyWarnings = await assertEncryptionKeysCoverStoredSecrets(db, config.encryptionKeys, config.encryptionKeySource);
+    keyWarnings.forEach((warning) => logger.warn(warning));
+  } catch (error) {
+    await db.close(); // refusing to start: leave no pool open behind
+    throw error;
+  }
   const metrics = createMetrics();
   const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
   const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });

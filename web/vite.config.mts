@@ -31,6 +31,6 @@ export default defineConfig({
   // Monaco's language workers import modules of their own: bundle them as ES modules.
   worker: { format: 'es' },
   server: {
-    proxy: { '/graphql': 'http://localhost:4000' },
+    proxy: { '/graphql': 'http://127.0.0.1:4000' }, // where the gateway listens in development (HOST)
   },
 });

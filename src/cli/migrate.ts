@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { StartupError } from '../errors/startup-error';
 import { openDatabase } from '../db/database';
 
 /** `npm run migrate`: runs pending migrations and exits (the gateway also runs them at start-up). */
@@ -15,6 +16,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof StartupError ? error.message : error);
   process.exit(1);
 });

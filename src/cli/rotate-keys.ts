@@ -1,7 +1,9 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { StartupError } from '../errors/startup-error';
 import { SecretBox } from '../crypto/secret-box';
 import { openDatabase } from '../db/database';
+import { assertEncryptionKeysCoverStoredSecrets } from '../two-factor/encryption-key-check';
 import { rotateSecretsToCurrentKey } from '../two-factor/key-rotation';
 
 /**
@@ -13,6 +15,8 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.database);
   try {
     await db.migrate();
+    // Every key that sealed a stored secret must be configured (after the new one) to re-encrypt with it.
+    await assertEncryptionKeysCoverStoredSecrets(db, config.encryptionKeys, config.encryptionKeySource);
     const secretBox = new SecretBox(config.encryptionKeys);
     const report = await rotateSecretsToCurrentKey(db, secretBox);
     console.log(`rotate-keys: ${report.reEncrypted} secrets re-encrypted to key "${secretBox.currentKeyId}"`);
@@ -29,6 +33,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof StartupError ? error.message : error);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { systemClock } from '../clock';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { StartupError } from '../errors/startup-error';
 import { openDatabase } from '../db/database';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../demo/demo-data';
 import { createServices } from '../services';
@@ -20,6 +21,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof StartupError ? error.message : error);
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
 import { withMigrationLock } from './migration-lock';
+import { connectMysql } from './mysql-connect';
 
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
@@ -214,6 +215,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       extra: { connectionLimit: 20, enableKeepAlive: true },
     });
   }
-  await dataSource.initialize();
+  if (config.kind === 'sqlite') await dataSource.initialize();
+  else await connectMysql(dataSource, config.url); // creates a missing database; one clear line when it cannot
   return new Database(dataSource);
 }

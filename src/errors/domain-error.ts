@@ -14,13 +14,15 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly details: ErrorDetails = {},
+    /** Replaces the catalogue's message for one case (see SpecificMessages); the code stays. */
+    message?: string,
   ) {
-    super(ErrorCodes[code]);
+    super(message ?? ErrorCodes[code]);
     this.name = 'DomainError';
   }
 }
 
 /** One-line guard: `assertThat(membership, 'NOT_FOUND')`. */
-export function assertThat(condition: unknown, code: ErrorCode, details?: ErrorDetails): asserts condition {
-  if (!condition) throw new DomainError(code, details);
+export function assertThat(condition: unknown, code: ErrorCode, details?: ErrorDetails, message?: string): asserts condition {
+  if (!condition) throw new DomainError(code, details, message);
 }

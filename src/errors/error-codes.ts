@@ -17,7 +17,7 @@ export const ErrorCodes = {
   POLICY_STILL_REQUIRES_TWO_FACTOR: 'The tenant policy still requires two-factor authentication. Set it to optional first.',
   CHALLENGE_INVALIDATED: 'This verification is no longer valid. Start over.',
   TWO_FACTOR_ENROLMENT_REQUIRED: 'Two-factor authentication is required by your organisation. Set it up to continue.',
-  TWO_FACTOR_REQUIRED: 'Verify with your second factor to continue.',
+  TWO_FACTOR_REQUIRED: 'This session has not passed the tenant\'s two-factor challenge: call enterTenant (or enterWorkspace) and answer the challenge it returns with verifyTwoFactor or useRecoveryCode.',
   LAST_FACTOR: 'You cannot remove your last second factor while two-factor authentication is on.',
   RATE_LIMITED: 'Too many attempts. Try again later.',
   RECOVERY_CODES_NOT_VIEWABLE: 'This tenant shows recovery codes once only. Regenerate them to get a new set.',
@@ -26,3 +26,13 @@ export const ErrorCodes = {
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * Messages for particular cases of a code, where the code's general message would send a person the wrong way.
+ * The code stays the contract's; only the words differ.
+ */
+export const SpecificMessages = {
+  TOTP_CODE_SHAPE: 'Codes are 6 digits (spaces are ignored).',
+  RECOVERY_CODE_SHAPE: 'Recovery codes are 8 or 10 letters and digits, as they were shown (e.g. 7KQ2-M9XD; case and the dash do not matter).',
+  ALREADY_CONFIRMED: 'Two-factor authentication is already enabled in this tenant: there is no setup to confirm.',
+} as const;

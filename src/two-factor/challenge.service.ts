@@ -13,6 +13,7 @@ import type { AuthenticatorStateName } from '../db/entities/authenticator.entity
 import { newId } from '../db/ids';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
+import { SpecificMessages } from '../errors/error-codes';
 import type { TenancyService } from '../tenancy/tenancy.service';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { EnrolmentService } from './enrolment.service';
@@ -192,7 +193,7 @@ export class ChallengeService {
   private async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: AnswerMethod, code: string): Promise<AccessView> {
     // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
     const isWellFormed = method === 'TOTP' ? normalizeTotpCode(code) !== null : normalizeRecoveryCode(code) !== null;
-    assertThat(isWellFormed, 'BAD_USER_INPUT', { field: 'code' });
+    assertThat(isWellFormed, 'BAD_USER_INPUT', { field: 'code' }, method === 'TOTP' ? SpecificMessages.TOTP_CODE_SHAPE : SpecificMessages.RECOVERY_CODE_SHAPE);
     const now = this.clock.now();
     const outcome = await this.db.transaction(async (tx) => {
       const row = await this.loadChallenge(tx, loaders, challengeId);

@@ -11,6 +11,7 @@ import { AgentEntity, AuthenticatorEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
+import { SpecificMessages } from '../errors/error-codes';
 import { pairKey } from '../tenancy/pair-key';
 import { twoFactorState } from './authenticator-state';
 import type { TwoFactorEventSink } from './two-factor-events';
@@ -120,10 +121,13 @@ export class EnrolmentService {
    * also refuses confirmations while it holds.
    */
   async confirm(session: SessionIdentity, loaders: Loaders, tenantId: string, code: string): Promise<IssuedRecoveryCodes> {
-    assertThat(normalizeTotpCode(code) !== null, 'BAD_USER_INPUT', { field: 'code' });
+    assertThat(normalizeTotpCode(code) !== null, 'BAD_USER_INPUT', { field: 'code' }, SpecificMessages.TOTP_CODE_SHAPE);
     const facts = await this.enrolmentFacts(loaders, tenantId);
     const now = this.clock.now();
-    assertThat(twoFactorState(facts.authenticator, now) === 'PENDING_CONFIRMATION', 'NO_PENDING_ENROLMENT');
+    const state = twoFactorState(facts.authenticator, now);
+    // Still NO_PENDING_ENROLMENT (the contract's code), but "start the setup again" would only meet ALREADY_ENROLLED.
+    assertThat(state !== 'ENABLED', 'NO_PENDING_ENROLMENT', {}, SpecificMessages.ALREADY_CONFIRMED);
+    assertThat(state === 'PENDING_CONFIRMATION', 'NO_PENDING_ENROLMENT');
 
     const row = await this.db.manager.findOneByOrFail(AuthenticatorEntity, { id: facts.authenticator!.id });
     const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;

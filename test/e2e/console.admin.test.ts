@@ -41,7 +41,8 @@ describe('web console: admin console', () => {
   };
 
   const agentRows = async () => {
-    return page.locator('tbody tr[data-agent-email]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-agent-email')));
+    const rows = await page.locator('tbody tr[data-agent-email]').all();
+    return Promise.all(rows.map((row) => row.getAttribute('data-agent-email')));
   };
 
   beforeAll(async () => {

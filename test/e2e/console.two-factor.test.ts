@@ -17,6 +17,7 @@ describe('web console: two-factor journeys', () => {
   let context: BrowserContext;
   let page: Page;
   let secret = '';
+  let confirmingCode = '';
   let recoveryCodes: string[] = [];
   const contexts: BrowserContext[] = [];
 
@@ -108,6 +109,10 @@ describe('web console: two-factor journeys', () => {
     await heading(page, 'Set up two-factor authentication').waitFor();
     await expectText(page.locator('main'), 'Two-factor authentication is required by your organisation. Set it up to continue.');
     const acme = card(page, 'Acme Support');
+    // A setup that Billing asked for belongs to Workspaces, and the tab says which tenant it is for.
+    expect(await nav(page, 'Workspaces').getAttribute('aria-current')).toBe('page');
+    expect(await nav(page, 'My profile').getAttribute('aria-current')).toBeNull();
+    expect(await page.title()).toBe('Set up two-factor authentication · Acme Support · Identity console');
 
     // Focus starts in the password field, so the keyboard can go on at once.
     expect(await page.evaluate('document.activeElement.getAttribute("type")')).toBe('password');
@@ -152,11 +157,15 @@ describe('web console: two-factor journeys', () => {
 
   it('confirms with the code computed from the secret on the page, and shows the recovery codes once', async () => {
     const acme = card(page, 'Acme Support');
-    await acme.getByLabel('6-digit code').fill(totpCode(secret, t.clock.epochMs));
+    confirmingCode = totpCode(secret, t.clock.epochMs);
+    await acme.getByLabel('6-digit code').fill(confirmingCode);
     await acme.getByRole('button', { name: 'Confirm and enable' }).click();
     await expectText(acme.getByRole('heading', { name: 'Save these recovery codes — shown ONCE' }), 'shown ONCE');
     await expectText(acme.locator('.badge'), 'Enabled');
     await expectText(acme, 'Two-factor authentication is now active.');
+    // Set up: the organisation's requirement is met, so its warning is gone.
+    expect(await page.locator('main .notice-warning').count()).toBe(0);
+    expect(await page.locator('main').innerText()).not.toContain('required by your organisation');
     recoveryCodes = await acme.locator('.codes code').allInnerTexts();
     expect(recoveryCodes).toHaveLength(8);
     for (const code of recoveryCodes) expect(code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
@@ -168,6 +177,7 @@ describe('web console: two-factor journeys', () => {
     await acme.getByRole('link', { name: 'Continue to Billing' }).click();
     await heading(page, 'Billing').waitFor();
     await expectText(page.locator('main'), 'You’re in Billing.');
+    expect(await page.title()).toBe('Billing · Acme Support · Identity console');
 
     // Shown once: the profile now has the Enabled card and no codes.
     await nav(page, 'My profile').click();
@@ -191,9 +201,18 @@ describe('web console: two-factor journeys', () => {
     await expectText(page.locator('main'), 'Password accepted. Enter your code to continue.');
     await screenshot(page, 'challenge');
 
+    expect(await page.title()).toBe('Two-factor verification · Billing · Acme Support · Identity console');
+    expect(await nav(page, 'Workspaces').getAttribute('aria-current')).toBe('page');
+
+    // The code that just finished the setup, typed again: the gateway refuses the replay like a wrong code, and
+    // the console, which sent that code, says what happened.
+    await page.getByLabel('6-digit code').fill(confirmingCode);
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await expectText(page.locator('main').getByRole('alert'), 'That code was already used. Wait for the next code from your app and enter that one. 4 attempts remaining.');
+
     await page.getByLabel('6-digit code').fill(wrongCode());
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
-    await expectText(page.locator('main').getByRole('alert'), 'That code did not match. 4 attempts remaining.');
+    await expectText(page.locator('main').getByRole('alert'), 'That code did not match. 3 attempts remaining.');
 
     await page.getByLabel('6-digit code').fill(totpCode(secret, t.clock.epochMs));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();

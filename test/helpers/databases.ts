@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { createDatabaseIfMissing } from '../../src/db/mysql-connect';
+import { StartupError } from '../../src/errors/startup-error';
 
 /** One suite, every database: the embedded SQLite always, MariaDB/MySQL when TEST_MYSQL_URL is set. */
 export type DatabaseKind = 'sqlite' | 'mariadb';
@@ -22,13 +24,17 @@ export async function scratchDatabase(kind: DatabaseKind): Promise<ScratchDataba
   const removeDir = () => rmSync(dataDir, { recursive: true, force: true });
   if (kind === 'sqlite') return { url: undefined, dataDir, drop: async () => removeDir() };
 
-  const server = new URL(process.env.TEST_MYSQL_URL!);
-  const name = `${server.pathname.slice(1) || 'test'}_${randomBytes(4).toString('hex')}`;
-  const admin = await createConnection({ uri: server.toString() });
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await admin.end();
+  const given = process.env.TEST_MYSQL_URL!;
+  const prefix = new URL(given).pathname.slice(1) || 'test';
+  // The database TEST_MYSQL_URL names need not exist: it only prefixes the scratch ones, made on the server.
+  const server = new URL(given);
+  server.pathname = '/';
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const url = new URL(server);
   url.pathname = `/${name}`;
+  await createDatabaseIfMissing(url.toString(), 'TEST_MYSQL_URL').catch((error) => {
+    throw error instanceof StartupError ? new Error(`TEST_MYSQL_URL: ${error.message}`) : error;
+  });
   return {
     url: url.toString(),
     dataDir,

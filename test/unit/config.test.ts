@@ -68,4 +68,28 @@ describe('configuration', () => {
       expect.stringMatching(/^GRAPHQL_INTROSPECTION must be true or false/),
     ]);
   });
+
+  it('listens on 127.0.0.1 in development and on every interface in production, unless HOST says otherwise', () => {
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    expect(loadConfig(env).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...env, NODE_ENV: 'production' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...env, NODE_ENV: 'production', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(loadConfig({ ...env, HOST: '::' }).host).toBe('::');
+    expect(problemsOf({ ...env, HOST: 'http://example.test/' })).toEqual([expect.stringMatching(/^HOST must be an interface address/)]);
+  });
+
+  it('names where the encryption keys came from, for start-up messages', () => {
+    const dir = dataDir();
+    expect(loadConfig({ ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dir }).encryptionKeySource).toBe('ENCRYPTION_KEYS');
+    expect(loadConfig({ DATA_DIR: dir }).encryptionKeySource).toMatch(/development key file .*encryption-keys \(ENCRYPTION_KEYS is not set\)/);
+  });
+
+  it('.env.example lists every setting config.ts reads', () => {
+    const root = path.resolve(__dirname, '../..');
+    const source = readFileSync(path.join(root, 'src/config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
+    const listed = new Set([...readFileSync(path.join(root, '.env.example'), 'utf8').matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+  });
 });

@@ -1,5 +1,6 @@
 import { h, replace } from './dom';
-import type { Flash } from './nav';
+import { localPath, type Flash } from './nav';
+import { session } from './session';
 import { app, isAdmin, signOut } from './state';
 
 /**
@@ -35,9 +36,21 @@ export function showFlash(frame: Frame, flash: Flash | null): void {
 
 const NAV = [
   { href: '/', label: 'Workspaces', match: (path: string) => path === '/' || path.startsWith('/workspaces/') },
-  { href: '/my/profile/two-factor', label: 'My profile', match: (path: string) => path.startsWith('/my/') || path.startsWith('/setup/') },
+  { href: '/my/profile/two-factor', label: 'My profile', match: (path: string) => path.startsWith('/my/') },
   { href: '/admin', label: 'Admin', match: (path: string) => path.startsWith('/admin'), adminOnly: true },
 ];
+
+/**
+ * The path whose nav item is current. The setup and challenge pages are steps on the way somewhere (a
+ * workspace, the admin console, the profile): they belong to where the agent was going.
+ */
+function sectionOf(pathname: string): string {
+  const goingTo =
+    pathname.startsWith('/setup/') ? localPath(new URLSearchParams(location.search).get('then')) ?? '/' :
+    pathname === '/challenge' ? localPath(session.challenge?.returnTo) :
+    null;
+  return goingTo?.split(/[?#]/)[0] ?? pathname;
+}
 
 export function renderHeader(frame: Frame, pathname: string): void {
   const brand = h('a', { class: 'brand', href: app.me ? '/' : '/sign-in' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Identity console');
@@ -47,7 +60,7 @@ export function renderHeader(frame: Frame, pathname: string): void {
   }
   const showAdmin = app.tenants.some(isAdmin);
   const links = NAV.filter((item) => !item.adminOnly || showAdmin).map((item) =>
-    h('li', null, h('a', { href: item.href, 'aria-current': item.match(pathname) ? 'page' : undefined }, item.label)),
+    h('li', null, h('a', { href: item.href, 'aria-current': item.match(sectionOf(pathname)) ? 'page' : undefined }, item.label)),
   );
   replace(
     frame.header,
@@ -65,6 +78,11 @@ export function renderHeader(frame: Frame, pathname: string): void {
       ),
     ),
   );
+}
+
+/** The tab's title, most specific first: `setTitle('Billing', 'Acme Support')` → "Billing · Acme Support · Identity console". */
+export function setTitle(...parts: string[]): void {
+  document.title = [...parts, 'Identity console'].join(' · ');
 }
 
 /** A page heading that focus can move to when the page opens. */

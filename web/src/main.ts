@@ -1,6 +1,6 @@
 import './styles.css';
 import { append, focus, h } from './dom';
-import { createFrame, pageHeading, renderHeader, showFlash } from './layout';
+import { createFrame, pageHeading, renderHeader, setTitle, showFlash } from './layout';
 import { explain } from './messages';
 import { interceptLinks, navigate, setRenderer, takeFlash } from './nav';
 import { adminIndexPage, adminPage } from './pages/admin';
@@ -29,7 +29,7 @@ const ROUTES: Route[] = [
   { pattern: /^\/workspaces\/([^/]+)$/, title: 'Workspace', page: workspacePage },
   { pattern: /^\/challenge$/, title: 'Two-factor verification', page: challengePage },
   { pattern: /^\/setup\/([^/]+)$/, title: 'Set up two-factor authentication', page: setupPage },
-  { pattern: /^\/my\/profile\/two-factor$/, title: 'Two-factor authentication', page: profilePage },
+  { pattern: /^\/my\/profile\/two-factor$/, title: 'Two-factor authentication · My profile', page: profilePage },
   { pattern: /^\/admin$/, title: 'Admin console', page: adminIndexPage },
   { pattern: /^\/admin\/([^/]+)$/, title: 'Admin console', page: adminPage },
   { pattern: /^\/admin\/([^/]+)\/agents\/([^/]+)$/, title: 'Agent', page: adminAgentPage },
@@ -67,7 +67,7 @@ async function render(): Promise<void> {
   document.getElementById('main')!.replaceWith(main);
   renderHeader(frame, pathname);
   showFlash(frame, flash);
-  document.title = `${route?.title ?? 'Page not found'} · Identity console`;
+  setTitle(route?.title ?? 'Page not found'); // pages that know more (a workspace, a tenant) say so
 
   const ctx: PageContext = { main, params: route ? route.pattern.exec(pathname)!.slice(1).map(decodeURIComponent) : [], query: new URLSearchParams(location.search) };
   main.setAttribute('aria-busy', 'true');

@@ -7,6 +7,24 @@ import type { TwoFactorMethod } from '../../src/client/generated/graphql';
 const TOKEN_KEY = 'console.token';
 const CHALLENGE_KEY = 'console.challenge';
 const WORKSPACE_KEY = 'console.workspace';
+const ACCEPTED_CODE_KEY = 'console.acceptedCode';
+
+/**
+ * How long a just-accepted TOTP code still shows in the app or stays typed in: its own 30 s step plus the
+ * step either side the gateway accepts (RFC 6238 drift window).
+ */
+const ACCEPTED_CODE_MEMORY_MS = 90_000;
+
+/**
+ * The last TOTP code this tab had accepted, so that typing it again can be told apart from a wrong code. It is
+ * spent (the gateway refuses it and every earlier step for good), so keeping it for a minute and a half gives
+ * nothing away; it outlives sign-out on purpose, since signing in again is when it gets re-entered.
+ */
+export interface AcceptedCode {
+  tenantId: string;
+  code: string;
+  at: number;
+}
 
 export interface PendingChallenge {
   challengeId: string;
@@ -57,6 +75,14 @@ export const session = {
   },
   set challenge(value: PendingChallenge | null) {
     write(CHALLENGE_KEY, value);
+  },
+  set acceptedCode(value: AcceptedCode | null) {
+    write(ACCEPTED_CODE_KEY, value);
+  },
+  /** Whether `code` is the one this tab just had accepted in the tenant. */
+  wasJustAccepted(tenantId: string, code: string): boolean {
+    const accepted = read<AcceptedCode>(ACCEPTED_CODE_KEY);
+    return accepted !== null && accepted.tenantId === tenantId && accepted.code === code && Date.now() - accepted.at < ACCEPTED_CODE_MEMORY_MS;
   },
   get workspace(): CurrentWorkspace | null {
     return read<CurrentWorkspace>(WORKSPACE_KEY);

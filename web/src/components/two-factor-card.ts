@@ -12,6 +12,7 @@ import { busy, copyText, focus, formatDate, formatDateTime, formError, field, h,
 import { badge } from '../layout';
 import { explain, STATE_BADGES } from '../messages';
 import type { Tone } from '../nav';
+import { session } from '../session';
 import { handleSessionEnded } from '../state';
 import { confirmDialog } from './confirm-dialog';
 import { recoveryCodesPanel } from './recovery-codes';
@@ -29,6 +30,8 @@ export interface TwoFactorCardOptions {
   continueTo?: { href: string; label: string };
   /** This page, to come back to after a challenge that a gated action (regenerate, disable) asked for. */
   returnTo: string;
+  /** Called once the setup is confirmed (the setup page drops its "required" warning). */
+  onEnabled?: () => void;
 }
 
 /**
@@ -219,6 +222,8 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
         codes = confirmTotpEnrolment.codes;
         status = confirmTotpEnrolment.status;
         enrolment = null;
+        session.acceptedCode = { tenantId: tenant.id, code: value, at: Date.now() };
+        options.onEnabled?.();
         view = 'codes';
         setNotice('Two-factor authentication is now active. Save your recovery codes — they’re shown once.');
         render();

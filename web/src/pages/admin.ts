@@ -18,7 +18,7 @@ import { issuerSection } from '../components/issuer-section';
 import { recoveryCodeVisibilitySection } from '../components/recovery-code-visibility-section';
 import { searchBox } from '../components/search-box';
 import { append, busy, h, replace, time, uid } from '../dom';
-import { badge, pageHeading } from '../layout';
+import { badge, pageHeading, setTitle } from '../layout';
 import { explain, POLICY_LABELS, ROLE_LABELS, STATE_BADGES } from '../messages';
 import type { Tone } from '../nav';
 import { app, handleSessionEnded, isAdmin, loadHome, tenantById } from '../state';
@@ -434,5 +434,6 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   const auditSection = audit.element;
 
   await Promise.all([loadAgents(false), refreshAudit()]);
+  setTitle('Admin console', tenant.name);
   append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, recoveryCodes, agentsSection, auditSection]);
 }

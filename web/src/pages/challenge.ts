@@ -2,7 +2,7 @@ import { CancelChallengeDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocume
 import { followAccess } from '../access';
 import { call, isGatewayError } from '../api';
 import { append, busy, field, focus, formError, h, replace } from '../dom';
-import { pageHeading } from '../layout';
+import { pageHeading, setTitle } from '../layout';
 import { explain, retryIn } from '../messages';
 import { navigate } from '../nav';
 import { session, type PendingChallenge } from '../session';
@@ -54,7 +54,11 @@ export async function challengePage(ctx: PageContext): Promise<void> {
       try {
         await busy(form, async () => {
           if (recovery) granted((await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value })).useRecoveryCode);
-          else granted((await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value })).verifyTwoFactor);
+          else {
+            const access = (await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value })).verifyTwoFactor;
+            session.acceptedCode = { tenantId: pending.tenantId, code: value, at: Date.now() };
+            granted(access);
+          }
         });
       } catch (failure) {
         if (handleSessionEnded(failure)) return;
@@ -70,7 +74,13 @@ export async function challengePage(ctx: PageContext): Promise<void> {
           if (left === 0) return backToStart(`That code did not match, and no attempts are left. ${START_OVER}`);
           session.challenge = { ...pending, attemptsRemaining: left } satisfies PendingChallenge;
           const attempts = Number.isFinite(left) ? ` ${left} ${left === 1 ? 'attempt' : 'attempts'} remaining.` : '';
-          return error.show(`${recovery ? 'That recovery code did not match.' : 'That code did not match.'}${attempts}`, code.input);
+          // The gateway answers a replayed code like a wrong one; this tab knows when it was the code just used.
+          const what = recovery
+            ? 'That recovery code did not match.'
+            : session.wasJustAccepted(pending.tenantId, value)
+              ? 'That code was already used. Wait for the next code from your app and enter that one.'
+              : 'That code did not match.';
+          return error.show(`${what}${attempts}`, code.input);
         }
         error.show(explain(failure), code.input);
       }
@@ -115,6 +125,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
   );
 
   render();
+  setTitle('Two-factor verification', where);
   append(ctx.main, [
     h(
       'div',

@@ -2,7 +2,7 @@ import { MyTwoFactorDocument } from '../../../src/client/generated/graphql';
 import { call, GatewayError } from '../api';
 import { twoFactorCard } from '../components/two-factor-card';
 import { append, h } from '../dom';
-import { pageHeading } from '../layout';
+import { pageHeading, setTitle } from '../layout';
 import { REQUIRED_BY_ORGANISATION } from '../messages';
 import { localPath } from '../nav';
 import { signOut, tenantById, workspaceById } from '../state';
@@ -25,24 +25,28 @@ export async function setupPage(ctx: PageContext): Promise<void> {
   const destination = workspace?.name ?? (then.startsWith('/admin') ? `the admin console of ${tenant.name}` : tenant.name);
   const { me } = await call(MyTwoFactorDocument, { tenantId });
   if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
+  setTitle('Set up two-factor authentication', tenant.name);
 
+  const requiredNotice = h(
+    'div',
+    { class: 'notice notice-warning' },
+    h('p', null, h('strong', null, REQUIRED_BY_ORGANISATION)),
+    h('p', null, workspace ? `${workspace.name} in ${tenant.name} requires a code from an authenticator app.` : `${tenant.name} requires a code from an authenticator app.`),
+  );
   append(ctx.main, [
     h(
       'div',
       { class: 'narrow narrow-wide' },
       pageHeading('Set up two-factor authentication', tenant.name),
-      h(
-        'div',
-        { class: 'notice notice-warning' },
-        h('p', null, h('strong', null, REQUIRED_BY_ORGANISATION)),
-        h('p', null, workspace ? `${workspace.name} in ${tenant.name} requires a code from an authenticator app.` : `${tenant.name} requires a code from an authenticator app.`),
-      ),
+      requiredNotice,
       twoFactorCard({
         tenant,
         status: me.twoFactor,
         startEnrolment: true,
         continueTo: { href: then, label: `Continue to ${destination}` },
         returnTo: `/setup/${tenantId}?${new URLSearchParams({ then })}`,
+        // Set up: the requirement is met, so its warning goes (the card says what happened).
+        onEnabled: () => requiredNotice.remove(),
       }),
       h('p', { class: 'leave' }, h('button', { type: 'button', class: 'button button-quiet', onclick: () => void signOut('Signed out. Sign in as a different user.') }, 'Sign in as a different user')),
     ),

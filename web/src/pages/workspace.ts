@@ -1,6 +1,6 @@
 import { enterWorkspace } from '../access';
 import { append, h } from '../dom';
-import { pageHeading } from '../layout';
+import { pageHeading, setTitle } from '../layout';
 import { explain } from '../messages';
 import { session } from '../session';
 import { handleSessionEnded, workspaceById } from '../state';
@@ -11,6 +11,7 @@ export async function workspacePage(ctx: PageContext): Promise<void> {
   const workspaceId = ctx.params[0];
   const returnTo = `/workspaces/${workspaceId}`;
   const known = workspaceById(workspaceId);
+  if (known) setTitle(known.workspace.name, known.tenant.name);
   let access;
   try {
     access = await enterWorkspace(workspaceId, returnTo);
@@ -26,6 +27,7 @@ export async function workspacePage(ctx: PageContext): Promise<void> {
   if (!access.granted) return;
 
   const workspace = access.workspace!;
+  setTitle(workspace.name, access.tenant.name);
   session.workspace = { id: workspace.id, name: workspace.name, tenantId: access.tenant.id, tenantName: access.tenant.name };
   const requires = known?.workspace.twoFactorRequired;
   append(ctx.main, [
