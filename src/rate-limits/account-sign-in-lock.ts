@@ -39,12 +39,15 @@ export class AccountSignInLock {
           WHERE bucket_key = ? AND (hits < ? OR window_start <= ?)`,
         [SIGN_IN_FAILURE_THRESHOLD, now, key, SIGN_IN_FAILURE_THRESHOLD, lockedSince],
       );
-    if ((await claim()) === 1) return;
-    try {
-      if ((await write('INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (?, ?, 1)', [key, now])) === 1) return;
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      if ((await claim()) === 1) return; // another request made the row first
+    // No row matched: the email has none (insert it), or it is locked. A success deletes the row, so a racing
+    // request may insert it, and another delete it, between our statements: try again a few times.
+    for (let round = 0; round < 3; round++) {
+      if ((await claim()) === 1) return;
+      try {
+        if ((await write('INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (?, ?, 1)', [key, now])) === 1) return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error; // another request made the row first: claim on it
+      }
     }
     throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(SIGN_IN_LOCK_MS / 1000) });
   }
