@@ -37,6 +37,8 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
       return `Turn it off per workspace first: \`tenant-2fa admin set --tenant ${tenant} workspace-2fa WORKSPACE off\`.`;
     case 'POLICY_STILL_REQUIRES_TWO_FACTOR':
       return `Relax the policy first: \`tenant-2fa admin set --tenant ${tenant} policy optional\`.`;
+    case 'RECOVERY_CODES_NOT_VIEWABLE':
+      return `This tenant shows recovery codes only once; regenerate them instead: \`tenant-2fa recovery-codes regenerate --tenant ${tenant}\`.`;
     case 'FORBIDDEN':
       return 'Ask an owner or admin of this tenant.';
     case 'NOT_FOUND':

@@ -2,7 +2,7 @@ import type { CliTwoFactorStatusFragment } from '../../../client/generated/graph
 import { formatInstant, printFields } from '../output';
 
 /** The 2FA status fields `auth status`, `totp confirm` and the admin commands print. */
-export function printTwoFactorStatus(status: CliTwoFactorStatusFragment, heading: Array<[string, string]> = []): void {
+export function printTwoFactorStatus(status: CliTwoFactorStatusFragment, heading: Array<[string, string]> = [], footer: Array<[string, string]> = []): void {
   printFields([
     ...heading,
     ['State', status.state],
@@ -10,6 +10,7 @@ export function printTwoFactorStatus(status: CliTwoFactorStatusFragment, heading
     ['Methods', status.methods.join(', ') || '-'],
     ['Recovery codes left', String(status.recoveryCodesRemaining)],
     ['Confirmed at', formatInstant(status.confirmedAt)],
+    ...footer,
   ]);
 }
 
