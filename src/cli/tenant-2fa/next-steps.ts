@@ -16,7 +16,8 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
     case 'INVALID_CREDENTIALS':
       return 'Check the email and password, then run `tenant-2fa login` again.';
     case 'TWO_FACTOR_ENROLMENT_REQUIRED':
-      return `This tenant requires two-factor: set it up with \`tenant-2fa totp start --tenant ${tenant}\`.`;
+      // The tenant's policy, or step-up: a change that weakens 2FA needs a session that passed it, so an admin who has not enrolled must first.
+      return `Two-factor is required for this (by the tenant's policy, or because the change weakens it): set it up with \`tenant-2fa totp start --tenant ${tenant}\`, then run the command again.`;
     case 'TWO_FACTOR_REQUIRED':
       return `Answer this tenant's challenge first: run \`tenant-2fa enter ${tenant}\` (or with --code CODE).`;
     case 'INVALID_TWO_FACTOR_CODE':
