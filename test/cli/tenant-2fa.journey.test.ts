@@ -270,6 +270,7 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
       const ownId = mine.me.sessions.find((s) => s.current)!.id;
       expect(mine.me.sessions.map((s) => s.id)).toEqual(expect.arrayContaining([ownId, otherId]));
       expect(mine.me.sessions.length).toBeGreaterThanOrEqual(3); // the fixture's own session too
+      expect(mine.me.sessions.find((s) => s.current)).toMatchObject({ userAgent: expect.stringMatching(/^tenant-2fa \(Node\.js v/), clientIp: expect.any(String) });
 
       const table = await cli.run(['sessions', 'list']);
       expect(table.stdout.split('\n')[0]).toMatch(/ID\s+DEVICE\s+CLIENT IP\s+CREATED\s+LAST USED/);
