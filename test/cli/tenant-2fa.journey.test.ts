@@ -248,7 +248,10 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     const none = await cli.json<{ viewRecoveryCodes: { codes: string[]; status: { recoveryCodesRemaining: number } } }>(['recovery-codes', 'view', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
     expect(none.viewRecoveryCodes.codes).toEqual([]);
     expect(none.viewRecoveryCodes.status.recoveryCodesRemaining).toBeGreaterThan(0);
-    const fresh = await cli.json<{ regenerateRecoveryCodes: { codes: string[] } }>(['recovery-codes', 'regenerate', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    const regenerated = await cli.run(['recovery-codes', 'regenerate', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    expect(regenerated.stdout).toContain('`tenant-2fa recovery-codes view` shows the unused ones again');
+    const fresh = { regenerateRecoveryCodes: { codes: [...regenerated.stdout.matchAll(/^ {2}([A-Z0-9]{4,5}-[A-Z0-9]{4,5})$/gm)].map((m) => m[1]) } };
+    expect(fresh.regenerateRecoveryCodes.codes).toHaveLength(8);
     const view = await cli.run(['recovery-codes', 'view', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
     expect(view.code).toBe(0);
     const shown = [...view.stdout.matchAll(/^ {2}([A-Z0-9]{4,5}-[A-Z0-9]{4,5})$/gm)].map((m) => m[1]);

@@ -35,7 +35,7 @@ export function registerRecoveryCodesCommands(program: Command): void {
       if (runtime.json) return printJson(data);
       printLine(`New recovery codes for ${tenant.name}; the earlier ones no longer work.`);
       printLine();
-      printRecoveryCodes(data.regenerateRecoveryCodes.codes, printLine);
+      printRecoveryCodes(data.regenerateRecoveryCodes.codes, printLine, tenant.recoveryCodeVisibility);
     });
 
   addCommonOptions(recoveryCodes.command('view'))
