@@ -147,6 +147,12 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     expect(lines[0]).toMatch(/^EMAIL\s+NAME\s+ROLE\s+2FA/);
     expect(lines.slice(1).map((line) => line.split(/\s+/)[0])).toEqual([members[2].email, members[3].email]);
 
+    type Agents = { tenant: { agents: { totalCount: number; edges: Array<{ node: { agent: { email: string } } }> } } };
+    const searched = await cli.json<Agents>(['admin', 'agents', '--tenant', 'Acme Support', '--search', members[2].email.toUpperCase()]);
+    expect(searched.tenant.agents.edges.map((e) => e.node.agent.email)).toEqual([members[2].email]);
+    const byName = await cli.json<Agents>(['admin', 'agents', '--tenant', 'Acme Support', '--search', 'MEMBER', '--role', 'agent', '--2fa', 'on']);
+    expect(byName.tenant.agents.edges.map((e) => e.node.agent.email)).toEqual([members[1].email]);
+
     const firstPage = await cli.run(['admin', 'agents', '--tenant', 'Acme Support', '--first', '2']);
     expect(firstPage.stderr).toMatch(/More: add --after \S+/);
   });
@@ -159,9 +165,12 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     expect(byId.stdout).toContain(members[1].email);
     const unknown = await cli.run(['admin', 'agent', '--tenant', 'Acme Support', 'nobody@example.test']);
     expect(unknown.code).toBe(1);
+    const unknownId = await cli.run(['admin', 'agent', '--tenant', 'Acme Support', '01a22297-29b7-7141-8278-8cdea3c707a2']);
+    expect(unknownId.code).toBe(1);
+    expect(unknownId.stderr).toContain('No member "01a22297-29b7-7141-8278-8cdea3c707a2"');
   });
 
-  it('admin revoke and reset act on the member, and admin audit shows them with client-side filters', async () => {
+  it('admin revoke and reset act on the member, and admin audit shows them, filtered by the gateway', async () => {
     // The member's enrolment session stands in the tenant: revoking takes that standing away.
     const revoked = await cli.json<{ revokeAgentSessions: number }>(['admin', 'revoke', '--tenant', 'Acme Support', members[1].id]);
     expect(revoked.revokeAgentSessions).toBe(1);
@@ -181,6 +190,16 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     expect(future.tenant.auditLog.edges).toEqual([]);
     const table = await cli.run(['admin', 'audit', '--tenant', 'Acme Support', '--limit', '3']);
     expect(table.stdout.trim().split('\n')).toHaveLength(4); // header and three events
+
+    // --agent by id, the method of a passed challenge, the client address, and --after continuing the filtered list.
+    type Passed = { tenant: { auditLog: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ cursor: string; node: { action: string; method: string | null; clientIp: string | null; actor: { id: string } | null } }> } } };
+    const passed = await cli.json<Passed>(['admin', 'audit', '--tenant', 'Acme Support', '--action', 'challenge_passed', '--agent', owner.id, '--limit', '1']);
+    expect(passed.tenant.auditLog.edges).toHaveLength(1);
+    expect(passed.tenant.auditLog.edges[0].node).toMatchObject({ action: 'CHALLENGE_PASSED', method: 'RECOVERY_CODE', actor: { id: owner.id }, clientIp: expect.any(String) });
+    expect(passed.tenant.auditLog.pageInfo.hasNextPage).toBe(true);
+    const older = await cli.json<Passed>(['admin', 'audit', '--tenant', 'Acme Support', '--action', 'CHALLENGE_PASSED', '--agent', owner.email, '--after', passed.tenant.auditLog.pageInfo.endCursor, '--all']);
+    expect(older.tenant.auditLog.edges.map((e) => e.node.method)).toEqual(['TOTP']);
+    expect(older.tenant.auditLog.pageInfo.hasNextPage).toBe(false);
   });
 
   it('admin commands meet the gate on a session that has not passed the challenge: exit 4 with what to do', async () => {
@@ -198,6 +217,90 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('WORKSPACES_STILL_REQUIRE_TWO_FACTOR');
     expect((await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'workspace-2fa', 'Billing', 'off'])).code).toBe(0);
+  });
+
+  it('admin set issuer and recovery-codes; recovery-codes view works only where the tenant makes codes viewable', async () => {
+    const notViewable = await cli.run(['recovery-codes', 'view', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    expect(notViewable.code).toBe(1);
+    expect(notViewable.stderr).toContain('RECOVERY_CODES_NOT_VIEWABLE');
+    expect(notViewable.stderr).toContain('shows recovery codes only once; regenerate them instead');
+    expect(notViewable.stderr).toContain('tenant-2fa recovery-codes regenerate --tenant "Acme Support"');
+
+    // Making codes viewable weakens 2FA: a fresh session meets the gate (exit 4 without a terminal), then passes it.
+    expect((await cli.run(['logout'])).code).toBe(0);
+    expect((await login()).code).toBe(0);
+    const gated = await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'recovery-codes', 'viewable', '--replenish']);
+    expect(gated.code).toBe(4);
+    expect(gated.stderr).toContain('TWO_FACTOR_REQUIRED');
+    expect((await cli.run(['enter', 'Acme Support', '--code', nextCode()])).code).toBe(0);
+    const viewable = await cli.json<{ setTenantRecoveryCodeVisibility: { recoveryCodeVisibility: string; recoveryCodeReplenish: boolean } }>(['admin', 'set', '--tenant', 'Acme Support', 'recovery-codes', 'viewable', '--replenish']);
+    expect(viewable.setTenantRecoveryCodeVisibility).toMatchObject({ recoveryCodeVisibility: 'VIEWABLE', recoveryCodeReplenish: true });
+    expect((await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'recovery-codes', 'shown-once', '--replenish'])).code).toBe(2);
+
+    const issuer = await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'issuer', 'Acme Support Desk']);
+    expect(issuer.code).toBe(0);
+    expect(issuer.stdout).toContain('Authenticator apps show Acme Support Desk for Acme Support.');
+    const status = await cli.run(['auth', 'status', '--tenant', 'Acme Support']);
+    expect(status.stdout).toMatch(/Recovery codes:\s+viewable again \(`tenant-2fa recovery-codes view`\), a used one is replaced/);
+    expect(status.stdout).toMatch(/Issuer:\s+Acme Support Desk/);
+
+    // The codes of the confirmation were issued while codes were shown once: none of them can be shown again.
+    const none = await cli.json<{ viewRecoveryCodes: { codes: string[]; status: { recoveryCodesRemaining: number } } }>(['recovery-codes', 'view', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    expect(none.viewRecoveryCodes.codes).toEqual([]);
+    expect(none.viewRecoveryCodes.status.recoveryCodesRemaining).toBeGreaterThan(0);
+    const regenerated = await cli.run(['recovery-codes', 'regenerate', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    expect(regenerated.stdout).toContain('`tenant-2fa recovery-codes view` shows the unused ones again');
+    const fresh = { regenerateRecoveryCodes: { codes: [...regenerated.stdout.matchAll(/^ {2}([A-Z0-9]{4,5}-[A-Z0-9]{4,5})$/gm)].map((m) => m[1]) } };
+    expect(fresh.regenerateRecoveryCodes.codes).toHaveLength(8);
+    const view = await cli.run(['recovery-codes', 'view', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
+    expect(view.code).toBe(0);
+    const shown = [...view.stdout.matchAll(/^ {2}([A-Z0-9]{4,5}-[A-Z0-9]{4,5})$/gm)].map((m) => m[1]);
+    expect([...shown].sort()).toEqual([...fresh.regenerateRecoveryCodes.codes].sort());
+    const wrongPassword = await cli.run(['recovery-codes', 'view', '--tenant', 'Acme Support', '--password-stdin'], 'not the password');
+    expect(wrongPassword.code).toBe(1);
+    expect(wrongPassword.stderr).toContain('INVALID_PASSWORD');
+  });
+
+  it('sessions list marks this one; revoke signs out one by id, or every other one', async () => {
+    const other = new CliUser(cli.gatewayUrl);
+    try {
+      expect((await other.run(['login', '--email', owner.email, '--password-stdin'], PASSWORD)).code).toBe(0);
+      type Sessions = { me: { sessions: Array<{ id: string; current: boolean; userAgent: string | null; clientIp: string | null; createdAt: string }> } };
+      const mine = await cli.json<Sessions>(['sessions', 'list']);
+      const theirs = await other.json<Sessions>(['sessions', 'list']);
+      expect(mine.me.sessions.filter((s) => s.current)).toHaveLength(1);
+      const otherId = theirs.me.sessions.find((s) => s.current)!.id;
+      const ownId = mine.me.sessions.find((s) => s.current)!.id;
+      expect(mine.me.sessions.map((s) => s.id)).toEqual(expect.arrayContaining([ownId, otherId]));
+      expect(mine.me.sessions.length).toBeGreaterThanOrEqual(3); // the fixture's own session too
+      expect(mine.me.sessions.find((s) => s.current)).toMatchObject({ userAgent: expect.stringMatching(/^tenant-2fa \(Node\.js v/), clientIp: expect.any(String) });
+
+      const table = await cli.run(['sessions', 'list']);
+      expect(table.stdout.split('\n')[0]).toMatch(/ID\s+DEVICE\s+CLIENT IP\s+CREATED\s+LAST USED/);
+      expect(table.stdout).toMatch(new RegExp(`^\\*\\s+${ownId}\\s`, 'm'));
+
+      expect((await cli.run(['sessions', 'revoke'])).code).toBe(2);
+      expect((await cli.run(['sessions', 'revoke', otherId, '--others'])).code).toBe(2);
+      const unknown = await cli.run(['sessions', 'revoke', '01a22297-29b7-7141-8278-8cdea3c707a2']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('tenant-2fa sessions list');
+
+      expect(await cli.json(['sessions', 'revoke', otherId])).toEqual({ signOutSession: true });
+      expect((await other.run(['whoami'])).code).toBe(3);
+
+      const others = await cli.json<{ signOutOtherSessions: number }>(['sessions', 'revoke', '--others']);
+      expect(others.signOutOtherSessions).toBeGreaterThanOrEqual(1);
+      expect((await owner.client.raw({ query: '{ me { id } }' })).data).toEqual({ me: null });
+      expect((await cli.json<Sessions>(['sessions', 'list'])).me.sessions.map((s) => s.id)).toEqual([ownId]);
+
+      // Revoking the session this CLI uses forgets its token, as logout does.
+      const own = await cli.run(['sessions', 'revoke', ownId]);
+      expect(own.code).toBe(0);
+      expect(own.stderr).toContain('tenant-2fa login');
+      expect(JSON.parse(readFileSync(cli.credentialsPath, 'utf8')).gateways).toEqual({});
+    } finally {
+      other.remove();
+    }
   });
 
   /** A code that is none of the secret's codes in the accepted window (current step ±1). */

@@ -101,4 +101,17 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
     expect(done).toMatch(new RegExp(`${tenant.owner.email.replace(/[.]/g, '\\.')}\\s+owner\\s+OWNER\\s+ENABLED`));
     expect(done).toContain('EXIT=0');
   });
+
+  it('a change that needs step-up (making recovery codes viewable) runs the same prompt, then the change', async () => {
+    t.clock.advance(30_000);
+    expect((await user.run(['logout'])).code).toBe(0);
+    expect((await user.run(['login', '--email', tenant.owner.email, '--password-stdin'], PASSWORD)).code).toBe(0);
+    open('step-up', ['admin', 'set', '--tenant', 'Acme Support', 'recovery-codes', 'viewable']);
+    await waitFor('step-up', /Code from your authenticator app/);
+    type('step-up', totpCode(secret, t.clock.epochMs));
+    pressEnter('step-up');
+    const done = await waitFor('step-up', /EXIT=\d+/);
+    expect(done).toContain('Recovery codes in Acme Support are viewable again');
+    expect(done).toContain('EXIT=0');
+  });
 });

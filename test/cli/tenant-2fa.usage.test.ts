@@ -55,7 +55,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
     };
     walk(buildProgram(), []);
     expect(paths.map((p) => p.join(' '))).toEqual(
-      expect.arrayContaining(['login', 'logout', 'whoami', 'tenants', 'enter', 'auth status', 'totp start', 'totp confirm', 'recovery-codes regenerate', 'disable', 'admin agents', 'admin agent', 'admin reset', 'admin revoke', 'admin audit', 'admin set']),
+      expect.arrayContaining(['login', 'logout', 'whoami', 'tenants', 'enter', 'auth status', 'totp start', 'totp confirm', 'recovery-codes regenerate', 'recovery-codes view', 'disable', 'sessions list', 'sessions revoke', 'admin agents', 'admin agent', 'admin reset', 'admin revoke', 'admin audit', 'admin set']),
     );
     const user = newUser();
     for (const commandPath of [[], ...paths]) {
@@ -63,11 +63,12 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
       expect(help.code, commandPath.join(' ')).toBe(0);
       expect(help.stdout, commandPath.join(' ')).toContain(`Usage: tenant-2fa ${commandPath.join(' ')}`.trimEnd());
       expect(help.stdout, commandPath.join(' ')).toMatch(/Example:\n {2}\$ .*tenant-2fa /);
-      if (commandPath.length && !['auth', 'totp', 'recovery-codes', 'admin'].includes(commandPath.join(' '))) {
+      if (commandPath.length && !['auth', 'totp', 'recovery-codes', 'sessions', 'admin'].includes(commandPath.join(' '))) {
         expect(help.stdout, commandPath.join(' ')).toContain('--json');
       }
     }
-    expect((await user.run(['admin', 'audit', '--help'])).stdout).toContain('applied by this CLI');
+    expect((await user.run(['admin', 'audit', '--help'])).stdout).toContain('narrow it at the gateway');
+    expect((await user.run(['admin', 'set', '--help'])).stdout).toContain('recovery-codes shown-once|viewable [--replenish]');
   });
 
   it('usage errors exit 2 and point at --help', async () => {
@@ -83,6 +84,12 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
       ['admin', 'agents', '--tenant', 'Acme Support', '--2fa', 'yes'],
       ['admin', 'agents', '--tenant', 'Acme Support', '--role', 'boss'],
       ['admin', 'audit', '--tenant', 'Acme Support', '--since', 'yesterday'],
+      ['admin', 'audit', '--tenant', 'Acme Support', '--limit', '500'],
+      ['admin', 'set', '--tenant', 'Acme Support', 'recovery-codes', 'sometimes'],
+      ['admin', 'set', '--tenant', 'Acme Support', 'issuer'],
+      ['admin', 'set', '--tenant', 'Acme Support', 'policy', 'optional', '--replenish'],
+      ['sessions', 'revoke'],
+      ['recovery-codes', 'view'], // --tenant is required
       ['admin'],
     ];
     for (const args of cases) {

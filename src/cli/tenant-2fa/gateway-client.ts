@@ -4,6 +4,9 @@ import { CliError, ExitCode, exitCodeForErrorCode } from './exit-codes';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** Names this client in the gateway's session list (`sessions list`, the console's devices). */
+const USER_AGENT = `tenant-2fa (Node.js ${process.version})`;
+
 /** An error the gateway answered with: the contract's code, its client-safe message and extensions. */
 export class GatewayError extends CliError {
   constructor(
@@ -46,6 +49,7 @@ export class GatewayClient {
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
+          'user-agent': USER_AGENT,
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         },
         body: JSON.stringify({ query: print(document), variables }),

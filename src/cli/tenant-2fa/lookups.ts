@@ -1,7 +1,7 @@
-import { CliTenantAgentsDocument, CliTenantsDocument } from '../../client/generated/graphql';
+import { CliTenantAgentDocument, CliTenantAgentsDocument, CliTenantsDocument } from '../../client/generated/graphql';
 import type { CliTenantAgentFragment, CliTenantsQuery } from '../../client/generated/graphql';
 import { CliError, ExitCode, usageError } from './exit-codes';
-import type { GatewayClient } from './gateway-client';
+import { GatewayClient, isGatewayError } from './gateway-client';
 import { reportContext } from './runtime';
 
 export type TenantSummary = CliTenantsQuery['tenants'][number];
@@ -39,21 +39,37 @@ export function findWorkspace(tenant: TenantSummary, ref: string): WorkspaceSumm
 }
 
 /**
- * A member of the tenant by agent id or email (case-insensitive), looked up by paging through the member
- * listing: the schema has no single-member query yet. When `tenant.agent(id)` lands, the id case becomes one
- * request (and an email one, with the listing's `search` filter).
+ * A member of the tenant by agent id or email (case-insensitive): an id is one `tenant.agent(id)` request; an
+ * email is looked up with the listing's `search` filter (a substring match), then matched exactly.
  */
 export async function findMember(client: GatewayClient, tenantId: string, ref: string): Promise<CliTenantAgentFragment> {
-  const wanted = ref.toLowerCase();
-  let after: string | null | undefined;
-  do {
-    const { tenant } = await client.request(CliTenantAgentsDocument, { tenantId, first: MAX_PAGE_SIZE, after });
-    if (!tenant) break;
-    const match = tenant.agents.edges.find(({ node }) => node.agent.id === ref || node.agent.email.toLowerCase() === wanted);
-    if (match) return match.node;
-    after = tenant.agents.pageInfo.hasNextPage ? tenant.agents.pageInfo.endCursor : undefined;
-  } while (after);
+  const member = ref.includes('@') ? await findMemberByEmail(client, tenantId, ref) : await findMemberById(client, tenantId, ref);
+  if (member) return member;
   throw new CliError(`No member "${ref}" in this tenant.`, ExitCode.FAILURE, {
     hint: 'Give an agent id or email: `tenant-2fa admin agents --tenant TENANT` lists them.',
   });
+}
+
+async function findMemberById(client: GatewayClient, tenantId: string, agentId: string): Promise<CliTenantAgentFragment | null> {
+  try {
+    const { tenant } = await client.request(CliTenantAgentDocument, { tenantId, agentId });
+    return tenant?.agent ?? null;
+  } catch (error) {
+    // A malformed id names nobody: report it as an unknown member, like a well-formed one that is not.
+    if (isGatewayError(error, 'BAD_USER_INPUT')) return null;
+    throw error;
+  }
+}
+
+async function findMemberByEmail(client: GatewayClient, tenantId: string, email: string): Promise<CliTenantAgentFragment | null> {
+  const wanted = email.toLowerCase();
+  let after: string | null | undefined;
+  do {
+    const { tenant } = await client.request(CliTenantAgentsDocument, { tenantId, first: MAX_PAGE_SIZE, after, filter: { search: email } });
+    if (!tenant) return null;
+    const match = tenant.agents.edges.find(({ node }) => node.agent.email.toLowerCase() === wanted);
+    if (match) return match.node;
+    after = tenant.agents.pageInfo.hasNextPage ? tenant.agents.pageInfo.endCursor : undefined;
+  } while (after);
+  return null;
 }

@@ -16,7 +16,8 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
     case 'INVALID_CREDENTIALS':
       return 'Check the email and password, then run `tenant-2fa login` again.';
     case 'TWO_FACTOR_ENROLMENT_REQUIRED':
-      return `This tenant requires two-factor: set it up with \`tenant-2fa totp start --tenant ${tenant}\`.`;
+      // The tenant's policy, or step-up: a change that weakens 2FA needs a session that passed it, so an admin who has not enrolled must first.
+      return `Two-factor is required for this (by the tenant's policy, or because the change weakens it): set it up with \`tenant-2fa totp start --tenant ${tenant}\`, then run the command again.`;
     case 'TWO_FACTOR_REQUIRED':
       return `Answer this tenant's challenge first: run \`tenant-2fa enter ${tenant}\` (or with --code CODE).`;
     case 'INVALID_TWO_FACTOR_CODE':
@@ -37,6 +38,8 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
       return `Turn it off per workspace first: \`tenant-2fa admin set --tenant ${tenant} workspace-2fa WORKSPACE off\`.`;
     case 'POLICY_STILL_REQUIRES_TWO_FACTOR':
       return `Relax the policy first: \`tenant-2fa admin set --tenant ${tenant} policy optional\`.`;
+    case 'RECOVERY_CODES_NOT_VIEWABLE':
+      return `This tenant shows recovery codes only once; regenerate them instead: \`tenant-2fa recovery-codes regenerate --tenant ${tenant}\`.`;
     case 'FORBIDDEN':
       return 'Ask an owner or admin of this tenant.';
     case 'NOT_FOUND':

@@ -8,6 +8,7 @@ import { registerDisableCommand } from './commands/disable.command';
 import { registerEnterCommand } from './commands/enter.command';
 import { example } from './commands/help';
 import { registerRecoveryCodesCommands } from './commands/recovery-codes.command';
+import { registerSessionsCommands } from './commands/sessions.command';
 import { registerTenantsCommand } from './commands/tenants.command';
 import { registerTotpCommands } from './commands/totp.command';
 
@@ -27,8 +28,8 @@ Environment:
 
 /**
  * The command tree. Each group lives in its own module under commands/ and registers itself; commands that wait
- * for API features slot in beside their group (`totp remove`, `recovery-codes view`) or as a new module
- * registered here (`sessions`, `passkeys`).
+ * for API features slot in beside their group (`totp remove`) or as a new module registered here
+ * (`passkeys`).
  */
 export function buildProgram(): Command {
   const program = new Command('tenant-2fa')
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerTotpCommands(program);
   registerRecoveryCodesCommands(program);
   registerDisableCommand(program);
+  registerSessionsCommands(program);
   registerAdminCommands(program);
   return program;
 }

@@ -15,6 +15,7 @@ interface AgentsOptions extends CommonOptions {
   tenant: string;
   '2fa'?: 'on' | 'off';
   role?: TenantRole;
+  search?: string;
   first: string;
   after?: string;
   all?: boolean;
@@ -40,15 +41,17 @@ export function registerAdminAgentCommands(admin: Command): void {
     .addOption(tenantOption())
     .addOption(new Option('--2fa <on|off>', 'only members with two-factor on, or off').choices(['on', 'off']))
     .addOption(new Option('--role <role>', 'only members with this role: owner, admin or agent').argParser(parseRole))
+    .option('--search <text>', 'only members whose email or name contains this text (case-insensitive)')
     .option('--first <n>', 'members per page, 1 to 100', '50')
     .option('--after <cursor>', 'start after this cursor (printed at the end of a page)')
     .option('--all', 'page through every member, printing each page as it comes (with --json: one JSON document per page, per line)')
-    .addHelpText('after', example('tenant-2fa admin agents --tenant "Acme Support" --2fa off --role agent --all'))
+    .addHelpText('after', example('tenant-2fa admin agents --tenant "Acme Support" --2fa off --role agent --search @demo.test --all'))
     .action(async (options: AgentsOptions) => {
       const first = pageSize(options.first);
       const filter: TenantAgentFilter = {};
       if (options['2fa']) filter.twoFactorEnabled = options['2fa'] === 'on';
       if (options.role) filter.role = options.role;
+      if (options.search !== undefined) filter.search = options.search;
       const runtime = new Runtime(options);
       const { client } = runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
@@ -90,7 +93,7 @@ export function registerAdminAgentCommands(admin: Command): void {
       const { client } = runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const member = await behindGate(client, tenant, options.tenant, () => findMember(client, tenant.id, agentRef));
-      // Shaped as the answer of `tenant(id) { id agent(id) { … } }`, so scripts keep working when that query lands.
+      // The answer of `tenant(id) { id agent(id) { … } }`, also when the member was found by email.
       if (runtime.json) return printJson({ tenant: { id: tenant.id, agent: member } });
       printMember(member);
     });

@@ -16,7 +16,9 @@ export function registerAuthCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa auth status --tenant "Acme Support"'));
   addCommonOptions(auth.command('status'))
     .summary('your 2FA status in a tenant')
-    .description('Show your two-factor status in a tenant: state, enabled, methods, recovery codes left, confirmed at.')
+    .description(
+      "Show your two-factor status in a tenant: state, enabled, methods, recovery codes left, confirmed at; and the tenant's settings that concern you: whether its recovery codes can be viewed again, and the issuer name your authenticator app shows.",
+    )
     .addOption(tenantOption())
     .addHelpText('after', example('tenant-2fa auth status --tenant "Acme Support" --json'))
     .action(async (options: CommonOptions & { tenant: string }) => {
@@ -25,6 +27,9 @@ export function registerAuthCommands(program: Command): void {
       const tenant = await findTenant(client, options.tenant);
       const data = await client.request(CliTwoFactorStatusDocument, { tenantId: tenant.id });
       if (runtime.json) return printJson(data);
-      printTwoFactorStatus(data.me!.twoFactor, [['Tenant', tenant.name]]);
+      printTwoFactorStatus(data.me!.twoFactor, [['Tenant', tenant.name]], [
+        ['Recovery codes', tenant.recoveryCodeVisibility === 'VIEWABLE' ? `viewable again (\`tenant-2fa recovery-codes view\`)${tenant.recoveryCodeReplenish ? ', a used one is replaced' : ''}` : 'shown once'],
+        ['Issuer', tenant.issuer],
+      ]);
     });
 }

@@ -61,7 +61,7 @@ export function registerTotpCommands(program: Command): void {
       const { codes, status } = data.confirmTotpEnrolment;
       printLine(`Two-factor authentication is on in ${tenant.name}.`);
       printLine();
-      printRecoveryCodes(codes, printLine);
+      printRecoveryCodes(codes, printLine, tenant.recoveryCodeVisibility);
       printTwoFactorStatus(status);
     });
 }
