@@ -23,9 +23,3 @@ export function twoFactorState(authenticator: AuthenticatorSnapshot | null | und
   const isLive = authenticator.pendingExpiresAt !== null && authenticator.pendingExpiresAt > now;
   return isLive ? 'PENDING_CONFIRMATION' : 'NOT_CONFIGURED';
 }
-
-/** Usable second factors: TOTP once enabled, recovery codes while any is unused. */
-export function usableMethods(state: TwoFactorStateName, recoveryCodesRemaining: number): TwoFactorMethodName[] {
-  if (state !== 'ENABLED') return [];
-  return recoveryCodesRemaining > 0 ? ['TOTP', 'RECOVERY_CODE'] : ['TOTP'];
-}

@@ -3,7 +3,8 @@ import type { Database } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
-import { AuthenticatorSnapshot, twoFactorState, usableMethods } from './authenticator-state';
+import { AuthenticatorSnapshot, twoFactorState } from './authenticator-state';
+import { SECOND_FACTORS } from './factors/registry';
 import { TwoFactorMethod, TwoFactorState, TwoFactorStatus } from './two-factor.types';
 
 /** An authenticator as the status needs it, with its unused recovery codes counted. */
@@ -14,11 +15,13 @@ export interface StatusSnapshot extends AuthenticatorSnapshot {
 /** Maps the stored authenticator (or its absence) to the client-facing status: never the secret. */
 export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date): TwoFactorStatus {
   const state = twoFactorState(snapshot, now);
-  const remaining = state === 'ENABLED' ? snapshot!.recoveryCodesRemaining : 0;
+  const enabled = state === 'ENABLED' ? snapshot! : null;
+  const remaining = enabled ? enabled.recoveryCodesRemaining : 0;
   return Object.assign(new TwoFactorStatus(), {
     state: state as TwoFactorState,
     enabled: state === 'ENABLED',
-    methods: usableMethods(state, remaining) as TwoFactorMethod[],
+    // Every factor usable for an ENABLED pair, in registry order (e.g. [TOTP, RECOVERY_CODE]); none otherwise.
+    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method as TwoFactorMethod) : [],
     recoveryCodesRemaining: remaining,
     confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
   });

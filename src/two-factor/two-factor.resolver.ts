@@ -6,7 +6,7 @@ import { TenantGate } from '../graphql/tenant-gate';
 import { ClientRateLimit } from '../rate-limits/client-rate-limit';
 import { IsCode, IsPassword } from '../graphql/validation';
 import { toTenant, toWorkspace } from '../tenancy/tenancy.types';
-import type { AccessView } from './challenge.service';
+import type { AccessView } from './entry.service';
 import { Access, AccessStatus, RecoveryCodes, TotpEnrolment, TwoFactorChallenge, TwoFactorMethod, TwoFactorStatus } from './two-factor.types';
 
 @ArgsType()
@@ -32,39 +32,39 @@ class TenantCodeArgs {
 export class TwoFactorResolver {
   @Mutation(() => Access, { description: 'For tenant-level work (admin consoles): GRANTED, or what the session must do first.' })
   async enterTenant(@Arg('tenantId', () => ID) tenantId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.enterTenant(session, loaders, tenantId));
+    return toAccess(await services.entry.enterTenant(session, loaders, tenantId));
   }
 
   @Mutation(() => Access, { description: 'Workspace switch: GRANTED, or what the session must do first.' })
   async enterWorkspace(@Arg('workspaceId', () => ID) workspaceId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.enterWorkspace(session, loaders, workspaceId));
+    return toAccess(await services.entry.enterWorkspace(session, loaders, workspaceId));
   }
 
   @Mutation(() => Access)
   @ClientRateLimit('answer')
   async verifyTwoFactor(@Args() { challengeId, code }: ChallengeAnswerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.verifyTwoFactor(session, loaders, challengeId, code));
+    return toAccess(await services.answers.answer(session, loaders, challengeId, 'TOTP', code));
   }
 
   @Mutation(() => Access)
   @ClientRateLimit('answer')
   async useRecoveryCode(@Args() { challengeId, code }: ChallengeAnswerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.useRecoveryCode(session, loaders, challengeId, code));
+    return toAccess(await services.answers.answer(session, loaders, challengeId, 'RECOVERY_CODE', code));
   }
 
   @Mutation(() => Boolean, { description: 'Gives up the challenge (sign in as a different user).' })
   cancelChallenge(@Arg('challengeId', () => ID) challengeId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<boolean> {
-    return services.challenges.cancel(session, challengeId);
+    return services.answers.cancel(session, challengeId);
   }
 
   @Mutation(() => TotpEnrolment, { description: 'Re-authenticates with the password, then mints a fresh pending secret (discarding an older pending one).' })
   beginTotpEnrolment(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TotpEnrolment> {
-    return services.enrolment.begin(session, loaders, tenantId, password);
+    return services.totpEnrolment.begin(session, loaders, tenantId, password);
   }
 
   @Mutation(() => RecoveryCodes, { description: "Turns the pending secret on; returns the recovery codes, once. Also satisfies this tenant's challenge for the session." })
   confirmTotpEnrolment(@Args() { tenantId, code }: TenantCodeArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<RecoveryCodes> {
-    return services.enrolment.confirm(session, loaders, tenantId, code);
+    return services.totpEnrolment.confirm(session, loaders, tenantId, code);
   }
 
   @Mutation(() => RecoveryCodes, { description: 'Invalidates every earlier code at once.' })

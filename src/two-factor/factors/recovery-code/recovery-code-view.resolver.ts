@@ -1,10 +1,10 @@
 import { Args, ArgsType, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
-import type { SessionIdentity } from '../accounts/account.service';
-import type { GatewayContext } from '../context';
-import { CurrentSession } from '../graphql/current-session';
-import { TenantGate } from '../graphql/tenant-gate';
-import { IsPassword } from '../graphql/validation';
-import { RecoveryCodes } from './two-factor.types';
+import type { SessionIdentity } from '../../../accounts/account.service';
+import type { GatewayContext } from '../../../context';
+import { CurrentSession } from '../../../graphql/current-session';
+import { TenantGate } from '../../../graphql/tenant-gate';
+import { IsPassword } from '../../../graphql/validation';
+import { RecoveryCodes } from '../../two-factor.types';
 
 @ArgsType()
 class ViewRecoveryCodesArgs {
