@@ -1,8 +1,8 @@
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { normalizeEmail } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import { Database, Tx, isUniqueViolation, sqlRows } from '../db/database';
 import {
   AgentEntity,

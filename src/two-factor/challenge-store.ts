@@ -1,7 +1,7 @@
 import { In } from 'typeorm';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';

@@ -1,7 +1,7 @@
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import type { Database, Tx } from '../db/database';
 import { assertThat } from '../errors/domain-error';
 import { pairKey } from '../tenancy/pair-key';

@@ -1,7 +1,7 @@
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { recordTenantEntry } from '../accounts/tenant-entry';
 import type { Clock } from '../clock';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import type { Database } from '../db/database';
 import type { TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { TenancyService } from '../tenancy/tenancy.service';

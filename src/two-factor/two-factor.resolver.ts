@@ -1,8 +1,9 @@
 import { Args, ArgsType, Arg, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
-import { TenantGate } from '../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../graphql/tenant-gate';
+import type { MemberFacts } from './gate.service';
 import { ClientRateLimit } from '../rate-limits/client-rate-limit';
 import { IsCode, IsPassword } from '../graphql/validation';
 import { toTenant, toWorkspace } from '../tenancy/tenancy.types';
@@ -69,14 +70,14 @@ export class TwoFactorResolver {
 
   @Mutation(() => RecoveryCodes, { description: 'Invalidates every earlier code at once.' })
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async regenerateRecoveryCodes(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<RecoveryCodes> {
-    return services.enrolment.regenerateRecoveryCodes(session, await services.gate.member(loaders, tenantId), password);
+  regenerateRecoveryCodes(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<RecoveryCodes> {
+    return services.enrolment.regenerateRecoveryCodes(session, facts, password);
   }
 
   @Mutation(() => TwoFactorStatus)
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async disableTwoFactor(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
-    return services.enrolment.disable(session, await services.gate.member(loaders, tenantId), password);
+  disableTwoFactor(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
+    return services.enrolment.disable(session, facts, password);
   }
 }
 

@@ -1,8 +1,9 @@
 import { Args, ArgsType, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
-import type { SessionIdentity } from '../../../accounts/account.service';
+import type { SessionIdentity } from '../../../accounts/session-identity';
 import type { GatewayContext } from '../../../context';
 import { CurrentSession } from '../../../graphql/current-session';
-import { TenantGate } from '../../../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../../../graphql/tenant-gate';
+import type { MemberFacts } from '../../gate.service';
 import { IsPassword } from '../../../graphql/validation';
 import { RecoveryCodes } from '../../two-factor.types';
 
@@ -16,7 +17,7 @@ class ViewRecoveryCodesArgs {
 export class RecoveryCodeViewResolver {
   @Mutation(() => RecoveryCodes, { description: 'VIEWABLE tenants: the unused codes again (those issued while VIEWABLE). RECOVERY_CODES_NOT_VIEWABLE otherwise.' })
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async viewRecoveryCodes(@Args() { tenantId, password }: ViewRecoveryCodesArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<RecoveryCodes> {
-    return services.recoveryCodeView.view(session, await services.gate.member(loaders, tenantId), password);
+  viewRecoveryCodes(@Args() { password }: ViewRecoveryCodesArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<RecoveryCodes> {
+    return services.recoveryCodeView.view(session, facts, password);
   }
 }

@@ -1,8 +1,8 @@
-import type { SessionIdentity } from '../../../accounts/account.service';
+import type { SessionIdentity } from '../../../accounts/session-identity';
 import { recordTenantEntry } from '../../../accounts/tenant-entry';
 import { recordAudit } from '../../../audit/audit-log';
 import type { Clock } from '../../../clock';
-import type { Loaders } from '../../../context';
+import type { Loaders } from '../../../loaders';
 import { renderQrCode } from '../../../crypto/qr-code';
 import type { SecretBox } from '../../../crypto/secret-box';
 import { matchTotp, newTotpSecret, normalizeTotpCode, totpUri } from '../../../crypto/totp';
