@@ -5,7 +5,7 @@ import { rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
 import { AuthenticatorSnapshot, twoFactorState } from './authenticator-state';
 import { SECOND_FACTORS } from './factors/registry';
-import { TwoFactorMethod, TwoFactorState, TwoFactorStatus } from './two-factor.types';
+import { TwoFactorStatus } from './two-factor.types';
 
 /** An authenticator as the status needs it, with its unused recovery codes counted. */
 export interface StatusSnapshot extends AuthenticatorSnapshot {
@@ -18,10 +18,10 @@ export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date): T
   const enabled = state === 'ENABLED' ? snapshot! : null;
   const remaining = enabled ? enabled.recoveryCodesRemaining : 0;
   return Object.assign(new TwoFactorStatus(), {
-    state: state as TwoFactorState,
+    state,
     enabled: state === 'ENABLED',
     // Every factor usable for an ENABLED pair, in registry order (e.g. [TOTP, RECOVERY_CODE]); none otherwise.
-    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method as TwoFactorMethod) : [],
+    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method) : [],
     recoveryCodesRemaining: remaining,
     confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
   });
