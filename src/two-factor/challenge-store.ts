@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { In, LessThan, MoreThan } from 'typeorm';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Loaders } from '../loaders';
@@ -56,12 +56,10 @@ export class ChallengeStore {
       // tenant, state) that matches nothing gap-locks the index, and concurrent enters of different sessions
       // then deadlock inserting into that gap (MySQL/MariaDB).
       await this.db.lockRow(tx, 'sessions', session.sessionId);
-      const open = await tx
-        .createQueryBuilder(ChallengeEntity, 'c')
-        .where('c.sessionId = :sessionId AND c.tenantId = :tenantId AND c.state = :open', { sessionId: session.sessionId, tenantId, open: 'OPEN' })
-        .andWhere('c.expiresAt > :now AND c.failedAttempts < :max', { now, max: CHALLENGE_MAX_FAILED_ATTEMPTS })
-        .orderBy('c.id', 'DESC')
-        .getOne();
+      const open = await tx.findOne(ChallengeEntity, {
+        where: { sessionId: session.sessionId, tenantId, state: 'OPEN', expiresAt: MoreThan(now), failedAttempts: LessThan(CHALLENGE_MAX_FAILED_ATTEMPTS) },
+        order: { id: 'DESC' },
+      });
       if (open && open.workspaceId === workspaceId) return open;
 
       const stale = await tx.find(ChallengeEntity, { select: { id: true }, where: { sessionId: session.sessionId, tenantId, state: 'OPEN' } });

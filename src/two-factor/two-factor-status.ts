@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import type { Database } from '../db/database';
+import { Database, sqlRows } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
-import { rawDate, rawInt } from '../db/raw';
+import { placeholders, rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
 import { AuthenticatorSnapshot, twoFactorState } from './authenticator-state';
 import { SECOND_FACTORS } from './factors/registry';
@@ -51,14 +51,13 @@ export function createTwoFactorStatusLoader(db: Database) {
   return new DataLoader<string, StatusSnapshot | null>(async (keys) => {
     const found = new Map<string, StatusSnapshot | null>();
     for (const [tenantId, agentIds] of groupByTenant(keys)) {
-      const rows = await db.manager
-        .createQueryBuilder()
-        .from('authenticators', 'a')
-        .select(['a.agent_id AS agent_id', ...STATUS_COLUMNS])
-        .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
-        .where('a.tenant_id = :tenantId AND a.agent_id IN (:...agentIds)', { tenantId, agentIds })
-        .getRawMany();
-      for (const row of rows) found.set(pairKey(tenantId, row.agent_id), statusSnapshotFromRow(row));
+      const rows = await sqlRows(
+        db.manager,
+        `SELECT a.agent_id AS agent_id, ${STATUS_COLUMNS.join(', ')}, ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining
+           FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id IN (${placeholders(agentIds)})`,
+        [tenantId, ...agentIds],
+      );
+      for (const row of rows) found.set(pairKey(tenantId, row.agent_id as string), statusSnapshotFromRow(row));
     }
     return keys.map((key) => found.get(key) ?? null);
   });
