@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type ChallengeStateName = 'OPEN' | 'PASSED' | 'INVALIDATED' | 'CANCELLED';
 
-/** A second-factor challenge of one session in one tenant. See two-factor/challenge-state.ts. */
+/** A second-factor challenge of one session in one tenant. Its state machine: two-factor/challenge-store.ts. */
 @Entity('challenges')
 export class ChallengeEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
