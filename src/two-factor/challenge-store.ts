@@ -5,6 +5,7 @@ import type { Loaders } from '../loaders';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import type { ChallengeStateName } from '../db/entities/challenge.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawDate, rawInt } from '../db/raw';
@@ -18,7 +19,7 @@ export interface AnsweredChallenge {
   tenantId: string;
   agentId: string;
   workspaceId: string | null;
-  state: string;
+  state: ChallengeStateName;
   failedAttempts: number;
   expiresAt: Date;
   authenticatorId: string | null;
@@ -107,7 +108,7 @@ export class ChallengeStore {
       tenantId: row.tenant_id as string,
       agentId: row.agent_id as string,
       workspaceId: (row.workspace_id as string | null) ?? null,
-      state: row.state as string,
+      state: row.state as ChallengeStateName,
       failedAttempts: rawInt(row.failed_attempts),
       expiresAt: rawDate(row.expires_at)!,
       authenticatorId: (row.authenticator_id as string | null) ?? null,
