@@ -1,8 +1,6 @@
-import { ApolloServer, ApolloServerPlugin, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { unwrapResolverError } from '@apollo/server/errors';
 import cors from 'cors';
-import { GraphQLError } from 'graphql';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,22 +9,24 @@ import type { Logger as DatabaseLogger } from 'typeorm';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
 import type { Config } from './config';
-import { createLoaders, GatewayContext } from './context';
-import { Database, isDatabaseUnavailable, openDatabase } from './db/database';
-import { formatError, isExpectedError, SERVICE_UNAVAILABLE } from './errors/format-error';
+import type { GatewayContext } from './context';
+import { createLoaders } from './loaders';
+import { Database, openDatabase } from './db/database';
+import { formatError, unavailableOr } from './errors/format-error';
 import { withRequestOrigin } from './audit/request-origin';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
+import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
 import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
+import { readJsonBody } from './http/request-body';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
 
-const MAX_BODY_BYTES = 100 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
@@ -203,44 +203,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /**
- * Logs what no client caused (with the request id, never the request's variables) and answers it 500 with the
- * request id; answers 503 while the database is not answering, so load balancers and clients know to retry.
- */
-function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            if (!isExpectedError(error)) logger.error({ reqId: contextValue.requestId, err: unwrapResolverError(error) }, 'unexpected error');
-          }
-        },
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          if (result.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) {
-            response.http.status = 503;
-          } else if (result.errors?.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR')) {
-            // A fault, not the client's: a 500 with the request id, which finds its log line.
-            response.http.status = 500;
-            const requestId = contextValue?.requestId;
-            result.errors = result.errors.map((e) => (e.extensions?.code === 'INTERNAL_SERVER_ERROR' ? { ...e, extensions: { ...e.extensions, requestId } } : e));
-          }
-        },
-      };
-    },
-  };
-}
-
-/** An error while building the context (the session lookup): 503 when the database is away. */
-function unavailableOr(error: unknown): unknown {
-  if (!isDatabaseUnavailable(error)) return error;
-  return new GraphQLError('The database is not answering. Try again shortly.', {
-    extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } },
-  });
-}
-
-/**
  * /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`, compared in constant time (as
  * SHA-256 digests, so lengths do not leak either). Without it: off in production, open in development.
  */
@@ -259,32 +221,4 @@ function requestIdOf(req: IncomingMessage): string {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-/** The request body as Apollo expects it: parsed JSON for JSON requests, nothing for GETs. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  if (req.method !== 'POST') return undefined;
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume(); // drain what is still coming, then answer 413
-        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-  });
-  if (!text) return undefined;
-  if (!/json/i.test(req.headers['content-type'] ?? '')) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw Object.assign(new Error('Request body is not valid JSON'), { status: 400 });
-  }
 }

@@ -10,7 +10,7 @@ import {
 } from '../../src/client/generated/graphql';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { rotateSecretsToCurrentKey } from '../../src/two-factor/key-rotation';
-import { recoveryCodeContext, RecoveryCodeStore } from '../../src/two-factor/recovery-code-store';
+import { recoveryCodeContext, RecoveryCodeStore } from '../../src/two-factor/factors/recovery-code/recovery-code-store';
 import { expectRefused } from '../helpers/access';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, enrol, signUp, TestTenant } from '../helpers/fixtures';
@@ -104,6 +104,7 @@ describe.each(databaseKinds)('viewable recovery codes on %s', (kind) => {
     const other = await enrolledAgent(t, tenant, 'other');
     const otherCodes = await regenerate(other);
     const elsewhere = await createTenant(t, { twoFactor: true });
+    await enrol(t, elsewhere.owner, elsewhere.id);
     const visitor = await enrolledAgent(t, elsewhere, 'visitor');
     await enrol(t, elsewhere.owner, elsewhere.id);
     await setVisibility('VIEWABLE', false, elsewhere);

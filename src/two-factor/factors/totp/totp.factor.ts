@@ -1,0 +1,43 @@
+import { matchTotp, normalizeTotpCode } from '../../../crypto/totp';
+import { sqlExecute } from '../../../db/database';
+import { AuthenticatorEntity } from '../../../db/entities';
+import { assertStillNotLocked, NOT_LOCKED } from '../../lockout';
+import type { SecondFactor } from '../second-factor';
+import { openTotpSecret } from './totp-secret';
+import { SpecificMessages } from '../../../errors/error-codes';
+
+/**
+ * TOTP (RFC 6238) from an authenticator app: the pair's authenticator row holds the sealed secret and the last
+ * time step used. The row itself (with its lock-out columns) is the pair's enrolment, so removing TOTP removes it.
+ */
+export const totpFactor: SecondFactor = {
+  method: 'TOTP',
+
+  isUsable: () => true, // the pair is ENABLED exactly when its TOTP authenticator is
+
+  isWellFormed: (answer) => normalizeTotpCode(answer) !== null,
+  shapeMessage: SpecificMessages.TOTP_CODE_SHAPE,
+
+  /**
+   * Replay protection: the step is claimed only if it is later than every step accepted before, in any process.
+   * The same statement starts the pair's consecutive-failure count again and refuses while the pair is locked.
+   */
+  async claim(tx, { challenge, answer, now }, { secretBox }) {
+    const secret = openTotpSecret(secretBox, challenge);
+    const step = matchTotp(secret, answer, now.getTime(), challenge.lastUsedStep);
+    if (step === null) return false;
+    const claimed = await sqlExecute(
+      tx,
+      `UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0
+        WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?) AND ${NOT_LOCKED}`,
+      [step, challenge.authenticatorId, step, now],
+    );
+    if (claimed === 1) return true;
+    await assertStillNotLocked(tx, challenge.authenticatorId!, now);
+    return false; // a replayed step
+  },
+
+  async remove(tx, tenantId, agentId) {
+    await tx.delete(AuthenticatorEntity, { tenantId, agentId });
+  },
+};
