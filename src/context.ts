@@ -5,6 +5,7 @@ import { DomainError } from './errors/domain-error';
 import type { SessionCookieJar } from './http/session-cookie';
 import type { Services } from './services';
 import { createTenancyLoaders } from './tenancy/tenancy.loaders';
+import { createPasskeyLoader } from './two-factor/factors/passkey/passkey.loader';
 import { createTenantAccessLoader } from './two-factor/tenant-access';
 import { createTwoFactorStatusLoader } from './two-factor/two-factor-status';
 
@@ -15,6 +16,7 @@ export function createLoaders(db: Database, session: SessionIdentity | null) {
     ...createTenancyLoaders(db),
     ...createAdminLoaders(db),
     twoFactorStatus: createTwoFactorStatusLoader(db),
+    passkeys: createPasskeyLoader(db),
     /** The session's facts per tenant, for the gate. */
     get tenantAccess() {
       if (!session) throw new DomainError('UNAUTHENTICATED');

@@ -8,6 +8,7 @@ import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
 import { ChallengeService } from './two-factor/challenge.service';
 import { EnrolmentService } from './two-factor/enrolment.service';
+import { PasskeyService } from './two-factor/factors/passkey/passkey.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/recovery-code-store';
@@ -17,7 +18,7 @@ import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -28,7 +29,8 @@ export function createServices(
   const tenancy = new TenancyService(db, clock, gate);
   const reauth = new ReauthenticationService(db, clock);
   const enrolment = new EnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
-  const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent);
+  const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
+  const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent, passkeys);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const rateLimiter = new ClientRateLimiter(
@@ -37,7 +39,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, challenges, admin, rateLimiter, recoveryCodeView };
+  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, challenges, admin, rateLimiter, recoveryCodeView, passkeys };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -24,7 +24,12 @@ export type AuditAction =
   | 'REAUTH_FAILED'
   | 'ISSUER_CHANGED'
   | 'RECOVERY_CODES_VIEWED'
-  | 'RECOVERY_CODE_VISIBILITY_CHANGED';
+  | 'RECOVERY_CODE_VISIBILITY_CHANGED'
+  | 'PASSKEY_ADDED'
+  | 'PASSKEY_REMOVED'
+  | 'PASSKEY_RENAMED'
+  | 'PASSKEY_COUNTER_STALE'
+  | 'TOTP_REMOVED';
 
 export interface AuditRecord {
   tenantId: string;

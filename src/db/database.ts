@@ -16,7 +16,12 @@ export type Tx = EntityManager;
  * cluster a transaction that loses certification to a conflicting commit on another node fails the same way
  * (ER_LOCK_DEADLOCK), at any statement or at COMMIT, and is retried the same way, from BEGIN.
  */
-const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * SQLite shared by two processes (WAL): a transaction that read, then finds that another process committed a
+ * write since, cannot take the write lock (SQLITE_BUSY without waiting, its snapshot is stale); it rolled back,
+ * and is retried the same way.
+ */
+const RETRYABLE_MYSQL_ERRORS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 const MAX_TRANSACTION_TRIES = 6;
 /** Racing retries would collide again: each waits a random time below a doubling bound (10, 20, … 160 ms). */
 const RETRY_BACKOFF_MS = 10;
@@ -41,7 +46,7 @@ export class Database {
   }
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work));
+    if (this.isSqlite) return retryingDeadlocks(() => this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work)));
     return retryingDeadlocks(() => this.dataSource.transaction(work));
   }
 

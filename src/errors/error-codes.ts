@@ -20,6 +20,7 @@ export const ErrorCodes = {
   TWO_FACTOR_REQUIRED: 'Verify with your second factor to continue.',
   LAST_FACTOR: 'You cannot remove your last second factor while two-factor authentication is on.',
   RATE_LIMITED: 'Too many attempts. Try again later.',
+  PASSKEY_REJECTED: 'That passkey could not be verified here. Use one registered for this tenant, or another method.',
   RECOVERY_CODES_NOT_VIEWABLE: 'This tenant shows recovery codes once only. Regenerate them to get a new set.',
   /** Apollo's code for malformed input; used for input no decorator could check (e.g. a forged cursor). */
   BAD_USER_INPUT: 'Invalid input.',

@@ -9,7 +9,10 @@ export type TwoFactorMethodName = 'TOTP' | 'RECOVERY_CODE' | 'PASSKEY';
  *   NOT_CONFIGURED --beginTotpEnrolment--> PENDING_CONFIRMATION --confirmTotpEnrolment--> ENABLED
  *   PENDING_CONFIRMATION --(10 min pass)--> NOT_CONFIGURED   (the row stays until replaced)
  *   PENDING_CONFIRMATION --beginTotpEnrolment--> PENDING_CONFIRMATION (fresh secret)
- *   ENABLED --disableTwoFactor / resetAgentTwoFactor--> NOT_CONFIGURED (row and codes deleted)
+ *   NOT_CONFIGURED / PENDING_CONFIRMATION --finishPasskeyRegistration--> ENABLED (a passkey is the first factor)
+ *   ENABLED --disableTwoFactor / resetAgentTwoFactor--> NOT_CONFIGURED (row, passkeys and codes deleted)
+ *
+ * The pair's factors (TOTP, passkeys) come and go while it stays ENABLED; the last one cannot go (LAST_FACTOR).
  */
 export interface AuthenticatorSnapshot {
   state: AuthenticatorStateName;
@@ -24,8 +27,19 @@ export function twoFactorState(authenticator: AuthenticatorSnapshot | null | und
   return isLive ? 'PENDING_CONFIRMATION' : 'NOT_CONFIGURED';
 }
 
-/** Usable second factors: TOTP once enabled, recovery codes while any is unused. */
-export function usableMethods(state: TwoFactorStateName, recoveryCodesRemaining: number): TwoFactorMethodName[] {
+/** The factors of an ENABLED pair, as counted by the status and the gate. */
+export interface PairFactors {
+  totpEnabled: boolean;
+  passkeyCount: number;
+  recoveryCodesRemaining: number;
+}
+
+/** Usable second factors: TOTP once confirmed, passkeys while any is registered, recovery codes while any is unused. */
+export function usableMethods(state: TwoFactorStateName, factors: PairFactors): TwoFactorMethodName[] {
   if (state !== 'ENABLED') return [];
-  return recoveryCodesRemaining > 0 ? ['TOTP', 'RECOVERY_CODE'] : ['TOTP'];
+  const methods: TwoFactorMethodName[] = [];
+  if (factors.totpEnabled) methods.push('TOTP');
+  if (factors.passkeyCount > 0) methods.push('PASSKEY');
+  if (factors.recoveryCodesRemaining > 0) methods.push('RECOVERY_CODE');
+  return methods;
 }

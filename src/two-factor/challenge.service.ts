@@ -11,7 +11,7 @@ import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import { rawEntity } from '../db/load-by-ids';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { newId } from '../db/ids';
-import { rawDate, rawInt } from '../db/raw';
+import { rawBool, rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TenancyService } from '../tenancy/tenancy.service';
 import type { TwoFactorMethodName } from './authenticator-state';
@@ -27,6 +27,7 @@ import {
 import type { RecoveryCodeStore } from './recovery-code-store';
 import { grantStanding } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
+import type { PasskeyService } from './factors/passkey/passkey.service';
 
 export interface ChallengeView {
   id: string;
@@ -43,7 +44,10 @@ export interface AccessView {
   challenge: ChallengeView | null;
 }
 
-type AnswerMethod = 'TOTP' | 'RECOVERY_CODE';
+type AnswerMethod = 'TOTP' | 'RECOVERY_CODE' | 'PASSKEY';
+
+/** What an answer carries: a code, or (for PASSKEY) the assertion's PublicKeyCredential JSON. */
+type Answer = { method: 'TOTP'; code: string } | { method: 'RECOVERY_CODE'; code: string } | { method: 'PASSKEY'; credential: Record<string, unknown> };
 
 /** The pair's lock, decided inside the statement that accepts or counts an answer (`?` = now). */
 const NOT_LOCKED = '(locked_until IS NULL OR locked_until <= ?)';
@@ -61,6 +65,7 @@ interface ChallengeRow {
   authenticatorId: string | null;
   authenticatorState: AuthenticatorStateName | null;
   secretCiphertext: string;
+  totpEnabled: boolean;
   lastUsedStep: number | null;
   lockedUntil: Date | null;
 }
@@ -86,6 +91,7 @@ export class ChallengeService {
     private readonly enrolment: EnrolmentService,
     private readonly recoveryCodes: RecoveryCodeStore,
     private readonly onEvent: TwoFactorEventSink,
+    private readonly passkeys: PasskeyService,
   ) {
     this.tenantRows = rawEntity(db, TenantEntity, 't');
     this.workspaceRows = rawEntity(db, WorkspaceEntity, 'w');
@@ -106,11 +112,16 @@ export class ChallengeService {
   }
 
   async verifyTwoFactor(session: SessionIdentity, loaders: Loaders, challengeId: string, code: string): Promise<AccessView> {
-    return this.answer(session, loaders, challengeId, 'TOTP', code);
+    return this.answer(session, loaders, challengeId, { method: 'TOTP', code });
   }
 
   async useRecoveryCode(session: SessionIdentity, loaders: Loaders, challengeId: string, code: string): Promise<AccessView> {
-    return this.answer(session, loaders, challengeId, 'RECOVERY_CODE', code);
+    return this.answer(session, loaders, challengeId, { method: 'RECOVERY_CODE', code });
+  }
+
+  /** A passkey's assertion: judged like a code (same attempts, same lock); a rejection is PASSKEY_REJECTED. */
+  async verifyPasskey(session: SessionIdentity, loaders: Loaders, challengeId: string, credential: Record<string, unknown>): Promise<AccessView> {
+    return this.answer(session, loaders, challengeId, { method: 'PASSKEY', credential });
   }
 
   async cancel(session: SessionIdentity, challengeId: string): Promise<boolean> {
@@ -189,10 +200,10 @@ export class ChallengeService {
    * time step or the recovery code's `used_at`, then the challenge's OPEN → PASSED); a wrong one spends an
    * attempt through conditional updates too, so parallel requests and aliases are each counted exactly once.
    */
-  private async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: AnswerMethod, code: string): Promise<AccessView> {
-    // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
-    const isWellFormed = method === 'TOTP' ? normalizeTotpCode(code) !== null : normalizeRecoveryCode(code) !== null;
-    assertThat(isWellFormed, 'BAD_USER_INPUT', { field: 'code' });
+  private async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, given: Answer): Promise<AccessView> {
+    const method = given.method;
+    // An answer that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
+    assertThat(isWellFormed(given), 'BAD_USER_INPUT', { field: given.method === 'PASSKEY' ? 'credential' : 'code' });
     const now = this.clock.now();
     const outcome = await this.db.transaction(async (tx) => {
       const row = await this.loadChallenge(tx, loaders, challengeId);
@@ -202,7 +213,7 @@ export class ChallengeService {
       assertThat(isAnswerable, 'CHALLENGE_INVALIDATED');
       this.assertNotLocked(row.lockedUntil, now);
 
-      const isRight = method === 'TOTP' ? await this.claimTotpStep(tx, row, code, now) : await this.claimRecoveryCode(tx, row, code, now);
+      const isRight = await this.claim(tx, row, given, now);
       if (isRight) {
         await this.pass(tx, session, row, method, now);
         return { passed: true as const, tenantId: row.tenantId, workspaceId: row.workspaceId };
@@ -213,7 +224,7 @@ export class ChallengeService {
     if (!outcome.passed) {
       this.onEvent('challenge-failed');
       if (outcome.attemptsRemaining === 0) this.onEvent('challenge-invalidated');
-      throw new DomainError('INVALID_TWO_FACTOR_CODE', {
+      throw new DomainError(method === 'PASSKEY' ? 'PASSKEY_REJECTED' : 'INVALID_TWO_FACTOR_CODE', {
         attemptsRemaining: outcome.attemptsRemaining,
         ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
       });
@@ -229,7 +240,7 @@ export class ChallengeService {
     const [row] = await sqlRows(
       tx,
       `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
-              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.last_used_step, a.locked_until,
+              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.totp_enabled, a.last_used_step, a.locked_until,
               ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
          FROM challenges c
          JOIN tenants t ON t.id = c.tenant_id
@@ -254,9 +265,22 @@ export class ChallengeService {
       authenticatorId: (row.authenticator_id as string | null) ?? null,
       authenticatorState: (row.authenticator_state as AuthenticatorStateName | null) ?? null,
       secretCiphertext: (row.secret_ciphertext as string | null) ?? '',
+      totpEnabled: rawBool(row.totp_enabled),
       lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
       lockedUntil: rawDate(row.locked_until),
     };
+  }
+
+  /** Whether the answer is right, claimed so that it cannot be right a second time (in any process). */
+  private async claim(tx: Tx, row: ChallengeRow, given: Answer, now: Date): Promise<boolean> {
+    if (given.method === 'TOTP') return row.totpEnabled && this.claimTotpStep(tx, row, given.code, now); // a pending secret answers nothing
+    if (given.method === 'RECOVERY_CODE') return this.claimRecoveryCode(tx, row, given.code, now);
+    const claim = await this.passkeys.claimAssertion(tx, row, given.credential, now);
+    if (claim !== 'accepted') return false;
+    // As for a code: the pair's failure count restarts, only while it is not locked (otherwise all rolls back).
+    const reset = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = 0 WHERE id = ? AND ${NOT_LOCKED}`, [row.authenticatorId, now]);
+    if (reset === 1) return true;
+    throw this.rateLimited(now, await this.lockedUntil(tx, row.authenticatorId!));
   }
 
   /**
@@ -367,4 +391,10 @@ export class ChallengeService {
     const seconds = lockedUntil ? Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000) : Math.ceil(LOCKOUT_DURATION_MS / 1000);
     return new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, seconds) });
   }
+}
+
+function isWellFormed(given: Answer): boolean {
+  if (given.method === 'TOTP') return normalizeTotpCode(given.code) !== null;
+  if (given.method === 'RECOVERY_CODE') return normalizeRecoveryCode(given.code) !== null;
+  return typeof given.credential.id === 'string' && typeof given.credential.response === 'object' && given.credential.response !== null;
 }

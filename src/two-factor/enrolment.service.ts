@@ -7,7 +7,7 @@ import { renderQrCode } from '../crypto/qr-code';
 import type { SecretBox } from '../crypto/secret-box';
 import { matchTotp, newTotpSecret, normalizeTotpCode, totpUri } from '../crypto/totp';
 import { Database, Tx, isUniqueViolation, sqlExecute, sqlRows } from '../db/database';
-import { AgentEntity, AuthenticatorEntity } from '../db/entities';
+import { AgentEntity, AuthenticatorEntity, PasskeyEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
@@ -24,7 +24,8 @@ import {
 import type { ReauthenticationService } from './reauthentication.service';
 import type { RecoveryCodeStore } from './recovery-code-store';
 import { grantStanding, revokeStandings } from './standing';
-import { StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
+import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, StatusSnapshot, statusSnapshotFromRow, toTwoFactorStatus } from './two-factor-status';
+import { lockPairFactors } from './factors/passkey/passkey.service';
 import type { TwoFactorStatus } from './two-factor.types';
 
 export interface StartedEnrolment {
@@ -57,7 +58,7 @@ export class EnrolmentService {
 
   async status(tenantId: string, agentId: string, loaders: Loaders): Promise<TwoFactorStatus> {
     const snapshot = await loaders.twoFactorStatus.load(pairKey(tenantId, agentId));
-    return toTwoFactorStatus(snapshot, this.clock.now());
+    return toTwoFactorStatus(snapshot, this.clock.now(), { tenantId, agentId });
   }
 
   /**
@@ -66,7 +67,10 @@ export class EnrolmentService {
    */
   async begin(session: SessionIdentity, loaders: Loaders, tenantId: string, password: string): Promise<StartedEnrolment> {
     const facts = await this.enrolmentFacts(loaders, tenantId);
-    assertThat(twoFactorState(facts.authenticator, this.clock.now()) !== 'ENABLED', 'ALREADY_ENROLLED');
+    assertThat(!facts.authenticator?.totpEnabled, 'ALREADY_ENROLLED');
+    // TOTP beside passkeys: a second factor is added only by a session that passed this tenant's challenge.
+    const isEnabled = twoFactorState(facts.authenticator, this.clock.now()) === 'ENABLED';
+    assertThat(!isEnabled || facts.hasStanding, 'TWO_FACTOR_REQUIRED');
     await this.reauth.reauthenticate(session, tenantId, password);
 
     const agent = await this.db.manager.findOneByOrFail(AgentEntity, { id: session.agentId });
@@ -75,7 +79,6 @@ export class EnrolmentService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + PENDING_ENROLMENT_LIFETIME_MS);
     const pending = {
-      state: 'PENDING' as const,
       secretCiphertext: sealed.envelope,
       keyId: sealed.keyId,
       pendingExpiresAt: expiresAt,
@@ -86,13 +89,15 @@ export class EnrolmentService {
     try {
       await this.db.transaction(async (tx) => {
         if (facts.authenticator) {
-          const replaced = await tx.update(AuthenticatorEntity, { id: facts.authenticator.id, state: 'PENDING' }, pending);
+          // The pair's state stays as it is (PENDING, or ENABLED by passkeys); only the TOTP part is replaced.
+          const replaced = await tx.update(AuthenticatorEntity, { id: facts.authenticator.id, totpEnabled: false }, pending);
           assertThat(replaced.affected === 1, 'ALREADY_ENROLLED'); // confirmed meanwhile by another request
         } else {
           await tx.insert(AuthenticatorEntity, {
             id: newId(),
             tenantId,
             agentId: session.agentId,
+            state: 'PENDING',
             ...pending,
             confirmedAt: null,
             lastUsedStep: null,
@@ -123,7 +128,8 @@ export class EnrolmentService {
     assertThat(normalizeTotpCode(code) !== null, 'BAD_USER_INPUT', { field: 'code' });
     const facts = await this.enrolmentFacts(loaders, tenantId);
     const now = this.clock.now();
-    assertThat(twoFactorState(facts.authenticator, now) === 'PENDING_CONFIRMATION', 'NO_PENDING_ENROLMENT');
+    const pendingTotp = facts.authenticator && !facts.authenticator.totpEnabled && facts.authenticator.pendingExpiresAt && facts.authenticator.pendingExpiresAt > now;
+    assertThat(pendingTotp, 'NO_PENDING_ENROLMENT');
 
     const row = await this.db.manager.findOneByOrFail(AuthenticatorEntity, { id: facts.authenticator!.id });
     const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;
@@ -137,21 +143,25 @@ export class EnrolmentService {
       const confirmed = await sqlExecute(
         tx,
         `UPDATE authenticators
-            SET state = 'ENABLED', confirmed_at = ?, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
+            SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
-          WHERE id = ? AND state = 'PENDING' AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
+          WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
             AND pending_failed_attempts < ? AND (locked_until IS NULL OR locked_until <= ?)`,
-        [now, step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
       if (confirmed !== 1) {
         assertNotLocked(await this.lockedUntil(tx, row.id), now);
         throw new DomainError('NO_PENDING_ENROLMENT'); // replaced, discarded or confirmed by a racing request
       }
-      const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
+      // The pair's first factor turns it ENABLED and issues the codes; TOTP added beside passkeys issues none.
+      const isFirstFactor = (await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, row.id])) === 1;
+      const codes = isFirstFactor ? await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now) : [];
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
-      await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
-      return { codes, status: toTwoFactorStatus({ state: 'ENABLED', pendingExpiresAt: null, confirmedAt: now, recoveryCodesRemaining: codes.length }, now) };
+      if (isFirstFactor) {
+        await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
+      }
+      return { codes, status: await this.statusIn(tx, tenantId, session.agentId, now) };
     });
     this.onEvent('enrolment-confirmed');
     return issued;
@@ -167,7 +177,7 @@ export class EnrolmentService {
       const counted = await sqlExecute(
         tx,
         `UPDATE authenticators SET pending_failed_attempts = pending_failed_attempts + 1, consecutive_failures = consecutive_failures + 1
-          WHERE id = ? AND state = 'PENDING' AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
+          WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
             AND pending_failed_attempts < ? AND (locked_until IS NULL OR locked_until <= ?)`,
         [row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
@@ -201,8 +211,41 @@ export class EnrolmentService {
       const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
       await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODES_REGENERATED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       const snapshot: StatusSnapshot = { ...authenticator, recoveryCodesRemaining: codes.length };
-      return { codes, status: toTwoFactorStatus(snapshot, now) };
+      return { codes, status: toTwoFactorStatus(snapshot, now, { tenantId, agentId: session.agentId }) };
     });
+  }
+
+  /**
+   * Removes TOTP and keeps the passkeys: state (TOTP on, a passkey left) first, then the password, then the
+   * last-factor rule again under the pair's row lock, so a racing removePasskey cannot leave the pair with none.
+   */
+  async removeTotp(session: SessionIdentity, facts: MemberFacts, password: string): Promise<TwoFactorStatus> {
+    const now = this.clock.now();
+    const pair = facts.authenticator;
+    assertThat(pair && twoFactorState(pair, now) === 'ENABLED' && pair.totpEnabled, 'TWO_FACTOR_NOT_ENABLED');
+    assertThat(pair.passkeyCount > 0, 'LAST_FACTOR');
+    const tenantId = facts.tenant.id;
+    await this.reauth.reauthenticate(session, tenantId, password);
+    return this.db.transaction(async (tx) => {
+      const factors = await lockPairFactors(this.db, tx, pair.id, tenantId, session.agentId);
+      assertThat(factors.totpEnabled, 'TWO_FACTOR_NOT_ENABLED');
+      assertThat(factors.passkeyCount > 0, 'LAST_FACTOR');
+      await sqlExecute(tx, "UPDATE authenticators SET totp_enabled = 0, secret_ciphertext = '', key_id = '', last_used_step = NULL, pending_expires_at = NULL WHERE id = ?", [pair.id]);
+      await recordAudit(tx, now, { tenantId, action: 'TOTP_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
+      return this.statusIn(tx, tenantId, session.agentId, now);
+    });
+  }
+
+  /** The pair's status as this transaction sees it. */
+  private async statusIn(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<TwoFactorStatus> {
+    const [row] = await sqlRows(
+      tx,
+      `SELECT a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at, a.totp_enabled,
+              ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining, ${PASSKEY_COUNT} AS passkey_count
+         FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id = ?`,
+      [tenantId, agentId],
+    );
+    return toTwoFactorStatus(row ? statusSnapshotFromRow(row) : null, now, { tenantId, agentId });
   }
 
   /** State, then the password re-checked; back to NOT_CONFIGURED in this tenant only. */
@@ -245,8 +288,10 @@ export class EnrolmentService {
     return facts;
   }
 
+  /** Every factor of the pair goes: TOTP, passkeys, recovery codes. */
   private async removeAuthenticator(tx: Tx, tenantId: string, agentId: string): Promise<void> {
     await this.recoveryCodes.deleteSet(tx, tenantId, agentId);
+    await tx.delete(PasskeyEntity, { tenantId, agentId });
     await tx.delete(AuthenticatorEntity, { tenantId, agentId });
   }
 }

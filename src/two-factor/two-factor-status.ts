@@ -1,26 +1,35 @@
 import DataLoader from 'dataloader';
 import type { Database } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
-import { rawDate, rawInt } from '../db/raw';
+import { rawBool, rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
-import { AuthenticatorSnapshot, twoFactorState, usableMethods } from './authenticator-state';
+import { AuthenticatorSnapshot, PairFactors, twoFactorState, usableMethods } from './authenticator-state';
 import { TwoFactorMethod, TwoFactorState, TwoFactorStatus } from './two-factor.types';
 
-/** An authenticator as the status needs it, with its unused recovery codes counted. */
-export interface StatusSnapshot extends AuthenticatorSnapshot {
-  recoveryCodesRemaining: number;
-}
+/** An authenticator as the status needs it, with its factors counted. */
+export interface StatusSnapshot extends AuthenticatorSnapshot, PairFactors {}
 
-/** Maps the stored authenticator (or its absence) to the client-facing status: never the secret. */
-export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date): TwoFactorStatus {
+/**
+ * Maps the stored authenticator (or its absence) to the client-facing status: never the secret. `pair` lets the
+ * `passkeys` field load the pair's passkeys (batched per request), only when the pair has any.
+ */
+export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date, pair?: { tenantId: string; agentId: string }): TwoFactorStatus {
   const state = twoFactorState(snapshot, now);
-  const remaining = state === 'ENABLED' ? snapshot!.recoveryCodesRemaining : 0;
+  const isEnabled = state === 'ENABLED';
+  const factors: PairFactors = {
+    totpEnabled: isEnabled && snapshot!.totpEnabled,
+    passkeyCount: snapshot?.passkeyCount ?? 0,
+    recoveryCodesRemaining: isEnabled ? snapshot!.recoveryCodesRemaining : 0,
+  };
   return Object.assign(new TwoFactorStatus(), {
     state: state as TwoFactorState,
-    enabled: state === 'ENABLED',
-    methods: usableMethods(state, remaining) as TwoFactorMethod[],
-    recoveryCodesRemaining: remaining,
-    confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
+    enabled: isEnabled,
+    methods: usableMethods(state, factors) as TwoFactorMethod[],
+    recoveryCodesRemaining: factors.recoveryCodesRemaining,
+    confirmedAt: isEnabled ? snapshot!.confirmedAt : null,
+    totpEnabled: factors.totpEnabled,
+    passkeyCount: factors.passkeyCount,
+    pair: pair ?? null,
   });
 }
 
@@ -29,9 +38,12 @@ export const STATUS_COLUMNS = [
   'a.state AS authenticator_state',
   'a.pending_expires_at AS pending_expires_at',
   'a.confirmed_at AS confirmed_at',
+  'a.totp_enabled AS totp_enabled',
 ];
 export const RECOVERY_CODES_REMAINING =
   '(SELECT COUNT(*) FROM recovery_codes r WHERE r.tenant_id = a.tenant_id AND r.agent_id = a.agent_id AND r.used_at IS NULL)';
+
+export const PASSKEY_COUNT = '(SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = a.tenant_id AND p.agent_id = a.agent_id)';
 
 export function statusSnapshotFromRow(row: Record<string, unknown>): StatusSnapshot | null {
   if (!row.authenticator_state) return null;
@@ -40,6 +52,8 @@ export function statusSnapshotFromRow(row: Record<string, unknown>): StatusSnaps
     pendingExpiresAt: rawDate(row.pending_expires_at),
     confirmedAt: rawDate(row.confirmed_at),
     recoveryCodesRemaining: rawInt(row.recovery_codes_remaining),
+    totpEnabled: rawBool(row.totp_enabled),
+    passkeyCount: rawInt(row.passkey_count),
   };
 }
 
@@ -53,6 +67,7 @@ export function createTwoFactorStatusLoader(db: Database) {
         .from('authenticators', 'a')
         .select(['a.agent_id AS agent_id', ...STATUS_COLUMNS])
         .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
+        .addSelect(PASSKEY_COUNT, 'passkey_count')
         .where('a.tenant_id = :tenantId AND a.agent_id IN (:...agentIds)', { tenantId, agentIds })
         .getRawMany();
       for (const row of rows) found.set(pairKey(tenantId, row.agent_id), statusSnapshotFromRow(row));

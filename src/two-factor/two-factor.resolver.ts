@@ -73,6 +73,12 @@ export class TwoFactorResolver {
     return services.enrolment.regenerateRecoveryCodes(session, await services.gate.member(loaders, tenantId), password);
   }
 
+  @Mutation(() => TwoFactorStatus, { description: 'v2. Removes TOTP but keeps passkeys; LAST_FACTOR when no passkey remains.' })
+  @TenantGate('member', { tenantArg: 'tenantId' })
+  async removeTotpAuthenticator(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
+    return services.enrolment.removeTotp(session, await services.gate.member(loaders, tenantId), password);
+  }
+
   @Mutation(() => TwoFactorStatus)
   @TenantGate('member', { tenantArg: 'tenantId' })
   async disableTwoFactor(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
@@ -80,7 +86,7 @@ export class TwoFactorResolver {
   }
 }
 
-function toAccess(view: AccessView): Access {
+export function toAccess(view: AccessView): Access {
   const tenant = toTenant(view.tenant);
   const challenge = view.challenge
     ? Object.assign(new TwoFactorChallenge(), {

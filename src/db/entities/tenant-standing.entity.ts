@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type StandingMethodName = 'TOTP' | 'RECOVERY_CODE' | 'ENROLMENT';
+export type StandingMethodName = 'TOTP' | 'RECOVERY_CODE' | 'PASSKEY' | 'ENROLMENT';
 
 /**
  * A session passed a tenant's second factor. It stands while `revokedAt` is null; revoked rows stay as the
