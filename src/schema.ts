@@ -10,7 +10,7 @@ import { TenantResolver } from './tenancy/tenant.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
 import { AgentTwoFactorResolver } from './two-factor/agent-two-factor.resolver';
 import { PasskeyResolver } from './two-factor/factors/passkey/passkey.resolver';
-import { RecoveryCodeViewResolver } from './two-factor/recovery-code-view.resolver';
+import { RecoveryCodeViewResolver } from './two-factor/factors/recovery-code/recovery-code-view.resolver';
 import { TwoFactorResolver } from './two-factor/two-factor.resolver';
 
 export const resolvers = [

@@ -6,13 +6,16 @@ import { SecretBox } from './crypto/secret-box';
 import type { Database } from './db/database';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
-import { ChallengeService } from './two-factor/challenge.service';
+import { AnswerService } from './two-factor/answer.service';
+import { ChallengeStore } from './two-factor/challenge-store';
 import { EnrolmentService } from './two-factor/enrolment.service';
+import { EntryService } from './two-factor/entry.service';
 import { PasskeyService } from './two-factor/factors/passkey/passkey.service';
+import { TotpEnrolmentService } from './two-factor/factors/totp/totp-enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
-import { RecoveryCodeStore } from './two-factor/recovery-code-store';
-import { RecoveryCodeViewService } from './two-factor/recovery-code-view.service';
+import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-code-store';
+import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
@@ -28,9 +31,13 @@ export function createServices(
   const gate = new GateService(clock);
   const tenancy = new TenancyService(db, clock, gate);
   const reauth = new ReauthenticationService(db, clock);
-  const enrolment = new EnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
-  const challenges = new ChallengeService(db, clock, gate, tenancy, enrolment, recoveryCodes, onTwoFactorEvent, passkeys);
+  const factorDeps = { secretBox, recoveryCodes, passkeys };
+  const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
+  const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
+  const challengeStore = new ChallengeStore(db);
+  const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factorDeps, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const rateLimiter = new ClientRateLimiter(
@@ -39,7 +46,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, challenges, admin, rateLimiter, recoveryCodeView, passkeys };
+  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
 }
 
 export type Services = ReturnType<typeof createServices>;

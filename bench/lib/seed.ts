@@ -18,7 +18,7 @@ import {
 } from '../../src/db/entities';
 import { newId } from '../../src/db/ids';
 import { encodeCursor } from '../../src/graphql/pagination';
-import { secretContext } from '../../src/two-factor/enrolment.service';
+import { secretContext } from '../../src/two-factor/factors/totp/totp-secret';
 import { CHALLENGE_LIFETIME_MS } from '../../src/two-factor/limits';
 
 export const BENCH_PASSWORD = 'bench password, argon2id hashed';

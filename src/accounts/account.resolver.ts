@@ -4,7 +4,8 @@ import { CurrentSession } from '../graphql/current-session';
 import { IsDisplayName, IsEmailAddress, IsNewPassword, IsPassword } from '../graphql/validation';
 import type { SessionCookieJar } from '../http/session-cookie';
 import { ClientRateLimit } from '../rate-limits/client-rate-limit';
-import type { IssuedSession, SessionIdentity, SignInOrigin } from './account.service';
+import type { IssuedSession, SignInOrigin } from './account.service';
+import type { SessionIdentity } from './session-identity';
 import { Agent, Session, toAgent } from './account.types';
 
 @ArgsType()

@@ -8,12 +8,8 @@ import { newId } from '../db/ids';
 import { rawDate } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { AccountSignInLock } from '../rate-limits/account-sign-in-lock';
+import type { SessionIdentity } from './session-identity';
 
-/** The signed-in caller of a request. */
-export interface SessionIdentity {
-  sessionId: string;
-  agentId: string;
-}
 
 export interface IssuedSession {
   token: string;

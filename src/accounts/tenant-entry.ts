@@ -1,5 +1,5 @@
 import { sqlExecute, Tx } from '../db/database';
-import type { SessionIdentity } from './account.service';
+import type { SessionIdentity } from './session-identity';
 
 /**
  * The session entered this tenant (enterTenant or enterWorkspace answered, or it confirmed enrolment there): the

@@ -1,9 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { Agent, toAgent } from '../accounts/account.types';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
-import { TenantGate } from '../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../graphql/tenant-gate';
+import type { MemberFacts } from '../two-factor/gate.service';
 import { pairKey } from '../tenancy/pair-key';
 import { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { SignInRecord, TenantAgent } from './admin.types';
@@ -16,9 +17,9 @@ export class AdminResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('agentId', () => ID) agentId: string,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Admitted() { role }: MemberFacts,
+    @Ctx() { services }: GatewayContext,
   ): Promise<TwoFactorStatus> {
-    const { role } = await services.gate.member(loaders, tenantId);
     return services.admin.resetAgentTwoFactor(session, role, tenantId, agentId);
   }
 
@@ -31,9 +32,9 @@ export class AdminResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('agentId', () => ID) agentId: string,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Admitted() { role }: MemberFacts,
+    @Ctx() { services }: GatewayContext,
   ): Promise<number> {
-    const { role } = await services.gate.member(loaders, tenantId);
     return services.admin.revokeAgentSessions(session, role, tenantId, agentId);
   }
 

@@ -1,8 +1,8 @@
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditEvent, AuditEventConnection, toAuditEvent } from '../audit/audit.types';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import { Database, sqlRows } from '../db/database';
 import { AuditEventEntity, TenantMembershipEntity } from '../db/entities';
 import type { AgentEntity } from '../db/entities/agent.entity';

@@ -1,4 +1,4 @@
-import { createLoaders } from '../context';
+import { createLoaders } from '../loaders';
 import { AgentEntity } from '../db/entities';
 import type { Services } from '../services';
 

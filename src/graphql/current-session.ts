@@ -1,6 +1,6 @@
 import { createParameterDecorator } from 'type-graphql';
 import { GatewayContext, requireSession } from '../context';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 
 /** The signed-in session of the request; UNAUTHENTICATED without one. */
 export function CurrentSession() {

@@ -1,7 +1,7 @@
-import { MiddlewareFn, UseMiddleware } from 'type-graphql';
+import { createParameterDecorator, MiddlewareFn, ResolverData, UseMiddleware } from 'type-graphql';
 import { GatewayContext, requireSession } from '../context';
 import { assertThat } from '../errors/domain-error';
-import type { Clearance } from '../two-factor/gate.service';
+import type { Clearance, MemberFacts } from '../two-factor/gate.service';
 
 /** Where an operation's tenant comes from: an argument naming the tenant or one of its workspaces, or the parent. */
 export type TenantLocator =
@@ -15,14 +15,30 @@ export type TenantLocator =
  * second factor passed by this session whatever the policy. Resolvers opt in here; none re-derives the rule.
  */
 export function TenantGate(clearance: Clearance, locate: TenantLocator) {
-  const gate: MiddlewareFn<GatewayContext> = async ({ args, root, context }, next) => {
+  const gate: MiddlewareFn<GatewayContext> = async (action, next) => {
+    const { args, root, context } = action;
     requireSession(context);
     const tenantId = await locateTenant(locate, args, root, context);
-    await context.services.gate.admit(context.loaders, tenantId, clearance);
+    admitted.set(action, await context.services.gate.admit(context.loaders, tenantId, clearance));
     return next();
   };
   return UseMiddleware(gate);
 }
+
+/**
+ * The facts @TenantGate admitted the caller on (tenant, role, authenticator, standing), for the resolver it
+ * guards. Only the gate puts facts here, so a resolver without @TenantGate has none to read: it fails loudly.
+ */
+export function Admitted() {
+  return createParameterDecorator<GatewayContext>((action): MemberFacts => {
+    const facts = admitted.get(action);
+    if (!facts) throw new Error('@Admitted() needs @TenantGate on the same resolver');
+    return facts;
+  });
+}
+
+/** Facts per resolver call: type-graphql hands the gate (a middleware) and the parameters the same object. */
+const admitted = new WeakMap<ResolverData<GatewayContext>, MemberFacts>();
 
 async function locateTenant(
   locate: TenantLocator,

@@ -1,8 +1,8 @@
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { normalizeEmail } from '../accounts/account.service';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import { Database, Tx, isUniqueViolation, sqlRows } from '../db/database';
 import {
   AgentEntity,
@@ -17,7 +17,7 @@ import { rawEntity } from '../db/load-by-ids';
 import { rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { GateService, MemberFacts } from '../two-factor/gate.service';
-import { forgetViewableCopies } from '../two-factor/recovery-code-store';
+import { forgetViewableCopies } from '../two-factor/factors/recovery-code/recovery-code-store';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 
@@ -185,7 +185,7 @@ export class TenancyService {
   /**
    * Whether agents may view their unused recovery codes again (VIEWABLE keeps encrypted copies of codes issued
    * from now on), and whether a used code is replaced. Leaving VIEWABLE deletes every copy in the same
-   * transaction, under the tenant's row lock that code issuing waits for (recovery-code-store.ts).
+   * transaction, under the tenant's row lock that code issuing waits for (factors/recovery-code/recovery-code-store.ts).
    */
   async setTenantRecoveryCodeVisibility(
     actor: SessionIdentity,

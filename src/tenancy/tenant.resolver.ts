@@ -1,11 +1,12 @@
 import { IsOptional } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditLogArgs, DEFAULT_PAGE_SIZE, TenantAgent, TenantAgentConnection, TenantAgentsArgs, toTenantAgent } from '../admin/admin.types';
 import { AuditEventConnection } from '../audit/audit.types';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
-import { TenantGate } from '../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../graphql/tenant-gate';
+import type { MemberFacts } from '../two-factor/gate.service';
 import { IsDisplayName, IsEmailAddress, IsIssuer } from '../graphql/validation';
 import { assertThat } from '../errors/domain-error';
 import { ActorRateLimit } from '../rate-limits/client-rate-limit';
@@ -40,9 +41,8 @@ export class TenantResolver {
 
   @Query(() => Tenant, { nullable: true })
   @TenantGate('member', { tenantArg: 'id' })
-  async tenant(@Arg('id', () => ID) id: string, @Ctx() { services, loaders }: GatewayContext): Promise<Tenant | null> {
-    // The gate has just read the tenant with the caller's facts: answer from that, not a second query.
-    return toTenant((await services.gate.member(loaders, id)).tenant);
+  async tenant(@Arg('id', () => ID) _id: string, @Admitted() { tenant }: MemberFacts): Promise<Tenant | null> {
+    return toTenant(tenant); // the gate has just read the tenant with the caller's facts
   }
 
   @Mutation(() => Tenant, { description: "The caller becomes the tenant's OWNER." })
@@ -57,9 +57,9 @@ export class TenantResolver {
   async addTenantMember(
     @Args() { tenantId, email, role }: AddTenantMemberArgs,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Admitted() { role: actorRole }: MemberFacts,
+    @Ctx() { services }: GatewayContext,
   ): Promise<TenantAgent> {
-    const { role: actorRole } = await services.gate.member(loaders, tenantId);
     const membership = await services.tenancy.addTenantMember(session, actorRole, tenantId, email, role);
     return toTenantAgent(tenantId, membership.agentId, membership.role);
   }
@@ -70,10 +70,11 @@ export class TenantResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('enabled') enabled: boolean,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Admitted() actorFacts: MemberFacts,
+    @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
     // Turning 2FA off needs step-up: judged by the service against the tenant as it is under its row lock.
-    return toTenant(await services.tenancy.setTenantTwoFactor(session, await services.gate.member(loaders, tenantId), tenantId, enabled));
+    return toTenant(await services.tenancy.setTenantTwoFactor(session, actorFacts, tenantId, enabled));
   }
 
   @Mutation(() => Tenant)
@@ -82,10 +83,11 @@ export class TenantResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('policy', () => TwoFactorPolicy) policy: TwoFactorPolicy,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Admitted() actorFacts: MemberFacts,
+    @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
     // Relaxing the policy needs step-up (see setTenantTwoFactor).
-    return toTenant(await services.tenancy.setTenantTwoFactorPolicy(session, await services.gate.member(loaders, tenantId), tenantId, policy));
+    return toTenant(await services.tenancy.setTenantTwoFactorPolicy(session, actorFacts, tenantId, policy));
   }
 
   @Mutation(() => Tenant)
@@ -112,10 +114,10 @@ export class TenantResolver {
     @Arg('visibility', () => RecoveryCodeVisibility) visibility: RecoveryCodeVisibility,
     @Arg('replenish') replenish: boolean,
     @CurrentSession() session: SessionIdentity,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Admitted() actorFacts: MemberFacts,
+    @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
     // Making codes VIEWABLE needs step-up: judged by the service against the tenant as it is under its row lock.
-    const actorFacts = await services.gate.member(loaders, tenantId);
     return toTenant(await services.tenancy.setTenantRecoveryCodeVisibility(session, actorFacts, tenantId, visibility, replenish));
   }
 
@@ -141,9 +143,9 @@ export class TenantResolver {
     @Root() tenant: Tenant,
     @Arg('id', () => ID) id: string,
     @CurrentSession() session: SessionIdentity,
+    @Admitted() { role }: MemberFacts,
     @Ctx() { services, loaders }: GatewayContext,
   ): Promise<TenantAgent | null> {
-    const { role } = await services.gate.member(loaders, tenant.id);
     assertThat(id === session.agentId || isTenantAdmin(role), 'FORBIDDEN');
     return services.admin.findAgent(loaders, tenant.id, id);
   }

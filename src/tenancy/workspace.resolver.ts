@@ -1,8 +1,9 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
-import { TenantGate } from '../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../graphql/tenant-gate';
+import type { MemberFacts } from '../two-factor/gate.service';
 import { IsDisplayName } from '../graphql/validation';
 import { Tenant, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
@@ -45,11 +46,11 @@ export class WorkspaceResolver {
     @Arg('workspaceId', () => ID) workspaceId: string,
     @Arg('required') required: boolean,
     @CurrentSession() session: SessionIdentity,
+    @Admitted() actorFacts: MemberFacts,
     @Ctx() { services, loaders }: GatewayContext,
   ): Promise<Workspace> {
     const workspace = (await loaders.workspace.load(workspaceId))!;
     // No longer requiring 2FA needs step-up: judged by the service under the tenant's row lock.
-    const actorFacts = await services.gate.member(loaders, workspace.tenantId);
     return toWorkspace(await services.tenancy.setWorkspaceTwoFactor(session, actorFacts, workspace, required));
   }
 

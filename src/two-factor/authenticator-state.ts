@@ -27,19 +27,9 @@ export function twoFactorState(authenticator: AuthenticatorSnapshot | null | und
   return isLive ? 'PENDING_CONFIRMATION' : 'NOT_CONFIGURED';
 }
 
-/** The factors of an ENABLED pair, as counted by the status and the gate. */
+/** The factors of an ENABLED pair, as the status (and each factor's `isUsable`) sees them. */
 export interface PairFactors {
   totpEnabled: boolean;
   passkeyCount: number;
   recoveryCodesRemaining: number;
-}
-
-/** Usable second factors: TOTP once confirmed, passkeys while any is registered, recovery codes while any is unused. */
-export function usableMethods(state: TwoFactorStateName, factors: PairFactors): TwoFactorMethodName[] {
-  if (state !== 'ENABLED') return [];
-  const methods: TwoFactorMethodName[] = [];
-  if (factors.totpEnabled) methods.push('TOTP');
-  if (factors.passkeyCount > 0) methods.push('PASSKEY');
-  if (factors.recoveryCodesRemaining > 0) methods.push('RECOVERY_CODE');
-  return methods;
 }

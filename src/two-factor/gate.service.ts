@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Loaders } from '../context';
+import type { Loaders } from '../loaders';
 import type { TenantRoleName } from '../db/entities/tenant.entity';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { isTenantAdmin } from '../tenancy/roles';

@@ -1,8 +1,8 @@
 import type { SecretBox } from '../crypto/secret-box';
 import type { Database } from '../db/database';
 import { AuthenticatorEntity, RecoveryCodeEntity } from '../db/entities';
-import { secretContext } from './enrolment.service';
-import { recoveryCodeContext } from './recovery-code-store';
+import { recoveryCodeContext } from './factors/recovery-code/recovery-code-store';
+import { secretContext } from './factors/totp/totp-secret';
 
 const BATCH_SIZE = 200;
 

@@ -1,4 +1,4 @@
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { verifyPassword } from '../crypto/passwords';

@@ -1,5 +1,5 @@
 import { IsNull } from 'typeorm';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { sqlExecute, Tx } from '../db/database';
 import { SessionEntity, TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName } from '../db/entities/tenant-standing.entity';

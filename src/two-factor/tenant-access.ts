@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import { Database, sqlRows } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';

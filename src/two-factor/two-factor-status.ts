@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import type { Database } from '../db/database';
+import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { rawBool, rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
-import { AuthenticatorSnapshot, PairFactors, twoFactorState, usableMethods } from './authenticator-state';
+import { AuthenticatorSnapshot, PairFactors, twoFactorState } from './authenticator-state';
+import { SECOND_FACTORS } from './factors/registry';
 import { TwoFactorMethod, TwoFactorState, TwoFactorStatus } from './two-factor.types';
 
 /** An authenticator as the status needs it, with its factors counted. */
@@ -15,20 +16,17 @@ export interface StatusSnapshot extends AuthenticatorSnapshot, PairFactors {}
  */
 export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date, pair?: { tenantId: string; agentId: string }): TwoFactorStatus {
   const state = twoFactorState(snapshot, now);
-  const isEnabled = state === 'ENABLED';
-  const factors: PairFactors = {
-    totpEnabled: isEnabled && snapshot!.totpEnabled,
-    passkeyCount: snapshot?.passkeyCount ?? 0,
-    recoveryCodesRemaining: isEnabled ? snapshot!.recoveryCodesRemaining : 0,
-  };
+  const enabled = state === 'ENABLED' ? snapshot! : null;
+  const remaining = enabled ? enabled.recoveryCodesRemaining : 0;
   return Object.assign(new TwoFactorStatus(), {
     state: state as TwoFactorState,
-    enabled: isEnabled,
-    methods: usableMethods(state, factors) as TwoFactorMethod[],
-    recoveryCodesRemaining: factors.recoveryCodesRemaining,
-    confirmedAt: isEnabled ? snapshot!.confirmedAt : null,
-    totpEnabled: factors.totpEnabled,
-    passkeyCount: factors.passkeyCount,
+    enabled: state === 'ENABLED',
+    // Every factor usable for an ENABLED pair, in registry order (e.g. [TOTP, RECOVERY_CODE]); none otherwise.
+    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method as TwoFactorMethod) : [],
+    recoveryCodesRemaining: remaining,
+    confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
+    totpEnabled: Boolean(enabled?.totpEnabled),
+    passkeyCount: snapshot?.passkeyCount ?? 0,
     pair: pair ?? null,
   });
 }
@@ -74,4 +72,15 @@ export function createTwoFactorStatusLoader(db: Database) {
     }
     return keys.map((key) => found.get(key) ?? null);
   });
+}
+
+/** The pair's status as a transaction sees it (after a change it made), with everything the status shows. */
+export async function pairStatusIn(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<TwoFactorStatus> {
+  const [row] = await sqlRows(
+    tx,
+    `SELECT ${STATUS_COLUMNS.join(', ')}, ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining, ${PASSKEY_COUNT} AS passkey_count
+       FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id = ?`,
+    [tenantId, agentId],
+  );
+  return toTwoFactorStatus(row ? statusSnapshotFromRow(row) : null, now, { tenantId, agentId });
 }

@@ -1,12 +1,13 @@
 import { Args, ArgsType, Arg, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
-import type { SessionIdentity } from '../accounts/account.service';
+import type { SessionIdentity } from '../accounts/session-identity';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
-import { TenantGate } from '../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../graphql/tenant-gate';
+import type { MemberFacts } from './gate.service';
 import { ClientRateLimit } from '../rate-limits/client-rate-limit';
 import { IsCode, IsPassword } from '../graphql/validation';
 import { toTenant, toWorkspace } from '../tenancy/tenancy.types';
-import type { AccessView } from './challenge.service';
+import type { AccessView } from './entry.service';
 import { Access, AccessStatus, RecoveryCodes, TotpEnrolment, TwoFactorChallenge, TwoFactorMethod, TwoFactorStatus } from './two-factor.types';
 
 @ArgsType()
@@ -32,57 +33,57 @@ class TenantCodeArgs {
 export class TwoFactorResolver {
   @Mutation(() => Access, { description: 'For tenant-level work (admin consoles): GRANTED, or what the session must do first.' })
   async enterTenant(@Arg('tenantId', () => ID) tenantId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.enterTenant(session, loaders, tenantId));
+    return toAccess(await services.entry.enterTenant(session, loaders, tenantId));
   }
 
   @Mutation(() => Access, { description: 'Workspace switch: GRANTED, or what the session must do first.' })
   async enterWorkspace(@Arg('workspaceId', () => ID) workspaceId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.enterWorkspace(session, loaders, workspaceId));
+    return toAccess(await services.entry.enterWorkspace(session, loaders, workspaceId));
   }
 
   @Mutation(() => Access)
   @ClientRateLimit('answer')
   async verifyTwoFactor(@Args() { challengeId, code }: ChallengeAnswerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.verifyTwoFactor(session, loaders, challengeId, code));
+    return toAccess(await services.answers.answer(session, loaders, challengeId, 'TOTP', code));
   }
 
   @Mutation(() => Access)
   @ClientRateLimit('answer')
   async useRecoveryCode(@Args() { challengeId, code }: ChallengeAnswerArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.useRecoveryCode(session, loaders, challengeId, code));
+    return toAccess(await services.answers.answer(session, loaders, challengeId, 'RECOVERY_CODE', code));
   }
 
   @Mutation(() => Boolean, { description: 'Gives up the challenge (sign in as a different user).' })
   cancelChallenge(@Arg('challengeId', () => ID) challengeId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<boolean> {
-    return services.challenges.cancel(session, challengeId);
+    return services.answers.cancel(session, challengeId);
   }
 
   @Mutation(() => TotpEnrolment, { description: 'Re-authenticates with the password, then mints a fresh pending secret (discarding an older pending one).' })
   beginTotpEnrolment(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TotpEnrolment> {
-    return services.enrolment.begin(session, loaders, tenantId, password);
+    return services.totpEnrolment.begin(session, loaders, tenantId, password);
   }
 
   @Mutation(() => RecoveryCodes, { description: "Turns the pending secret on; returns the recovery codes, once. Also satisfies this tenant's challenge for the session." })
   confirmTotpEnrolment(@Args() { tenantId, code }: TenantCodeArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<RecoveryCodes> {
-    return services.enrolment.confirm(session, loaders, tenantId, code);
+    return services.totpEnrolment.confirm(session, loaders, tenantId, code);
   }
 
   @Mutation(() => RecoveryCodes, { description: 'Invalidates every earlier code at once.' })
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async regenerateRecoveryCodes(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<RecoveryCodes> {
-    return services.enrolment.regenerateRecoveryCodes(session, await services.gate.member(loaders, tenantId), password);
+  regenerateRecoveryCodes(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<RecoveryCodes> {
+    return services.enrolment.regenerateRecoveryCodes(session, facts, password);
   }
 
   @Mutation(() => TwoFactorStatus, { description: 'v2. Removes TOTP but keeps passkeys; LAST_FACTOR when no passkey remains.' })
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async removeTotpAuthenticator(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
-    return services.enrolment.removeTotp(session, await services.gate.member(loaders, tenantId), password);
+  removeTotpAuthenticator(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
+    return services.enrolment.removeTotp(session, facts, password);
   }
 
   @Mutation(() => TwoFactorStatus)
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async disableTwoFactor(@Args() { tenantId, password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
-    return services.enrolment.disable(session, await services.gate.member(loaders, tenantId), password);
+  disableTwoFactor(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
+    return services.enrolment.disable(session, facts, password);
   }
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../../src/client/generated/graphql';
 import { SecretBox } from '../../src/crypto/secret-box';
 import { rotateSecretsToCurrentKey } from '../../src/two-factor/key-rotation';
-import { recoveryCodeContext, RecoveryCodeStore } from '../../src/two-factor/recovery-code-store';
+import { recoveryCodeContext, RecoveryCodeStore } from '../../src/two-factor/factors/recovery-code/recovery-code-store';
 import { expectRefused } from '../helpers/access';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, signUp, TestTenant } from '../helpers/fixtures';

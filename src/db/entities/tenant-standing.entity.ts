@@ -1,6 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { TwoFactorMethodName } from '../../two-factor/authenticator-state';
 
-export type StandingMethodName = 'TOTP' | 'RECOVERY_CODE' | 'PASSKEY' | 'ENROLMENT';
+/** How the session got its standing: a second factor's answer, or confirming enrolment. */
+export type StandingMethodName = TwoFactorMethodName | 'ENROLMENT';
 
 /**
  * A session passed a tenant's second factor. It stands while `revokedAt` is null; revoked rows stay as the

@@ -1,10 +1,11 @@
 import { Matches } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import type { SessionIdentity } from '../../../accounts/account.service';
+import type { SessionIdentity } from '../../../accounts/session-identity';
 import type { GatewayContext } from '../../../context';
 import { CurrentSession } from '../../../graphql/current-session';
-import { TenantGate } from '../../../graphql/tenant-gate';
+import { Admitted, TenantGate } from '../../../graphql/tenant-gate';
+import type { MemberFacts } from '../../gate.service';
 import { IsPassword } from '../../../graphql/validation';
 import { ClientRateLimit } from '../../../rate-limits/client-rate-limit';
 import { pairKey } from '../../../tenancy/pair-key';
@@ -80,8 +81,8 @@ export class PasskeyResolver {
 
   @Mutation(() => TwoFactorStatus, { description: "LAST_FACTOR when it is the pair's last second factor (disableTwoFactor turns 2FA off instead)." })
   @TenantGate('member', { tenantArg: 'tenantId' })
-  async removePasskey(@Args() { tenantId, passkeyId, password }: RemoveArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
-    return services.passkeys.remove(session, await services.gate.member(loaders, tenantId), passkeyId, password);
+  removePasskey(@Args() { passkeyId, password }: RemoveArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
+    return services.passkeys.remove(session, facts, passkeyId, password);
   }
 
   @Mutation(() => PasskeyOptions, { description: 'Options for navigator.credentials.get, for a challenge whose methods include PASSKEY.' })
@@ -93,6 +94,7 @@ export class PasskeyResolver {
   @Mutation(() => Access, { description: 'A rejected assertion is PASSKEY_REJECTED and spends an attempt like a wrong code.' })
   @ClientRateLimit('answer')
   async verifyPasskey(@Args() { challengeId, credential }: VerifyArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.challenges.verifyPasskey(session, loaders, challengeId, credential));
+    // The factor's answer is text, as for codes: the credential's JSON (the passkey factor parses it back).
+    return toAccess(await services.answers.answer(session, loaders, challengeId, 'PASSKEY', JSON.stringify(credential)));
   }
 }

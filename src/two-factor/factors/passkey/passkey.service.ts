@@ -1,8 +1,8 @@
-import type { SessionIdentity } from '../../../accounts/account.service';
+import type { SessionIdentity } from '../../../accounts/session-identity';
 import { recordTenantEntry } from '../../../accounts/tenant-entry';
 import { recordAudit } from '../../../audit/audit-log';
 import type { Clock } from '../../../clock';
-import type { Loaders } from '../../../context';
+import type { Loaders } from '../../../loaders';
 import { Database, isUniqueViolation, sqlExecute, sqlRows, Tx } from '../../../db/database';
 import { AgentEntity, AuthenticatorEntity, PasskeyEntity, WebAuthnChallengeEntity } from '../../../db/entities';
 import type { WebAuthnPurpose } from '../../../db/entities/webauthn-challenge.entity';
@@ -13,9 +13,9 @@ import { twoFactorState } from '../../authenticator-state';
 import type { GateService, MemberFacts } from '../../gate.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from '../../limits';
 import type { ReauthenticationService } from '../../reauthentication.service';
-import type { RecoveryCodeStore } from '../../recovery-code-store';
+import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { grantStanding } from '../../standing';
-import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, statusSnapshotFromRow, toTwoFactorStatus } from '../../two-factor-status';
+import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorStatus } from '../../two-factor.types';
 import {
   assertedCredentialId,
@@ -135,7 +135,7 @@ export class PasskeyService {
           await recordAudit(tx, now, { ...audit, action: 'TWO_FACTOR_ENABLED' });
         }
         await recordAudit(tx, now, { ...audit, action: 'PASSKEY_ADDED' });
-        return { passkey, recoveryCodes: codes, status: await this.statusIn(tx, tenantId, session.agentId, now) };
+        return { passkey, recoveryCodes: codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
       });
     } catch (error) {
       // The same credential finished twice at once, or a racing first factor created the pair's row.
@@ -169,7 +169,7 @@ export class PasskeyService {
       const removed = await tx.delete(PasskeyEntity, { id: passkeyId, tenantId, agentId: session.agentId });
       assertThat(removed.affected === 1, 'NOT_FOUND');
       await recordAudit(tx, now, { tenantId, action: 'PASSKEY_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' });
-      return this.statusIn(tx, tenantId, session.agentId, now);
+      return pairStatusIn(tx, tenantId, session.agentId, now);
     });
   }
 
@@ -262,17 +262,6 @@ export class PasskeyService {
     // A pending TOTP secret stays pending: it may still be confirmed as a second factor.
     const enabled = await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, existing.id]);
     return enabled === 1;
-  }
-
-  private async statusIn(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<TwoFactorStatus> {
-    const [row] = await sqlRows(
-      tx,
-      `SELECT a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at, a.totp_enabled,
-              ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining, ${PASSKEY_COUNT} AS passkey_count
-         FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id = ?`,
-      [tenantId, agentId],
-    );
-    return toTwoFactorStatus(row ? statusSnapshotFromRow(row) : null, now, { tenantId, agentId });
   }
 
   private pairPasskeys(tenantId: string, agentId: string): Promise<PasskeyEntity[]> {

@@ -3,13 +3,13 @@ import {
   newRecoveryCodes,
   normalizeRecoveryCode,
   RecoveryCodeFormatName,
-} from '../crypto/recovery-codes';
-import type { SecretBox } from '../crypto/secret-box';
+} from '../../../crypto/recovery-codes';
+import type { SecretBox } from '../../../crypto/secret-box';
 import type { EntityManager } from 'typeorm';
-import { sqlExecute, sqlRows, Tx } from '../db/database';
-import { RecoveryCodeEntity } from '../db/entities';
-import { newId } from '../db/ids';
-import { rawBool } from '../db/raw';
+import { sqlExecute, sqlRows, Tx } from '../../../db/database';
+import { RecoveryCodeEntity } from '../../../db/entities';
+import { newId } from '../../../db/ids';
+import { rawBool } from '../../../db/raw';
 
 const HASH_PURPOSE = 'recovery-code-hash';
 

@@ -1,15 +1,15 @@
-import type { SessionIdentity } from '../accounts/account.service';
-import { recordAudit } from '../audit/audit-log';
-import type { Clock } from '../clock';
-import { Database, sqlRows } from '../db/database';
-import { rawInt } from '../db/raw';
-import { assertThat } from '../errors/domain-error';
-import { twoFactorState } from './authenticator-state';
-import type { IssuedRecoveryCodes } from './enrolment.service';
-import type { MemberFacts } from './gate.service';
-import type { ReauthenticationService } from './reauthentication.service';
+import type { SessionIdentity } from '../../../accounts/session-identity';
+import { recordAudit } from '../../../audit/audit-log';
+import type { Clock } from '../../../clock';
+import { Database, sqlRows } from '../../../db/database';
+import { rawInt } from '../../../db/raw';
+import { assertThat } from '../../../errors/domain-error';
+import { twoFactorState } from '../../authenticator-state';
+import type { IssuedRecoveryCodes } from '../../enrolment.service';
+import type { MemberFacts } from '../../gate.service';
+import type { ReauthenticationService } from '../../reauthentication.service';
 import type { RecoveryCodeStore } from './recovery-code-store';
-import { toTwoFactorStatus } from './two-factor-status';
+import { toTwoFactorStatus } from '../../two-factor-status';
 
 /** An agent's unused recovery codes shown again, where the tenant keeps them VIEWABLE. */
 export class RecoveryCodeViewService {

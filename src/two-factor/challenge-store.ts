@@ -1,0 +1,165 @@
+import { In } from 'typeorm';
+import type { SessionIdentity } from '../accounts/session-identity';
+import { recordAudit } from '../audit/audit-log';
+import type { Loaders } from '../loaders';
+import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
+import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
+import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import { newId } from '../db/ids';
+import { rawEntity } from '../db/load-by-ids';
+import { rawBool, rawDate, rawInt } from '../db/raw';
+import { DomainError, assertThat } from '../errors/domain-error';
+import { CHALLENGE_LIFETIME_MS, CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
+
+/** A challenge joined with its pair's authenticator: everything an answer is judged on, in one statement. */
+export interface AnsweredChallenge {
+  id: string;
+  sessionId: string;
+  tenantId: string;
+  agentId: string;
+  workspaceId: string | null;
+  state: string;
+  failedAttempts: number;
+  expiresAt: Date;
+  authenticatorId: string | null;
+  authenticatorState: AuthenticatorStateName | null;
+  secretCiphertext: string;
+  /** TOTP is a confirmed factor of the pair (not only a pending secret). */
+  totpEnabled: boolean;
+  lastUsedStep: number | null;
+  lockedUntil: Date | null;
+}
+
+/**
+ * The challenge rows and their state machine:
+ *
+ *   OPEN --right answer--> PASSED
+ *   OPEN --5th wrong answer--> INVALIDATED
+ *   OPEN --entered again from elsewhere--> INVALIDATED (replaced)
+ *   OPEN --cancelChallenge--> CANCELLED
+ *   OPEN --5 minutes pass--> (expired: answers are refused as CHALLENGE_INVALIDATED)
+ *
+ * Each transition is a conditional UPDATE on `state = 'OPEN'` (and the attempt count), so racing answers, from
+ * one process or many, cannot both win or overspend attempts.
+ */
+export class ChallengeStore {
+  private readonly tenantRows: ReturnType<typeof rawEntity<TenantEntity>>;
+  private readonly workspaceRows: ReturnType<typeof rawEntity<WorkspaceEntity>>;
+
+  constructor(private readonly db: Database) {
+    this.tenantRows = rawEntity(db, TenantEntity, 't');
+    this.workspaceRows = rawEntity(db, WorkspaceEntity, 'w');
+  }
+
+  /** Hands back the session's open challenge for the same place, or replaces it with a fresh one. */
+  open(session: SessionIdentity, tenantId: string, workspaceId: string | null, now: Date): Promise<ChallengeEntity> {
+    return this.db.transaction(async (tx) => {
+      // Enters of one session take turns, and rows change by primary key only: a range UPDATE on (session,
+      // tenant, state) that matches nothing gap-locks the index, and concurrent enters of different sessions
+      // then deadlock inserting into that gap (MySQL/MariaDB).
+      await this.db.lockRow(tx, 'sessions', session.sessionId);
+      const open = await tx
+        .createQueryBuilder(ChallengeEntity, 'c')
+        .where('c.sessionId = :sessionId AND c.tenantId = :tenantId AND c.state = :open', { sessionId: session.sessionId, tenantId, open: 'OPEN' })
+        .andWhere('c.expiresAt > :now AND c.failedAttempts < :max', { now, max: CHALLENGE_MAX_FAILED_ATTEMPTS })
+        .orderBy('c.id', 'DESC')
+        .getOne();
+      if (open && open.workspaceId === workspaceId) return open;
+
+      const stale = await tx.find(ChallengeEntity, { select: { id: true }, where: { sessionId: session.sessionId, tenantId, state: 'OPEN' } });
+      const replaced = stale.length ? await tx.update(ChallengeEntity, { id: In(stale.map((c) => c.id)), state: 'OPEN' }, { state: 'INVALIDATED' }) : { affected: 0 };
+      if (replaced.affected) {
+        await recordAudit(tx, now, { tenantId, action: 'CHALLENGE_INVALIDATED', actorAgentId: session.agentId, subjectAgentId: session.agentId, workspaceId: open?.workspaceId ?? null });
+      }
+      const challenge: ChallengeEntity = {
+        id: newId(),
+        sessionId: session.sessionId,
+        tenantId,
+        agentId: session.agentId,
+        workspaceId,
+        state: 'OPEN',
+        failedAttempts: 0,
+        expiresAt: new Date(now.getTime() + CHALLENGE_LIFETIME_MS),
+        createdAt: now,
+      };
+      await tx.insert(ChallengeEntity, challenge);
+      return challenge;
+    });
+  }
+
+  /** The challenge with its pair's authenticator, tenant and workspace (which prime the loaders), or null. */
+  async loadForAnswer(tx: Tx, loaders: Loaders, challengeId: string): Promise<AnsweredChallenge | null> {
+    const [row] = await sqlRows(
+      tx,
+      `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
+              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.totp_enabled, a.last_used_step, a.locked_until,
+              ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
+         FROM challenges c
+         JOIN tenants t ON t.id = c.tenant_id
+         LEFT JOIN workspaces w ON w.id = c.workspace_id
+         LEFT JOIN authenticators a ON a.tenant_id = c.tenant_id AND a.agent_id = c.agent_id
+        WHERE c.id = ?`,
+      [challengeId],
+    );
+    if (!row) return null;
+    // The answer names the tenant and workspace: read with the challenge, not again afterwards.
+    loaders.tenant.prime(row.tenant_id as string, this.tenantRows.toEntity(row));
+    if (row.workspace_id) loaders.workspace.prime(row.workspace_id as string, this.workspaceRows.toEntity(row));
+    return {
+      id: row.id as string,
+      sessionId: row.session_id as string,
+      tenantId: row.tenant_id as string,
+      agentId: row.agent_id as string,
+      workspaceId: (row.workspace_id as string | null) ?? null,
+      state: row.state as string,
+      failedAttempts: rawInt(row.failed_attempts),
+      expiresAt: rawDate(row.expires_at)!,
+      authenticatorId: (row.authenticator_id as string | null) ?? null,
+      authenticatorState: (row.authenticator_state as AuthenticatorStateName | null) ?? null,
+      secretCiphertext: (row.secret_ciphertext as string | null) ?? '',
+      totpEnabled: rawBool(row.totp_enabled),
+      lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
+      lockedUntil: rawDate(row.locked_until),
+    };
+  }
+
+  /** OPEN → PASSED; CHALLENGE_INVALIDATED when a racing answer spent it first (the caller's claim rolls back too). */
+  async markPassed(tx: Tx, challengeId: string, now: Date): Promise<void> {
+    const passed = await sqlExecute(
+      tx,
+      "UPDATE challenges SET state = 'PASSED' WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
+      [challengeId, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
+    );
+    assertThat(passed === 1, 'CHALLENGE_INVALIDATED');
+  }
+
+  /**
+   * One more failed attempt (the 5th moves OPEN → INVALIDATED); CHALLENGE_INVALIDATED when racing answers spent
+   * every attempt first. Answers the attempts left and whether this one invalidated the challenge.
+   */
+  async spendAttempt(tx: Tx, challengeId: string, now: Date): Promise<{ attemptsRemaining: number; invalidated: boolean }> {
+    const spent = await sqlExecute(
+      tx,
+      "UPDATE challenges SET failed_attempts = failed_attempts + 1 WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
+      [challengeId, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
+    );
+    assertThat(spent === 1, 'CHALLENGE_INVALIDATED');
+    const invalidated = await sqlExecute(tx, "UPDATE challenges SET state = 'INVALIDATED' WHERE id = ? AND failed_attempts >= ?", [
+      challengeId,
+      CHALLENGE_MAX_FAILED_ATTEMPTS,
+    ]);
+    const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [challengeId]);
+    return { attemptsRemaining: Math.max(0, CHALLENGE_MAX_FAILED_ATTEMPTS - rawInt(failed_attempts)), invalidated: invalidated === 1 };
+  }
+
+  /** OPEN → CANCELLED by the session that owns it. */
+  async cancel(session: SessionIdentity, challengeId: string): Promise<boolean> {
+    const result = await this.db.autocommit((manager) =>
+      manager.update(ChallengeEntity, { id: challengeId, sessionId: session.sessionId, state: 'OPEN' }, { state: 'CANCELLED' }),
+    );
+    if (result.affected === 1) return true;
+    const exists = await this.db.manager.existsBy(ChallengeEntity, { id: challengeId, sessionId: session.sessionId });
+    assertThat(exists, 'NOT_FOUND');
+    throw new DomainError('CHALLENGE_INVALIDATED');
+  }
+}
