@@ -98,7 +98,7 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
 
       const actions = await methodAudit(a.id, agent.id);
       expect(actions.filter((e) => e.action !== 'MEMBER_ADDED' && e.action !== 'WORKSPACE_MEMBER_ADDED')).toEqual([
-        { action: 'TWO_FACTOR_ENABLED', method: 'PASSKEY' },
+        { action: 'TWO_FACTOR_ENABLED', method: null },
         { action: 'PASSKEY_ADDED', method: 'PASSKEY' },
         { action: 'PASSKEY_ADDED', method: 'PASSKEY' },
         { action: 'TWO_FACTOR_ENROLMENT_STARTED', method: null },

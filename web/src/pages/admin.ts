@@ -338,7 +338,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
         h('span', { class: 'agent-email' }, agent.email),
       ),
       h('td', null, ROLE_LABELS[node.role]),
-      h('td', null, badge(badgeInfo.label, badgeInfo.tone)),
+      h('td', null, badge(badgeInfo.label, badgeInfo.tone), passkeyCount(node.twoFactor.passkeys.length)),
       h(
         'td',
         null,
@@ -435,4 +435,9 @@ export async function adminPage(ctx: PageContext): Promise<void> {
 
   await Promise.all([loadAgents(false), refreshAudit()]);
   append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, recoveryCodes, agentsSection, auditSection]);
+}
+
+/** Beside the 2FA badge: how many passkeys the member has in this tenant (from the page's one batched read). */
+function passkeyCount(count: number): HTMLElement | null {
+  return count ? h('span', { class: 'passkey-count' }, ` · ${count} ${count === 1 ? 'passkey' : 'passkeys'}`) : null;
 }

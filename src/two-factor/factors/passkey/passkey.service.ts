@@ -132,7 +132,8 @@ export class PasskeyService {
         if (isFirstFactor) {
           await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
           await recordTenantEntry(tx, session, tenantId);
-          await recordAudit(tx, now, { ...audit, action: 'TWO_FACTOR_ENABLED' });
+          // As for TOTP, without a method: PASSKEY_ADDED right after it says which factor turned 2FA on.
+          await recordAudit(tx, now, { ...audit, method: null, action: 'TWO_FACTOR_ENABLED' });
         }
         await recordAudit(tx, now, { ...audit, action: 'PASSKEY_ADDED' });
         return { passkey, recoveryCodes: codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };

@@ -145,7 +145,7 @@ export class TotpEnrolmentService {
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
-        await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
+        await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       }
       return { codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
     });
