@@ -1,8 +1,6 @@
-import { ApolloServer, ApolloServerPlugin, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { unwrapResolverError } from '@apollo/server/errors';
 import cors from 'cors';
-import { GraphQLError } from 'graphql';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,20 +11,21 @@ import { systemClock } from './clock';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
 import { createLoaders } from './loaders';
-import { Database, isDatabaseUnavailable, openDatabase } from './db/database';
-import { formatError, isExpectedError, SERVICE_UNAVAILABLE } from './errors/format-error';
+import { Database, openDatabase } from './db/database';
+import { formatError, unavailableOr } from './errors/format-error';
 import { withRequestOrigin } from './audit/request-origin';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
+import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
 import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
+import { readJsonBody } from './http/request-body';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
 
-const MAX_BODY_BYTES = 100 * 1024;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GatewayOptions {
@@ -196,36 +195,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /**
- * Logs what no client caused (with the request id, never the request's variables), and answers 503 while the
- * database is not answering, so load balancers and clients know to retry.
- */
-function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            if (!isExpectedError(error)) logger.error({ reqId: contextValue.requestId, err: unwrapResolverError(error) }, 'unexpected error');
-          }
-        },
-        async willSendResponse({ response }) {
-          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-          if (errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) response.http.status = 503;
-        },
-      };
-    },
-  };
-}
-
-/** An error while building the context (the session lookup): 503 when the database is away. */
-function unavailableOr(error: unknown): unknown {
-  if (!isDatabaseUnavailable(error)) return error;
-  return new GraphQLError('The database is not answering. Try again shortly.', {
-    extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } },
-  });
-}
-
-/**
  * /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`, compared in constant time (as
  * SHA-256 digests, so lengths do not leak either). Without it: off in production, open in development.
  */
@@ -244,32 +213,4 @@ function requestIdOf(req: IncomingMessage): string {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-/** The request body as Apollo expects it: parsed JSON for JSON requests, nothing for GETs. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  if (req.method !== 'POST') return undefined;
-  const text = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume(); // drain what is still coming, then answer 413
-        reject(Object.assign(new Error('Request body too large'), { status: 413 }));
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.once('error', reject);
-  });
-  if (!text) return undefined;
-  if (!/json/i.test(req.headers['content-type'] ?? '')) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw Object.assign(new Error('Request body is not valid JSON'), { status: 400 });
-  }
 }

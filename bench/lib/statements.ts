@@ -1,32 +1,7 @@
-import type { Logger } from 'typeorm';
 import { loadConfig } from '../../src/config';
 import { createGateway } from '../../src/server';
+import { StatementCounter } from '../../test/helpers/statement-counter';
 import type { BenchRequest } from './load';
-
-const TRANSACTION_CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i;
-
-/**
- * Counts the SQL statements the gateway sends, through TypeORM's logger (the hook createGateway offers for
- * tests and benchmarks): statements proper, and transaction control (BEGIN/COMMIT/…) apart.
- */
-export class StatementCounter implements Logger {
-  statements: string[] = [];
-  transactionControl = 0;
-
-  logQuery(query: string): void {
-    if (TRANSACTION_CONTROL.test(query.trim())) this.transactionControl++;
-    else this.statements.push(query.replace(/\s+/g, ' ').trim());
-  }
-  reset(): void {
-    this.statements = [];
-    this.transactionControl = 0;
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
 
 export interface StatementCount {
   statements: number;
@@ -64,7 +39,7 @@ export async function startCountingGateway(env: Record<string, string>): Promise
         statements: counter.statements.length,
         transactionControl: counter.transactionControl,
         ok: check(response.status, body),
-        sql: counter.statements.map((s) => (s.length > 160 ? `${s.slice(0, 157)}...` : s)),
+        sql: counter.statements.map((sql) => sql.replace(/\s+/g, ' ').trim()).map((s) => (s.length > 160 ? `${s.slice(0, 157)}...` : s)),
       };
     },
     close: () => gateway.close(),

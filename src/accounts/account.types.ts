@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import type { AgentEntity } from '../db/entities';
 import type { SessionSummary } from './account.service';
 
-/** Field resolver `twoFactor(tenantId)` lives in two-factor/two-factor-status.resolver.ts. */
+/** Field resolver `twoFactor(tenantId)` lives in two-factor/agent-two-factor.resolver.ts. */
 @ObjectType()
 export class Agent {
   @Field(() => ID) id!: string;

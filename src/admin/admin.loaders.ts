@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Database } from '../db/database';
-import { rawBool, rawDate } from '../db/raw';
+import { Database, sqlRows } from '../db/database';
+import { placeholders, rawBool, rawDate } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
 
 export interface LastSignIn {
@@ -27,15 +27,14 @@ export function createAdminLoaders(db: Database) {
     lastSignIn: new DataLoader<string, LastSignIn | null>(async (keys) => {
       const found = new Map<string, LastSignIn | null>();
       for (const [tenantId, agentIds] of groupByTenant(keys)) {
-        const rows = await db.manager
-          .createQueryBuilder()
-          .from('tenant_memberships', 'm')
-          .innerJoin('sessions', 's', 's.id = m.last_session_id')
-          .select(['m.agent_id AS agent_id', `${LAST_SIGN_IN_AT} AS last_sign_in_at`])
-          .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR(':tenantId'), 'last_sign_in_used_two_factor')
-          .where('m.tenant_id = :tenantId AND m.agent_id IN (:...agentIds)', { agentIds, tenantId })
-          .getRawMany();
-        for (const row of rows) found.set(pairKey(tenantId, row.agent_id), lastSignInFromRow(row));
+        const rows = await sqlRows(
+          db.manager,
+          `SELECT m.agent_id AS agent_id, ${LAST_SIGN_IN_AT} AS last_sign_in_at, ${LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id')} AS last_sign_in_used_two_factor
+             FROM tenant_memberships m JOIN sessions s ON s.id = m.last_session_id
+            WHERE m.tenant_id = ? AND m.agent_id IN (${placeholders(agentIds)})`,
+          [tenantId, ...agentIds],
+        );
+        for (const row of rows) found.set(pairKey(tenantId, row.agent_id as string), lastSignInFromRow(row));
       }
       return keys.map((key) => found.get(key) ?? null);
     }),

@@ -7,6 +7,7 @@ export const RECOVERY_CODES_PER_SET = 8;
 /** Group sizes of each format: XXXX-XXXX (~39 bits) and XXXXX-XXXXX (~49 bits). */
 export const RECOVERY_CODE_GROUP_LENGTH = { XXXX_XXXX: 4, XXXXX_XXXXX: 5 } as const;
 export type RecoveryCodeFormatName = keyof typeof RECOVERY_CODE_GROUP_LENGTH;
+export const RECOVERY_CODE_FORMATS = Object.keys(RECOVERY_CODE_GROUP_LENGTH) as RecoveryCodeFormatName[];
 
 /** A fresh set of distinct codes, formatted for display. */
 export function newRecoveryCodes(format: RecoveryCodeFormatName): string[] {

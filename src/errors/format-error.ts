@@ -1,10 +1,11 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { isDatabaseUnavailable } from '../db/database';
 import { DomainError } from './domain-error';
 
 /** Not a contract code: the database is not answering; the server answers 503 and the client may retry. */
 export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+const UNAVAILABLE_MESSAGE = 'The database is not answering. Try again shortly.';
 
 /** Whether an error is one a client caused or may act on, rather than a fault to log. */
 export function isExpectedError(error: unknown): boolean {
@@ -21,7 +22,7 @@ export function isExpectedError(error: unknown): boolean {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (isDatabaseUnavailable(original)) {
-    return { message: 'The database is not answering. Try again shortly.', path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE } };
+    return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE } };
   }
   if (original instanceof DomainError) {
     return {
@@ -43,4 +44,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     locations: formatted.locations,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
+}
+
+/**
+ * An error thrown before Apollo formats any (building the context: the session lookup): the same answer as
+ * formatError gives, with its 503, when the database is away. (faults-plugin.ts sets the 503 for the rest.)
+ */
+export function unavailableOr(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  return new GraphQLError(UNAVAILABLE_MESSAGE, {
+    extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503 } },
+  });
 }

@@ -1,7 +1,7 @@
 import { IsEmail, Length, Matches, MaxLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../crypto/passwords';
 
-/** Input limits of RULES.md ("Bad input"): checked before any resolver runs, answered as BAD_USER_INPUT. */
+/** Input limits of the contract's bad-input rule (SECURITY.md, promise 9): checked before any resolver runs, answered as BAD_USER_INPUT. */
 export const EMAIL_MAX_LENGTH = 254; // RFC 5321 path limit
 export const NAME_MAX_LENGTH = 200;
 export const CODE_MAX_LENGTH = 64;

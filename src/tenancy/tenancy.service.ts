@@ -27,6 +27,7 @@ import { isTenantAdmin } from './roles';
  */
 export class TenancyService {
   private readonly workspaceRows: ReturnType<typeof rawEntity<WorkspaceEntity>>;
+  private readonly tenantRows: ReturnType<typeof rawEntity<TenantEntity>>;
 
   constructor(
     private readonly db: Database,
@@ -34,14 +35,17 @@ export class TenancyService {
     private readonly gate: GateService,
   ) {
     this.workspaceRows = rawEntity(db, WorkspaceEntity);
+    this.tenantRows = rawEntity(db, TenantEntity, 't');
   }
 
+
   async tenantsOf(agentId: string): Promise<TenantEntity[]> {
-    return this.db.manager
-      .createQueryBuilder(TenantEntity, 't')
-      .innerJoin(TenantMembershipEntity, 'm', 'm.tenantId = t.id AND m.agentId = :agentId', { agentId })
-      .orderBy('m.id', 'ASC')
-      .getMany();
+    const rows = await sqlRows(
+      this.db.manager,
+      `SELECT ${this.tenantRows.columnList} FROM tenants t JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ? ORDER BY m.id`,
+      [agentId],
+    );
+    return rows.map((row) => this.tenantRows.toEntity(row));
   }
 
   /** A workspace the caller may see: any of its tenant for OWNER/ADMIN, else those it is a member of. */

@@ -1,19 +1,22 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { RECOVERY_CODE_FORMATS } from '../crypto/recovery-codes';
 import type { TenantEntity, WorkspaceEntity } from '../db/entities';
+import {
+  RECOVERY_CODE_VISIBILITIES,
+  RecoveryCodeFormatName,
+  RecoveryCodeVisibilityName,
+  TENANT_ROLES,
+  TenantRoleName,
+  TWO_FACTOR_POLICIES,
+  TwoFactorPolicyName,
+} from '../db/entities/tenant.entity';
+import { graphqlEnum } from '../graphql/enums';
 
-export enum TenantRole {
-  OWNER = 'OWNER',
-  ADMIN = 'ADMIN',
-  AGENT = 'AGENT',
-}
-registerEnumType(TenantRole, { name: 'TenantRole' });
+export const TenantRole = graphqlEnum(TENANT_ROLES, { name: 'TenantRole' });
+export type TenantRole = TenantRoleName;
 
-export enum TwoFactorPolicy {
-  OPTIONAL = 'OPTIONAL',
-  REQUIRED_FOR_ADMINS = 'REQUIRED_FOR_ADMINS',
-  REQUIRED_FOR_EVERYONE = 'REQUIRED_FOR_EVERYONE',
-}
-registerEnumType(TwoFactorPolicy, {
+export type TwoFactorPolicy = TwoFactorPolicyName;
+export const TwoFactorPolicy = graphqlEnum(TWO_FACTOR_POLICIES, {
   name: 'TwoFactorPolicy',
   valuesConfig: {
     OPTIONAL: { description: 'Agents may enrol voluntarily; workspaces may still require it.' },
@@ -22,11 +25,8 @@ registerEnumType(TwoFactorPolicy, {
   },
 });
 
-export enum RecoveryCodeFormat {
-  XXXX_XXXX = 'XXXX_XXXX',
-  XXXXX_XXXXX = 'XXXXX_XXXXX',
-}
-registerEnumType(RecoveryCodeFormat, {
+export type RecoveryCodeFormat = RecoveryCodeFormatName;
+export const RecoveryCodeFormat = graphqlEnum(RECOVERY_CODE_FORMATS, {
   name: 'RecoveryCodeFormat',
   valuesConfig: {
     XXXX_XXXX: { description: '8 codes like 7KQ2-M9XD (default).' },
@@ -34,11 +34,8 @@ registerEnumType(RecoveryCodeFormat, {
   },
 });
 
-export enum RecoveryCodeVisibility {
-  SHOWN_ONCE = 'SHOWN_ONCE',
-  VIEWABLE = 'VIEWABLE',
-}
-registerEnumType(RecoveryCodeVisibility, {
+export type RecoveryCodeVisibility = RecoveryCodeVisibilityName;
+export const RecoveryCodeVisibility = graphqlEnum(RECOVERY_CODE_VISIBILITIES, {
   name: 'RecoveryCodeVisibility',
   valuesConfig: {
     SHOWN_ONCE: { description: 'Default: kept only as keyed hashes, shown on confirm/regenerate.' },
@@ -74,9 +71,9 @@ export function toTenant(entity: TenantEntity): Tenant {
     name: entity.name,
     issuer: entity.issuer,
     twoFactorEnabled: entity.twoFactorEnabled,
-    twoFactorPolicy: entity.twoFactorPolicy as TwoFactorPolicy,
-    recoveryCodeFormat: entity.recoveryCodeFormat as RecoveryCodeFormat,
-    recoveryCodeVisibility: entity.recoveryCodeVisibility as RecoveryCodeVisibility,
+    twoFactorPolicy: entity.twoFactorPolicy,
+    recoveryCodeFormat: entity.recoveryCodeFormat,
+    recoveryCodeVisibility: entity.recoveryCodeVisibility,
     recoveryCodeReplenish: entity.recoveryCodeReplenish,
   });
 }

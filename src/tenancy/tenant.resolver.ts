@@ -123,7 +123,7 @@ export class TenantResolver {
 
   @FieldResolver(() => TenantRole)
   async viewerRole(@Root() tenant: Tenant, @CurrentSession() _session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<TenantRole> {
-    return (await services.gate.member(loaders, tenant.id)).role as TenantRole;
+    return (await services.gate.member(loaders, tenant.id)).role;
   }
 
   @FieldResolver(() => [Workspace])

@@ -1,7 +1,10 @@
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 
-export type TwoFactorStateName = 'NOT_CONFIGURED' | 'PENDING_CONFIRMATION' | 'ENABLED';
-export type TwoFactorMethodName = 'TOTP' | 'RECOVERY_CODE' | 'PASSKEY';
+export const TWO_FACTOR_STATES = ['NOT_CONFIGURED', 'PENDING_CONFIRMATION', 'ENABLED'] as const;
+export type TwoFactorStateName = (typeof TWO_FACTOR_STATES)[number];
+/** Every second factor's method name (factors/registry.ts lists the factors that answer today). */
+export const TWO_FACTOR_METHODS = ['TOTP', 'RECOVERY_CODE', 'PASSKEY'] as const;
+export type TwoFactorMethodName = (typeof TWO_FACTOR_METHODS)[number];
 
 /**
  * The authenticator's state machine, as clients see it:

@@ -1,10 +1,11 @@
-import { In } from 'typeorm';
+import { In, LessThan, MoreThan } from 'typeorm';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Loaders } from '../loaders';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import type { ChallengeStateName } from '../db/entities/challenge.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawBool, rawDate, rawInt } from '../db/raw';
@@ -18,7 +19,7 @@ export interface AnsweredChallenge {
   tenantId: string;
   agentId: string;
   workspaceId: string | null;
-  state: string;
+  state: ChallengeStateName;
   failedAttempts: number;
   expiresAt: Date;
   authenticatorId: string | null;
@@ -58,12 +59,10 @@ export class ChallengeStore {
       // tenant, state) that matches nothing gap-locks the index, and concurrent enters of different sessions
       // then deadlock inserting into that gap (MySQL/MariaDB).
       await this.db.lockRow(tx, 'sessions', session.sessionId);
-      const open = await tx
-        .createQueryBuilder(ChallengeEntity, 'c')
-        .where('c.sessionId = :sessionId AND c.tenantId = :tenantId AND c.state = :open', { sessionId: session.sessionId, tenantId, open: 'OPEN' })
-        .andWhere('c.expiresAt > :now AND c.failedAttempts < :max', { now, max: CHALLENGE_MAX_FAILED_ATTEMPTS })
-        .orderBy('c.id', 'DESC')
-        .getOne();
+      const open = await tx.findOne(ChallengeEntity, {
+        where: { sessionId: session.sessionId, tenantId, state: 'OPEN', expiresAt: MoreThan(now), failedAttempts: LessThan(CHALLENGE_MAX_FAILED_ATTEMPTS) },
+        order: { id: 'DESC' },
+      });
       if (open && open.workspaceId === workspaceId) return open;
 
       const stale = await tx.find(ChallengeEntity, { select: { id: true }, where: { sessionId: session.sessionId, tenantId, state: 'OPEN' } });
@@ -111,7 +110,7 @@ export class ChallengeStore {
       tenantId: row.tenant_id as string,
       agentId: row.agent_id as string,
       workspaceId: (row.workspace_id as string | null) ?? null,
-      state: row.state as string,
+      state: row.state as ChallengeStateName,
       failedAttempts: rawInt(row.failed_attempts),
       expiresAt: rawDate(row.expires_at)!,
       authenticatorId: (row.authenticator_id as string | null) ?? null,

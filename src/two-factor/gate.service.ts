@@ -9,7 +9,7 @@ import type { TenantAccessFacts } from './tenant-access';
 
 /**
  * What an operation asks of the caller. 'admin-step-up' is 'admin' for an action that weakens 2FA for the
- * tenant or another agent: it also needs this tenant's second factor, passed by this session (RULES v2 step-up).
+ * tenant or another agent: it also needs this tenant's second factor, passed by this session (step-up; see the glossary in docs/architecture.md).
  */
 export type Clearance = 'member' | 'admin' | 'admin-step-up';
 

@@ -1,7 +1,8 @@
 import type { TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
 import { policyCovers } from '../tenancy/roles';
 
-export type AccessDecision = 'GRANTED' | 'TWO_FACTOR_SETUP_REQUIRED' | 'TWO_FACTOR_CHALLENGE_REQUIRED';
+export const ACCESS_DECISIONS = ['GRANTED', 'TWO_FACTOR_SETUP_REQUIRED', 'TWO_FACTOR_CHALLENGE_REQUIRED'] as const;
+export type AccessDecision = (typeof ACCESS_DECISIONS)[number];
 
 /** What the gate knows about one session in one tenant. */
 export interface GateFacts {

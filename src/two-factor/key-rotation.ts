@@ -1,5 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box';
 import type { Database } from '../db/database';
+import { IsNull, MoreThan, Not } from 'typeorm';
 import { AuthenticatorEntity, RecoveryCodeEntity } from '../db/entities';
 import { recoveryCodeContext } from './factors/recovery-code/recovery-code-store';
 import { secretContext } from './factors/totp/totp-secret';
@@ -26,12 +27,11 @@ export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretB
   let reEncrypted = 0;
   let afterId = '';
   for (;;) {
-    const batch = await db.manager
-      .createQueryBuilder(AuthenticatorEntity, 'a')
-      .where('a.keyId <> :currentKeyId AND a.id > :afterId', { currentKeyId, afterId })
-      .orderBy('a.id', 'ASC')
-      .limit(BATCH_SIZE)
-      .getMany();
+    const batch = await db.manager.find(AuthenticatorEntity, {
+      where: { keyId: Not(currentKeyId), id: MoreThan(afterId) },
+      order: { id: 'ASC' },
+      take: BATCH_SIZE,
+    });
     if (!batch.length) break;
     for (const row of batch) {
       const context = secretContext(row.tenantId, row.agentId);
@@ -44,10 +44,7 @@ export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretB
     afterId = batch[batch.length - 1].id;
   }
   const recoveryCodeCopiesReEncrypted = await rotateRecoveryCodeCopies(db, secretBox);
-  const recoveryCodesOnOlderKeys = await db.manager
-    .createQueryBuilder(RecoveryCodeEntity, 'r')
-    .where('r.keyId <> :currentKeyId AND r.usedAt IS NULL', { currentKeyId })
-    .getCount();
+  const recoveryCodesOnOlderKeys = await db.manager.count(RecoveryCodeEntity, { where: { keyId: Not(currentKeyId), usedAt: IsNull() } });
   return { reEncrypted, recoveryCodeCopiesReEncrypted, recoveryCodesOnOlderKeys };
 }
 
@@ -57,12 +54,12 @@ async function rotateRecoveryCodeCopies(db: Database, secretBox: SecretBox): Pro
   let reEncrypted = 0;
   let afterId = '';
   for (;;) {
-    const batch = await db.manager
-      .createQueryBuilder(RecoveryCodeEntity, 'r')
-      .where('r.codeCiphertext IS NOT NULL AND r.ciphertextKeyId <> :currentKeyId AND r.id > :afterId', { currentKeyId, afterId })
-      .orderBy('r.id', 'ASC')
-      .limit(BATCH_SIZE)
-      .getMany();
+    // ciphertextKeyId is NULL exactly when there is no copy; `<>` leaves those out, as SQL's NULL does.
+    const batch = await db.manager.find(RecoveryCodeEntity, {
+      where: { codeCiphertext: Not(IsNull()), ciphertextKeyId: Not(currentKeyId), id: MoreThan(afterId) },
+      order: { id: 'ASC' },
+      take: BATCH_SIZE,
+    });
     if (!batch.length) break;
     for (const row of batch) {
       const context = recoveryCodeContext(row.tenantId, row.agentId);

@@ -1,7 +1,7 @@
 import { IsNull } from 'typeorm';
 import type { SessionIdentity } from '../accounts/session-identity';
-import { sqlExecute, Tx } from '../db/database';
-import { SessionEntity, TenantStandingEntity } from '../db/entities';
+import { sqlExecute, sqlRows, Tx } from '../db/database';
+import { TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName } from '../db/entities/tenant-standing.entity';
 import { newId } from '../db/ids';
 import { rawInt } from '../db/raw';
@@ -20,12 +20,13 @@ export async function grantStanding(tx: Tx, session: SessionIdentity, tenantId: 
  * (a session already signed out or expired had nothing left to lose).
  */
 export async function revokeStandings(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<number> {
-  const live = await tx
-    .createQueryBuilder(TenantStandingEntity, 'st')
-    .innerJoin(SessionEntity, 's', 's.id = st.sessionId AND s.endedAt IS NULL AND s.expiresAt > :now', { now })
-    .select('COUNT(DISTINCT st.sessionId)', 'sessions')
-    .where('st.tenantId = :tenantId AND st.agentId = :agentId AND st.revokedAt IS NULL', { tenantId, agentId })
-    .getRawOne();
+  const [live] = await sqlRows(
+    tx,
+    `SELECT COUNT(DISTINCT st.session_id) AS sessions
+       FROM tenant_standings st JOIN sessions s ON s.id = st.session_id AND s.ended_at IS NULL AND s.expires_at > ?
+      WHERE st.tenant_id = ? AND st.agent_id = ? AND st.revoked_at IS NULL`,
+    [now, tenantId, agentId],
+  );
   await tx.update(TenantStandingEntity, { tenantId, agentId, revokedAt: IsNull() }, { revokedAt: now });
   return rawInt(live?.sessions);
 }

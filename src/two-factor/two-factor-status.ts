@@ -1,11 +1,11 @@
 import DataLoader from 'dataloader';
 import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
-import { rawBool, rawDate, rawInt } from '../db/raw';
+import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
 import { AuthenticatorSnapshot, PairFactors, twoFactorState } from './authenticator-state';
 import { SECOND_FACTORS } from './factors/registry';
-import { TwoFactorMethod, TwoFactorState, TwoFactorStatus } from './two-factor.types';
+import { TwoFactorStatus } from './two-factor.types';
 
 /** An authenticator as the status needs it, with its factors counted. */
 export interface StatusSnapshot extends AuthenticatorSnapshot, PairFactors {}
@@ -19,10 +19,10 @@ export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date, pa
   const enabled = state === 'ENABLED' ? snapshot! : null;
   const remaining = enabled ? enabled.recoveryCodesRemaining : 0;
   return Object.assign(new TwoFactorStatus(), {
-    state: state as TwoFactorState,
+    state,
     enabled: state === 'ENABLED',
     // Every factor usable for an ENABLED pair, in registry order (e.g. [TOTP, RECOVERY_CODE]); none otherwise.
-    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method as TwoFactorMethod) : [],
+    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method) : [],
     recoveryCodesRemaining: remaining,
     confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
     totpEnabled: Boolean(enabled?.totpEnabled),
@@ -60,15 +60,14 @@ export function createTwoFactorStatusLoader(db: Database) {
   return new DataLoader<string, StatusSnapshot | null>(async (keys) => {
     const found = new Map<string, StatusSnapshot | null>();
     for (const [tenantId, agentIds] of groupByTenant(keys)) {
-      const rows = await db.manager
-        .createQueryBuilder()
-        .from('authenticators', 'a')
-        .select(['a.agent_id AS agent_id', ...STATUS_COLUMNS])
-        .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
-        .addSelect(PASSKEY_COUNT, 'passkey_count')
-        .where('a.tenant_id = :tenantId AND a.agent_id IN (:...agentIds)', { tenantId, agentIds })
-        .getRawMany();
-      for (const row of rows) found.set(pairKey(tenantId, row.agent_id), statusSnapshotFromRow(row));
+      const rows = await sqlRows(
+        db.manager,
+        `SELECT a.agent_id AS agent_id, ${STATUS_COLUMNS.join(', ')}, ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining,
+                  ${PASSKEY_COUNT} AS passkey_count
+           FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id IN (${placeholders(agentIds)})`,
+        [tenantId, ...agentIds],
+      );
+      for (const row of rows) found.set(pairKey(tenantId, row.agent_id as string), statusSnapshotFromRow(row));
     }
     return keys.map((key) => found.get(key) ?? null);
   });

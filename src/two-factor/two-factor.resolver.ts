@@ -8,7 +8,7 @@ import { ClientRateLimit } from '../rate-limits/client-rate-limit';
 import { IsCode, IsPassword } from '../graphql/validation';
 import { toTenant, toWorkspace } from '../tenancy/tenancy.types';
 import type { AccessView } from './entry.service';
-import { Access, AccessStatus, RecoveryCodes, TotpEnrolment, TwoFactorChallenge, TwoFactorMethod, TwoFactorStatus } from './two-factor.types';
+import { Access, RecoveryCodes, TotpEnrolment, TwoFactorChallenge, TwoFactorStatus } from './two-factor.types';
 
 @ArgsType()
 class ChallengeAnswerArgs {
@@ -93,13 +93,13 @@ export function toAccess(view: AccessView): Access {
     ? Object.assign(new TwoFactorChallenge(), {
         id: view.challenge.id,
         tenant,
-        methods: view.challenge.methods as TwoFactorMethod[],
+        methods: view.challenge.methods,
         attemptsRemaining: view.challenge.attemptsRemaining,
         expiresAt: view.challenge.expiresAt,
       })
     : null;
   return Object.assign(new Access(), {
-    status: view.status as AccessStatus,
+    status: view.status,
     tenant,
     workspace: view.workspace && toWorkspace(view.workspace),
     challenge,

@@ -1,29 +1,20 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { graphqlEnum } from '../graphql/enums';
 import { Tenant, Workspace } from '../tenancy/tenancy.types';
+import { TWO_FACTOR_METHODS, TWO_FACTOR_STATES, TwoFactorMethodName, TwoFactorStateName } from './authenticator-state';
+import { ACCESS_DECISIONS, AccessDecision } from './gate';
 
-export enum TwoFactorState {
-  NOT_CONFIGURED = 'NOT_CONFIGURED',
-  PENDING_CONFIRMATION = 'PENDING_CONFIRMATION',
-  ENABLED = 'ENABLED',
-}
-registerEnumType(TwoFactorState, {
+export type TwoFactorState = TwoFactorStateName;
+export const TwoFactorState = graphqlEnum(TWO_FACTOR_STATES, {
   name: 'TwoFactorState',
   description: "Per agent and tenant: the state of that tenant's authenticator for that agent.",
 });
 
-export enum TwoFactorMethod {
-  TOTP = 'TOTP',
-  RECOVERY_CODE = 'RECOVERY_CODE',
-  PASSKEY = 'PASSKEY',
-}
-registerEnumType(TwoFactorMethod, { name: 'TwoFactorMethod' });
+export type TwoFactorMethod = TwoFactorMethodName;
+export const TwoFactorMethod = graphqlEnum(TWO_FACTOR_METHODS, { name: 'TwoFactorMethod' });
 
-export enum AccessStatus {
-  GRANTED = 'GRANTED',
-  TWO_FACTOR_SETUP_REQUIRED = 'TWO_FACTOR_SETUP_REQUIRED',
-  TWO_FACTOR_CHALLENGE_REQUIRED = 'TWO_FACTOR_CHALLENGE_REQUIRED',
-}
-registerEnumType(AccessStatus, {
+export type AccessStatus = AccessDecision;
+export const AccessStatus = graphqlEnum(ACCESS_DECISIONS, {
   name: 'AccessStatus',
   valuesConfig: {
     TWO_FACTOR_SETUP_REQUIRED: { description: 'Enrol in this tenant first (beginTotpEnrolment / confirmTotpEnrolment).' },

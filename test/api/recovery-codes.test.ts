@@ -11,7 +11,7 @@ import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { auditActions, challengedSession, enrolledAgent } from '../helpers/two-factor';
 
-/** Uppercase without the look-alikes 0/O and 1/I/L (RULES.md, "Recovery codes"). */
+/** Uppercase without the look-alikes 0/O and 1/I/L (the contract's rules, "Recovery codes"). */
 const UNAMBIGUOUS = '[2-9A-HJKMNP-Z]';
 const SHORT_FORMAT = new RegExp(`^${UNAMBIGUOUS}{4}-${UNAMBIGUOUS}{4}$`);
 const LONG_FORMAT = new RegExp(`^${UNAMBIGUOUS}{5}-${UNAMBIGUOUS}{5}$`);

@@ -1,3 +1,4 @@
+import type { TenantRole, TwoFactorPolicy, TwoFactorState } from '../../src/client/generated/graphql';
 import { GatewayError } from './api';
 
 /**
@@ -46,15 +47,16 @@ export function explain(error: unknown, overrides: Partial<Record<string, string
   return overrides[error.code] ?? MESSAGES[error.code] ?? error.message;
 }
 
-export const ROLE_LABELS: Record<string, string> = { OWNER: 'Owner', ADMIN: 'Admin', AGENT: 'Agent' };
+// Keyed by the generated enum types: a value added to the schema fails the typecheck until it has a label.
+export const ROLE_LABELS: Record<TenantRole, string> = { OWNER: 'Owner', ADMIN: 'Admin', AGENT: 'Agent' };
 
-export const POLICY_LABELS: Record<string, string> = {
+export const POLICY_LABELS: Record<TwoFactorPolicy, string> = {
   OPTIONAL: 'Optional',
   REQUIRED_FOR_ADMINS: 'Required for admins',
   REQUIRED_FOR_EVERYONE: 'Required for everyone',
 };
 
-export const STATE_BADGES: Record<string, { label: string; tone: string }> = {
+export const STATE_BADGES: Record<TwoFactorState, { label: string; tone: string }> = {
   NOT_CONFIGURED: { label: 'Not configured', tone: 'slate' },
   PENDING_CONFIRMATION: { label: 'Pending confirmation', tone: 'amber' },
   ENABLED: { label: 'Enabled', tone: 'emerald' },

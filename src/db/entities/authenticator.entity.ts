@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** PENDING until the first code confirms it, then ENABLED. No row means NOT_CONFIGURED. */
-export type AuthenticatorStateName = 'PENDING' | 'ENABLED';
+export const AUTHENTICATOR_STATES = ['PENDING', 'ENABLED'] as const;
+export type AuthenticatorStateName = (typeof AUTHENTICATOR_STATES)[number];
 
 /**
  * The second-factor record of one (agent, tenant) pair: its state (ENABLED once any factor, TOTP or a passkey, is

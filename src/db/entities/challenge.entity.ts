@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type ChallengeStateName = 'OPEN' | 'PASSED' | 'INVALIDATED' | 'CANCELLED';
+export const CHALLENGE_STATES = ['OPEN', 'PASSED', 'INVALIDATED', 'CANCELLED'] as const;
+export type ChallengeStateName = (typeof CHALLENGE_STATES)[number];
 
-/** A second-factor challenge of one session in one tenant. See two-factor/challenge-state.ts. */
+/** A second-factor challenge of one session in one tenant. Its state machine: two-factor/challenge-store.ts. */
 @Entity('challenges')
 export class ChallengeEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;

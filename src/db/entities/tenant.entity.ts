@@ -1,9 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type TenantRoleName = 'OWNER' | 'ADMIN' | 'AGENT';
-export type TwoFactorPolicyName = 'OPTIONAL' | 'REQUIRED_FOR_ADMINS' | 'REQUIRED_FOR_EVERYONE';
-export type RecoveryCodeFormatName = 'XXXX_XXXX' | 'XXXXX_XXXXX';
-export type RecoveryCodeVisibilityName = 'SHOWN_ONCE' | 'VIEWABLE';
+import type { RecoveryCodeFormatName } from '../../crypto/recovery-codes';
+
+export type { RecoveryCodeFormatName };
+export const TENANT_ROLES = ['OWNER', 'ADMIN', 'AGENT'] as const;
+export type TenantRoleName = (typeof TENANT_ROLES)[number];
+export const TWO_FACTOR_POLICIES = ['OPTIONAL', 'REQUIRED_FOR_ADMINS', 'REQUIRED_FOR_EVERYONE'] as const;
+export type TwoFactorPolicyName = (typeof TWO_FACTOR_POLICIES)[number];
+export const RECOVERY_CODE_VISIBILITIES = ['SHOWN_ONCE', 'VIEWABLE'] as const;
+export type RecoveryCodeVisibilityName = (typeof RECOVERY_CODE_VISIBILITIES)[number];
 
 @Entity('tenants')
 export class TenantEntity {

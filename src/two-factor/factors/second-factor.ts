@@ -26,7 +26,7 @@
  *   throw the lock's RATE_LIMITED (`lockedError` / `assertStillNotLocked`), so the claim rolls back unspent.
  *
  * Adding a factor: a folder with its `*.factor.ts`, a line in `registry.ts`, its method in
- * `TwoFactorMethodName` (authenticator-state.ts), and whatever enrolment it needs (TOTP's is
+ * `TWO_FACTOR_METHODS` (authenticator-state.ts), and whatever enrolment it needs (TOTP's is
  * `totp/totp-enrolment.service.ts`). See docs/architecture.md, "How to add a second factor".
  */
 import type { AuditAction } from '../../audit/audit-log';

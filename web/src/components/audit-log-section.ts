@@ -1,15 +1,16 @@
-import { AuditLogDocument, TenantAgentsDocument, type AuditLogFilter, type AuditLogQuery } from '../../../src/client/generated/graphql';
+import { AuditLogDocument, TenantAgentsDocument, type AuditLogFilter, type AuditLogQuery, type TwoFactorMethod } from '../../../src/client/generated/graphql';
 import { call } from '../api';
 import { AUDIT_CSV_HEADER, auditCsvLines } from '../audit-csv';
-import { append, busy, h, replace, time, uid } from '../dom';
+import { busy, h, time, uid } from '../dom';
 import { AUDIT_ACTION_NAMES, auditActionLabel } from '../messages';
+import { pagedTable } from './paged-table';
 
 type AuditEvent = NonNullable<AuditLogQuery['tenant']>['auditLog']['edges'][number]['node'];
 
 const PAGE_SIZE = 20;
 /** The export asks for the most the gateway gives in one page. */
 const EXPORT_PAGE_SIZE = 100;
-const METHOD_LABELS: Record<string, string> = { TOTP: 'Authenticator app', RECOVERY_CODE: 'Recovery code', PASSKEY: 'Passkey' };
+const METHOD_LABELS: Record<TwoFactorMethod, string> = { TOTP: 'Authenticator app', RECOVERY_CODE: 'Recovery code', PASSKEY: 'Passkey' };
 
 export interface AuditLogSection {
   element: HTMLElement;
@@ -25,14 +26,11 @@ export interface AuditLogSection {
  */
 export function auditLogSection(options: { tenantId: string; tenantName: string; act(work: () => Promise<void>, report: (text: string) => void): Promise<void> }): AuditLogSection {
   const { tenantId } = options;
-  let cursor: string | null = null;
   let filter: AuditLogFilter = {};
 
   const title = uid('section');
-  const body = h('tbody');
   const error = h('p', { class: 'form-error', role: 'alert' });
   const progress = h('p', { class: 'muted', role: 'status' });
-  const more = h('button', { type: 'button', class: 'button button-secondary', hidden: true, onclick: () => void load(true) }, 'Load older events');
 
   const actionId = uid('audit-action');
   const action = h('select', { id: actionId, name: 'action' }, h('option', { value: '' }, 'All actions'), AUDIT_ACTION_NAMES.map((name) => h('option', { value: name }, auditActionLabel(name))));
@@ -96,20 +94,22 @@ export function auditLogSection(options: { tenantId: string; tenantName: string;
       h('td', { class: 'nowrap' }, event.clientIp ?? h('span', { class: 'muted' }, '—')),
     );
 
-  async function load(append_: boolean): Promise<void> {
-    if (!append_) cursor = null;
+  const table = pagedTable<AuditEvent>({
+    columns: 6,
+    moreLabel: 'Load older events',
+    onMore: () => void load(true),
+    fetch: async (after) => {
+      const { tenant } = await call(AuditLogDocument, { tenantId, first: PAGE_SIZE, after, filter });
+      return tenant && { nodes: tenant.auditLog.edges.map((edge) => edge.node), ...tenant.auditLog.pageInfo };
+    },
+    row,
+    empty: () => (Object.keys(filter).length > 0 ? 'No events match this filter.' : 'Nothing recorded yet.'),
+  });
+
+  async function load(next: boolean): Promise<void> {
     error.textContent = '';
     await options.act(
-      async () => {
-        const { tenant } = await call(AuditLogDocument, { tenantId, first: PAGE_SIZE, after: cursor, filter });
-        if (!tenant) return;
-        const rows = tenant.auditLog.edges.map((edge) => row(edge.node));
-        const isFiltered = Object.keys(filter).length > 0;
-        if (append_) append(body, rows);
-        else replace(body, rows.length ? rows : h('tr', null, h('td', { colspan: 6, class: 'muted' }, isFiltered ? 'No events match this filter.' : 'Nothing recorded yet.')));
-        cursor = tenant.auditLog.pageInfo.endCursor;
-        more.hidden = !tenant.auditLog.pageInfo.hasNextPage;
-      },
+      async () => void (await table.load(next)),
       (text) => (error.textContent = text),
     );
   }
@@ -155,9 +155,9 @@ export function auditLogSection(options: { tenantId: string; tenantName: string;
       h(
         'div',
         { class: 'table-wrap' },
-        h('table', { 'aria-labelledby': title }, h('thead', null, h('tr', null, ['When', 'Action', 'By', 'Agent', 'Workspace', 'Client IP'].map((label) => h('th', { scope: 'col' }, label)))), body),
+        h('table', { 'aria-labelledby': title }, h('thead', null, h('tr', null, ['When', 'Action', 'By', 'Agent', 'Workspace', 'Client IP'].map((label) => h('th', { scope: 'col' }, label)))), table.body),
       ),
-      h('div', { class: 'actions' }, more),
+      h('div', { class: 'actions' }, table.more),
     ),
   );
   return { element, refresh: () => load(false) };

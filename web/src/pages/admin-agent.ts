@@ -1,4 +1,4 @@
-import { TenantAgentDocument, type TenantAgentQuery } from '../../../src/client/generated/graphql';
+import { TenantAgentDocument, type TenantAgentQuery, type TwoFactorMethod } from '../../../src/client/generated/graphql';
 import { handleGateError, requireTenantStanding } from '../access';
 import { call } from '../api';
 import { agentActions } from '../components/agent-actions';
@@ -10,7 +10,7 @@ import type { PageContext } from './page';
 
 type Member = NonNullable<NonNullable<TenantAgentQuery['tenant']>['agent']>;
 
-const METHOD_LABELS: Record<string, string> = { TOTP: 'Authenticator app', RECOVERY_CODE: 'Recovery codes', PASSKEY: 'Passkey' };
+const METHOD_LABELS: Record<TwoFactorMethod, string> = { TOTP: 'Authenticator app', RECOVERY_CODE: 'Recovery codes', PASSKEY: 'Passkey' };
 
 /** One member of a tenant as its admins see it: two-factor state, methods, codes left, last sign-in; reset and revoke. */
 export async function adminAgentPage(ctx: PageContext): Promise<void> {
