@@ -236,6 +236,20 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
       expect(afterLock.data?.verifyPasskey.status).toBe('GRANTED');
     });
 
+    it('answers an assertion that is not one as bad input, spending nothing', async () => {
+      const { agent } = await passkeyAgent();
+      const { session, challengeId } = await challengedSession(t, agent, a.secureWorkspaceId);
+      for (const credential of [{}, { id: 'x' }, { id: 5, response: {} }, { id: 'x', response: 'nope' }]) {
+        const error = await expectRefused(t, 'BAD_USER_INPUT', () => session.client.fails(VerifyPasskeyDocument, { challengeId, credential }));
+        expect(error.extensions).toMatchObject({ field: 'credential' });
+      }
+      const made = await session.client.fails(VerifyPasskeyDocument, { challengeId, credential: { id: 'made-up', response: { clientDataJSON: 'e30' } } });
+      expect(made.extensions).toEqual({ code: 'PASSKEY_REJECTED', attemptsRemaining: 4 });
+      const other = await signUp(t);
+      await addMember(a, other);
+      await expectRefused(t, 'NOT_FOUND', () => other.client.fails(BeginPasskeyAssertionDocument, { challengeId }));
+    });
+
     it('lets exactly one of two gateway processes pass one assertion', async () => {
       const { agent, authenticator } = await passkeyAgent();
       const peer = await t.startPeer();
@@ -305,6 +319,24 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
       await expectRefused(t, 'LAST_FACTOR', () => agent.client.fails(RemovePasskeyDocument, { tenantId: a.id, passkeyId: key.passkey.id, password: agent.password }));
       const actions = await auditActions(t, a.id, agent.id);
       expect(actions).toEqual(expect.arrayContaining(['PASSKEY_REMOVED', 'TOTP_REMOVED']));
+    });
+
+    it('of a passkey and TOTP removed at once (the last two factors), exactly one goes', async () => {
+      for (let round = 0; round < 3; round++) {
+        const { agent, added } = await passkeyAgent();
+        await enrolTotpBeside(agent);
+        const peer = await t.startPeer();
+        const results = await Promise.all([
+          agent.client.request(RemovePasskeyDocument, { tenantId: a.id, passkeyId: added.passkey.id, password: agent.password }),
+          peer.client.withToken(agent.token).request(RemoveTotpAuthenticatorDocument, { tenantId: a.id, password: agent.password }),
+        ]);
+        const refused = results.filter((r) => r.errors).map((r) => r.errors![0].extensions?.code);
+        expect(refused).toEqual(['LAST_FACTOR']);
+        const { me } = await agent.client.ok(MyFactorsDocument, { tenantId: a.id });
+        expect(me!.twoFactor.state).toBe('ENABLED');
+        expect(Number(me!.twoFactor.totpEnabled) + me!.twoFactor.passkeys.length).toBe(1);
+        await peer.close();
+      }
     });
 
     it('disableTwoFactor and resetAgentTwoFactor remove passkeys too; admins see how many there are', async () => {
