@@ -12,7 +12,7 @@ import type { MemberFacts } from './gate.service';
 import type { ReauthenticationService } from './reauthentication.service';
 import { revokeStandings } from './standing';
 import { pairStatusIn, StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
-import { lockPairFactors } from './factors/passkey/passkey.service';
+import { lockPairFactors } from './pair-factors';
 import type { TwoFactorStatus } from './two-factor.types';
 
 export interface IssuedRecoveryCodes {

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { SecretBox } from '../../src/crypto/secret-box';
+import { rotateSecretsToCurrentKey } from '../../src/two-factor/key-rotation';
 import {
   BeginPasskeyAssertionDocument,
   BeginPasskeyRegistrationDocument,
@@ -22,7 +26,7 @@ import {
 import { expectRefused } from '../helpers/access';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, currentCode, enrol, signUp, TestAgent, TestTenant, wrongCode } from '../helpers/fixtures';
-import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { startTestGateway, TEST_ENCRYPTION_KEYS, TestGateway } from '../helpers/gateway';
 import { addPasskey, answerWithPasskey, assertion, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 import { auditActions, challengedSession, openChallenge, twoTenants } from '../helpers/two-factor';
@@ -362,6 +366,17 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
       expect(disableTwoFactor).toMatchObject({ state: 'NOT_CONFIGURED', methods: [] });
       const [{ m }] = await t.gateway.db.manager.query('SELECT COUNT(*) AS m FROM passkeys WHERE tenant_id = ? AND agent_id = ?', [a.id, agent.id]);
       expect(Number(m)).toBe(0);
+    });
+
+    it('leaves pairs without TOTP alone when the keys rotate', async () => {
+      await passkeyAgent();
+      const next = `next:${randomBytes(32).toString('base64')}`;
+      const box = new SecretBox(loadConfig({ NODE_ENV: 'test', DATA_DIR: t.database.dataDir, ENCRYPTION_KEYS: `${next},${TEST_ENCRYPTION_KEYS}` }).encryptionKeys);
+      const report = await rotateSecretsToCurrentKey(t.gateway.db, box);
+      const [{ n }] = await t.gateway.db.manager.query("SELECT COUNT(*) AS n FROM authenticators WHERE secret_ciphertext <> ''");
+      expect(report.reEncrypted).toBe(Number(n));
+      const [{ remaining }] = await t.gateway.db.manager.query("SELECT COUNT(*) AS remaining FROM authenticators WHERE secret_ciphertext <> '' AND key_id <> 'next'");
+      expect(Number(remaining)).toBe(0);
     });
 
     it('keeps the admin page at a constant number of statements however many passkeys members have', async () => {

@@ -7,7 +7,7 @@ import { Database, isUniqueViolation, sqlExecute, sqlRows, Tx } from '../../../d
 import { AgentEntity, AuthenticatorEntity, PasskeyEntity, WebAuthnChallengeEntity } from '../../../db/entities';
 import type { WebAuthnPurpose } from '../../../db/entities/webauthn-challenge.entity';
 import { newId } from '../../../db/ids';
-import { rawBool, rawDate, rawInt } from '../../../db/raw';
+import { rawDate, rawInt } from '../../../db/raw';
 import { DomainError, assertThat } from '../../../errors/domain-error';
 import { twoFactorState } from '../../authenticator-state';
 import type { GateService, MemberFacts } from '../../gate.service';
@@ -16,6 +16,7 @@ import type { ReauthenticationService } from '../../reauthentication.service';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { grantStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
+import { lockPairFactors } from '../../pair-factors';
 import type { TwoFactorStatus } from '../../two-factor.types';
 import {
   assertedCredentialId,
@@ -204,7 +205,7 @@ export class PasskeyService {
    * replayed through two processes passes at most once). Anything else is a rejection, counted like a wrong code.
    */
   async claimAssertion(tx: Tx, challenge: AssertedChallenge, credential: Record<string, unknown>, now: Date): Promise<AssertionClaim> {
-    const ceremony = await this.openCeremony({ sessionId: challenge.sessionId } as SessionIdentity, 'ASSERTION', claimedChallenge(credential), { challengeId: challenge.id }, now, tx);
+    const ceremony = await this.openCeremony(challenge, 'ASSERTION', claimedChallenge(credential), { challengeId: challenge.id }, now, tx);
     if (!ceremony || !(await this.spendCeremony(tx, ceremony.id, now))) return 'rejected';
     const credentialId = assertedCredentialId(credential);
     if (!credentialId) return 'rejected';
@@ -318,20 +319,6 @@ export class PasskeyService {
   private async spendCeremony(tx: Tx, id: string, now: Date): Promise<boolean> {
     return (await sqlExecute(tx, 'UPDATE webauthn_challenges SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?', [now, id, now])) === 1;
   }
-}
-
-/**
- * The pair's factors, read under a lock on its row, so that two removals racing each other (a passkey and TOTP,
- * or two passkeys) are decided one after the other and cannot together remove the last factor.
- */
-export async function lockPairFactors(db: Database, tx: Tx, authenticatorId: string, tenantId: string, agentId: string): Promise<{ totpEnabled: boolean; passkeyCount: number }> {
-  if (!db.isSqlite) await sqlExecute(tx, 'UPDATE authenticators SET consecutive_failures = consecutive_failures WHERE id = ?', [authenticatorId]);
-  const [row] = await sqlRows(
-    tx,
-    `SELECT a.totp_enabled, (SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = ? AND p.agent_id = ?) AS passkeys FROM authenticators a WHERE a.id = ?${db.isSqlite ? '' : ' FOR UPDATE'}`,
-    [tenantId, agentId, authenticatorId],
-  );
-  return { totpEnabled: rawBool(row?.totp_enabled), passkeyCount: rawInt(row?.passkeys) };
 }
 
 function toStored(passkey: PasskeyEntity): StoredCredential {
