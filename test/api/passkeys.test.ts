@@ -18,6 +18,7 @@ import {
   RenamePasskeyDocument,
   ResetAgentTwoFactorDocument,
   SetTenantTwoFactorPolicyDocument,
+  SetWorkspaceTwoFactorDocument,
   TenantAgentFactorsDocument,
   TenantAgentsFactorsDocument,
   VerifyPasskeyDocument,
@@ -155,17 +156,17 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
 
   describe('answering a challenge', () => {
     it('lists PASSKEY, allows only the pair passkeys, passes, and records the use', async () => {
-      const { agent, authenticator } = await passkeyAgent();
+      const { agent, authenticator, added } = await passkeyAgent();
       await enrol(t, agent, b.id);
-      await addPasskey(agent, b.id, new SoftwareAuthenticator(TEST_ORIGIN), 'In B');
+      // A passkey after TOTP: a later factor, no new codes.
+      expect((await addPasskey(agent, b.id, new SoftwareAuthenticator(TEST_ORIGIN), 'In B')).recoveryCodes).toEqual([]);
       const { session, challengeId } = await challengedSession(t, agent, a.secureWorkspaceId);
       const { enterWorkspace } = await session.client.ok(EnterWorkspaceDocument, { workspaceId: a.secureWorkspaceId });
       expect(enterWorkspace.challenge!.methods).toEqual(['PASSKEY', 'RECOVERY_CODE']);
 
       const { beginPasskeyAssertion } = await session.client.ok(BeginPasskeyAssertionDocument, { challengeId });
       const options = beginPasskeyAssertion.options as Record<string, any>;
-      const mine = (await agent.client.ok(MyFactorsDocument, { tenantId: a.id })).me!.twoFactor.passkeys;
-      expect(options.allowCredentials).toHaveLength(mine.length);
+      expect(options.allowCredentials.map((c: { id: string }) => c.id)).toEqual([added.credentialId]);
       expect(options.rpId).toBe('localhost');
       expect(options.userVerification).toBe('preferred');
 
@@ -265,6 +266,29 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
         const loser = results.find((r) => r.errors)!;
         expect(['CHALLENGE_INVALIDATED', 'PASSKEY_REJECTED']).toContain(loser.errors![0].extensions?.code);
       }
+    });
+
+    it('finishes on one gateway process a registration begun on another', async () => {
+      const agent = await signUp(t);
+      await addMember(a, agent);
+      const peer = await t.startPeer();
+      const { beginPasskeyRegistration } = await peer.client.withToken(agent.token).ok(BeginPasskeyRegistrationDocument, { tenantId: a.id, password: agent.password });
+      const credential = new SoftwareAuthenticator(TEST_ORIGIN).register(beginPasskeyRegistration.options);
+      const { finishPasskeyRegistration } = await agent.client.ok(FinishPasskeyRegistrationDocument, { tenantId: a.id, name: 'Key', credential });
+      expect(finishPasskeyRegistration.status.methods).toEqual(['PASSKEY', 'RECOVERY_CODE']);
+      await peer.close();
+    });
+
+    it('lets an admin with a passkey only step up with it to weaken 2FA', async () => {
+      const tenant = await createTenant(t, { twoFactor: true, name: 'Step-up' });
+      const authenticator = new SoftwareAuthenticator(TEST_ORIGIN);
+      await addPasskey(tenant.owner, tenant.id, authenticator);
+      const { session, challengeId } = await challengedSession(t, tenant.owner, tenant.secureWorkspaceId);
+      const early = await session.client.fails(SetWorkspaceTwoFactorDocument, { workspaceId: tenant.secureWorkspaceId, required: false });
+      expect(early.code).toBe('TWO_FACTOR_REQUIRED');
+      expect((await answerWithPasskey(session, challengeId, authenticator)).data?.verifyPasskey.status).toBe('GRANTED');
+      const { setWorkspaceTwoFactor } = await session.client.ok(SetWorkspaceTwoFactorDocument, { workspaceId: tenant.secureWorkspaceId, required: false });
+      expect(setWorkspaceTwoFactor.twoFactorRequired).toBe(false);
     });
 
     it('treats a passkey-only pair as enrolled under a policy that requires 2FA', async () => {

@@ -5,7 +5,7 @@ import { seedDemoData } from '../../src/demo/demo-data';
 import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
-import { DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, secretOnPage, signIn } from './browser';
+import { AGENT, DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, secretOnPage, signIn } from './browser';
 
 /** A port nobody listens on right now, for the console's origin. */
 async function freePort(): Promise<number> {
@@ -21,7 +21,8 @@ async function freePort(): Promise<number> {
  * user verification on). WebAuthn wants the RP id to be the page's host, so the console is opened at
  * http://localhost:<port> (a TCP proxy in front of the test gateway), the origin the gateway is told to accept.
  * Journey: add a passkey in the profile, add the authenticator app beside it, sign out, open Billing and pass its
- * challenge with the passkey, then remove the app and see that the last passkey cannot be removed.
+ * challenge with the passkey, then remove the app and see that the last passkey cannot be removed; then another
+ * agent sets up two-factor with a passkey from the setup page Billing leads to.
  */
 describe('web console: passkeys', () => {
   let t: TestGateway;
@@ -138,5 +139,24 @@ describe('web console: passkeys', () => {
     await expectText(row.getByRole('alert'), 'This is your last second factor here');
     await expectText(passkeysCard().locator('.passkey-name'), 'Work laptop');
     await screenshot(page, 'passkey-last-factor');
+  });
+
+  it('sets up two-factor with a passkey instead of the app where Billing requires it', async () => {
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await heading(page, 'Sign in').waitFor();
+    await signIn(page, AGENT.email);
+    await page.getByRole('link', { name: 'Open Billing' }).click();
+    await heading(page, 'Set up two-factor authentication').waitFor();
+    const card = page.getByRole('region', { name: 'Passkeys in Acme Support', exact: true });
+    await card.getByText('Add a passkey').click();
+    await card.getByLabel('Name').fill('Phone');
+    await card.getByLabel('Current password').fill(DEMO_PASSWORD);
+    await screenshot(page, 'setup-passkey');
+    await card.getByRole('button', { name: 'Add passkey' }).click();
+    await expectText(card.getByRole('heading', { name: 'Save these recovery codes — shown ONCE' }), 'shown ONCE');
+    await card.getByRole('link', { name: 'Continue to Billing' }).click();
+    await heading(page, 'Billing').waitFor();
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(2); // one per (agent, tenant): the owner's and the agent's
   });
 });
