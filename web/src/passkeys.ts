@@ -31,7 +31,8 @@ export class PasskeyProblem extends Error {}
 
 const NOT_SUPPORTED = 'This browser does not support passkeys. Use another browser or device, or another method.';
 
-function browserProblem(error: unknown, ceremony: 'registration' | 'authentication'): string {
+/** What to tell the person when the browser step failed (exported for its unit test). */
+export function browserProblem(error: unknown, ceremony: 'registration' | 'authentication'): string {
   const name = error instanceof WebAuthnError ? error.code : error instanceof Error ? error.name : '';
   if (name === 'ERROR_CEREMONY_ABORTED' || (error instanceof Error && error.name === 'NotAllowedError') || (error instanceof WebAuthnError && (error.cause as Error | undefined)?.name === 'NotAllowedError')) {
     return 'Cancelled: the passkey prompt was closed or timed out. Nothing was changed.';

@@ -17,6 +17,7 @@ import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { grantStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
 import { lockPairFactors } from '../../pair-factors';
+import { assertTwoFactorNotLocked } from '../../lockout';
 import type { TwoFactorStatus } from '../../two-factor.types';
 import {
   assertedCredentialId,
@@ -188,8 +189,7 @@ export class PasskeyService {
     assertThat(challenge, 'NOT_FOUND');
     const isOpen = challenge.state === 'OPEN' && rawDate(challenge.expires_at)! > now && rawInt(challenge.failed_attempts) < CHALLENGE_MAX_FAILED_ATTEMPTS;
     assertThat(isOpen, 'CHALLENGE_INVALIDATED');
-    const lockedUntil = rawDate(challenge.locked_until);
-    if (lockedUntil && lockedUntil > now) throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.max(1, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000)) });
+    assertTwoFactorNotLocked(rawDate(challenge.locked_until), now);
     const tenantId = challenge.tenant_id as string;
     const passkeys = await this.pairPasskeys(tenantId, session.agentId);
     assertThat(passkeys.length > 0, 'PASSKEY_REJECTED');
