@@ -6,6 +6,7 @@ import { KeyIdIndexes1795720000000 } from './1795720000000-KeyIdIndexes';
 import { RowLockVersion1795730000000 } from './1795730000000-RowLockVersion';
 import { AuditMethodClientIp1795740000000 } from './1795740000000-AuditMethodClientIp';
 import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCodeVisibility';
+import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   RowLockVersion1795730000000,
   AuditMethodClientIp1795740000000,
   RecoveryCodeVisibility1795740100000,
+  Passkeys1795750000000,
 ];

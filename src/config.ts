@@ -48,6 +48,12 @@ export interface Config {
   maxComplexity: number;
   /** LOG_LEVEL (pino): default info, silent under NODE_ENV=test. */
   logLevel: string;
+  /**
+   * Passkeys. WEBAUTHN_RP_ID: the relying party id, a domain the console's origin belongs to (default localhost).
+   * WEBAUTHN_ORIGINS: the origins (comma-separated) assertions may come from (default the gateway's own
+   * http://localhost:PORT). In production every origin must be https, except http://localhost.
+   */
+  webauthn: { rpId: string; origins: string[] };
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
@@ -95,6 +101,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
   }
 
+  const webauthn = parseWebAuthn(env, port, isProduction, problems);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     isProduction,
@@ -113,8 +121,33 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     maxComplexity,
     logLevel,
+    webauthn,
     warnings,
   };
+}
+
+function parseWebAuthn(env: Env, port: number, isProduction: boolean, problems: string[]): Config['webauthn'] {
+  const rpId = (env.WEBAUTHN_RP_ID ?? '').trim() || 'localhost';
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(rpId)) {
+    problems.push(`WEBAUTHN_RP_ID must be a lower-case domain like example.com (no scheme or port), got "${rpId}"`);
+  }
+  const listed = (env.WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = listed.length ? listed : [`http://localhost:${port}`];
+  for (const origin of origins) {
+    const match = /^(https?):\/\/([^/:\s]+)(:\d+)?$/.exec(origin);
+    if (!match) {
+      problems.push(`WEBAUTHN_ORIGINS: "${origin}" is not an origin like https://console.example.com`);
+      continue;
+    }
+    const [, scheme, host] = match;
+    if (isProduction && scheme !== 'https' && host !== 'localhost') {
+      problems.push(`WEBAUTHN_ORIGINS: "${origin}" must use https in production (only http://localhost may not)`);
+    }
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      problems.push(`WEBAUTHN_ORIGINS: "${origin}" is not on WEBAUTHN_RP_ID "${rpId}" or a subdomain of it`);
+    }
+  }
+  return { rpId, origins };
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {

@@ -3,6 +3,7 @@ import { createAdminLoaders } from './admin/admin.loaders';
 import type { Database } from './db/database';
 import { DomainError } from './errors/domain-error';
 import { createTenancyLoaders } from './tenancy/tenancy.loaders';
+import { createPasskeyLoader } from './two-factor/factors/passkey/passkey.loader';
 import { createTenantAccessLoader } from './two-factor/tenant-access';
 import { createTwoFactorStatusLoader } from './two-factor/two-factor-status';
 
@@ -13,6 +14,7 @@ export function createLoaders(db: Database, session: SessionIdentity | null) {
     ...createTenancyLoaders(db),
     ...createAdminLoaders(db),
     twoFactorStatus: createTwoFactorStatusLoader(db),
+    passkeys: createPasskeyLoader(db),
     /** The session's facts per tenant, for the gate. */
     get tenantAccess() {
       if (!session) throw new DomainError('UNAUTHENTICATED');

@@ -9,6 +9,7 @@ import { AuditResolver } from './audit/audit.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
 import { AgentTwoFactorResolver } from './two-factor/agent-two-factor.resolver';
+import { PasskeyResolver } from './two-factor/factors/passkey/passkey.resolver';
 import { RecoveryCodeViewResolver } from './two-factor/factors/recovery-code/recovery-code-view.resolver';
 import { TwoFactorResolver } from './two-factor/two-factor.resolver';
 
@@ -22,6 +23,7 @@ export const resolvers = [
   AdminResolver,
   AuditResolver,
   RecoveryCodeViewResolver,
+  PasskeyResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

@@ -10,6 +10,7 @@ import { AnswerService } from './two-factor/answer.service';
 import { ChallengeStore } from './two-factor/challenge-store';
 import { EnrolmentService } from './two-factor/enrolment.service';
 import { EntryService } from './two-factor/entry.service';
+import { PasskeyService } from './two-factor/factors/passkey/passkey.service';
 import { TotpEnrolmentService } from './two-factor/factors/totp/totp-enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
@@ -20,7 +21,7 @@ import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -30,7 +31,8 @@ export function createServices(
   const gate = new GateService(clock);
   const tenancy = new TenancyService(db, clock, gate);
   const reauth = new ReauthenticationService(db, clock);
-  const factorDeps = { secretBox, recoveryCodes };
+  const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
+  const factorDeps = { secretBox, recoveryCodes, passkeys };
   const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
@@ -44,7 +46,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView };
+  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
 }
 
 export type Services = ReturnType<typeof createServices>;

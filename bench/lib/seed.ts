@@ -154,6 +154,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
         tenantId: tenant.id,
         agentId,
         state,
+        totpEnabled: state === 'ENABLED',
         secretCiphertext: sealed.envelope,
         keyId: sealed.keyId,
         pendingExpiresAt: state === 'PENDING' ? new Date(now.getTime() + 10 * 60_000) : null,

@@ -14,7 +14,7 @@ import { decodeCursor, encodeCursor, toPage } from '../graphql/pagination';
 import { pairKey } from '../tenancy/pair-key';
 import type { EnrolmentService } from '../two-factor/enrolment.service';
 import { revokeStandings } from '../two-factor/standing';
-import { RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
+import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './admin.loaders';
 import { containsPattern, SEARCH_MATCH } from './agent-search';
@@ -93,6 +93,7 @@ export class AdminService {
       .leftJoin('sessions', 's', 's.id = m.last_session_id')
       .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
+      .addSelect(PASSKEY_COUNT, 'passkey_count')
       .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor');
   }
 

@@ -7,6 +7,8 @@ export interface ErrorDetails {
   workspaceIds?: string[];
   /** The argument at fault, for BAD_USER_INPUT. */
   field?: string;
+  /** Why, where a client can help the person (PASSKEY_REJECTED: ALREADY_REGISTERED). */
+  reason?: string;
 }
 
 /** A user-facing failure from the domain; the GraphQL layer turns it into `{ message, extensions: { code } }`. */

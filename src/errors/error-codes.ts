@@ -20,6 +20,7 @@ export const ErrorCodes = {
   TWO_FACTOR_REQUIRED: 'This session has not passed the tenant\'s two-factor challenge: call enterTenant (or enterWorkspace) and answer the challenge it returns with verifyTwoFactor or useRecoveryCode.',
   LAST_FACTOR: 'You cannot remove your last second factor while two-factor authentication is on.',
   RATE_LIMITED: 'Too many attempts. Try again later.',
+  PASSKEY_REJECTED: 'That passkey could not be verified here. Use one registered for this tenant, or another method.',
   RECOVERY_CODES_NOT_VIEWABLE: 'This tenant shows recovery codes once only. Regenerate them to get a new set.',
   /** Apollo's code for malformed input; used for input no decorator could check (e.g. a forged cursor). */
   BAD_USER_INPUT: 'Invalid input.',
@@ -34,5 +35,6 @@ export type ErrorCode = keyof typeof ErrorCodes;
 export const SpecificMessages = {
   TOTP_CODE_SHAPE: 'Codes are 6 digits (spaces are ignored).',
   RECOVERY_CODE_SHAPE: 'Recovery codes are 8 or 10 letters and digits, as they were shown (e.g. 7KQ2-M9XD; case and the dash do not matter).',
+  PASSKEY_ANSWER_SHAPE: 'A passkey answer is the JSON of the PublicKeyCredential that navigator.credentials.get returned.',
   ALREADY_CONFIRMED: 'Two-factor authentication is already enabled in this tenant: there is no setup to confirm.',
 } as const;

@@ -32,7 +32,7 @@ export class AnswerService {
   async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: TwoFactorMethodName, code: string): Promise<AccessView> {
     const factor = secondFactor(method);
     // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
-    assertThat(factor.isWellFormed(code), 'BAD_USER_INPUT', { field: 'code' }, factor.shapeMessage);
+    assertThat(factor.isWellFormed(code), 'BAD_USER_INPUT', { field: factor.rejection?.field ?? 'code' }, factor.shapeMessage);
     const now = this.clock.now();
     const outcome = await this.db
       .transaction(async (tx) => {
@@ -71,7 +71,7 @@ export class AnswerService {
     if (!outcome.passed) {
       this.onEvent('challenge-failed');
       if (outcome.attemptsRemaining === 0) this.onEvent('challenge-invalidated');
-      throw new DomainError('INVALID_TWO_FACTOR_CODE', {
+      throw new DomainError(factor.rejection?.code ?? 'INVALID_TWO_FACTOR_CODE', {
         attemptsRemaining: outcome.attemptsRemaining,
         ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
       });

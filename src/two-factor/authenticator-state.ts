@@ -12,7 +12,10 @@ export type TwoFactorMethodName = (typeof TWO_FACTOR_METHODS)[number];
  *   NOT_CONFIGURED --beginTotpEnrolment--> PENDING_CONFIRMATION --confirmTotpEnrolment--> ENABLED
  *   PENDING_CONFIRMATION --(10 min pass)--> NOT_CONFIGURED   (the row stays until replaced)
  *   PENDING_CONFIRMATION --beginTotpEnrolment--> PENDING_CONFIRMATION (fresh secret)
- *   ENABLED --disableTwoFactor / resetAgentTwoFactor--> NOT_CONFIGURED (row and codes deleted)
+ *   NOT_CONFIGURED / PENDING_CONFIRMATION --finishPasskeyRegistration--> ENABLED (a passkey is the first factor)
+ *   ENABLED --disableTwoFactor / resetAgentTwoFactor--> NOT_CONFIGURED (row, passkeys and codes deleted)
+ *
+ * The pair's factors (TOTP, passkeys) come and go while it stays ENABLED; the last one cannot go (LAST_FACTOR).
  */
 export interface AuthenticatorSnapshot {
   state: AuthenticatorStateName;
@@ -25,4 +28,11 @@ export function twoFactorState(authenticator: AuthenticatorSnapshot | null | und
   if (authenticator.state === 'ENABLED') return 'ENABLED';
   const isLive = authenticator.pendingExpiresAt !== null && authenticator.pendingExpiresAt > now;
   return isLive ? 'PENDING_CONFIRMATION' : 'NOT_CONFIGURED';
+}
+
+/** The factors of an ENABLED pair, as the status (and each factor's `isUsable`) sees them. */
+export interface PairFactors {
+  totpEnabled: boolean;
+  passkeyCount: number;
+  recoveryCodesRemaining: number;
 }

@@ -8,7 +8,7 @@ import type { AuthenticatorStateName } from '../db/entities/authenticator.entity
 import type { ChallengeStateName } from '../db/entities/challenge.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
-import { rawDate, rawInt } from '../db/raw';
+import { rawBool, rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { CHALLENGE_LIFETIME_MS, CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 
@@ -25,6 +25,8 @@ export interface AnsweredChallenge {
   authenticatorId: string | null;
   authenticatorState: AuthenticatorStateName | null;
   secretCiphertext: string;
+  /** TOTP is a confirmed factor of the pair (not only a pending secret). */
+  totpEnabled: boolean;
   lastUsedStep: number | null;
   lockedUntil: Date | null;
 }
@@ -89,7 +91,7 @@ export class ChallengeStore {
     const [row] = await sqlRows(
       tx,
       `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
-              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.last_used_step, a.locked_until,
+              a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.totp_enabled, a.last_used_step, a.locked_until,
               ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
          FROM challenges c
          JOIN tenants t ON t.id = c.tenant_id
@@ -114,6 +116,7 @@ export class ChallengeStore {
       authenticatorId: (row.authenticator_id as string | null) ?? null,
       authenticatorState: (row.authenticator_state as AuthenticatorStateName | null) ?? null,
       secretCiphertext: (row.secret_ciphertext as string | null) ?? '',
+      totpEnabled: rawBool(row.totp_enabled),
       lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
       lockedUntil: rawDate(row.locked_until),
     };

@@ -2,7 +2,7 @@ import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
-import type { Database, Tx } from '../db/database';
+import { Database, sqlExecute, Tx } from '../db/database';
 import { assertThat } from '../errors/domain-error';
 import { pairKey } from '../tenancy/pair-key';
 import { twoFactorState } from './authenticator-state';
@@ -11,7 +11,8 @@ import type { FactorDeps } from './factors/second-factor';
 import type { MemberFacts } from './gate.service';
 import type { ReauthenticationService } from './reauthentication.service';
 import { revokeStandings } from './standing';
-import { StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
+import { pairStatusIn, StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
+import { lockPairFactors } from './pair-factors';
 import type { TwoFactorStatus } from './two-factor.types';
 
 export interface IssuedRecoveryCodes {
@@ -33,7 +34,7 @@ export class EnrolmentService {
 
   async status(tenantId: string, agentId: string, loaders: Loaders): Promise<TwoFactorStatus> {
     const snapshot = await loaders.twoFactorStatus.load(pairKey(tenantId, agentId));
-    return toTwoFactorStatus(snapshot, this.clock.now());
+    return toTwoFactorStatus(snapshot, this.clock.now(), { tenantId, agentId });
   }
 
   /** State, then the password re-checked; the old set stops working in the same transaction that stores the new one. */
@@ -47,7 +48,28 @@ export class EnrolmentService {
       const codes = await this.factorDeps.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
       await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODES_REGENERATED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       const snapshot: StatusSnapshot = { ...authenticator, recoveryCodesRemaining: codes.length };
-      return { codes, status: toTwoFactorStatus(snapshot, now) };
+      return { codes, status: toTwoFactorStatus(snapshot, now, { tenantId, agentId: session.agentId }) };
+    });
+  }
+
+  /**
+   * Removes TOTP and keeps the passkeys: state (TOTP on, a passkey left) first, then the password, then the
+   * last-factor rule again under the pair's row lock, so a racing removePasskey cannot leave the pair with none.
+   */
+  async removeTotp(session: SessionIdentity, facts: MemberFacts, password: string): Promise<TwoFactorStatus> {
+    const now = this.clock.now();
+    const pair = facts.authenticator;
+    assertThat(pair && twoFactorState(pair, now) === 'ENABLED' && pair.totpEnabled, 'TWO_FACTOR_NOT_ENABLED');
+    assertThat(pair.passkeyCount > 0, 'LAST_FACTOR');
+    const tenantId = facts.tenant.id;
+    await this.reauth.reauthenticate(session, tenantId, password);
+    return this.db.transaction(async (tx) => {
+      const factors = await lockPairFactors(this.db, tx, pair.id, tenantId, session.agentId);
+      assertThat(factors.totpEnabled, 'TWO_FACTOR_NOT_ENABLED');
+      assertThat(factors.passkeyCount > 0, 'LAST_FACTOR');
+      await sqlExecute(tx, "UPDATE authenticators SET totp_enabled = 0, secret_ciphertext = '', key_id = '', last_used_step = NULL, pending_expires_at = NULL WHERE id = ?", [pair.id]);
+      await recordAudit(tx, now, { tenantId, action: 'TOTP_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
+      return pairStatusIn(tx, tenantId, session.agentId, now);
     });
   }
 

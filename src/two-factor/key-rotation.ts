@@ -28,7 +28,8 @@ export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretB
   let afterId = '';
   for (;;) {
     const batch = await db.manager.find(AuthenticatorEntity, {
-      where: { keyId: Not(currentKeyId), id: MoreThan(afterId) },
+      // A pair enabled by passkeys alone has no secret ('' under no key): nothing to re-encrypt.
+      where: { keyId: Not(currentKeyId), secretCiphertext: Not(''), id: MoreThan(afterId) },
       order: { id: 'ASC' },
       take: BATCH_SIZE,
     });

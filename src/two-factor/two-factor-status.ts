@@ -1,19 +1,20 @@
 import DataLoader from 'dataloader';
-import { Database, sqlRows } from '../db/database';
+import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
-import { placeholders, rawDate, rawInt } from '../db/raw';
+import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
-import { AuthenticatorSnapshot, twoFactorState } from './authenticator-state';
+import { AuthenticatorSnapshot, PairFactors, twoFactorState } from './authenticator-state';
 import { SECOND_FACTORS } from './factors/registry';
 import { TwoFactorStatus } from './two-factor.types';
 
-/** An authenticator as the status needs it, with its unused recovery codes counted. */
-export interface StatusSnapshot extends AuthenticatorSnapshot {
-  recoveryCodesRemaining: number;
-}
+/** An authenticator as the status needs it, with its factors counted. */
+export interface StatusSnapshot extends AuthenticatorSnapshot, PairFactors {}
 
-/** Maps the stored authenticator (or its absence) to the client-facing status: never the secret. */
-export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date): TwoFactorStatus {
+/**
+ * Maps the stored authenticator (or its absence) to the client-facing status: never the secret. `pair` lets the
+ * `passkeys` field load the pair's passkeys (batched per request), only when the pair has any.
+ */
+export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date, pair?: { tenantId: string; agentId: string }): TwoFactorStatus {
   const state = twoFactorState(snapshot, now);
   const enabled = state === 'ENABLED' ? snapshot! : null;
   const remaining = enabled ? enabled.recoveryCodesRemaining : 0;
@@ -24,6 +25,9 @@ export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date): T
     methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method) : [],
     recoveryCodesRemaining: remaining,
     confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
+    totpEnabled: Boolean(enabled?.totpEnabled),
+    passkeyCount: snapshot?.passkeyCount ?? 0,
+    pair: pair ?? null,
   });
 }
 
@@ -32,9 +36,12 @@ export const STATUS_COLUMNS = [
   'a.state AS authenticator_state',
   'a.pending_expires_at AS pending_expires_at',
   'a.confirmed_at AS confirmed_at',
+  'a.totp_enabled AS totp_enabled',
 ];
 export const RECOVERY_CODES_REMAINING =
   '(SELECT COUNT(*) FROM recovery_codes r WHERE r.tenant_id = a.tenant_id AND r.agent_id = a.agent_id AND r.used_at IS NULL)';
+
+export const PASSKEY_COUNT = '(SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = a.tenant_id AND p.agent_id = a.agent_id)';
 
 export function statusSnapshotFromRow(row: Record<string, unknown>): StatusSnapshot | null {
   if (!row.authenticator_state) return null;
@@ -43,6 +50,8 @@ export function statusSnapshotFromRow(row: Record<string, unknown>): StatusSnaps
     pendingExpiresAt: rawDate(row.pending_expires_at),
     confirmedAt: rawDate(row.confirmed_at),
     recoveryCodesRemaining: rawInt(row.recovery_codes_remaining),
+    totpEnabled: rawBool(row.totp_enabled),
+    passkeyCount: rawInt(row.passkey_count),
   };
 }
 
@@ -53,7 +62,8 @@ export function createTwoFactorStatusLoader(db: Database) {
     for (const [tenantId, agentIds] of groupByTenant(keys)) {
       const rows = await sqlRows(
         db.manager,
-        `SELECT a.agent_id AS agent_id, ${STATUS_COLUMNS.join(', ')}, ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining
+        `SELECT a.agent_id AS agent_id, ${STATUS_COLUMNS.join(', ')}, ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining,
+                  ${PASSKEY_COUNT} AS passkey_count
            FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id IN (${placeholders(agentIds)})`,
         [tenantId, ...agentIds],
       );
@@ -61,4 +71,15 @@ export function createTwoFactorStatusLoader(db: Database) {
     }
     return keys.map((key) => found.get(key) ?? null);
   });
+}
+
+/** The pair's status as a transaction sees it (after a change it made), with everything the status shows. */
+export async function pairStatusIn(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<TwoFactorStatus> {
+  const [row] = await sqlRows(
+    tx,
+    `SELECT ${STATUS_COLUMNS.join(', ')}, ${RECOVERY_CODES_REMAINING} AS recovery_codes_remaining, ${PASSKEY_COUNT} AS passkey_count
+       FROM authenticators a WHERE a.tenant_id = ? AND a.agent_id = ?`,
+    [tenantId, agentId],
+  );
+  return toTwoFactorStatus(row ? statusSnapshotFromRow(row) : null, now, { tenantId, agentId });
 }

@@ -74,6 +74,12 @@ export class TwoFactorResolver {
     return services.enrolment.regenerateRecoveryCodes(session, facts, password);
   }
 
+  @Mutation(() => TwoFactorStatus, { description: 'v2. Removes TOTP but keeps passkeys; LAST_FACTOR when no passkey remains.' })
+  @TenantGate('member', { tenantArg: 'tenantId' })
+  removeTotpAuthenticator(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
+    return services.enrolment.removeTotp(session, facts, password);
+  }
+
   @Mutation(() => TwoFactorStatus)
   @TenantGate('member', { tenantArg: 'tenantId' })
   disableTwoFactor(@Args() { password }: TenantPasswordArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
@@ -81,7 +87,7 @@ export class TwoFactorResolver {
   }
 }
 
-function toAccess(view: AccessView): Access {
+export function toAccess(view: AccessView): Access {
   const tenant = toTenant(view.tenant);
   const challenge = view.challenge
     ? Object.assign(new TwoFactorChallenge(), {

@@ -30,6 +30,11 @@ export class TwoFactorStatus {
   methods!: TwoFactorMethod[];
   @Field(() => Int) recoveryCodesRemaining!: number;
   @Field(() => Date, { nullable: true }) confirmedAt!: Date | null;
+  @Field({ description: 'v2. Whether a TOTP authenticator is confirmed (2FA can be ENABLED by passkeys alone).' }) totpEnabled!: boolean;
+  // `passkeys` is a field resolver (factors/passkey/passkey.resolver.ts), loaded only when passkeyCount > 0.
+  passkeyCount!: number;
+  /** The (tenant, agent) the status belongs to, for the passkeys loader; null where the status has no passkeys to show. */
+  pair!: { tenantId: string; agentId: string } | null;
 }
 
 @ObjectType()

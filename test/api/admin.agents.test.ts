@@ -78,8 +78,8 @@ describe.each(databaseKinds)('the tenant agent listing on %s', (kind) => {
     const listed = await list(home.owner, home.id);
     expect(member(listed, enrolled.id).twoFactor).toMatchObject({ state: 'ENABLED', enabled: true, methods: ['TOTP', 'RECOVERY_CODE'], recoveryCodesRemaining: 7 });
     expect(member(listed, enrolled.id).twoFactor.confirmedAt).not.toBeNull();
-    expect(member(listed, pending.id).twoFactor).toEqual({ state: 'PENDING_CONFIRMATION', enabled: false, methods: [], recoveryCodesRemaining: 0, confirmedAt: null });
-    expect(member(listed, home.owner.id).twoFactor).toEqual({ state: 'NOT_CONFIGURED', enabled: false, methods: [], recoveryCodesRemaining: 0, confirmedAt: null });
+    expect(member(listed, pending.id).twoFactor).toEqual({ state: 'PENDING_CONFIRMATION', enabled: false, methods: [], recoveryCodesRemaining: 0, confirmedAt: null, totpEnabled: false, passkeys: [] });
+    expect(member(listed, home.owner.id).twoFactor).toEqual({ state: 'NOT_CONFIGURED', enabled: false, methods: [], recoveryCodesRemaining: 0, confirmedAt: null, totpEnabled: false, passkeys: [] });
     expect(member(await list(other.owner, other.id), enrolled.id).twoFactor.state).toBe('NOT_CONFIGURED');
   });
 

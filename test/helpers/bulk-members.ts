@@ -53,6 +53,7 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
 
 function enabledAuthenticator(tenantId: string, agentId: string, now: Date): AuthenticatorEntity {
   return {
+    totpEnabled: true,
     id: newId(),
     tenantId,
     agentId,

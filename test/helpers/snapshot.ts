@@ -13,6 +13,8 @@ const TABLES = [
   'challenges',
   'audit_events',
   'rate_limit_buckets',
+  'passkeys',
+  'webauthn_challenges',
 ] as const;
 
 /**

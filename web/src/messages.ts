@@ -23,6 +23,7 @@ const MESSAGES: Record<string, string> = {
   TWO_FACTOR_REQUIRED: 'Verify with your second factor to continue.',
   LAST_FACTOR: 'You cannot remove your last second factor while two-factor authentication is on.',
   RATE_LIMITED: 'Too many attempts. Try again later.',
+  PASSKEY_REJECTED: 'That passkey was not accepted. It may belong to another tenant, or the request expired: try again or use another method.',
   BAD_USER_INPUT: 'That input was not accepted. Check it and try again.',
   NETWORK: 'The gateway did not answer. Check your connection and try again.',
 };
@@ -82,6 +83,11 @@ const AUDIT_ACTIONS: Record<string, string> = {
   ISSUER_CHANGED: 'Issuer changed',
   RECOVERY_CODES_VIEWED: 'Recovery codes viewed',
   RECOVERY_CODE_VISIBILITY_CHANGED: 'Recovery code visibility changed',
+  PASSKEY_ADDED: 'Passkey added',
+  PASSKEY_REMOVED: 'Passkey removed',
+  PASSKEY_RENAMED: 'Passkey renamed',
+  PASSKEY_COUNTER_STALE: 'Passkey counter did not grow (possible clone)',
+  TOTP_REMOVED: 'Authenticator app removed',
 };
 
 /** The actions the audit filter offers. */

@@ -38,8 +38,11 @@ export async function answerChallenge(client: GatewayClient, access: CliAccessFr
     });
   }
   note(`${access.tenant.name} asks for your second factor (${challenge.attemptsRemaining} attempts, until ${formatInstant(challenge.expiresAt)}).`);
+  // A passkey answers only in a browser (the web console); here the app's code or a recovery code.
+  const hasApp = challenge.methods.includes('TOTP');
+  if (!hasApp && challenge.methods.includes('PASSKEY')) note('Passkeys work in a browser only (the web console): use a recovery code here.');
   for (;;) {
-    const typed = await askLine('Code from your authenticator app (or a recovery code)');
+    const typed = await askLine(hasApp ? 'Code from your authenticator app (or a recovery code)' : 'Recovery code');
     if (typed === null) throw new CliError('No terminal to ask for the code.', ExitCode.SECOND_FACTOR);
     const compact = typed.replace(/\s+/g, '');
     try {

@@ -4,7 +4,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const AUTHENTICATOR_STATES = ['PENDING', 'ENABLED'] as const;
 export type AuthenticatorStateName = (typeof AUTHENTICATOR_STATES)[number];
 
-/** The TOTP authenticator of one (agent, tenant) pair, and that pair's failure count and lock-out. */
+/**
+ * The second-factor record of one (agent, tenant) pair: its state (ENABLED once any factor, TOTP or a passkey, is
+ * on), the TOTP secret when TOTP is one of its factors, and the pair's failure count and lock-out.
+ */
 @Entity('authenticators')
 export class AuthenticatorEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
@@ -23,6 +26,8 @@ export class AuthenticatorEntity {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   /** The session that began the pending enrolment: only it may confirm. */
   @Column({ name: 'pending_session_id', type: 'varchar', length: 36, nullable: true }) pendingSessionId!: string | null;
+  /** Whether TOTP is a confirmed factor of the pair (a pair may be ENABLED by passkeys alone). */
+  @Column({ name: 'totp_enabled', type: 'boolean', default: 0 }) totpEnabled!: boolean;
   /** Wrong confirmation codes for the pending secret; the 5th discards it. */
   @Column({ name: 'pending_failed_attempts', type: 'integer', default: 0 }) pendingFailedAttempts!: number;
 }

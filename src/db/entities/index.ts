@@ -2,6 +2,7 @@ import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
+import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { SessionEntity } from './session.entity';
@@ -10,18 +11,21 @@ import { TenantStandingEntity } from './tenant-standing.entity';
 import { TenantEntity } from './tenant.entity';
 import { WorkspaceMembershipEntity } from './workspace-membership.entity';
 import { WorkspaceEntity } from './workspace.entity';
+import { WebAuthnChallengeEntity } from './webauthn-challenge.entity';
 
 export {
   AgentEntity,
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  PasskeyEntity,
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
   TenantEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
+  WebAuthnChallengeEntity,
   WorkspaceEntity,
   WorkspaceMembershipEntity,
 };
@@ -31,12 +35,14 @@ export const entities = [
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  PasskeyEntity,
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
   TenantEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
+  WebAuthnChallengeEntity,
   WorkspaceEntity,
   WorkspaceMembershipEntity,
 ];

@@ -11,5 +11,7 @@ export class TenantMembershipEntity {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   /** The latest session (by sign-in time) that entered this tenant, and its sign-in time: feeds `lastSignIn`. */
   @Column({ name: 'last_session_id', type: 'varchar', length: 36, nullable: true }) lastSessionId?: string | null;
+  /** The pair's opaque WebAuthn user handle (base64url), made with the first passkey and kept. */
+  @Column({ name: 'webauthn_user_id', type: 'varchar', length: 64, nullable: true }) webauthnUserId?: string | null;
   @Column({ name: 'last_session_at', type: 'datetime', precision: 3, nullable: true }) lastSessionAt?: Date | null;
 }

@@ -37,6 +37,8 @@ import type { AnsweredChallenge } from '../challenge-store';
 import type { StatusSnapshot } from '../two-factor-status';
 import type { TwoFactorEvent } from '../two-factor-events';
 import type { RecoveryCodeStore } from './recovery-code/recovery-code-store';
+import type { PasskeyService } from './passkey/passkey.service';
+import type { ErrorCode } from '../../errors/error-codes';
 
 export interface SecondFactor {
   /** The method clients name: in `methods`, in audit events, in the standing a pass grants. */
@@ -56,6 +58,9 @@ export interface SecondFactor {
   /** What a pass with this factor records besides CHALLENGE_PASSED, in the same transaction and after it. */
   readonly onPass?: { audit: AuditAction; event: TwoFactorEvent };
 
+  /** How a wrong answer is refused, where not as INVALID_TWO_FACTOR_CODE about the argument `code`. */
+  readonly rejection?: { code: ErrorCode; field: string };
+
   /** Deletes this factor's rows of one pair, in the caller's transaction. */
   remove(tx: Tx, tenantId: string, agentId: string, deps: FactorDeps): Promise<void>;
 }
@@ -71,4 +76,5 @@ export interface FactorClaim {
 export interface FactorDeps {
   secretBox: SecretBox;
   recoveryCodes: RecoveryCodeStore;
+  passkeys: Pick<PasskeyService, 'claimAssertion'>;
 }

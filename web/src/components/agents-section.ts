@@ -127,7 +127,7 @@ export function agentsSection(options: { tenant: AdminTenant; act: AdminAct; say
         h('span', { class: 'agent-email' }, agent.email),
       ),
       h('td', null, ROLE_LABELS[node.role]),
-      h('td', null, badge(badgeInfo.label, badgeInfo.tone)),
+      h('td', null, badge(badgeInfo.label, badgeInfo.tone), passkeyCount(node.twoFactor.passkeys.length)),
       h(
         'td',
         null,
@@ -199,4 +199,9 @@ export function agentsSection(options: { tenant: AdminTenant; act: AdminAct; say
   );
 
   return { element: section, load: () => loadAgents(false) };
+}
+
+/** Beside the 2FA badge: how many passkeys the member has in this tenant (from the page's one batched read). */
+function passkeyCount(count: number): HTMLElement | null {
+  return count ? h('span', { class: 'passkey-count' }, ` · ${count} ${count === 1 ? 'passkey' : 'passkeys'}`) : null;
 }

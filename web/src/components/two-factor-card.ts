@@ -3,6 +3,7 @@ import {
   ConfirmTotpEnrolmentDocument,
   DisableTwoFactorDocument,
   RegenerateRecoveryCodesDocument,
+  RemoveTotpAuthenticatorDocument,
   type BeginTotpEnrolmentMutation,
   type TwoFactorStatusPartsFragment,
 } from '../../../src/client/generated/graphql';
@@ -23,7 +24,8 @@ type View = 'status' | 'begin' | 'pending' | 'codes' | 'regenerate';
 
 export interface TwoFactorCardOptions {
   tenant: { id: string; name: string; twoFactorEnabled: boolean; recoveryCodeVisibility?: string };
-  status: TwoFactorStatusPartsFragment;
+  /** With `totpEnabled` (and passkeys), when the page read them: a pair may be enabled by passkeys alone. */
+  status: TwoFactorStatusPartsFragment & { totpEnabled?: boolean; passkeys?: unknown[] };
   /** Open the password step at once (the setup page). */
   startEnrolment?: boolean;
   /** Where to go once the codes are saved (the setup page: the workspace that asked). */
@@ -42,6 +44,8 @@ export interface TwoFactorCardOptions {
 export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
   const { tenant } = options;
   let status = options.status;
+  let totpOn = options.status.totpEnabled ?? options.status.state === 'ENABLED';
+  const hasPasskeys = () => status.methods.includes('PASSKEY');
   let view: View = options.startEnrolment && status.state !== 'ENABLED' && tenant.twoFactorEnabled ? 'begin' : 'status';
   let enrolment: Enrolment | null = null;
   let codes: string[] = [];
@@ -94,6 +98,10 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
   }
 
   function statusView(): HTMLElement {
+    if (status.state === 'ENABLED' && !totpOn && tenant.twoFactorEnabled) {
+      const add = h('button', { type: 'button', class: 'button button-secondary', onclick: () => ((view = 'begin'), setNotice(null), render('first-input')) }, 'Add an authenticator app');
+      return h('div', null, h('p', null, 'Two-factor is on with your passkeys. You can add an authenticator app as another way to verify.'), h('div', { class: 'actions' }, add), enabledView());
+    }
     if (status.state === 'ENABLED') return enabledView();
     if (!tenant.twoFactorEnabled) {
       return h(
@@ -140,6 +148,7 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
         : h('p', { class: 'note' }, `${tenant.name} has turned two-factor off for now. Your authenticator is kept and counts again when it is turned back on.`),
       h('div', { class: 'actions' }, regenerate),
       tenant.recoveryCodeVisibility === 'VIEWABLE' ? showRecoveryCodesSection({ tenantId: tenant.id, tenantName: tenant.name, handledElsewhere }) : null,
+      totpOn && hasPasskeys() ? removeTotpSection() : null,
       disableSection(),
     );
   }
@@ -221,6 +230,7 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
         const { confirmTotpEnrolment } = await busy(form, () => call(ConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code: value }));
         codes = confirmTotpEnrolment.codes;
         status = confirmTotpEnrolment.status;
+        totpOn = true;
         enrolment = null;
         session.acceptedCode = { tenantId: tenant.id, code: value, at: Date.now() };
         options.onEnabled?.();
@@ -280,6 +290,13 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
   }
 
   function codesView(): HTMLElement {
+    if (codes.length === 0) {
+      // TOTP added beside passkeys: the codes issued with the first factor stay; none are new.
+      const next = options.continueTo
+        ? h('a', { class: 'button button-primary', href: options.continueTo.href }, options.continueTo.label)
+        : h('button', { type: 'button', class: 'button button-primary', onclick: () => ((view = 'status'), setNotice(null), render(card.querySelector('h2') ?? undefined)) }, 'Done');
+      return h('div', null, h('p', null, 'Authenticator app added. Your recovery codes are unchanged.'), h('div', { class: 'actions' }, next));
+    }
     const done = options.continueTo
       ? h('a', { class: 'button button-primary', href: options.continueTo.href }, options.continueTo.label)
       : h('button', { type: 'button', class: 'button button-primary', onclick: () => ((view = 'status'), (codes = []), setNotice(null), render(card.querySelector('h2') ?? undefined)) }, 'I have saved these codes');
@@ -324,6 +341,40 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
     return form;
   }
 
+  /** Removes the app but keeps passkeys; the gateway refuses the last factor (LAST_FACTOR). */
+  function removeTotpSection(): HTMLElement {
+    const password = field({ label: 'Current password', type: 'password', name: 'password', autocomplete: 'current-password' });
+    const error = formError();
+    const form = h(
+      'form',
+      { class: 'stack', novalidate: true },
+      h('p', null, hasPasskeys() ? 'Your passkeys stay and keep two-factor on.' : 'Add a passkey first: the authenticator app is your only second factor here.'),
+      password.wrapper,
+      error.element,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-danger' }, 'Remove authenticator app')),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.clear();
+      if (!password.input.value) return error.show('Enter your current password.', password.input);
+      try {
+        const { removeTotpAuthenticator } = await busy(form, () => call(RemoveTotpAuthenticatorDocument, { tenantId: tenant.id, password: password.input.value }));
+        status = removeTotpAuthenticator;
+        totpOn = false;
+        view = 'status';
+        setNotice('Authenticator app removed. Your passkeys keep two-factor on.', 'info');
+        render(card.querySelector('h2') ?? undefined);
+      } catch (failure) {
+        if (await handledElsewhere(failure)) return;
+        error.show(
+          explain(failure, { LAST_FACTOR: 'The authenticator app is your last second factor here: add a passkey first, or disable two-factor.' }),
+          isGatewayError(failure, 'INVALID_PASSWORD', 'BAD_USER_INPUT') ? password.input : undefined,
+        );
+      }
+    });
+    return h('details', { class: 'danger-zone remove-totp' }, h('summary', null, 'Remove authenticator app'), form);
+  }
+
   function disableSection(): HTMLElement {
     const password = field({ label: 'Current password', type: 'password', name: 'password', autocomplete: 'current-password' });
     const error = formError();
@@ -342,6 +393,7 @@ export function twoFactorCard(options: TwoFactorCardOptions): HTMLElement {
       try {
         const { disableTwoFactor } = await busy(form, () => call(DisableTwoFactorDocument, { tenantId: tenant.id, password: password.input.value }));
         status = disableTwoFactor;
+        totpOn = false;
         view = 'status';
         setNotice(`Two-factor authentication is off for ${tenant.name}.`, 'info');
         render(card.querySelector('h2') ?? undefined);

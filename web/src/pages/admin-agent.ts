@@ -49,6 +49,7 @@ export async function adminAgentPage(ctx: PageContext): Promise<void> {
       ['Role', ROLE_LABELS[member.role]],
       ['Two-factor', badge(state.label, state.tone)],
       ['Methods', twoFactor.methods.length ? twoFactor.methods.map((method) => METHOD_LABELS[method] ?? method).join(', ') : 'None'],
+      ['Passkeys', String(twoFactor.passkeys.length)],
       ['Recovery codes left', twoFactor.enabled ? String(twoFactor.recoveryCodesRemaining) : '—'],
       ['Enabled since', twoFactor.confirmedAt ? time(twoFactor.confirmedAt) : '—'],
       [

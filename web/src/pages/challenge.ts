@@ -1,4 +1,5 @@
-import { CancelChallengeDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { BeginPasskeyAssertionDocument, CancelChallengeDocument, UseRecoveryCodeDocument, VerifyPasskeyDocument, VerifyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { explainPasskey, usePasskey } from '../passkeys';
 import { followAccess } from '../access';
 import { call, isGatewayError } from '../api';
 import { append, busy, field, focus, formError, h, replace } from '../dom';
@@ -21,7 +22,10 @@ export async function challengePage(ctx: PageContext): Promise<void> {
 
   const where = pending.workspaceName ? `${pending.workspaceName} · ${pending.tenantName}` : pending.tenantName;
   const panel = h('div', { class: 'card-body' });
-  let mode: 'totp' | 'recovery' = 'totp';
+  // A passkey first when the pair has one; the code and recovery-code paths stay beside it.
+  const hasPasskey = pending.methods.includes('PASSKEY');
+  const hasTotp = pending.methods.includes('TOTP');
+  let mode: 'passkey' | 'totp' | 'recovery' = hasPasskey ? 'passkey' : hasTotp ? 'totp' : 'recovery';
 
   const backToStart = (text: string) => {
     session.challenge = null;
@@ -88,24 +92,50 @@ export async function challengePage(ctx: PageContext): Promise<void> {
     return form;
   };
 
-  const toggle = (): HTMLElement | null => {
-    if (mode === 'totp' && !pending.methods.includes('RECOVERY_CODE')) return null;
-    return h(
-      'button',
-      {
-        type: 'button',
-        class: 'button-link',
-        onclick: () => {
-          mode = mode === 'totp' ? 'recovery' : 'totp';
-          render();
-          focus(panel.querySelector('input'));
-        },
-      },
-      mode === 'totp' ? 'Lost your phone? Use a recovery code' : 'Use the code from your authenticator app instead',
-    );
+  /** "Use a passkey": options from the gateway, the browser's prompt, the assertion back; a rejection spends an attempt. */
+  const passkeyStep = (): HTMLElement => {
+    const error = formError();
+    const button = h('button', { type: 'button', class: 'button button-primary' }, 'Use a passkey');
+    const step = h('div', { class: 'stack' }, h('p', null, 'Use the passkey you added for this tenant: your fingerprint, face or device PIN.'), error.element, h('div', { class: 'actions' }, button));
+    button.addEventListener('click', async () => {
+      error.clear();
+      try {
+        await busy(step, async () => {
+          const { beginPasskeyAssertion } = await call(BeginPasskeyAssertionDocument, { challengeId: pending.challengeId });
+          const credential = await usePasskey(beginPasskeyAssertion.options);
+          granted((await call(VerifyPasskeyDocument, { challengeId: pending.challengeId, credential })).verifyPasskey);
+        });
+      } catch (failure) {
+        if (handleSessionEnded(failure)) return;
+        if (isGatewayError(failure, 'CHALLENGE_INVALIDATED', 'NOT_FOUND')) return backToStart(START_OVER);
+        if (isGatewayError(failure, 'PASSKEY_REJECTED')) {
+          const left = Number(failure.extensions.attemptsRemaining);
+          const lockedFor = Number(failure.extensions.retryAfterSeconds);
+          const rejected = explainPasskey(failure);
+          if (Number.isFinite(lockedFor) && lockedFor > 0) return left === 0 ? backToStart(`${rejected} Too many attempts in a row: try again ${retryIn(lockedFor)}.`) : error.show(`${rejected} Try again ${retryIn(lockedFor)}.`);
+          if (left === 0) return backToStart(`${rejected} No attempts are left. ${START_OVER}`);
+          if (Number.isFinite(left)) session.challenge = { ...pending, attemptsRemaining: left } satisfies PendingChallenge;
+          return error.show(Number.isFinite(left) ? `${rejected} ${left} ${left === 1 ? 'attempt' : 'attempts'} remaining.` : rejected);
+        }
+        error.show(explainPasskey(failure));
+      }
+    });
+    return step;
   };
 
-  const render = () => replace(panel, answerForm(), h('p', { class: 'switch-method' }, toggle()));
+  const switchTo = (next: typeof mode, label: string): HTMLElement =>
+    h('button', { type: 'button', class: 'button-link', onclick: () => ((mode = next), render(), focus(panel.querySelector<HTMLElement>('input, .button-primary'))) }, label);
+
+  /** The other ways in, beside the current one. */
+  const others = (): HTMLElement[] => {
+    const links: HTMLElement[] = [];
+    if (mode !== 'passkey' && hasPasskey) links.push(switchTo('passkey', 'Use a passkey instead'));
+    if (mode !== 'totp' && hasTotp) links.push(switchTo('totp', 'Use the code from your authenticator app instead'));
+    if (mode !== 'recovery' && pending.methods.includes('RECOVERY_CODE')) links.push(switchTo('recovery', mode === 'totp' ? 'Lost your phone? Use a recovery code' : 'Use a recovery code'));
+    return links;
+  };
+
+  const render = () => replace(panel, mode === 'passkey' ? passkeyStep() : answerForm(), others().map((link) => h('p', { class: 'switch-method' }, link)));
 
   const differentUser = h(
     'button',
@@ -130,11 +160,11 @@ export async function challengePage(ctx: PageContext): Promise<void> {
     h(
       'div',
       { class: 'narrow' },
-      pageHeading('Two-factor verification', 'Password accepted. Enter your code to continue.'),
+      pageHeading('Two-factor verification', hasPasskey ? 'Password accepted. Verify with your passkey or a code to continue.' : 'Password accepted. Enter your code to continue.'),
       h('p', { class: 'context' }, 'Verifying for ', h('strong', null, where), '.'),
       h('div', { class: 'card' }, panel),
       h('p', { class: 'leave' }, differentUser),
     ),
   ]);
-  ctx.focusTarget = panel.querySelector('input');
+  ctx.focusTarget = panel.querySelector<HTMLElement>('input, .button-primary');
 }

@@ -1,4 +1,5 @@
-import { MySessionsDocument, MyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { MyFactorsDocument, MySessionsDocument } from '../../../src/client/generated/graphql';
+import { passkeysCard } from '../components/passkeys-card';
 import { call, GatewayError } from '../api';
 import { sessionsCard } from '../components/sessions-card';
 import { twoFactorCard } from '../components/two-factor-card';
@@ -12,7 +13,7 @@ export async function profilePage(ctx: PageContext): Promise<void> {
   const [statuses, sessions] = await Promise.all([
     Promise.all(
       app.tenants.map(async (tenant) => {
-        const { me } = await call(MyTwoFactorDocument, { tenantId: tenant.id });
+        const { me } = await call(MyFactorsDocument, { tenantId: tenant.id });
         if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
         return me.twoFactor;
       }),
@@ -29,9 +30,10 @@ export async function profilePage(ctx: PageContext): Promise<void> {
       'Each tenant has its own authenticator. Setting it up, losing it or resetting it in one tenant changes nothing in another.',
     ),
     app.tenants.length === 0 ? h('p', null, 'You are not a member of any tenant yet.') : null,
-    app.tenants.map((tenant, index) =>
+    app.tenants.map((tenant, index) => [
       twoFactorCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
-    ),
+      passkeysCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
+    ]),
     sessionsCard(sessions),
   ]);
 }

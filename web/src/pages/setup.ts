@@ -1,4 +1,5 @@
-import { MyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { MyFactorsDocument } from '../../../src/client/generated/graphql';
+import { passkeysCard } from '../components/passkeys-card';
 import { call, GatewayError } from '../api';
 import { twoFactorCard } from '../components/two-factor-card';
 import { append, h } from '../dom';
@@ -23,7 +24,7 @@ export async function setupPage(ctx: PageContext): Promise<void> {
   const workspaceId = /^\/workspaces\/([^/?#]+)/.exec(then)?.[1];
   const workspace = workspaceId ? workspaceById(workspaceId)?.workspace : undefined;
   const destination = workspace?.name ?? (then.startsWith('/admin') ? `the admin console of ${tenant.name}` : tenant.name);
-  const { me } = await call(MyTwoFactorDocument, { tenantId });
+  const { me } = await call(MyFactorsDocument, { tenantId });
   if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
   setTitle('Set up two-factor authentication', tenant.name);
 
@@ -31,7 +32,7 @@ export async function setupPage(ctx: PageContext): Promise<void> {
     'div',
     { class: 'notice notice-warning' },
     h('p', null, h('strong', null, REQUIRED_BY_ORGANISATION)),
-    h('p', null, workspace ? `${workspace.name} in ${tenant.name} requires a code from an authenticator app.` : `${tenant.name} requires a code from an authenticator app.`),
+    h('p', null, workspace ? `${workspace.name} in ${tenant.name} requires a second factor: an authenticator app or a passkey.` : `${tenant.name} requires a second factor: an authenticator app or a passkey.`),
   );
   append(ctx.main, [
     h(
@@ -39,6 +40,13 @@ export async function setupPage(ctx: PageContext): Promise<void> {
       { class: 'narrow narrow-wide' },
       pageHeading('Set up two-factor authentication', tenant.name),
       requiredNotice,
+      passkeysCard({
+        tenant,
+        status: me.twoFactor,
+        continueTo: { href: then, label: `Continue to ${destination}` },
+        returnTo: `/setup/${tenantId}?${new URLSearchParams({ then })}`,
+      }),
+      h('p', { class: 'passkey-choice' }, 'Or use an authenticator app:'),
       twoFactorCard({
         tenant,
         status: me.twoFactor,

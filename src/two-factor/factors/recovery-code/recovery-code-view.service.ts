@@ -40,7 +40,7 @@ export class RecoveryCodeViewService {
         session.agentId,
       ]);
       await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODES_VIEWED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
-      return { codes, status: toTwoFactorStatus({ ...authenticator, recoveryCodesRemaining: rawInt(remaining) }, now) };
+      return { codes, status: toTwoFactorStatus({ ...authenticator, recoveryCodesRemaining: rawInt(remaining) }, now, { tenantId, agentId: session.agentId }) };
     });
   }
 }

@@ -19,7 +19,7 @@ import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, LOCKOUT_DURATION_MS, PENDING_ENROLM
 import { assertStillNotLocked, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
 import { grantStanding } from '../../standing';
-import { toTwoFactorStatus } from '../../two-factor-status';
+import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { openTotpSecret, sealTotpSecret } from './totp-secret';
@@ -53,7 +53,10 @@ export class TotpEnrolmentService {
    */
   async begin(session: SessionIdentity, loaders: Loaders, tenantId: string, password: string): Promise<StartedEnrolment> {
     const facts = await this.enrolmentFacts(loaders, tenantId);
-    assertThat(twoFactorState(facts.authenticator, this.clock.now()) !== 'ENABLED', 'ALREADY_ENROLLED');
+    assertThat(!facts.authenticator?.totpEnabled, 'ALREADY_ENROLLED');
+    // TOTP beside passkeys: a second factor is added only by a session that passed this tenant's challenge.
+    const isEnabled = twoFactorState(facts.authenticator, this.clock.now()) === 'ENABLED';
+    assertThat(!isEnabled || facts.hasStanding, 'TWO_FACTOR_REQUIRED');
     await this.reauth.reauthenticate(session, tenantId, password);
 
     const agent = await this.db.manager.findOneByOrFail(AgentEntity, { id: session.agentId });
@@ -62,7 +65,6 @@ export class TotpEnrolmentService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + PENDING_ENROLMENT_LIFETIME_MS);
     const pending = {
-      state: 'PENDING' as const,
       secretCiphertext: sealed.envelope,
       keyId: sealed.keyId,
       pendingExpiresAt: expiresAt,
@@ -73,13 +75,15 @@ export class TotpEnrolmentService {
     try {
       await this.db.transaction(async (tx) => {
         if (facts.authenticator) {
-          const replaced = await tx.update(AuthenticatorEntity, { id: facts.authenticator.id, state: 'PENDING' }, pending);
+          // The pair's state stays as it is (PENDING, or ENABLED by passkeys); only the TOTP part is replaced.
+          const replaced = await tx.update(AuthenticatorEntity, { id: facts.authenticator.id, totpEnabled: false }, pending);
           assertThat(replaced.affected === 1, 'ALREADY_ENROLLED'); // confirmed meanwhile by another request
         } else {
           await tx.insert(AuthenticatorEntity, {
             id: newId(),
             tenantId,
             agentId: session.agentId,
+            state: 'PENDING',
             ...pending,
             confirmedAt: null,
             lastUsedStep: null,
@@ -110,10 +114,11 @@ export class TotpEnrolmentService {
     assertThat(normalizeTotpCode(code) !== null, 'BAD_USER_INPUT', { field: 'code' }, SpecificMessages.TOTP_CODE_SHAPE);
     const facts = await this.enrolmentFacts(loaders, tenantId);
     const now = this.clock.now();
-    const state = twoFactorState(facts.authenticator, now);
+    const pair = facts.authenticator;
     // Still NO_PENDING_ENROLMENT (the contract's code), but "start the setup again" would only meet ALREADY_ENROLLED.
-    assertThat(state !== 'ENABLED', 'NO_PENDING_ENROLMENT', {}, SpecificMessages.ALREADY_CONFIRMED);
-    assertThat(state === 'PENDING_CONFIRMATION', 'NO_PENDING_ENROLMENT');
+    assertThat(!pair?.totpEnabled, 'NO_PENDING_ENROLMENT', {}, SpecificMessages.ALREADY_CONFIRMED);
+    const hasPendingTotp = pair && pair.pendingExpiresAt !== null && pair.pendingExpiresAt > now;
+    assertThat(hasPendingTotp, 'NO_PENDING_ENROLMENT');
 
     const row = await this.db.manager.findOneByOrFail(AuthenticatorEntity, { id: facts.authenticator!.id });
     const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;
@@ -127,21 +132,25 @@ export class TotpEnrolmentService {
       const confirmed = await sqlExecute(
         tx,
         `UPDATE authenticators
-            SET state = 'ENABLED', confirmed_at = ?, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
+            SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
-          WHERE id = ? AND state = 'PENDING' AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
+          WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
             AND pending_failed_attempts < ? AND ${NOT_LOCKED}`,
-        [now, step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
       if (confirmed !== 1) {
         await assertStillNotLocked(tx, row.id, now);
         throw new DomainError('NO_PENDING_ENROLMENT'); // replaced, discarded or confirmed by a racing request
       }
-      const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
+      // The pair's first factor turns it ENABLED and issues the codes; TOTP added beside passkeys issues none.
+      const isFirstFactor = (await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, row.id])) === 1;
+      const codes = isFirstFactor ? await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now) : [];
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
-      await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
-      return { codes, status: toTwoFactorStatus({ state: 'ENABLED', pendingExpiresAt: null, confirmedAt: now, recoveryCodesRemaining: codes.length }, now) };
+      if (isFirstFactor) {
+        await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+      }
+      return { codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
     });
     this.onEvent('enrolment-confirmed');
     return issued;
@@ -157,7 +166,7 @@ export class TotpEnrolmentService {
       const counted = await sqlExecute(
         tx,
         `UPDATE authenticators SET pending_failed_attempts = pending_failed_attempts + 1, consecutive_failures = consecutive_failures + 1
-          WHERE id = ? AND state = 'PENDING' AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
+          WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
             AND pending_failed_attempts < ? AND ${NOT_LOCKED}`,
         [row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );

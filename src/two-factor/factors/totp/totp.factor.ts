@@ -13,7 +13,7 @@ import { SpecificMessages } from '../../../errors/error-codes';
 export const totpFactor: SecondFactor = {
   method: 'TOTP',
 
-  isUsable: () => true, // the pair is ENABLED exactly when its TOTP authenticator is
+  isUsable: (snapshot) => snapshot.totpEnabled, // a pair may be ENABLED by passkeys alone
 
   isWellFormed: (answer) => normalizeTotpCode(answer) !== null,
   shapeMessage: SpecificMessages.TOTP_CODE_SHAPE,
@@ -23,6 +23,7 @@ export const totpFactor: SecondFactor = {
    * The same statement starts the pair's consecutive-failure count again and refuses while the pair is locked.
    */
   async claim(tx, { challenge, answer, now }, { secretBox }) {
+    if (!challenge.totpEnabled) return false; // no TOTP (a pending secret answers nothing): a wrong answer
     const secret = openTotpSecret(secretBox, challenge);
     const step = matchTotp(secret, answer, now.getTime(), challenge.lastUsedStep);
     if (step === null) return false;
@@ -37,6 +38,7 @@ export const totpFactor: SecondFactor = {
     return false; // a replayed step
   },
 
+  /** The pair's row goes last (registry order reversed), with TOTP and the pair's lock-out columns. */
   async remove(tx, tenantId, agentId) {
     await tx.delete(AuthenticatorEntity, { tenantId, agentId });
   },
