@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner, Table, TableColumn, TableColumnOptions } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 
 const id = (): TableColumnOptions => ({ name: 'id', type: 'varchar', length: '36', isPrimary: true });
 const ref = (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'varchar', length: '36', isNullable });
@@ -66,14 +66,16 @@ export class Passkeys1795750000000 implements MigrationInterface {
         indices: [{ name: 'ix_webauthn_challenges_session', columnNames: ['session_id'] }],
       }),
     );
-    await queryRunner.addColumn('tenant_memberships', new TableColumn({ name: 'webauthn_user_id', type: 'varchar', length: '64', isNullable: true }));
-    await queryRunner.addColumn('authenticators', new TableColumn({ name: 'totp_enabled', type: 'boolean', default: 0 }));
+    // Plain ALTER TABLE, the same text on both databases: TypeORM's addColumn rebuilds a SQLite table, and its
+    // revert trips the foreign keys that point at it.
+    await queryRunner.query('ALTER TABLE tenant_memberships ADD COLUMN webauthn_user_id varchar(64) NULL');
+    await queryRunner.query('ALTER TABLE authenticators ADD COLUMN totp_enabled boolean NOT NULL DEFAULT 0');
     await queryRunner.query("UPDATE authenticators SET totp_enabled = 1 WHERE state = 'ENABLED'");
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumn('authenticators', 'totp_enabled');
-    await queryRunner.dropColumn('tenant_memberships', 'webauthn_user_id');
+    await queryRunner.query('ALTER TABLE authenticators DROP COLUMN totp_enabled');
+    await queryRunner.query('ALTER TABLE tenant_memberships DROP COLUMN webauthn_user_id');
     await queryRunner.dropTable('webauthn_challenges');
     await queryRunner.dropTable('passkeys');
   }

@@ -20,12 +20,15 @@ export interface KeyCheck {
   missingForHashed: string[];
 }
 
-/** Which key ids the stored values use that `keys` lacks. One `SELECT DISTINCT` per column, over its index. */
+/**
+ * Which key ids the stored values use that `keys` lacks. One `SELECT DISTINCT` per column, over its index. An
+ * empty key id seals nothing (a pair with passkeys and no TOTP secret).
+ */
 export async function checkEncryptionKeys(db: Database, keys: EncryptionKey[]): Promise<KeyCheck> {
   const configured = new Set(keys.map((k) => k.id));
   const missing = { sealed: new Set<string>(), hashed: new Set<string>() };
   for (const { table, column, holds } of KEY_ID_COLUMNS) {
-    const rows = await sqlRows<{ keyId: string }>(db.manager, `SELECT DISTINCT ${column} AS keyId FROM ${table}`);
+    const rows = await sqlRows<{ keyId: string }>(db.manager, `SELECT DISTINCT ${column} AS keyId FROM ${table} WHERE ${column} <> ''`);
     for (const { keyId } of rows) if (!configured.has(keyId)) missing[holds].add(keyId);
   }
   return { missingForSealed: [...missing.sealed].sort(), missingForHashed: [...missing.hashed].sort() };

@@ -4,6 +4,9 @@ import { SignInDocument } from '../../src/client/generated/graphql';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { DEMO_PASSWORD, ensureConsoleBuilt, launchBrowser, newPage, OWNER, screenshot, signIn, startDemoGateway } from './browser';
 
+/** The editor (Monaco) and the answer pane are slow to settle on a busy machine: poll them patiently. */
+const UI = { timeout: 20_000, interval: 100 };
+
 /**
  * The GraphQL playground (GraphiQL) the gateway serves at GET /graphql: every request it makes stays on the
  * gateway's origin, under a CSP that the page never violates; it runs queries anonymously, with a bearer token
@@ -32,7 +35,7 @@ describe('the GraphQL playground', () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(query);
-    await expect.poll(async () => (await editorText('query')).replace(/\s+/g, ' ').trim()).toBe(query);
+    await expect.poll(async () => (await editorText('query')).replace(/\s+/g, ' ').trim(), UI).toBe(query);
     await page.getByRole('button', { name: /Execute query/ }).click();
   };
 
@@ -64,7 +67,7 @@ describe('the GraphQL playground', () => {
     const response = await page.goto('/graphql');
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self';");
     await page.locator('.graphiql-container').waitFor();
-    await expect.poll(() => editorText('query')).toContain('mutation SignIn($email: String!, $password: String!)');
+    await expect.poll(() => editorText('query'), UI).toContain('mutation SignIn($email: String!, $password: String!)');
 
     await page.getByRole('button', { name: /Show Documentation Explorer/ }).click();
     await page.getByText('A GraphQL schema provides a root type for each kind of operation.').waitFor();
@@ -80,7 +83,7 @@ describe('the GraphQL playground', () => {
 
   it('runs a query typed into the editor and shows the answer', async () => {
     await run('{ me { id } }');
-    await expect.poll(resultText).toBe('{"data":{"me":null}}');
+    await expect.poll(resultText, UI).toBe('{"data":{"me":null}}');
   });
 
   it('runs a signed-in query with a bearer token from the headers editor', async () => {
@@ -90,7 +93,7 @@ describe('the GraphQL playground', () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText(`{"Authorization": "Bearer ${session.token}"}`);
     await run('{ me { id } }');
-    await expect.poll(resultText).toBe(`{"data":{"me":{"id":"${session.agent.id}"}}}`);
+    await expect.poll(resultText, UI).toBe(`{"data":{"me":{"id":"${session.agent.id}"}}}`);
     expect(problems).toEqual([]);
   });
 
@@ -102,7 +105,7 @@ describe('the GraphQL playground', () => {
       page = other.page;
       await page.locator('.graphiql-container').waitFor();
       await run('{ me { email } }');
-      await expect.poll(resultText).toBe(`{"data":{"me":{"email":"${OWNER.email}"}}}`);
+      await expect.poll(resultText, UI).toBe(`{"data":{"me":{"email":"${OWNER.email}"}}}`);
     } finally {
       await other.context.close();
     }

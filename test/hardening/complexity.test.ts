@@ -163,7 +163,7 @@ function sampleVariables(schema: GraphQLSchema, operation: OperationDefinitionNo
     if (!named) continue;
     if (named.name === 'Int') values[name] = 100;
     else if (isNonNullType(type) && isEnumType(named)) values[name] = named.getValues()[0].name;
-    else if (isNonNullType(type) && isInputObjectType(named)) values[name] = {};
+    else if (isNonNullType(type) && (isInputObjectType(named) || named.name === 'JSONObject')) values[name] = {};
     else if (isNonNullType(type)) values[name] = named.name === 'Boolean' ? true : 'x';
   }
   return values;
