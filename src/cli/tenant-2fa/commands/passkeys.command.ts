@@ -68,7 +68,7 @@ export function registerPasskeysCommands(program: Command): void {
     .addOption(tenantOption())
     .argument('<id>', 'the passkey id, from `tenant-2fa passkeys list`')
     .argument('<name>', 'the new name')
-    .addHelpText('after', example('tenant-2fa passkeys rename --tenant "Acme Support" 0b6e… "Work laptop"'))
+    .addHelpText('after', example('tenant-2fa passkeys rename --tenant "Acme Support" 01a222dd-d086-76fa-973d-f9443b174172 "Work laptop"'))
     .action(async (id: string, name: string, options: TenantOptions) => {
       const runtime = new Runtime(options);
       const { client } = runtime.signedIn();
@@ -86,7 +86,7 @@ export function registerPasskeysCommands(program: Command): void {
     .addOption(tenantOption())
     .argument('<id>', 'the passkey id, from `tenant-2fa passkeys list`')
     .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
-    .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa passkeys remove --tenant "Acme Support" 0b6e… --password-stdin'))
+    .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa passkeys remove --tenant "Acme Support" 01a222dd-d086-76fa-973d-f9443b174172 --password-stdin'))
     .action(async (id: string, options: TenantOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
       const { client } = runtime.signedIn();
