@@ -124,7 +124,7 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     expect(data).toEqual({
       me: {
         id: owner.id,
-        twoFactor: { state: 'ENABLED', enabled: true, methods: ['TOTP', 'RECOVERY_CODE'], recoveryCodesRemaining: 7, confirmedAt: expect.any(String) },
+        twoFactor: { state: 'ENABLED', enabled: true, methods: ['TOTP', 'RECOVERY_CODE'], recoveryCodesRemaining: 7, confirmedAt: expect.any(String), totpEnabled: true, passkeys: [] },
       },
     });
   });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, enrol, PASSWORD, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
+import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 import { totpCode } from '../helpers/totp';
 import { assertCliBuilt, CLI_PATH, CliUser } from './cli-process';
 
@@ -47,7 +49,7 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
 
   beforeAll(async () => {
     assertCliBuilt();
-    t = await startTestGateway('sqlite', { LOG_LEVEL: 'silent' });
+    t = await startTestGateway('sqlite', { ...PASSKEY_ENV, LOG_LEVEL: 'silent' });
     tenant = await createTenant(t, { twoFactor: true, name: 'Acme Support' });
     ({ secret } = await enrol(t, tenant.owner, tenant.id));
     user = new CliUser(`${t.url}/graphql`);
@@ -112,6 +114,24 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
     pressEnter('step-up');
     const done = await waitFor('step-up', /EXIT=\d+/);
     expect(done).toContain('Recovery codes in Acme Support are viewable again');
+    expect(done).toContain('EXIT=0');
+  });
+
+  it("removing a passkey asks for the password (hidden), then the gate's code, then removes it", async () => {
+    const { passkey } = await addPasskey(tenant.owner, tenant.id, new SoftwareAuthenticator(TEST_ORIGIN), 'Laptop');
+    t.clock.advance(30_000);
+    expect((await user.run(['logout'])).code).toBe(0);
+    expect((await user.run(['login', '--email', tenant.owner.email, '--password-stdin'], PASSWORD)).code).toBe(0);
+    open('passkey', ['passkeys', 'remove', '--tenant', 'Acme Support', passkey.id]);
+    await waitFor('passkey', /Password/);
+    type('passkey', PASSWORD);
+    pressEnter('passkey');
+    await waitFor('passkey', /Code from your authenticator app/);
+    type('passkey', totpCode(secret, t.clock.epochMs));
+    pressEnter('passkey');
+    const done = await waitFor('passkey', /EXIT=\d+/);
+    expect(done).toContain(`Removed passkey ${passkey.id} in Acme Support.`);
+    expect(done).not.toContain(PASSWORD);
     expect(done).toContain('EXIT=0');
   });
 });

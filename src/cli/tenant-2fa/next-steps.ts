@@ -40,6 +40,8 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
       return `Relax the policy first: \`tenant-2fa admin set --tenant ${tenant} policy optional\`.`;
     case 'RECOVERY_CODES_NOT_VIEWABLE':
       return `This tenant shows recovery codes only once; regenerate them instead: \`tenant-2fa recovery-codes regenerate --tenant ${tenant}\`.`;
+    case 'LAST_FACTOR':
+      return `This is your last second factor; add another or disable two-factor instead (\`tenant-2fa disable --tenant ${tenant}\`).`;
     case 'FORBIDDEN':
       return 'Ask an owner or admin of this tenant.';
     case 'NOT_FOUND':

@@ -7,6 +7,7 @@ import { registerAuthCommands } from './commands/auth.command';
 import { registerDisableCommand } from './commands/disable.command';
 import { registerEnterCommand } from './commands/enter.command';
 import { example } from './commands/help';
+import { registerPasskeysCommands } from './commands/passkeys.command';
 import { registerRecoveryCodesCommands } from './commands/recovery-codes.command';
 import { registerSessionsCommands } from './commands/sessions.command';
 import { registerTenantsCommand } from './commands/tenants.command';
@@ -27,9 +28,7 @@ Environment:
 `;
 
 /**
- * The command tree. Each group lives in its own module under commands/ and registers itself; commands that wait
- * for API features slot in beside their group (`totp remove`) or as a new module registered here
- * (`passkeys`).
+ * The command tree. Each group lives in its own module under commands/ and registers itself.
  */
 export function buildProgram(): Command {
   const program = new Command('tenant-2fa')
@@ -46,6 +45,7 @@ export function buildProgram(): Command {
   registerEnterCommand(program);
   registerAuthCommands(program);
   registerTotpCommands(program);
+  registerPasskeysCommands(program);
   registerRecoveryCodesCommands(program);
   registerDisableCommand(program);
   registerSessionsCommands(program);

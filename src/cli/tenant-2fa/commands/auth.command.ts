@@ -5,7 +5,7 @@ import { printJson } from '../output';
 import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
 import { example } from './help';
 import { tenantOption } from './tenant-option';
-import { printTwoFactorStatus } from './two-factor-status';
+import { printMyFactors } from './two-factor-status';
 
 /** auth status: your own two-factor status in one tenant. */
 export function registerAuthCommands(program: Command): void {
@@ -17,7 +17,7 @@ export function registerAuthCommands(program: Command): void {
   addCommonOptions(auth.command('status'))
     .summary('your 2FA status in a tenant')
     .description(
-      "Show your two-factor status in a tenant: state, enabled, methods, recovery codes left, confirmed at; and the tenant's settings that concern you: whether its recovery codes can be viewed again, and the issuer name your authenticator app shows.",
+      "Show your two-factor status in a tenant: state, enabled, methods, recovery codes left, confirmed at, whether an authenticator app is set up, your passkeys; and the tenant's settings that concern you: whether its recovery codes can be viewed again, and the issuer name your authenticator app shows.",
     )
     .addOption(tenantOption())
     .addHelpText('after', example('tenant-2fa auth status --tenant "Acme Support" --json'))
@@ -27,7 +27,7 @@ export function registerAuthCommands(program: Command): void {
       const tenant = await findTenant(client, options.tenant);
       const data = await client.request(CliTwoFactorStatusDocument, { tenantId: tenant.id });
       if (runtime.json) return printJson(data);
-      printTwoFactorStatus(data.me!.twoFactor, [['Tenant', tenant.name]], [
+      printMyFactors(data.me!.twoFactor, [['Tenant', tenant.name]], [
         ['Recovery codes', tenant.recoveryCodeVisibility === 'VIEWABLE' ? `viewable again (\`tenant-2fa recovery-codes view\`)${tenant.recoveryCodeReplenish ? ', a used one is replaced' : ''}` : 'shown once'],
         ['Issuer', tenant.issuer],
       ]);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import QRCode from 'qrcode';
-import { CliBeginTotpEnrolmentDocument, CliConfirmTotpEnrolmentDocument } from '../../../client/generated/graphql';
+import { CliBeginTotpEnrolmentDocument, CliConfirmTotpEnrolmentDocument, CliRemoveTotpAuthenticatorDocument } from '../../../client/generated/graphql';
+import { behindGate } from '../challenge';
 import { usageError } from '../exit-codes';
 import { findTenant } from '../lookups';
 import { shellArg } from '../next-steps';
@@ -9,18 +10,18 @@ import { askLine, readPassword } from '../prompts';
 import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
 import { example } from './help';
 import { tenantOption } from './tenant-option';
-import { printRecoveryCodes, printTwoFactorStatus } from './two-factor-status';
+import { printMyFactors, printRecoveryCodes, printTwoFactorStatus } from './two-factor-status';
 
 interface TenantOptions extends CommonOptions {
   tenant: string;
 }
 
-/** totp start / confirm: enrolling an authenticator app in one tenant. (`totp remove` comes with removeTotpAuthenticator.) */
+/** totp start / confirm / remove: an authenticator app in one tenant. */
 export function registerTotpCommands(program: Command): void {
   const totp = program
     .command('totp')
-    .summary('set up an authenticator app: start, confirm')
-    .description('Set up an authenticator app (TOTP) for a tenant: `start`, then `confirm` with a code from the app.')
+    .summary('your authenticator app: start, confirm, remove')
+    .description('Set up an authenticator app (TOTP) for a tenant: `start`, then `confirm` with a code from the app; `remove` takes it away while a passkey remains.')
     .addHelpText('after', example('tenant-2fa totp start --tenant "Acme Support"'));
 
   addCommonOptions(totp.command('start'))
@@ -63,6 +64,25 @@ export function registerTotpCommands(program: Command): void {
       printLine();
       printRecoveryCodes(codes, printLine, tenant.recoveryCodeVisibility);
       printTwoFactorStatus(status);
+    });
+
+  addCommonOptions(totp.command('remove'))
+    .summary('remove the app; your passkeys stay')
+    .description(
+      "Remove your authenticator app in a tenant, keeping your passkeys and recovery codes; asks for your password. Refused (LAST_FACTOR) when no passkey remains: add one, or turn two-factor off with `disable`. Needs this session to have passed the tenant's challenge; asks for it at a terminal.",
+    )
+    .addOption(tenantOption())
+    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
+    .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa totp remove --tenant "Acme Support" --password-stdin'))
+    .action(async (options: TenantOptions & { passwordStdin?: boolean }) => {
+      const runtime = new Runtime(options);
+      const { client } = runtime.signedIn();
+      const tenant = await findTenant(client, options.tenant);
+      const password = await readPassword({ passwordStdin: options.passwordStdin });
+      const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRemoveTotpAuthenticatorDocument, { tenantId: tenant.id, password }));
+      if (runtime.json) return printJson(data);
+      printLine(`Your authenticator app is removed in ${tenant.name}; your passkeys and recovery codes stay.`);
+      printMyFactors(data.removeTotpAuthenticator);
     });
 }
 
