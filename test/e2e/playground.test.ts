@@ -36,7 +36,14 @@ describe('the GraphQL playground', () => {
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(query);
     await expect.poll(async () => (await editorText('query')).replace(/\s+/g, ' ').trim(), UI).toBe(query);
-    await page.getByRole('button', { name: /Execute query/ }).click();
+    // GraphiQL takes the editor's text after a short debounce: a click before it runs nothing. Click until the
+    // query is sent.
+    const sent = (request: { method(): string; postData(): string | null }) => request.method() === 'POST' && (request.postData() ?? '').includes(JSON.stringify(query));
+    for (let attempt = 1; ; attempt++) {
+      const request = page.waitForRequest(sent, { timeout: 2_000 }).catch(() => null);
+      await page.getByRole('button', { name: /Execute query/ }).click();
+      if ((await request) || attempt === 10) break;
+    }
   };
 
   /** Watches a page: every request's URL, console errors and CSP violations. */
