@@ -1,6 +1,4 @@
 import {
-  ResetAgentTwoFactorDocument,
-  RevokeAgentSessionsDocument,
   TenantAgentsDocument,
   type TenantAgentPartsFragment,
   type TenantAgentsQuery,
@@ -11,10 +9,10 @@ import { badge } from '../layout';
 import { ROLE_LABELS, STATE_BADGES } from '../messages';
 import type { Tone } from '../nav';
 import { app } from '../state';
-import { confirmDialog } from './confirm-dialog';
 import { type Page, type PagedTable, pagedTable } from './paged-table';
 import { searchBox } from './search-box';
 import type { AdminAct, AdminTenant } from './two-factor-settings-section';
+import { agentActions } from './agent-actions';
 
 type AgentFilter = 'all' | 'enabled' | 'not-enabled';
 
@@ -62,61 +60,22 @@ export function agentsSection(options: { tenant: AdminTenant; act: AdminAct; say
     const { agent } = node;
     const badgeInfo = STATE_BADGES[node.twoFactor.state];
     const isMe = agent.id === app.me?.id;
-    const reset = h(
-      'button',
-      {
-        type: 'button',
-        class: 'button button-small button-secondary',
-        disabled: node.twoFactor.state === 'NOT_CONFIGURED',
-        'aria-label': `Reset 2FA for ${agent.name}`,
-        onclick: async () => {
-          const confirmed = await confirmDialog({
-            title: `Reset two-factor for ${agent.name}?`,
-            body: `${agent.email} loses their authenticator and recovery codes in ${tenant.name}, and their sessions here lose their verification. They set it up again the next time it is required. Other tenants are not affected.${isMe ? ' This is you.' : ''}`,
-            confirmLabel: 'Reset 2FA',
-          });
-          if (!confirmed) return;
-          agentsError.textContent = '';
-          await act(
-            async () => {
-              await call(ResetAgentTwoFactorDocument, { tenantId, agentId: agent.id });
-              say(`Two-factor reset for ${agent.email} in ${tenant.name}.`);
-              changed();
-              await loadAgents(false);
-            },
-            (text) => (agentsError.textContent = text),
-          );
-        },
+    const [reset, revoke] = agentActions({
+      tenantId,
+      tenantName: tenant.name,
+      agent,
+      isEnrolled: node.twoFactor.state !== 'NOT_CONFIGURED',
+      isMe,
+      act: async (work) => {
+        agentsError.textContent = '';
+        await act(work, (text) => (agentsError.textContent = text));
       },
-      'Reset 2FA',
-    );
-    const revoke = h(
-      'button',
-      {
-        type: 'button',
-        class: 'button button-small button-secondary',
-        'aria-label': `Revoke sessions of ${agent.name}`,
-        onclick: async () => {
-          const confirmed = await confirmDialog({
-            title: `Revoke the sessions of ${agent.name}?`,
-            body: `Every session of ${agent.email} loses its standing in ${tenant.name} and must pass this tenant’s verification again. Other tenants are not affected.${isMe ? ' This is you: this session too.' : ''}`,
-            confirmLabel: 'Revoke sessions',
-          });
-          if (!confirmed) return;
-          agentsError.textContent = '';
-          await act(
-            async () => {
-              const { revokeAgentSessions: count } = await call(RevokeAgentSessionsDocument, { tenantId, agentId: agent.id });
-              say(count === 0 ? `${agent.email} had no verified sessions in ${tenant.name}.` : `Revoked ${count} ${count === 1 ? 'session' : 'sessions'} of ${agent.email} in ${tenant.name}.`);
-              changed();
-              await loadAgents(false);
-            },
-            (text) => (agentsError.textContent = text),
-          );
-        },
+      done: async (message) => {
+        say(message);
+        changed();
+        await loadAgents(false);
       },
-      'Revoke sessions',
-    );
+    });
     return h(
       'tr',
       { 'data-agent-email': agent.email },
