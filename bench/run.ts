@@ -769,7 +769,8 @@ function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps:
       holds: peerRatio >= 5,
       measured:
         `${peerRatio.toFixed(2)} × (over baseline-apollo, paired: ${ratio('verify-valid').toFixed(3)} vs ${(peer.scenario.median.pairedRatio ?? NaN).toFixed(3)}); ` +
-        `req/s ${s['verify-valid'].median.rps.toFixed(0)} vs ${peer.scenario.median.rps.toFixed(0)} = ${(s['verify-valid'].median.rps / peer.scenario.median.rps).toFixed(2)} ×`,
+        `req/s ${s['verify-valid'].median.rps.toFixed(0)} vs ${peer.scenario.median.rps.toFixed(0)} = ${(s['verify-valid'].median.rps / peer.scenario.median.rps).toFixed(2)} ×; ` +
+        `server CPU per request ${s['verify-valid'].median.cpuUsPerReq?.toFixed(0) ?? '?'} vs ${peer.scenario.median.cpuUsPerReq?.toFixed(0) ?? '?'} µs`,
     });
   }
   goals.push({
