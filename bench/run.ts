@@ -352,52 +352,51 @@ async function measureArgon2(concurrency: number): Promise<Baseline> {
 
 // ---------------------------------------------------------------------------------------------- the peer
 
-interface PeerResult {
+interface PeerInfo {
   name: string;
   version: string;
   users: number;
   setupMs: number;
   readyMs: number;
-  scenario: ScenarioResult;
   replay: ReplayResult;
-  idleRssAfterLoadMiB: number;
+  idleRssAfterLoadMiB?: number;
+}
+
+interface PeerHandle {
+  info: PeerInfo;
+  pid: number;
+  /** better-auth-verify under load, paired with baseline-apollo like verify-valid. */
+  measure(pairing: Pairing): Promise<ScenarioResult>;
+  stop(): Promise<void>;
 }
 
 /**
- * better-auth's verify-totp for signed-in users, on its own SQLite file, under the same load generator and
- * connections as the gateway's verify-valid, paired with baseline-apollo the same way; then its replay probe.
+ * better-auth on its own SQLite file, users signed up and enrolled, its replay probe done; it then stays up,
+ * idle, and its verify-totp is measured on each database right before the gateway's verify-valid (same load
+ * generator, connections and timing), so that the two measurements are adjacent.
  */
-async function benchPeer(pairing: Pairing): Promise<PeerResult> {
+async function startPeer(): Promise<PeerHandle> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-peer-'));
   const removeDir = async () => rmSync(dataDir, { recursive: true, force: true });
   cleanups.add(removeDir);
-  let peer: Peer | undefined;
-  try {
-    peer = await startBetterAuth(ROOT, dataDir, baseEnv(), PEER_USERS);
-    cleanups.add(peer.child.stop);
-    log(`  better-auth ${peer.version} (pid ${peer.child.pid}) ready in ${peer.child.readyMs.toFixed(0)} ms; ${PEER_USERS + 1} users signed up and enrolled in ${(peer.setupMs / 1000).toFixed(1)} s`);
-    const spec: LoadSpec = {
-      name: 'better-auth-verify',
-      url: peer.url,
-      connections: CONNECTIONS.default,
-      next: peerVerifyRequests(peer),
-      check: peerVerified,
-      serverPid: peer.child.pid,
-    };
-    const scenario = await measure(spec, timing, log, pairing);
-    const replay = await peerReplayProbe(peer);
-    log(`  better-auth replay probe: first ${replay.first.status}, the same code again ${replay.second.status} (${replay.refusedSecond ? 'refused' : 'ACCEPTED twice'})`);
-    await sleep(1000);
-    const idleRssAfterLoadMiB = rssMiB(peer.child.pid);
-    return { name: 'better-auth', version: peer.version, users: PEER_USERS, setupMs: peer.setupMs, readyMs: peer.child.readyMs, scenario, replay, idleRssAfterLoadMiB };
-  } finally {
-    if (peer) {
+  const peer: Peer = await startBetterAuth(ROOT, dataDir, baseEnv(), PEER_USERS);
+  cleanups.add(peer.child.stop);
+  log(`  better-auth ${peer.version} (pid ${peer.child.pid}) ready in ${peer.child.readyMs.toFixed(0)} ms; ${PEER_USERS + 1} users signed up and enrolled in ${(peer.setupMs / 1000).toFixed(1)} s`);
+  const replay = await peerReplayProbe(peer);
+  log(`  better-auth replay probe: first ${replay.first.status}, the same code again ${replay.second.status} (${replay.refusedSecond ? 'refused' : 'ACCEPTED twice'})`);
+  const spec: LoadSpec = { name: 'better-auth-verify', url: peer.url, connections: CONNECTIONS.default, next: peerVerifyRequests(peer), check: peerVerified, serverPid: peer.child.pid };
+  const info: PeerInfo = { name: 'better-auth', version: peer.version, users: PEER_USERS, setupMs: peer.setupMs, readyMs: peer.child.readyMs, replay };
+  return {
+    info,
+    pid: peer.child.pid,
+    measure: (pairing) => measure(spec, timing, log, pairing),
+    stop: async () => {
       await peer.child.stop();
       cleanups.delete(peer.child.stop);
-    }
-    await removeDir();
-    cleanups.delete(removeDir);
-  }
+      await removeDir();
+      cleanups.delete(removeDir);
+    },
+  };
 }
 
 /**
@@ -494,6 +493,8 @@ interface DatabaseResult {
   replay: ReplayResult;
   /** Rows in the challenges table while verify-valid ran. */
   challengesInTable: number;
+  /** better-auth's verify-totp, measured right before verify-valid. */
+  peer?: ScenarioResult;
   scale?: ScaleResult;
 }
 
@@ -515,7 +516,7 @@ interface ScaleResult {
   gatewayLogProblems: ReturnType<typeof loggedProblems>;
 }
 
-async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: Pairing }): Promise<DatabaseResult> {
+async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: Pairing }, peer: PeerHandle | null): Promise<DatabaseResult> {
   const scratch = await scratchDatabase(kind);
   cleanups.add(scratch.drop);
   try {
@@ -553,6 +554,7 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
     // A fresh process: warm its JIT and the database's caches on read-only requests before the first scenario.
     await runOnce(specs.find((spec) => spec.name === 'gate')!, timing.warmupS);
     const pairedWith: Record<string, Pairing> = { 'verify-valid': pairings.apollo, gate: pairings.apollo, 'sign-in': pairings.argon2 };
+    const peerScenario = peer ? await peer.measure(pairings.apollo) : undefined;
     for (const spec of specs) scenarios[spec.name] = await measure(spec, timing, log, pairedWith[spec.name]);
 
     await sleep(1000);
@@ -585,6 +587,7 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
       },
       replay,
       challengesInTable,
+      ...(peerScenario ? { peer: peerScenario } : {}),
       ...(scale ? { scale } : {}),
     };
   } finally {
@@ -705,7 +708,7 @@ interface Goal {
   measured: string;
 }
 
-function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps: number, startup: StartupResult, peer: PeerResult | null): { goals: Goal[]; line: string; ratios: Record<string, number> } {
+function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps: number, startup: StartupResult, peerInfo: PeerInfo | null): { goals: Goal[]; line: string; ratios: Record<string, number> } {
   const s = r.scenarios;
   /** The paired ratio where the scenario was paired with its baseline, else the ratio to the run's baseline. */
   const ratio = (name: string) => s[name].median.pairedRatio ?? s[name].median.rps / apolloRps;
@@ -759,17 +762,19 @@ function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps:
       goals.push({ goal: 'idle RSS < 150 MB (npm start, demo data)', holds: startup.npmStartIdleRssMiB < 150, measured: `${startup.npmStartIdleRssMiB.toFixed(0)} MiB` });
     }
   }
-  // The peer: ours ÷ better-auth, each as its paired ratio over baseline-apollo (so the machine's drift between
-  // the two measurements cancels out); the plain req/s ratio beside it.
-  const peerRatio = peer ? ratio('verify-valid') / (peer.scenario.median.pairedRatio ?? peer.scenario.median.rps / apolloRps) : null;
+  // The peer: ours ÷ better-auth in req/s, measured one right after the other; the ratio of their paired
+  // ratios over baseline-apollo and their CPU per request beside it.
+  const peer = r.peer && peerInfo ? { ...peerInfo, scenario: r.peer } : null;
+  const peerRatio = peer ? s['verify-valid'].median.rps / peer.scenario.median.rps : null;
   if (peer && peerRatio !== null) {
-    Object.assign(ratios, { peer_betterauth_ratio: peerRatio, peer_betterauth_rps_ratio: s['verify-valid'].median.rps / peer.scenario.median.rps });
+    const pairedPeerRatio = ratio('verify-valid') / (peer.scenario.median.pairedRatio ?? peer.scenario.median.rps / apolloRps);
+    Object.assign(ratios, { peer_betterauth_ratio: peerRatio, peer_betterauth_paired_ratio: pairedPeerRatio });
     goals.push({
-      goal: `verify (valid) ≥ 5 × better-auth ${peer.version} verify-totp (signed-in user, SQLite, same run)`,
+      goal: `verify (valid) ≥ 5 × better-auth ${peer.version} verify-totp (signed-in user, its SQLite, measured right before)`,
       holds: peerRatio >= 5,
       measured:
-        `${peerRatio.toFixed(2)} × (over baseline-apollo, paired: ${ratio('verify-valid').toFixed(3)} vs ${(peer.scenario.median.pairedRatio ?? NaN).toFixed(3)}); ` +
-        `req/s ${s['verify-valid'].median.rps.toFixed(0)} vs ${peer.scenario.median.rps.toFixed(0)} = ${(s['verify-valid'].median.rps / peer.scenario.median.rps).toFixed(2)} ×; ` +
+        `${peerRatio.toFixed(2)} × (req/s ${s['verify-valid'].median.rps.toFixed(0)} vs ${peer.scenario.median.rps.toFixed(0)}); ` +
+        `over baseline-apollo, paired: ${ratio('verify-valid').toFixed(3)} vs ${(peer.scenario.median.pairedRatio ?? NaN).toFixed(3)} = ${pairedPeerRatio.toFixed(2)} ×; ` +
         `server CPU per request ${s['verify-valid'].median.cpuUsPerReq?.toFixed(0) ?? '?'} vs ${peer.scenario.median.cpuUsPerReq?.toFixed(0) ?? '?'} µs`,
     });
   }
@@ -982,14 +987,20 @@ async function main(): Promise<void> {
   const argon2Rps = argon2.median.rps;
   const pairings = { apollo: { name: 'baseline-apollo', probe: apollo.probe }, argon2: { name: 'argon2-raw', probe: argon2Baseline.probe } };
 
-  let peer: PeerResult | null = null;
+  let peer: PeerHandle | null = null;
   if (PEER) {
-    log(`\n== peer: better-auth, twoFactor plugin, SQLite ${at()}`);
-    peer = await benchPeer(pairings.apollo);
+    log(`\n== peer: better-auth, twoFactor plugin, SQLite (measured on each database right before verify-valid) ${at()}`);
+    peer = await startPeer();
   }
 
   const databases: Partial<Record<DbKind, DatabaseResult>> = {};
-  for (const kind of kinds) databases[kind] = await benchDatabase(kind, pairings);
+  for (const kind of kinds) databases[kind] = await benchDatabase(kind, pairings, peer);
+  if (peer) {
+    await sleep(1000);
+    peer.info.idleRssAfterLoadMiB = rssMiB(peer.pid);
+    await peer.stop();
+  }
+  const peerInfo = peer?.info ?? null;
   // For comparison with the gateway's idle RSS after its load: the bare Apollo server after all its probes.
   await sleep(1000);
   const apolloIdleRssMiB = apollo.pid ? rssMiB(apollo.pid) : null;
@@ -1001,10 +1012,10 @@ async function main(): Promise<void> {
   const evaluations: Record<string, unknown> = {};
   for (const kind of kinds) {
     const r = databases[kind]!;
-    const { goals, line, ratios } = evaluate(kind, r, apolloRps, argon2Rps, startup, peer);
+    const { goals, line, ratios } = evaluate(kind, r, apolloRps, argon2Rps, startup, peerInfo);
     finalLines.push(line);
     evaluations[kind] = { ratios, goals };
-    const rows = [baselineHttp, baselineApollo, ...Object.values(r.scenarios), ...(peer ? [peer.scenario] : []), ...(r.scale ? Object.values(r.scale.scenarios) : []), argon2];
+    const rows = [baselineHttp, baselineApollo, ...Object.values(r.scenarios), ...(r.peer ? [r.peer] : []), ...(r.scale ? Object.values(r.scale.scenarios) : []), argon2];
     const noisy = rows.filter((row) => row.median.foreignCpuPct > 15).map((row) => `${row.name} ${row.median.foreignCpuPct.toFixed(0)}%`);
     report.push(
       `### ${r.label}`,
@@ -1021,11 +1032,11 @@ async function main(): Promise<void> {
           .join(', ') +
         '.',
       '',
-      ...(peer
+      ...(peerInfo && r.peer
         ? [
-            `better-auth-verify: better-auth ${peer.version} (\`twoFactor\` plugin, better-sqlite3 in WAL mode, its rate limiter off), \`POST /api/auth/two-factor/verify-totp\` by ${peer.users} signed-in users ` +
-              `(signed up and enrolled over its API in ${(peer.setupMs / 1000).toFixed(1)} s) with the code of now computed by the bench; measured once per run, before the databases, paired with baseline-apollo like verify-valid. ` +
-              `Replay probe on it: ${peer.replay.first.status} then ${peer.replay.second.status} for the same code (${peer.replay.refusedSecond ? 'refused the second' : 'accepted both'}). Its idle RSS after the load ${peer.idleRssAfterLoadMiB.toFixed(0)} MiB.`,
+            `better-auth-verify: better-auth ${peerInfo.version} (\`twoFactor\` plugin, its own SQLite file through better-sqlite3 in WAL mode, its rate limiter off), \`POST /api/auth/two-factor/verify-totp\` by ${peerInfo.users} signed-in users ` +
+              `(signed up and enrolled over its API in ${(peerInfo.setupMs / 1000).toFixed(1)} s) with the code of now computed by the bench; measured right before verify-valid, paired with baseline-apollo like it. ` +
+              `Replay probe on it: ${peerInfo.replay.first.status} then ${peerInfo.replay.second.status} for the same code (${peerInfo.replay.refusedSecond ? 'refused the second' : 'accepted both'}). Its idle RSS after the whole run ${peerInfo.idleRssAfterLoadMiB?.toFixed(0) ?? '?'} MiB.`,
             '',
           ]
         : []),
@@ -1057,7 +1068,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(BENCH_DIR, 'results.md'), markdown);
   writeFileSync(
     path.join(BENCH_DIR, 'results.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: totalS, code, machine, timing, apolloIdleRssMiB, plan: PLAN, connections: CONNECTIONS, startup, baselines: { 'baseline-http': baselineHttp, 'baseline-apollo': baselineApollo, 'argon2-raw': argon2 }, peer, scalePlan: SCALE ? SCALE_PLAN : null, databases, evaluations, finalLines }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: totalS, code, machine, timing, apolloIdleRssMiB, plan: PLAN, connections: CONNECTIONS, startup, baselines: { 'baseline-http': baselineHttp, 'baseline-apollo': baselineApollo, 'argon2-raw': argon2 }, peer: peerInfo, scalePlan: SCALE ? SCALE_PLAN : null, databases, evaluations, finalLines }, null, 2)}\n`,
   );
   log(`\n${report.join('\n')}`);
   log(`whole run ${totalS.toFixed(0)} s; wrote bench/results.json and bench/results.md\n`);
