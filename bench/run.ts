@@ -115,6 +115,8 @@ interface Scratch {
 }
 
 const cleanups = new Set<() => Promise<void>>();
+/** Log files of the gateway children: their tails are printed if the run fails (before the scratch goes). */
+const childLogs = new Set<string>();
 const T0 = performance.now();
 const log = (line: string) => console.log(line);
 /** Seconds since the bench started, for the section headers. */
@@ -186,6 +188,7 @@ async function startGateway(scratch: Scratch, nodeArgs: string[] = [], logName =
     logFile: path.join(scratch.dataDir, `${logName}.log`),
   });
   cleanups.add(child.stop);
+  childLogs.add(child.logFile);
   return child;
 }
 
@@ -1088,6 +1091,13 @@ main()
   .then(() => process.exit(0))
   .catch(async (error) => {
     console.error(error);
+    for (const file of childLogs) {
+      try {
+        console.error(`--- ${file} (tail) ---\n${readFileSync(file, 'utf8').split('\n').slice(-15).join('\n')}`);
+      } catch {
+        // removed with its scratch directory
+      }
+    }
     await cleanUp();
     process.exit(1);
   });
