@@ -11,9 +11,11 @@ import { openDatabase } from '../src/db/database';
 import { BenchRequest, LoadSpec, measure, Pairing, RepResult, runOnce, ScenarioResult, summarize, Timing } from './lib/load';
 import { Child, cpuMicros, freePort, machineCpuMicros, rssMiB, sleep, startProcess } from './lib/proc';
 import { formatProfile, summarizeProfile } from './lib/profile';
-import { adminPageRequest, adminSearchRequest, expect, gateRequests, signInRequests, ValidCodeDispenser, WrongCodeDispenser } from './lib/scenarios';
+import { Peer, peerReplayProbe, peerVerified, peerVerifyRequests, ReplayResult, startBetterAuth } from './lib/peer';
+import { adminListRequest, adminPageRequest, adminSearchRequest, expect, gateRequests, signInRequests, ValidCodeDispenser, verifyRequest, WrongCodeDispenser } from './lib/scenarios';
 import { BENCH_PASSWORD, Fixture, seedTenant, SeedPlan } from './lib/seed';
 import { startCountingGateway, StatementCount } from './lib/statements';
+import { totpCode } from '../test/helpers/totp';
 
 /*
  * npm run bench: the gateway (dist/src/main.js, a child process in production mode) under autocannon, each
@@ -23,6 +25,8 @@ import { startCountingGateway, StatementCount } from './lib/statements';
  *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test npm run bench   SQLite, then MariaDB (scratch database)
  *   npm run bench -- --profile                      CPU profiles of the gateway (verify, gate, admin page) instead
  *   BENCH_WARMUP_S / BENCH_DURATION_S / BENCH_REPS  timing (default 2 / 4 / 3); BENCH_PAIR_S baseline probes (1.5)
+ *   BENCH_SCALE=1 (or --scale)                      also a 100,000-member tenant per database (about 2 minutes more each)
+ *   BENCH_PEER=0 (or --no-peer)                     leave out the better-auth peer
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,6 +35,8 @@ const GATEWAY_MAIN = path.join(ROOT, 'dist/src/main.js');
 const args = new Set(process.argv.slice(2));
 const PROFILE = args.has('--profile');
 const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const SCALE = args.has('--scale') || process.env.BENCH_SCALE === '1';
+const PEER = !args.has('--no-peer') && process.env.BENCH_PEER !== '0';
 
 const timing: Timing = {
   warmupS: numberEnv('BENCH_WARMUP_S', 2),
@@ -60,6 +66,29 @@ const PLAN: SeedPlan = {
   cursorDepth: 0.8,
 };
 
+/**
+ * BENCH_SCALE: a second tenant in the same database, 100,000 members, 7 in 10 enrolled; each enrolled member
+ * (but the 4 probe agents) holds one open challenge, ≈ 70,000 more on top of the first tenant's ≈ 33,700.
+ */
+const SCALE_PLAN: SeedPlan = {
+  agents: 100_000,
+  validChallengesPerAgent: 1,
+  wrongChallengesPerAgent: 0,
+  gateSessions: 0,
+  signInAgents: 0,
+  cursorDepth: 0.8,
+  label: 'scale',
+};
+/** The admin listing shapes measured on the 100,000-member tenant. */
+const SCALE_ADMIN_SHAPES = [
+  { name: 'first', deep: false, filtered: false },
+  { name: 'first-filtered', deep: false, filtered: true },
+  { name: 'deep', deep: true, filtered: false },
+  { name: 'deep-filtered', deep: true, filtered: true },
+] as const;
+/** better-auth users under load (each signed in, TOTP enrolled), one per connection. */
+const PEER_USERS = 32;
+
 const ENCRYPTION_KEYS = `bench1:${randomBytes(32).toString('base64')}`;
 /** The bench plays one trusted reverse proxy carrying many clients (X-Forwarded-For), and lifts the per-IP
  * limits far above what a run can spend, so their bookkeeping is measured but never refuses a request. */
@@ -86,6 +115,8 @@ interface Scratch {
 }
 
 const cleanups = new Set<() => Promise<void>>();
+/** Log files of the gateway children: their tails are printed if the run fails (before the scratch goes). */
+const childLogs = new Set<string>();
 const T0 = performance.now();
 const log = (line: string) => console.log(line);
 /** Seconds since the bench started, for the section headers. */
@@ -157,6 +188,7 @@ async function startGateway(scratch: Scratch, nodeArgs: string[] = [], logName =
     logFile: path.join(scratch.dataDir, `${logName}.log`),
   });
   cleanups.add(child.stop);
+  childLogs.add(child.logFile);
   return child;
 }
 
@@ -193,12 +225,24 @@ function loggedProblems(logFile: string): Array<{ count: number; level: number; 
   return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, 10);
 }
 
-async function seed(scratch: Scratch): Promise<Fixture> {
+async function seed(scratch: Scratch, plan = PLAN): Promise<Fixture> {
   const config = loadConfig({ ...GATEWAY_SETTINGS, DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) });
   const db = await openDatabase(config.database);
   try {
     await db.migrate();
-    return await seedTenant(db, config.encryptionKeys, PLAN);
+    return await seedTenant(db, config.encryptionKeys, plan);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Rows of a table in the scratch database. */
+async function countRows(scratch: Scratch, table: string): Promise<number> {
+  const config = loadConfig({ ...GATEWAY_SETTINGS, DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) });
+  const db = await openDatabase(config.database);
+  try {
+    const [{ n }] = (await db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: number | string }>;
+    return Number(n);
   } finally {
     await db.close();
   }
@@ -309,6 +353,72 @@ async function measureArgon2(concurrency: number): Promise<Baseline> {
   return { result, probe: () => argon2Once(hashed, concurrency, PAIR_S), stop: async () => undefined };
 }
 
+// ---------------------------------------------------------------------------------------------- the peer
+
+interface PeerInfo {
+  name: string;
+  version: string;
+  users: number;
+  setupMs: number;
+  readyMs: number;
+  replay: ReplayResult;
+  idleRssAfterLoadMiB?: number;
+}
+
+interface PeerHandle {
+  info: PeerInfo;
+  pid: number;
+  /** better-auth-verify under load, paired with baseline-apollo like verify-valid. */
+  measure(pairing: Pairing): Promise<ScenarioResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * better-auth on its own SQLite file, users signed up and enrolled, its replay probe done; it then stays up,
+ * idle, and its verify-totp is measured on each database right before the gateway's verify-valid (same load
+ * generator, connections and timing), so that the two measurements are adjacent.
+ */
+async function startPeer(): Promise<PeerHandle> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-peer-'));
+  const removeDir = async () => rmSync(dataDir, { recursive: true, force: true });
+  cleanups.add(removeDir);
+  const peer: Peer = await startBetterAuth(ROOT, dataDir, baseEnv(), PEER_USERS);
+  cleanups.add(peer.child.stop);
+  log(`  better-auth ${peer.version} (pid ${peer.child.pid}) ready in ${peer.child.readyMs.toFixed(0)} ms; ${PEER_USERS + 1} users signed up and enrolled in ${(peer.setupMs / 1000).toFixed(1)} s`);
+  const replay = await peerReplayProbe(peer);
+  log(`  better-auth replay probe: first ${replay.first.status}, the same code again ${replay.second.status} (${replay.refusedSecond ? 'refused' : 'ACCEPTED twice'})`);
+  const spec: LoadSpec = { name: 'better-auth-verify', url: peer.url, connections: CONNECTIONS.default, next: peerVerifyRequests(peer), check: peerVerified, serverPid: peer.child.pid };
+  const info: PeerInfo = { name: 'better-auth', version: peer.version, users: PEER_USERS, setupMs: peer.setupMs, readyMs: peer.child.readyMs, replay };
+  return {
+    info,
+    pid: peer.child.pid,
+    measure: (pairing) => measure(spec, timing, log, pairing),
+    stop: async () => {
+      await peer.child.stop();
+      cleanups.delete(peer.child.stop);
+      await removeDir();
+      cleanups.delete(removeDir);
+    },
+  };
+}
+
+/**
+ * The gateway's side of the replay probe: one valid code (the step of now) sent twice by the same agent, to
+ * two of its open challenges. The first must pass; the second must be refused (the step is spent).
+ */
+async function replayProbe(url: string, agent: Fixture['validPool'][number]): Promise<ReplayResult> {
+  const code = totpCode(agent.secret, Date.now());
+  const send = async (session: { token: string; challengeId: string }) => {
+    const request = verifyRequest(session.token, session.challengeId, code, '10.99.0.1');
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, body: request.body });
+    return { status: response.status, body: (await response.text()).slice(0, 300) };
+  };
+  const first = await send(agent.sessions[0]);
+  const second = await send(agent.sessions[1]);
+  if (!expect.granted(first.status, first.body)) throw new Error(`replay probe: the first answer was not granted: ${first.status} ${first.body}`);
+  return { code, first, second, refusedSecond: !expect.granted(second.status, second.body) };
+}
+
 // ---------------------------------------------------------------------------------------------- start-up
 
 /** Child pids of a process (all its threads' children). */
@@ -382,9 +492,34 @@ interface DatabaseResult {
   gatewayLogProblems: ReturnType<typeof loggedProblems>;
   latestDeadlock: string | null;
   pools: Record<string, unknown>;
+  /** One valid code sent twice (two challenges of one agent). */
+  replay: ReplayResult;
+  /** Rows in the challenges table while verify-valid ran. */
+  challengesInTable: number;
+  /** better-auth's verify-totp, measured right before verify-valid. */
+  peer?: ScenarioResult;
+  scale?: ScaleResult;
 }
 
-async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: Pairing }): Promise<DatabaseResult> {
+interface ScaleResult {
+  seed: {
+    ms: number;
+    rows: Record<string, number>;
+    /** The bench process (which builds the rows): RSS before, highest seen while seeding (sampled every 50 ms), after. */
+    benchRssBeforeMiB: number;
+    benchRssPeakMiB: number;
+    benchRssAfterMiB: number;
+    benchHeapPeakMiB: number;
+  };
+  challengesBefore: number;
+  challengesAfter: number;
+  gateway: { readyMs: number; rssAfterStartMiB: number; rssAfterVerifyMiB: number; rssAfterAdminMiB: number };
+  scenarios: Record<string, ScenarioResult>;
+  statements: Record<string, StatementCount>;
+  gatewayLogProblems: ReturnType<typeof loggedProblems>;
+}
+
+async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: Pairing }, peer: PeerHandle | null): Promise<DatabaseResult> {
   const scratch = await scratchDatabase(kind);
   cleanups.add(scratch.drop);
   try {
@@ -399,8 +534,12 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
     const url = `http://127.0.0.1:${child.port}`;
     const common = { url, serverPid: child.pid, dbPid: scratch.dbPid };
 
-    const valid = new ValidCodeDispenser(fixture.validPool);
-    const wrong = new WrongCodeDispenser(fixture.wrongPool, 4);
+    // The replay probe takes the first pool agent; the load uses the others.
+    const replay = await replayProbe(url, fixture.validPool[0]);
+    log(`  replay probe: a valid code granted, the same code on the agent's next challenge ${replay.refusedSecond ? `refused (${/"code":"([A-Z_]+)"/.exec(replay.second.body)?.[1] ?? replay.second.status})` : 'ACCEPTED'}`);
+    const challengesInTable = await countRows(scratch, 'challenges');
+    const valid = new ValidCodeDispenser(fixture.validPool.slice(1));
+    const wrong = new WrongCodeDispenser(fixture.wrongPool.slice(1), 4);
     const gate = gateRequests(fixture);
     const adminPage = adminPageRequest(fixture, 100);
     const adminSearch = adminSearchRequest(fixture);
@@ -418,6 +557,7 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
     // A fresh process: warm its JIT and the database's caches on read-only requests before the first scenario.
     await runOnce(specs.find((spec) => spec.name === 'gate')!, timing.warmupS);
     const pairedWith: Record<string, Pairing> = { 'verify-valid': pairings.apollo, gate: pairings.apollo, 'sign-in': pairings.argon2 };
+    const peerScenario = peer ? await peer.measure(pairings.apollo) : undefined;
     for (const spec of specs) scenarios[spec.name] = await measure(spec, timing, log, pairedWith[spec.name]);
 
     await sleep(1000);
@@ -432,6 +572,7 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
     }
 
     const statements = await countStatements(scratch, fixture);
+    const scale = SCALE ? await benchScale(scratch, pairings.apollo) : undefined;
     return {
       label: scratch.label,
       seed: { ms: fixture.seedMs, rows: fixture.rows },
@@ -447,11 +588,93 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
         wrongCapacity: fixture.wrongPool.reduce((n, a) => n + a.sessions.length * 4, 0),
         deepCursorAtMember: fixture.deepCursorIndex,
       },
+      replay,
+      challengesInTable,
+      ...(peerScenario ? { peer: peerScenario } : {}),
+      ...(scale ? { scale } : {}),
     };
   } finally {
     await scratch.drop();
     cleanups.delete(scratch.drop);
   }
+}
+
+/**
+ * BENCH_SCALE: a second tenant of 100,000 members seeded into the same database (time and memory of the seed
+ * reported), a fresh gateway child, verify-valid with ≈ 100,000 challenges in the table, then the admin listing
+ * at that size (first and deep page, with and without the filter, and the search), and the statements per page.
+ */
+async function benchScale(scratch: Scratch, pairing: Pairing): Promise<ScaleResult> {
+  log(`  -- scale: a tenant of ${SCALE_PLAN.agents.toLocaleString('en')} members ${at()}`);
+  const challengesBefore = await countRows(scratch, 'challenges');
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  const benchRssBeforeMiB = mib(process.memoryUsage().rss);
+  let benchRssPeakMiB = benchRssBeforeMiB;
+  let benchHeapPeakMiB = mib(process.memoryUsage().heapUsed);
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    benchRssPeakMiB = Math.max(benchRssPeakMiB, mib(m.rss));
+    benchHeapPeakMiB = Math.max(benchHeapPeakMiB, mib(m.heapUsed));
+  }, 50);
+  let fixture: Fixture;
+  try {
+    fixture = await seed(scratch, SCALE_PLAN);
+  } finally {
+    clearInterval(sampler);
+  }
+  const benchRssAfterMiB = mib(process.memoryUsage().rss);
+  benchRssPeakMiB = Math.max(benchRssPeakMiB, benchRssAfterMiB);
+  const challengesAfter = await countRows(scratch, 'challenges');
+  log(
+    `  seeded ${JSON.stringify(fixture.rows)} in ${(fixture.seedMs / 1000).toFixed(1)} s; bench process RSS ${benchRssBeforeMiB.toFixed(0)} → peak ${benchRssPeakMiB.toFixed(0)} → ${benchRssAfterMiB.toFixed(0)} MiB ` +
+      `(heap peak ${benchHeapPeakMiB.toFixed(0)} MiB); challenges in the table ${challengesBefore} → ${challengesAfter}`,
+  );
+
+  const child = await startGateway(scratch, [], 'gateway-scale');
+  await sleep(1000);
+  const rssAfterStartMiB = rssMiB(child.pid);
+  const common = { url: `http://127.0.0.1:${child.port}`, serverPid: child.pid, dbPid: scratch.dbPid };
+  const scenarios: Record<string, ScenarioResult> = {};
+  // Verify first: the seeded challenges expire 5 minutes after the seed.
+  const valid = new ValidCodeDispenser(fixture.validPool);
+  scenarios['verify-valid 100k'] = await measure({ ...common, name: 'verify-valid 100k', connections: CONNECTIONS.default, next: () => valid.request(), check: expect.granted }, timing, log, pairing);
+  const rssAfterVerifyMiB = rssMiB(child.pid);
+  const adminRequests = [
+    ...SCALE_ADMIN_SHAPES.map((shape) => ({ name: `admin 100k ${shape.name}`, request: adminListRequest(fixture, shape) })),
+    { name: 'admin 100k search', request: adminSearchRequest(fixture) },
+  ];
+  for (const { name, request } of adminRequests) {
+    scenarios[name] = await measure({ ...common, name, connections: CONNECTIONS.adminPage, next: () => request, check: expect.adminPage }, timing, log);
+  }
+  await sleep(1000);
+  const rssAfterAdminMiB = rssMiB(child.pid);
+  await stopChild(child);
+  const problems = loggedProblems(child.logFile);
+  for (const p of problems) log(`  gateway logged ${p.count} × level ${p.level} "${p.msg}" ${p.err ? JSON.stringify(p.err) : ''}`);
+  log(`  gateway RSS ${rssAfterStartMiB.toFixed(0)} MiB after start, ${rssAfterVerifyMiB.toFixed(0)} after verify, ${rssAfterAdminMiB.toFixed(0)} after the admin pages`);
+
+  const env = { ...GATEWAY_SETTINGS, DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) };
+  const gateway = await startCountingGateway(env as Record<string, string>);
+  const statements: Record<string, StatementCount> = {};
+  try {
+    for (const { name, request } of adminRequests) {
+      await gateway.count(request, expect.adminPage); // the first call of a shape is kept out, as above
+      statements[name] = await gateway.count(request, expect.adminPage);
+    }
+    statements['verify-valid 100k'] = await gateway.count(new ValidCodeDispenser(fixture.probePool.slice(0, 1), false).request()!, expect.granted);
+  } finally {
+    await gateway.close();
+  }
+  log(`  SQL statements per request: ${Object.entries(statements).map(([name, c]) => `${name}=${c.statements}${c.ok ? '' : ' UNEXPECTED ANSWER'}`).join('  ')}`);
+  return {
+    seed: { ms: fixture.seedMs, rows: fixture.rows, benchRssBeforeMiB, benchRssPeakMiB, benchRssAfterMiB, benchHeapPeakMiB },
+    challengesBefore,
+    challengesAfter,
+    gateway: { readyMs: child.readyMs, rssAfterStartMiB, rssAfterVerifyMiB, rssAfterAdminMiB },
+    scenarios,
+    statements,
+    gatewayLogProblems: problems,
+  };
 }
 
 /** One request of each kind, alone, to an in-process gateway on the same database that counts statements. */
@@ -488,7 +711,7 @@ interface Goal {
   measured: string;
 }
 
-function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps: number, startup: StartupResult): { goals: Goal[]; line: string; ratios: Record<string, number> } {
+function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps: number, startup: StartupResult, peerInfo: PeerInfo | null): { goals: Goal[]; line: string; ratios: Record<string, number> } {
   const s = r.scenarios;
   /** The paired ratio where the scenario was paired with its baseline, else the ratio to the run's baseline. */
   const ratio = (name: string) => s[name].median.pairedRatio ?? s[name].median.rps / apolloRps;
@@ -500,7 +723,7 @@ function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps:
   const verifyFloor = kind === 'sqlite' ? 0.25 : 0.2;
   const wrongVsRight = s['verify-wrong'].median.rps / s['verify-valid'].median.rps;
   const signInRatio = s['sign-in'].median.pairedRatio ?? s['sign-in'].median.rps / argon2Rps;
-  const ratios = {
+  const ratios: Record<string, number> = {
     verify_vs_apollo: ratio('verify-valid'),
     verify_wrong_vs_apollo: ratio('verify-wrong'),
     wrong_vs_valid: wrongVsRight,
@@ -542,9 +765,69 @@ function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps:
       goals.push({ goal: 'idle RSS < 150 MB (npm start, demo data)', holds: startup.npmStartIdleRssMiB < 150, measured: `${startup.npmStartIdleRssMiB.toFixed(0)} MiB` });
     }
   }
+  // The peer: ours ÷ better-auth in req/s, measured one right after the other; the ratio of their paired
+  // ratios over baseline-apollo and their CPU per request beside it.
+  const peer = r.peer && peerInfo ? { ...peerInfo, scenario: r.peer } : null;
+  const peerRatio = peer ? s['verify-valid'].median.rps / peer.scenario.median.rps : null;
+  if (peer && peerRatio !== null) {
+    const pairedPeerRatio = ratio('verify-valid') / (peer.scenario.median.pairedRatio ?? peer.scenario.median.rps / apolloRps);
+    Object.assign(ratios, { peer_betterauth_ratio: peerRatio, peer_betterauth_paired_ratio: pairedPeerRatio });
+    goals.push({
+      goal: `verify (valid) ≥ 5 × better-auth ${peer.version} verify-totp (signed-in user, its SQLite, measured right before)`,
+      holds: peerRatio >= 5,
+      measured:
+        `${peerRatio.toFixed(2)} × (req/s ${s['verify-valid'].median.rps.toFixed(0)} vs ${peer.scenario.median.rps.toFixed(0)}); ` +
+        `over baseline-apollo, paired: ${ratio('verify-valid').toFixed(3)} vs ${(peer.scenario.median.pairedRatio ?? NaN).toFixed(3)} = ${pairedPeerRatio.toFixed(2)} ×; ` +
+        `server CPU per request ${s['verify-valid'].median.cpuUsPerReq?.toFixed(0) ?? '?'} vs ${peer.scenario.median.cpuUsPerReq?.toFixed(0) ?? '?'} µs`,
+    });
+  }
+  goals.push({
+    goal: 'replay: one valid code sent twice, the second refused',
+    holds: r.replay.refusedSecond,
+    measured:
+      `ours: ${r.replay.refusedSecond ? `refused (${/"code":"([A-Z_]+)"/.exec(r.replay.second.body)?.[1] ?? r.replay.second.status})` : 'ACCEPTED twice'}` +
+      (peer ? `; better-auth (not a goal for it): ${peer.replay.refusedSecond ? `refused (${peer.replay.second.status})` : `accepted twice (${peer.replay.first.status}, ${peer.replay.second.status})`}` : ''),
+  });
+  const sc = r.scale;
+  let adminP99Scale: number | null = null;
+  if (sc) {
+    const adminNames = Object.keys(sc.scenarios).filter((name) => name.startsWith('admin'));
+    // A shape that got no answer at all within a repetition has no latency to report: count it as the window.
+    const p99Of = (name: string) => (sc.scenarios[name].median.ok > 0 ? sc.scenarios[name].median.p99Ms : timing.durationS * 1000);
+    adminP99Scale = Math.max(...adminNames.map(p99Of));
+    const sqlScale = Math.max(...adminNames.map((name) => sc.statements[name]?.statements ?? Infinity));
+    const verifyScale = sc.scenarios['verify-valid 100k'];
+    const verifyScaleRatio = verifyScale.median.pairedRatio ?? verifyScale.median.rps / apolloRps;
+    Object.assign(ratios, { admin_p99_100k_ms: adminP99Scale, verify_100k_vs_apollo: verifyScaleRatio });
+    goals.push(
+      {
+        goal: 'admin listing at 100,000 members: p99 ≤ 50 ms (8 connections), every shape',
+        holds: adminP99Scale <= 50,
+        measured: adminNames.map((name) => `${name.replace('admin 100k ', '')} ${sc.scenarios[name].median.ok > 0 ? '' : 'no answer within '}${p99Of(name).toFixed(0)} ms`).join(', '),
+      },
+      {
+        goal: 'admin listing at 100,000 members: as many SQL statements as at 10,000',
+        holds: sqlScale <= adminSql,
+        measured: `${adminNames.map((name) => `${name.replace('admin 100k ', '')} ${sc.statements[name]?.statements ?? '?'}`).join(', ')} (10,000: ${adminSql})`,
+      },
+      {
+        goal: 'admin listing at 100,000 members: flat RSS (gateway child, within 10 % over the admin pages)',
+        holds: sc.gateway.rssAfterAdminMiB <= sc.gateway.rssAfterVerifyMiB * 1.1,
+        measured: `${sc.gateway.rssAfterStartMiB.toFixed(0)} MiB after start, ${sc.gateway.rssAfterVerifyMiB.toFixed(0)} after verify, ${sc.gateway.rssAfterAdminMiB.toFixed(0)} after the admin pages`,
+      },
+      {
+        goal: `verify (valid) ≥ ${verifyFloor} × baseline-apollo with ≈ 100,000 challenges in the table`,
+        holds: verifyScaleRatio >= verifyFloor,
+        measured:
+          `${verifyScaleRatio.toFixed(3)} × baseline-apollo (paired; ${verifyScale.median.rps.toFixed(0)}/s, ${sc.challengesAfter.toLocaleString('en')} challenges) ` +
+          `vs ${ratios.verify_vs_apollo.toFixed(3)} × (${s['verify-valid'].median.rps.toFixed(0)}/s, ${r.challengesInTable.toLocaleString('en')} challenges)`,
+      },
+    );
+  }
   const line =
     `bench ${kind}: verify_vs_apollo=${ratios.verify_vs_apollo.toFixed(3)} gate_vs_apollo=${ratios.gate_vs_apollo.toFixed(3)} ` +
-    `admin_p99_ms=${s['admin-page'].median.p99Ms.toFixed(1)} admin_sql_per_page=${adminSql} signin_vs_argon2=${signInRatio.toFixed(3)}`;
+    `admin_p99_ms=${s['admin-page'].median.p99Ms.toFixed(1)} admin_sql_per_page=${adminSql} signin_vs_argon2=${signInRatio.toFixed(3)} ` +
+    `peer_betterauth_ratio=${peerRatio?.toFixed(2) ?? '–'} admin_p99_100k_ms=${adminP99Scale?.toFixed(1) ?? '–'}`;
   return { goals, line, ratios };
 }
 
@@ -707,8 +990,20 @@ async function main(): Promise<void> {
   const argon2Rps = argon2.median.rps;
   const pairings = { apollo: { name: 'baseline-apollo', probe: apollo.probe }, argon2: { name: 'argon2-raw', probe: argon2Baseline.probe } };
 
+  let peer: PeerHandle | null = null;
+  if (PEER) {
+    log(`\n== peer: better-auth, twoFactor plugin, SQLite (measured on each database right before verify-valid) ${at()}`);
+    peer = await startPeer();
+  }
+
   const databases: Partial<Record<DbKind, DatabaseResult>> = {};
-  for (const kind of kinds) databases[kind] = await benchDatabase(kind, pairings);
+  for (const kind of kinds) databases[kind] = await benchDatabase(kind, pairings, peer);
+  if (peer) {
+    await sleep(1000);
+    peer.info.idleRssAfterLoadMiB = rssMiB(peer.pid);
+    await peer.stop();
+  }
+  const peerInfo = peer?.info ?? null;
   // For comparison with the gateway's idle RSS after its load: the bare Apollo server after all its probes.
   await sleep(1000);
   const apolloIdleRssMiB = apollo.pid ? rssMiB(apollo.pid) : null;
@@ -720,10 +1015,10 @@ async function main(): Promise<void> {
   const evaluations: Record<string, unknown> = {};
   for (const kind of kinds) {
     const r = databases[kind]!;
-    const { goals, line, ratios } = evaluate(kind, r, apolloRps, argon2Rps, startup);
+    const { goals, line, ratios } = evaluate(kind, r, apolloRps, argon2Rps, startup, peerInfo);
     finalLines.push(line);
     evaluations[kind] = { ratios, goals };
-    const rows = [baselineHttp, baselineApollo, ...Object.values(r.scenarios), argon2];
+    const rows = [baselineHttp, baselineApollo, ...Object.values(r.scenarios), ...(r.peer ? [r.peer] : []), ...(r.scale ? Object.values(r.scale.scenarios) : []), argon2];
     const noisy = rows.filter((row) => row.median.foreignCpuPct > 15).map((row) => `${row.name} ${row.median.foreignCpuPct.toFixed(0)}%`);
     report.push(
       `### ${r.label}`,
@@ -740,6 +1035,25 @@ async function main(): Promise<void> {
           .join(', ') +
         '.',
       '',
+      ...(peerInfo && r.peer
+        ? [
+            `better-auth-verify: better-auth ${peerInfo.version} (\`twoFactor\` plugin, its own SQLite file through better-sqlite3 in WAL mode, its rate limiter off), \`POST /api/auth/two-factor/verify-totp\` by ${peerInfo.users} signed-in users ` +
+              `(signed up and enrolled over its API in ${(peerInfo.setupMs / 1000).toFixed(1)} s) with the code of now computed by the bench; measured right before verify-valid, paired with baseline-apollo like it. ` +
+              `Replay probe on it: ${peerInfo.replay.first.status} then ${peerInfo.replay.second.status} for the same code (${peerInfo.replay.refusedSecond ? 'refused the second' : 'accepted both'}). Its idle RSS after the whole run ${peerInfo.idleRssAfterLoadMiB?.toFixed(0) ?? '?'} MiB.`,
+            '',
+          ]
+        : []),
+      ...(r.scale
+        ? [
+            `Scale (BENCH_SCALE): a second tenant of ${r.scale.seed.rows.tenant_memberships.toLocaleString('en')} members seeded in ${(r.scale.seed.ms / 1000).toFixed(1)} s (${Object.entries(r.scale.seed.rows).map(([t, n]) => `${t} ${n}`).join(', ')}); ` +
+              `bench process RSS ${r.scale.seed.benchRssBeforeMiB.toFixed(0)} → peak ${r.scale.seed.benchRssPeakMiB.toFixed(0)} → ${r.scale.seed.benchRssAfterMiB.toFixed(0)} MiB (heap peak ${r.scale.seed.benchHeapPeakMiB.toFixed(0)} MiB). ` +
+              `Challenges in the table: ${r.challengesInTable.toLocaleString('en')} during verify-valid, ${r.scale.challengesAfter.toLocaleString('en')} during verify-valid 100k (a fresh gateway child). ` +
+              `Admin pages at 100k: \`first: 100\`, deep = after the cursor at member ${Math.floor(SCALE_PLAN.agents * SCALE_PLAN.cursorDepth).toLocaleString('en')}, filtered = \`twoFactorEnabled: false\`, search = "AGENT 12" (1,111 matches), \`first: 50\`. ` +
+              `SQL statements per request: ${Object.entries(r.scale.statements).map(([name, c]) => `${name} ${c.statements}${c.transactionControl ? ` (+${c.transactionControl} BEGIN/COMMIT)` : ''}`).join(', ')}. ` +
+              `Gateway RSS ${r.scale.gateway.rssAfterStartMiB.toFixed(0)} MiB after start, ${r.scale.gateway.rssAfterVerifyMiB.toFixed(0)} after verify, ${r.scale.gateway.rssAfterAdminMiB.toFixed(0)} after the admin pages.`,
+            '',
+          ]
+        : []),
       '| goal | holds | measured |',
       '|---|---|---|',
       ...goals.map((g) => `| ${g.goal} | ${g.holds ? 'yes' : '**no**'} | ${g.measured} |`),
@@ -757,7 +1071,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(BENCH_DIR, 'results.md'), markdown);
   writeFileSync(
     path.join(BENCH_DIR, 'results.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: totalS, code, machine, timing, apolloIdleRssMiB, plan: PLAN, connections: CONNECTIONS, startup, baselines: { 'baseline-http': baselineHttp, 'baseline-apollo': baselineApollo, 'argon2-raw': argon2 }, databases, evaluations, finalLines }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), totalSeconds: totalS, code, machine, timing, apolloIdleRssMiB, plan: PLAN, connections: CONNECTIONS, startup, baselines: { 'baseline-http': baselineHttp, 'baseline-apollo': baselineApollo, 'argon2-raw': argon2 }, peer: peerInfo, scalePlan: SCALE ? SCALE_PLAN : null, databases, evaluations, finalLines }, null, 2)}\n`,
   );
   log(`\n${report.join('\n')}`);
   log(`whole run ${totalS.toFixed(0)} s; wrote bench/results.json and bench/results.md\n`);
@@ -777,6 +1091,13 @@ main()
   .then(() => process.exit(0))
   .catch(async (error) => {
     console.error(error);
+    for (const file of childLogs) {
+      try {
+        console.error(`--- ${file} (tail) ---\n${readFileSync(file, 'utf8').split('\n').slice(-15).join('\n')}`);
+      } catch {
+        // removed with its scratch directory
+      }
+    }
     await cleanUp();
     process.exit(1);
   });

@@ -35,6 +35,17 @@ export const ADMIN_SEARCH = `query AgentSearch($t: ID!, $first: Int, $q: String!
   }
 }`;
 
+/** The admin listing in any shape: first or deep page, with or without the enrolment filter. */
+export const ADMIN_LIST = `query AgentList($t: ID!, $first: Int, $after: String, $filter: TenantAgentFilter) {
+  tenant(id: $t) {
+    agents(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { role agent { id email name } twoFactor { state enabled methods recoveryCodesRemaining } lastSignIn { at usedTwoFactor } } }
+    }
+  }
+}`;
+
 /**
  * Valid codes, each answering a different open challenge, consecutive requests going to different agents
  * (round robin over the pool). The gateway refuses a time step once used and every earlier one, so an agent
@@ -151,6 +162,22 @@ export function gateRequests(fixture: Fixture): () => BenchRequest {
 
 export function adminPageRequest(fixture: Fixture, first = 100): BenchRequest {
   return gql(ADMIN_PAGE, { t: fixture.tenantId, first, after: fixture.deepCursor }, fixture.ownerToken, clientAddress(200_000));
+}
+
+/** A page of the listing: the first one or the one after the deep cursor, filtered to members without 2FA or not. */
+export function adminListRequest(fixture: Fixture, shape: { deep: boolean; filtered: boolean; first?: number }): BenchRequest {
+  const variables = {
+    t: fixture.tenantId,
+    first: shape.first ?? 100,
+    ...(shape.deep ? { after: fixture.deepCursor } : {}),
+    ...(shape.filtered ? { filter: { twoFactorEnabled: false } } : {}),
+  };
+  return gql(ADMIN_LIST, variables, fixture.ownerToken, clientAddress(200_000));
+}
+
+/** One answer to a challenge, as a pool agent's phone would send it. */
+export function verifyRequest(token: string, challengeId: string, code: string, ip: string): BenchRequest {
+  return gql(VERIFY, { id: challengeId, code }, token, ip);
 }
 
 /** "AGENT 12" matches Bench Agent 12, 120–129 and 1200–1299: 111 members, so a page of 50 has a next one. */
