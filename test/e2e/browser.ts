@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../../src/demo/demo-data';
+import { buildWhenStale, isBuiltAfter, runInRoot } from '../helpers/build-when-stale';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 
 /**
@@ -13,50 +13,21 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway';
  * playwright-core, and the real gateway (in-process, test clock) seeded with the same demo a newcomer gets.
  */
 const root = path.resolve(__dirname, '../..');
-const consoleIndex = path.join(root, 'dist/web/index.html');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export { DEMO_PASSWORD };
 export const OWNER = { email: DEMO_OWNER_EMAIL, name: 'Olivia Owner' };
 export const AGENT = { email: 'agent@demo.test', name: 'Aaron Agent' };
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
-/**
- * Builds the web console when dist/web is missing or older than web/ or the generated operations (`npm test`
- * builds it in pretest; this covers `npx vitest run test/e2e`). Several e2e files start at once, so one builds
- * under a lock directory while the others wait for it.
- */
+/** Builds the web console when dist/web is missing or older than web/ or the generated operations. */
 export function ensureConsoleBuilt(): void {
-  const isFresh = () =>
-    existsSync(consoleIndex) &&
-    statSync(consoleIndex).mtimeMs >= Math.max(newestMtime(path.join(root, 'web')), newestMtime(path.join(root, 'src/client/generated')));
-  if (isFresh()) return;
-  const lock = path.join(root, 'dist/.web-build-lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}: remove it if no build is running`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
-      if (isFresh()) return;
-    }
-  }
-  try {
-    if (!isFresh()) execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'inherit' });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  buildWhenStale({
+    lock: '.web-build-lock',
+    isFresh: () => isBuiltAfter('dist/web/index.html', ['web', 'src/client/generated']),
+    build: () => runInRoot('npm', ['run', '--silent', 'build:web']),
+    timeoutMs: 120_000,
+  });
 }
 
 export async function launchBrowser(): Promise<Browser> {
