@@ -27,7 +27,7 @@ beforeAll(async () => {
   try {
     await db.migrate();
     fixture = await seedTenant(db, config.encryptionKeys, {
-      agents: 2500,
+      agents: 10_000, // 30,000 valid answers: more than an idle machine spends in the 14 s of verify load
       validChallengesPerAgent: 3,
       wrongChallengesPerAgent: 0,
       gateSessions: 256,
