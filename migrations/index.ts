@@ -7,6 +7,7 @@ import { RowLockVersion1795730000000 } from './1795730000000-RowLockVersion';
 import { AuditMethodClientIp1795740000000 } from './1795740000000-AuditMethodClientIp';
 import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCodeVisibility';
 import { Passkeys1795750000000 } from './1795750000000-Passkeys';
+import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AuditMethodClientIp1795740000000,
   RecoveryCodeVisibility1795740100000,
   Passkeys1795750000000,
+  MemberCountsAndSearch1795760000000,
 ];

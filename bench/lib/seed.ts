@@ -12,12 +12,15 @@ import {
   ChallengeEntity,
   SessionEntity,
   TenantEntity,
+  TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
   WorkspaceEntity,
   WorkspaceMembershipEntity,
 } from '../../src/db/entities';
 import { newId } from '../../src/db/ids';
+import { TENANT_ROLES } from '../../src/db/entities/tenant.entity';
+import { memberSearchColumns } from '../../src/admin/agent-search';
 import { encodeCursor } from '../../src/graphql/pagination';
 import { secretContext } from '../../src/two-factor/factors/totp/totp-secret';
 import { CHALLENGE_LIFETIME_MS } from '../../src/two-factor/limits';
@@ -144,7 +147,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     const agent: AgentEntity = { id: agentId, email, name: `Bench Agent ${index}`, passwordHash: isOwner || isSignIn ? realHash : unusableHash, createdAt: now, lastSessionId: null };
     agents.push(agent);
     if (isSignIn) signInEmails.push(email);
-    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now };
+    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now, ...memberSearchColumns(agent) };
     memberships.push(membership);
     if (!isOwner) workspaceMemberships.push({ id: newId(), tenantId: tenant.id, workspaceId: secure.id, agentId, createdAt: now });
 
@@ -223,7 +226,14 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     db.transaction(async (tx) => {
       for (let start = 0; start < rows.length; start += CHUNK) await insertRows(tx, entity, rows.slice(start, start + CHUNK));
     });
+  // The listing's counters, as the API's membership and enrolment changes would have left them.
+  const enabledAgents = new Set(authenticators.filter((a) => a.state === 'ENABLED').map((a) => a.agentId));
+  const memberCounts: TenantMemberCountEntity[] = TENANT_ROLES.map((role) => {
+    const ofRole = memberships.filter((m) => m.role === role);
+    return { tenantId: tenant.id, role, members: ofRole.length, twoFactorEnabled: ofRole.filter((m) => enabledAgents.has(m.agentId)).length };
+  });
   await insert(TenantEntity, [tenant]);
+  await insert(TenantMemberCountEntity, memberCounts);
   await insert(WorkspaceEntity, [secure, open]);
   await insert(AgentEntity, agents);
   await insert(TenantMembershipEntity, memberships);

@@ -16,6 +16,7 @@ import type { EnrolmentService } from '../two-factor/enrolment.service';
 import { revokeStandings } from '../two-factor/standing';
 import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
+import { countFor, MemberCounts, readMemberCounts } from '../tenancy/member-counts';
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './admin.loaders';
 import { containsPattern, SEARCH_MATCH } from './agent-search';
 import { TenantAgent, TenantAgentConnection, toTenantAgent } from './admin.types';
@@ -54,12 +55,14 @@ export class AdminService {
     let rows: Array<Record<string, unknown> & { id: string }>;
     let totalCount: number;
     if (filter?.search) {
-      // A substring has no index: each pass reads every member's email and name. A first page that holds every
-      // match has counted them already; only a longer list takes the second pass.
+      // A substring has no index to seek: the count walks the tenant's search index. A first page that holds
+      // every match has counted them already; only a longer list takes the second pass.
       rows = await pageQuery.getRawMany();
       totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter);
     } else {
-      [rows, totalCount] = await Promise.all([pageQuery.getRawMany(), this.countAgents(tenantId, filter)]);
+      let counts: MemberCounts;
+      [rows, counts] = await Promise.all([pageQuery.getRawMany(), readMemberCounts(this.db.manager, tenantId, filter?.role ?? null)]);
+      totalCount = countFor(counts, filter?.twoFactorEnabled);
     }
     const { nodes, pageInfo } = toPage(rows, first);
     const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.primeMember(loaders, tenantId, row) }));
@@ -72,14 +75,14 @@ export class AdminService {
     return row ? this.primeMember(loaders, tenantId, row) : null;
   }
 
-  /** A tenant's members (m) with their agent (ag) and authenticator (a), narrowed by the filter. */
-  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined) {
-    const query = this.db.manager
-      .createQueryBuilder()
-      .from('tenant_memberships', 'm')
-      .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
-      .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
-      .where('m.tenant_id = :tenantId', { tenantId });
+  /**
+   * A tenant's members (m), narrowed by the filter, with their authenticator (a) when the page shows it or the
+   * filter asks about it.
+   */
+  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined, withAuthenticator = true) {
+    const query = this.db.manager.createQueryBuilder().from('tenant_memberships', 'm');
+    if (withAuthenticator) query.leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id');
+    query.where('m.tenant_id = :tenantId', { tenantId });
     if (filter?.role) query.andWhere('m.role = :role', { role: filter.role });
     if (filter?.twoFactorEnabled === true) query.andWhere("a.state = 'ENABLED'");
     if (filter?.twoFactorEnabled === false) query.andWhere("(a.state IS NULL OR a.state <> 'ENABLED')");
@@ -90,6 +93,7 @@ export class AdminService {
   /** Everything TenantAgent's fields show, in the same row. */
   private withMemberFields(query: ReturnType<AdminService['filteredMembers']>) {
     return query
+      .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
       .leftJoin('sessions', 's', 's.id = m.last_session_id')
       .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
@@ -106,29 +110,10 @@ export class AdminService {
     return toTenantAgent(tenantId, agentId, row.role as string);
   }
 
-  /**
-   * totalCount from indexes rather than by joining every member to its authenticator: the enrolled are the
-   * tenant's ENABLED authenticators (only members have one), the others are the members less the enrolled.
-   */
-  private async countAgents(tenantId: string, filter: AgentListFilter | null | undefined): Promise<number> {
-    const role = filter?.role ?? null;
-    const [row] = await sqlRows(
-      this.db.manager,
-      `SELECT (SELECT COUNT(*) FROM tenant_memberships m WHERE m.tenant_id = ?${role ? ' AND m.role = ?' : ''}) AS members,
-              (SELECT COUNT(*) FROM authenticators a
-                 ${role ? 'JOIN tenant_memberships m ON m.tenant_id = a.tenant_id AND m.agent_id = a.agent_id AND m.role = ?' : ''}
-                WHERE a.tenant_id = ? AND a.state = 'ENABLED') AS enrolled`,
-      role ? [tenantId, role, role, tenantId] : [tenantId, tenantId],
-    );
-    const members = rawInt(row.members);
-    const enrolled = rawInt(row.enrolled);
-    if (filter?.twoFactorEnabled === true) return enrolled;
-    return filter?.twoFactorEnabled === false ? members - enrolled : members;
-  }
-
-  /** A search's matches under every filter, in one pass over the tenant's members. */
+  /** A search's matches under every filter, in one pass over the tenant's search index (and authenticators when filtered by them). */
   private async countMatches(tenantId: string, filter: AgentListFilter): Promise<number> {
-    const row = await this.filteredMembers(tenantId, filter).select('COUNT(*)', 'matches').getRawOne();
+    const byTwoFactor = filter.twoFactorEnabled !== undefined && filter.twoFactorEnabled !== null;
+    const row = await this.filteredMembers(tenantId, filter, byTwoFactor).select('COUNT(*)', 'matches').getRawOne();
     return rawInt(row?.matches);
   }
 

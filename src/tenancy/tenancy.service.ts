@@ -20,6 +20,8 @@ import type { GateService, MemberFacts } from '../two-factor/gate.service';
 import { forgetViewableCopies } from '../two-factor/factors/recovery-code/recovery-code-store';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
+import { countMemberAdded, createMemberCounts } from './member-counts';
+import { memberSearchColumns } from '../admin/agent-search';
 
 /**
  * Tenants, workspaces and membership. Callers have already passed the gate (@TenantGate) for the tenant
@@ -90,9 +92,12 @@ export class TenancyService {
       recoveryCodeReplenish: false,
       createdAt: now,
     };
+    const owner = await this.db.manager.findOneOrFail(AgentEntity, { select: { email: true, name: true }, where: { id: session.agentId } });
     await this.db.transaction(async (tx) => {
       await tx.insert(TenantEntity, tenant);
-      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now });
+      await createMemberCounts(tx, tenant.id);
+      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, ...memberSearchColumns(owner) });
+      await countMemberAdded(tx, tenant.id, 'OWNER');
     });
     return tenant;
   }
@@ -113,13 +118,14 @@ export class TenancyService {
   ): Promise<TenantMembershipEntity> {
     // Only an owner can make another owner: an admin must not be able to out-rank itself.
     assertThat(role !== 'OWNER' || actorRole === 'OWNER', 'FORBIDDEN');
-    const agent = await this.db.manager.findOne(AgentEntity, { select: { id: true }, where: { email: normalizeEmail(email) } });
+    const agent = await this.db.manager.findOne(AgentEntity, { select: { id: true, email: true, name: true }, where: { email: normalizeEmail(email) } });
     assertThat(agent, 'NOT_FOUND');
     const now = this.clock.now();
-    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now };
+    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now, ...memberSearchColumns(agent) };
     try {
       await this.db.transaction(async (tx) => {
         await tx.insert(TenantMembershipEntity, membership);
+        await countMemberAdded(tx, tenantId, role);
         await recordAudit(tx, now, { tenantId, action: 'MEMBER_ADDED', actorAgentId: actor.agentId, subjectAgentId: agent.id });
       });
       return membership;

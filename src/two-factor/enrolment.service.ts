@@ -13,6 +13,7 @@ import type { ReauthenticationService } from './reauthentication.service';
 import { revokeStandings } from './standing';
 import { pairStatusIn, StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
 import { lockPairFactors } from './pair-factors';
+import { uncountTwoFactorBeforeRemoval } from '../tenancy/member-counts';
 import type { TwoFactorStatus } from './two-factor.types';
 
 export interface IssuedRecoveryCodes {
@@ -98,6 +99,7 @@ export class EnrolmentService {
 
   /** Every factor's rows of the pair, the later factors first (see registry.ts). */
   private async removeAuthenticator(tx: Tx, tenantId: string, agentId: string): Promise<void> {
+    await uncountTwoFactorBeforeRemoval(this.db, tx, tenantId, agentId);
     for (const factor of [...SECOND_FACTORS].reverse()) await factor.remove(tx, tenantId, agentId, this.factorDeps);
   }
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { AgentEntity, AuthenticatorEntity, SessionEntity, TenantMembershipEntity } from '../../src/db/entities';
 import type { TenantRoleName } from '../../src/db/entities/tenant.entity';
 import { newId } from '../../src/db/ids';
+import { sqlExecute } from '../../src/db/database';
+import { memberSearchColumns } from '../../src/admin/agent-search';
 import type { TestGateway } from './gateway';
 
 export interface BulkMemberOptions {
@@ -33,7 +35,8 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
       const sessionId = options.hasSignedIn ? newId() : null;
       agents.push({ id: agentId, email: `seeded-${agentId}@example.test`, name: `Seeded ${index}`, passwordHash: 'seeded', createdAt: now, lastSessionId: sessionId });
       // A sign-in that entered this tenant, as `lastSignIn` counts them.
-      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now, lastSessionId: sessionId, lastSessionAt: sessionId ? now : null });
+      const agent = agents[agents.length - 1];
+      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now, lastSessionId: sessionId, lastSessionAt: sessionId ? now : null, ...memberSearchColumns(agent) });
       if (sessionId) {
         const tokenHash = createHash('sha256').update(sessionId).digest('hex');
         sessions.push({ id: sessionId, agentId, tokenHash, createdAt: now, expiresAt: new Date(now.getTime() + 3600_000), endedAt: null });
@@ -46,6 +49,13 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
       await tx.insert(TenantMembershipEntity, memberships);
       if (sessions.length) await tx.insert(SessionEntity, sessions);
       if (authenticators.length) await tx.insert(AuthenticatorEntity, authenticators);
+      // The listing's counters, as addTenantMember and the enrolments would have kept them.
+      await sqlExecute(tx, 'UPDATE tenant_member_counts SET members = members + ?, two_factor_enabled = two_factor_enabled + ? WHERE tenant_id = ? AND role = ?', [
+        memberships.length,
+        authenticators.length,
+        tenantId,
+        options.role ?? 'AGENT',
+      ]);
     });
   }
   return agentIds;

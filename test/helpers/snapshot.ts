@@ -4,6 +4,7 @@ const TABLES = [
   'agents',
   'tenants',
   'tenant_memberships',
+  'tenant_member_counts',
   'workspaces',
   'workspace_memberships',
   'authenticators',
@@ -26,7 +27,7 @@ const TABLES = [
 export async function databaseSnapshot(t: TestGateway, except: ReadonlyArray<(typeof TABLES)[number]> = []): Promise<string> {
   const tables: Record<string, unknown[]> = {};
   for (const table of TABLES.filter((name) => !except.includes(name))) {
-    const key = table === 'rate_limit_buckets' ? 'bucket_key' : 'id';
+    const key = table === 'rate_limit_buckets' ? 'bucket_key' : table === 'tenant_member_counts' ? 'tenant_id, role' : 'id';
     const rows: Array<Record<string, unknown>> = await t.gateway.db.manager.query(`SELECT * FROM ${table} ORDER BY ${key}`);
     // lock_version counts the row locks taken (Database.lockRow), even by a request that then changes nothing.
     const kept = rows.map(({ lock_version: _lock, ...row }) => row);

@@ -6,6 +6,7 @@ import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { SessionEntity } from './session.entity';
+import { TenantMemberCountEntity } from './tenant-member-count.entity';
 import { TenantMembershipEntity } from './tenant-membership.entity';
 import { TenantStandingEntity } from './tenant-standing.entity';
 import { TenantEntity } from './tenant.entity';
@@ -23,6 +24,7 @@ export {
   RecoveryCodeEntity,
   SessionEntity,
   TenantEntity,
+  TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
   WebAuthnChallengeEntity,
@@ -40,6 +42,7 @@ export const entities = [
   RecoveryCodeEntity,
   SessionEntity,
   TenantEntity,
+  TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
   WebAuthnChallengeEntity,

@@ -1,3 +1,4 @@
+import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
 import type { SessionIdentity } from '../../../accounts/session-identity';
 import { recordTenantEntry } from '../../../accounts/tenant-entry';
 import { recordAudit } from '../../../audit/audit-log';
@@ -134,6 +135,7 @@ export class PasskeyService {
         if (isFirstFactor) {
           await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
           await recordTenantEntry(tx, session, tenantId);
+          await countTwoFactorEnabled(tx, tenantId, session.agentId);
           // As for TOTP, without a method: PASSKEY_ADDED right after it says which factor turned 2FA on.
           await recordAudit(tx, now, { ...audit, method: null, action: 'TWO_FACTOR_ENABLED' });
         }

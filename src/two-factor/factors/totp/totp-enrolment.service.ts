@@ -23,6 +23,7 @@ import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { openTotpSecret, sealTotpSecret } from './totp-secret';
+import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
 
 export interface StartedEnrolment {
   secret: string;
@@ -148,6 +149,7 @@ export class TotpEnrolmentService {
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
+        await countTwoFactorEnabled(tx, tenantId, session.agentId);
         await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       }
       return { codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
