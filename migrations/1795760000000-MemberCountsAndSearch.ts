@@ -1,13 +1,15 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const ROLES = ['OWNER', 'ADMIN', 'AGENT'];
+/** Between the email and the name: a search term has no control characters, so no match spans both. */
+const SEARCH_TEXT_SEPARATOR = '\n';
 
 /**
  * The admin listing without scanning a tenant's members on every page:
  * - `tenant_member_counts`: per (tenant, role), how many members and how many of them have 2FA ENABLED, kept in
  *   the transaction of every change to either (the listing's totalCount). One row per role from the start, so
  *   every later change is a plain UPDATE on both databases. Filled here from the existing rows.
- * - `tenant_memberships.search_email` / `search_name`: the agent's email and name lower-cased (agents never
+ * - `tenant_memberships.search_text`: the agent's email and name lower-cased, one line each (agents never
  *   change either), so the substring search reads one table's index instead of joining every member's agent
  *   and folding its name per row. Filled here from the agents.
  * Plain SQL, the same text on SQLite and MySQL/MariaDB.
@@ -38,21 +40,18 @@ export class MemberCountsAndSearch1795760000000 implements MigrationInterface {
       );
     }
 
-    await queryRunner.query("ALTER TABLE tenant_memberships ADD COLUMN search_email varchar(254) NOT NULL DEFAULT ''");
-    await queryRunner.query("ALTER TABLE tenant_memberships ADD COLUMN search_name varchar(200) NOT NULL DEFAULT ''");
+    await queryRunner.query("ALTER TABLE tenant_memberships ADD COLUMN search_text varchar(455) NOT NULL DEFAULT ''");
     await queryRunner.query(
-      `UPDATE tenant_memberships
-          SET search_email = (SELECT LOWER(ag.email) FROM agents ag WHERE ag.id = tenant_memberships.agent_id),
-              search_name = (SELECT LOWER(ag.name) FROM agents ag WHERE ag.id = tenant_memberships.agent_id)`,
+      'UPDATE tenant_memberships SET search_text = (SELECT CONCAT(LOWER(ag.email), ?, LOWER(ag.name)) FROM agents ag WHERE ag.id = tenant_memberships.agent_id)',
+      [SEARCH_TEXT_SEPARATOR],
     );
     // The listing's keyset order with what its search reads: a search pass walks this index alone.
-    await queryRunner.query('CREATE INDEX ix_tenant_memberships_tenant_search ON tenant_memberships (tenant_id, id, search_email, search_name)');
+    await queryRunner.query('CREATE INDEX ix_tenant_memberships_tenant_search ON tenant_memberships (tenant_id, id, search_text)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropIndex('tenant_memberships', 'ix_tenant_memberships_tenant_search');
-    await queryRunner.query('ALTER TABLE tenant_memberships DROP COLUMN search_name');
-    await queryRunner.query('ALTER TABLE tenant_memberships DROP COLUMN search_email');
+    await queryRunner.query('ALTER TABLE tenant_memberships DROP COLUMN search_text');
     await queryRunner.query('DROP TABLE tenant_member_counts');
   }
 }

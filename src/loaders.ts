@@ -1,5 +1,4 @@
 import type { SessionIdentity } from './accounts/session-identity';
-import { createAdminLoaders } from './admin/admin.loaders';
 import type { Database } from './db/database';
 import { DomainError } from './errors/domain-error';
 import { createTenancyLoaders } from './tenancy/tenancy.loaders';
@@ -12,7 +11,6 @@ export function createLoaders(db: Database, session: SessionIdentity | null) {
   let tenantAccess: ReturnType<typeof createTenantAccessLoader> | undefined;
   return {
     ...createTenancyLoaders(db),
-    ...createAdminLoaders(db),
     twoFactorStatus: createTwoFactorStatusLoader(db),
     passkeys: createPasskeyLoader(db),
     /** The session's facts per tenant, for the gate. */

@@ -20,7 +20,7 @@ import {
 } from '../../src/db/entities';
 import { newId } from '../../src/db/ids';
 import { TENANT_ROLES } from '../../src/db/entities/tenant.entity';
-import { memberSearchColumns } from '../../src/admin/agent-search';
+import { memberSearchText } from '../../src/admin/agent-search';
 import { encodeCursor } from '../../src/graphql/pagination';
 import { secretContext } from '../../src/two-factor/factors/totp/totp-secret';
 import { CHALLENGE_LIFETIME_MS } from '../../src/two-factor/limits';
@@ -147,7 +147,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     const agent: AgentEntity = { id: agentId, email, name: `Bench Agent ${index}`, passwordHash: isOwner || isSignIn ? realHash : unusableHash, createdAt: now, lastSessionId: null };
     agents.push(agent);
     if (isSignIn) signInEmails.push(email);
-    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now, ...memberSearchColumns(agent) };
+    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now, ...memberSearchText(agent) };
     memberships.push(membership);
     if (!isOwner) workspaceMemberships.push({ id: newId(), tenantId: tenant.id, workspaceId: secure.id, agentId, createdAt: now });
 

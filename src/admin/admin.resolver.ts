@@ -1,13 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/session-identity';
-import { Agent, toAgent } from '../accounts/account.types';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
 import { Admitted, TenantGate } from '../graphql/tenant-gate';
 import type { MemberFacts } from '../two-factor/gate.service';
-import { pairKey } from '../tenancy/pair-key';
 import { TwoFactorStatus } from '../two-factor/two-factor.types';
-import { SignInRecord, TenantAgent } from './admin.types';
+import { TenantAgent } from './admin.types';
 
 @Resolver(() => TenantAgent)
 export class AdminResolver {
@@ -36,20 +34,5 @@ export class AdminResolver {
     @Ctx() { services }: GatewayContext,
   ): Promise<number> {
     return services.admin.revokeAgentSessions(session, role, tenantId, agentId);
-  }
-
-  @FieldResolver(() => Agent)
-  async agent(@Root() member: TenantAgent, @Ctx() { loaders }: GatewayContext): Promise<Agent> {
-    return toAgent((await loaders.agent.load(member.agentId))!);
-  }
-
-  @FieldResolver(() => TwoFactorStatus)
-  twoFactor(@Root() member: TenantAgent, @Ctx() { services, loaders }: GatewayContext): Promise<TwoFactorStatus> {
-    return services.enrolment.status(member.tenantId, member.agentId, loaders);
-  }
-
-  @FieldResolver(() => SignInRecord, { nullable: true })
-  lastSignIn(@Root() member: TenantAgent, @Ctx() { loaders }: GatewayContext): Promise<SignInRecord | null> {
-    return loaders.lastSignIn.load(pairKey(member.tenantId, member.agentId));
   }
 }

@@ -1,25 +1,24 @@
+import { Agent } from '../accounts/account.types';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditEvent, AuditEventConnection, toAuditEvent } from '../audit/audit.types';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
-import type { Loaders } from '../loaders';
 import { Database, sqlRows } from '../db/database';
 import { AuditEventEntity, TenantMembershipEntity } from '../db/entities';
-import type { AgentEntity } from '../db/entities/agent.entity';
 import type { TenantRoleName } from '../db/entities/tenant.entity';
 import { rawInt } from '../db/raw';
 import { assertThat } from '../errors/domain-error';
 import { mayActOn } from '../tenancy/roles';
+import type { TenantRole } from '../tenancy/tenancy.types';
 import { decodeCursor, encodeCursor, toPage } from '../graphql/pagination';
-import { pairKey } from '../tenancy/pair-key';
 import type { EnrolmentService } from '../two-factor/enrolment.service';
 import { revokeStandings } from '../two-factor/standing';
-import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow } from '../two-factor/two-factor-status';
+import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshotFromRow, toTwoFactorStatus } from '../two-factor/two-factor-status';
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { countFor, MemberCounts, readMemberCounts } from '../tenancy/member-counts';
-import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './admin.loaders';
+import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './last-sign-in';
 import { containsPattern, SEARCH_MATCH } from './agent-search';
-import { TenantAgent, TenantAgentConnection, toTenantAgent } from './admin.types';
+import { TenantAgent, TenantAgentConnection } from './admin.types';
 
 export interface AgentListFilter {
   twoFactorEnabled?: boolean | null;
@@ -46,9 +45,10 @@ export class AdminService {
 
   /**
    * One page of a tenant's agents, oldest members first, by keyset on (tenant_id, membership id). One statement
-   * reads the page with everything its fields show and primes the per-request loaders; one more counts.
+   * reads the page with everything its fields show (each row answers its member whole); the counters give
+   * totalCount (a search counts its matches instead).
    */
-  async listAgents(loaders: Loaders, tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
+  async listAgents(tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
     const pageQuery = this.withMemberFields(this.filteredMembers(tenantId, filter)).orderBy('m.id', 'ASC').limit(first + 1);
     if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
 
@@ -65,14 +65,15 @@ export class AdminService {
       totalCount = countFor(counts, filter?.twoFactorEnabled);
     }
     const { nodes, pageInfo } = toPage(rows, first);
-    const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.primeMember(loaders, tenantId, row) }));
+    const now = this.clock.now();
+    const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.toMember(tenantId, row, now) }));
     return { edges, pageInfo, totalCount };
   }
 
   /** One member, in the one statement the listing uses per page; null when the agent is not a member. */
-  async findAgent(loaders: Loaders, tenantId: string, agentId: string): Promise<TenantAgent | null> {
+  async findAgent(tenantId: string, agentId: string): Promise<TenantAgent | null> {
     const row = await this.withMemberFields(this.filteredMembers(tenantId, null)).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
-    return row ? this.primeMember(loaders, tenantId, row) : null;
+    return row ? this.toMember(tenantId, row, this.clock.now()) : null;
   }
 
   /**
@@ -101,13 +102,15 @@ export class AdminService {
       .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor');
   }
 
-  /** The row answers the member's fields: primed, they cost no further statement. */
-  private primeMember(loaders: Loaders, tenantId: string, row: Record<string, unknown>): TenantAgent {
+  /** The row answers every field of the member: no loader, no further statement. */
+  private toMember(tenantId: string, row: Record<string, unknown>, now: Date): TenantAgent {
     const agentId = row.agent_id as string;
-    loaders.agent.prime(agentId, { id: agentId, email: row.email, name: row.name } as AgentEntity);
-    loaders.twoFactorStatus.prime(pairKey(tenantId, agentId), statusSnapshotFromRow(row));
-    loaders.lastSignIn.prime(pairKey(tenantId, agentId), lastSignInFromRow(row));
-    return toTenantAgent(tenantId, agentId, row.role as string);
+    return Object.assign(new TenantAgent(), {
+      role: row.role as TenantRole,
+      agent: Object.assign(new Agent(), { id: agentId, email: row.email as string, name: row.name as string }),
+      twoFactor: toTwoFactorStatus(statusSnapshotFromRow(row), now, { tenantId, agentId }),
+      lastSignIn: lastSignInFromRow(row),
+    });
   }
 
   /** A search's matches under every filter, in one pass over the tenant's search index (and authenticators when filtered by them). */

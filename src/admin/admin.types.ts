@@ -4,6 +4,8 @@ import { AuditLogFilter } from '../audit/audit.types';
 import { PageInfo, MAX_PAGE_SIZE } from '../graphql/pagination';
 import { IsSearchTerm } from '../graphql/validation';
 import { TenantRole } from '../tenancy/tenancy.types';
+import { Agent } from '../accounts/account.types';
+import { TwoFactorStatus } from '../two-factor/two-factor.types';
 
 @InputType()
 export class TenantAgentFilter {
@@ -41,33 +43,32 @@ export class AuditLogArgs extends PageArgs {
   @Field(() => AuditLogFilter, { nullable: true }) @IsOptional() @ValidateNested() filter?: AuditLogFilter | null;
 }
 
-@ObjectType()
+// The listing's object types hold plain values (one row answers every field of a member): their fields resolve
+// as plain properties, without type-graphql's per-field wrapper.
+@ObjectType({ simpleResolvers: true })
 export class SignInRecord {
   @Field() at!: Date;
   @Field({ description: "Whether that sign-in passed this tenant's second factor." }) usedTwoFactor!: boolean;
 }
 
-/** A member of a tenant as its admins see it. Field resolvers (agent, twoFactor, lastSignIn) load per request. */
-@ObjectType()
+/** A member of a tenant as its admins see it, answered whole from the listing's row (AdminService.listAgents). */
+@ObjectType({ simpleResolvers: true })
 export class TenantAgent {
   @Field(() => TenantRole) role!: TenantRole;
-  tenantId!: string;
-  agentId!: string;
+  @Field(() => Agent) agent!: Agent;
+  @Field(() => TwoFactorStatus) twoFactor!: TwoFactorStatus;
+  @Field(() => SignInRecord, { nullable: true }) lastSignIn!: SignInRecord | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TenantAgentEdge {
   @Field() cursor!: string;
   @Field(() => TenantAgent) node!: TenantAgent;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TenantAgentConnection {
   @Field(() => [TenantAgentEdge]) edges!: TenantAgentEdge[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
   @Field(() => Int) totalCount!: number;
-}
-
-export function toTenantAgent(tenantId: string, agentId: string, role: string): TenantAgent {
-  return Object.assign(new TenantAgent(), { tenantId, agentId, role: role as TenantRole });
 }

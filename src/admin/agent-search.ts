@@ -1,15 +1,15 @@
 /**
  * The agent search: a case-insensitive substring of the email or the name. Each membership keeps its agent's
- * email and name lower-cased (`search_email`, `search_name`; agents never change either), folded by
- * JavaScript's toLowerCase like the term, so both databases run the same SQL: LIKE on those columns with the
- * term's wildcards escaped, and no per-row folding. (MariaDB's LIKE also treats accents as equal under the
- * columns' collation; SQLite's does not.) A substring cannot seek a B-tree: the count walks the tenant's entries
- * of ix_tenant_memberships_tenant_search, which holds both columns, without reading the members' rows.
+ * email and name lower-cased by JavaScript's toLowerCase like the term, one line each (`search_text`; agents
+ * never change either), so both databases run the same SQL: one LIKE on that column with the term's wildcards
+ * escaped, and no per-row folding. A term has no control characters (IsSearchTerm), so no match spans the line
+ * break between email and name. (MariaDB's LIKE also treats accents as equal under the column's collation;
+ * SQLite's does not.) A substring cannot seek a B-tree: the count walks the tenant's entries of
+ * ix_tenant_memberships_tenant_search, which holds the column, without reading the members' rows.
  */
 export const SEARCH_ESCAPE = '!';
 
-/** `:pattern` twice: email, then name. */
-export const SEARCH_MATCH = `m.search_email LIKE :pattern ESCAPE '${SEARCH_ESCAPE}' OR m.search_name LIKE :pattern ESCAPE '${SEARCH_ESCAPE}'`;
+export const SEARCH_MATCH = `m.search_text LIKE :pattern ESCAPE '${SEARCH_ESCAPE}'`;
 
 /**
  * `%term%` with LIKE's wildcards taken literally. The escape character is `!` rather than a backslash, which
@@ -20,7 +20,7 @@ export function containsPattern(term: string): string {
   return `%${literal}%`;
 }
 
-/** A membership's copy of its agent's email and name, lower-cased the way the search term is. */
-export function memberSearchColumns(agent: { email: string; name: string }): { searchEmail: string; searchName: string } {
-  return { searchEmail: agent.email.toLowerCase(), searchName: agent.name.toLowerCase() };
+/** A membership's copy of its agent's email and name, lower-cased the way the term is (see the migration MemberCountsAndSearch). */
+export function memberSearchText(agent: { email: string; name: string }): { searchText: string } {
+  return { searchText: `${agent.email}\n${agent.name}`.toLowerCase() };
 }

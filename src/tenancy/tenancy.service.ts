@@ -21,7 +21,7 @@ import { forgetViewableCopies } from '../two-factor/factors/recovery-code/recove
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 import { countMemberAdded, createMemberCounts } from './member-counts';
-import { memberSearchColumns } from '../admin/agent-search';
+import { memberSearchText } from '../admin/agent-search';
 
 /**
  * Tenants, workspaces and membership. Callers have already passed the gate (@TenantGate) for the tenant
@@ -96,7 +96,7 @@ export class TenancyService {
     await this.db.transaction(async (tx) => {
       await tx.insert(TenantEntity, tenant);
       await createMemberCounts(tx, tenant.id);
-      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, ...memberSearchColumns(owner) });
+      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, ...memberSearchText(owner) });
       await countMemberAdded(tx, tenant.id, 'OWNER');
     });
     return tenant;
@@ -121,7 +121,7 @@ export class TenancyService {
     const agent = await this.db.manager.findOne(AgentEntity, { select: { id: true, email: true, name: true }, where: { email: normalizeEmail(email) } });
     assertThat(agent, 'NOT_FOUND');
     const now = this.clock.now();
-    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now, ...memberSearchColumns(agent) };
+    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now, ...memberSearchText(agent) };
     try {
       await this.db.transaction(async (tx) => {
         await tx.insert(TenantMembershipEntity, membership);

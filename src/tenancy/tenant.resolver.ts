@@ -1,7 +1,7 @@
 import { IsOptional } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/session-identity';
-import { AuditLogArgs, DEFAULT_PAGE_SIZE, TenantAgent, TenantAgentConnection, TenantAgentsArgs, toTenantAgent } from '../admin/admin.types';
+import { AuditLogArgs, DEFAULT_PAGE_SIZE, TenantAgent, TenantAgentConnection, TenantAgentsArgs } from '../admin/admin.types';
 import { AuditEventConnection } from '../audit/audit.types';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
@@ -61,7 +61,7 @@ export class TenantResolver {
     @Ctx() { services }: GatewayContext,
   ): Promise<TenantAgent> {
     const membership = await services.tenancy.addTenantMember(session, actorRole, tenantId, email, role);
-    return toTenantAgent(tenantId, membership.agentId, membership.role);
+    return (await services.admin.findAgent(tenantId, membership.agentId))!;
   }
 
   @Mutation(() => Tenant, { description: 'Disabling while any workspace still requires 2FA fails with WORKSPACES_STILL_REQUIRE_TWO_FACTOR.' })
@@ -133,8 +133,8 @@ export class TenantResolver {
 
   @FieldResolver(() => TenantAgentConnection, { description: 'OWNER/ADMIN only. Cursor pagination, newest members last.' })
   @TenantGate('admin', { parentTenant: true })
-  agents(@Root() tenant: Tenant, @Args() { first, after, filter }: TenantAgentsArgs, @Ctx() { services, loaders }: GatewayContext): Promise<TenantAgentConnection> {
-    return services.admin.listAgents(loaders, tenant.id, first ?? DEFAULT_PAGE_SIZE, after, filter);
+  agents(@Root() tenant: Tenant, @Args() { first, after, filter }: TenantAgentsArgs, @Ctx() { services }: GatewayContext): Promise<TenantAgentConnection> {
+    return services.admin.listAgents(tenant.id, first ?? DEFAULT_PAGE_SIZE, after, filter);
   }
 
   @FieldResolver(() => TenantAgent, { nullable: true, description: 'One member: OWNER/ADMIN, or the agent itself; null when not a member.' })
@@ -144,10 +144,10 @@ export class TenantResolver {
     @Arg('id', () => ID) id: string,
     @CurrentSession() session: SessionIdentity,
     @Admitted() { role }: MemberFacts,
-    @Ctx() { services, loaders }: GatewayContext,
+    @Ctx() { services }: GatewayContext,
   ): Promise<TenantAgent | null> {
     assertThat(id === session.agentId || isTenantAdmin(role), 'FORBIDDEN');
-    return services.admin.findAgent(loaders, tenant.id, id);
+    return services.admin.findAgent(tenant.id, id);
   }
 
   @FieldResolver(() => AuditEventConnection, { description: 'OWNER/ADMIN only. Newest first. (v2: filter)' })

@@ -27,11 +27,12 @@ describe.each(databaseKinds)('the MemberCountsAndSearch migration on %s', (kind)
     const query = (sql: string, params: unknown[] = []) => t.gateway.db.manager.query(sql, params) as Promise<Array<Record<string, unknown>>>;
     const counters = async () =>
       (await query('SELECT tenant_id, role, members, two_factor_enabled FROM tenant_member_counts ORDER BY tenant_id, role')).map((row) => ({
-        ...row,
+        tenant_id: String(row.tenant_id),
+        role: String(row.role),
         members: Number(row.members),
         two_factor_enabled: Number(row.two_factor_enabled),
       }));
-    const searchColumns = () => query('SELECT id, search_email, search_name FROM tenant_memberships ORDER BY id');
+    const searchColumns = () => query('SELECT id, search_text FROM tenant_memberships ORDER BY id');
     const before = { rows: await counts(), counters: await counters(), search: await searchColumns() };
     expect(before.counters.filter((row) => row.tenant_id === tenant.id)).toEqual([
       { tenant_id: tenant.id, role: 'ADMIN', members: 1, two_factor_enabled: 1 },
@@ -48,7 +49,7 @@ describe.each(databaseKinds)('the MemberCountsAndSearch migration on %s', (kind)
     // What the API kept is what the migration computes from the rows.
     expect(await counters()).toEqual(before.counters);
     expect(await searchColumns()).toEqual(before.search);
-    const [row] = await query('SELECT search_email, search_name FROM tenant_memberships WHERE agent_id = ? AND tenant_id = ?', [enabled.id, tenant.id]);
-    expect(row).toEqual({ search_email: enabled.email.toLowerCase(), search_name: 'enabled' });
+    const [row] = await query('SELECT search_text FROM tenant_memberships WHERE agent_id = ? AND tenant_id = ?', [enabled.id, tenant.id]);
+    expect(row).toEqual({ search_text: `${enabled.email.toLowerCase()}\nenabled` });
   });
 });

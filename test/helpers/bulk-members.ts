@@ -3,7 +3,7 @@ import { AgentEntity, AuthenticatorEntity, SessionEntity, TenantMembershipEntity
 import type { TenantRoleName } from '../../src/db/entities/tenant.entity';
 import { newId } from '../../src/db/ids';
 import { sqlExecute } from '../../src/db/database';
-import { memberSearchColumns } from '../../src/admin/agent-search';
+import { memberSearchText } from '../../src/admin/agent-search';
 import type { TestGateway } from './gateway';
 
 export interface BulkMemberOptions {
@@ -36,7 +36,7 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
       agents.push({ id: agentId, email: `seeded-${agentId}@example.test`, name: `Seeded ${index}`, passwordHash: 'seeded', createdAt: now, lastSessionId: sessionId });
       // A sign-in that entered this tenant, as `lastSignIn` counts them.
       const agent = agents[agents.length - 1];
-      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now, lastSessionId: sessionId, lastSessionAt: sessionId ? now : null, ...memberSearchColumns(agent) });
+      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now, lastSessionId: sessionId, lastSessionAt: sessionId ? now : null, ...memberSearchText(agent) });
       if (sessionId) {
         const tokenHash = createHash('sha256').update(sessionId).digest('hex');
         sessions.push({ id: sessionId, agentId, tokenHash, createdAt: now, expiresAt: new Date(now.getTime() + 3600_000), endedAt: null });

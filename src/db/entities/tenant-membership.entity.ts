@@ -14,7 +14,6 @@ export class TenantMembershipEntity {
   /** The pair's opaque WebAuthn user handle (base64url), made with the first passkey and kept. */
   @Column({ name: 'webauthn_user_id', type: 'varchar', length: 64, nullable: true }) webauthnUserId?: string | null;
   @Column({ name: 'last_session_at', type: 'datetime', precision: 3, nullable: true }) lastSessionAt?: Date | null;
-  /** The agent's email and name lower-cased, for the admin search (src/admin/agent-search.ts). */
-  @Column({ name: 'search_email', type: 'varchar', length: 254 }) searchEmail!: string;
-  @Column({ name: 'search_name', type: 'varchar', length: 200 }) searchName!: string;
+  /** The agent's email and name lower-cased, one line each, for the admin search (src/admin/agent-search.ts). */
+  @Column({ name: 'search_text', type: 'varchar', length: 455 }) searchText!: string;
 }
