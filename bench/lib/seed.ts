@@ -147,7 +147,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     const agent: AgentEntity = { id: agentId, email, name: `Bench Agent ${index}`, passwordHash: isOwner || isSignIn ? realHash : unusableHash, createdAt: now, lastSessionId: null };
     agents.push(agent);
     if (isSignIn) signInEmails.push(email);
-    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now, ...memberSearchText(agent) };
+    const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now, twoFactorEnabled: state === 'ENABLED', ...memberSearchText(agent) };
     memberships.push(membership);
     if (!isOwner) workspaceMemberships.push({ id: newId(), tenantId: tenant.id, workspaceId: secure.id, agentId, createdAt: now });
 
@@ -227,10 +227,9 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
       for (let start = 0; start < rows.length; start += CHUNK) await insertRows(tx, entity, rows.slice(start, start + CHUNK));
     });
   // The listing's counters, as the API's membership and enrolment changes would have left them.
-  const enabledAgents = new Set(authenticators.filter((a) => a.state === 'ENABLED').map((a) => a.agentId));
   const memberCounts: TenantMemberCountEntity[] = TENANT_ROLES.map((role) => {
     const ofRole = memberships.filter((m) => m.role === role);
-    return { tenantId: tenant.id, role, members: ofRole.length, twoFactorEnabled: ofRole.filter((m) => enabledAgents.has(m.agentId)).length };
+    return { tenantId: tenant.id, role, members: ofRole.length, twoFactorEnabled: ofRole.filter((m) => m.twoFactorEnabled).length };
   });
   await insert(TenantEntity, [tenant]);
   await insert(TenantMemberCountEntity, memberCounts);

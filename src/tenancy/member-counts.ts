@@ -5,13 +5,14 @@ import { TENANT_ROLES, TenantRoleName } from '../db/entities/tenant.entity';
 import { rawInt } from '../db/raw';
 
 /**
- * The admin listing's totalCount without counting rows on every page: per (tenant, role), the members and those
- * of them whose 2FA is ENABLED (authenticators.state), kept by the transaction that changes either. Every such
- * change calls one of these; test/api/member-counts.test.ts drives each through the API and compares the
- * counters with a real COUNT.
+ * The admin listing without counting or joining rows on every page: per (tenant, role), the members and those of
+ * them whose 2FA is ENABLED (authenticators.state), and on each membership the same fact as a flag
+ * (`tenant_memberships.two_factor_enabled`, which the listing's filter seeks by index), all kept by the
+ * transaction that changes them. Every such change calls one of these; test/api/member-counts.test.ts drives
+ * each through the API and compares counters and flags with the rows.
  *
- * Lock order on MariaDB: the pair's authenticator row (or the new membership) first, the counter row after, in
- * every caller, so two changes in one tenant wait for each other and never deadlock.
+ * Lock order on MariaDB, in every caller: the pair's authenticator row (or the new membership) first, then the
+ * membership, then the counter row; so two changes in one tenant wait for each other and never deadlock.
  */
 
 /** A new tenant's counter rows, one per role, all zero: every later change is a plain UPDATE. */
@@ -42,8 +43,9 @@ export async function uncountTwoFactorBeforeRemoval(db: Database, tx: Tx, tenant
   if (row?.state === 'ENABLED') await changeTwoFactorEnabled(tx, tenantId, agentId, -1);
 }
 
-function changeTwoFactorEnabled(tx: Tx, tenantId: string, agentId: string, delta: 1 | -1): Promise<number> {
-  return sqlExecute(
+async function changeTwoFactorEnabled(tx: Tx, tenantId: string, agentId: string, delta: 1 | -1): Promise<void> {
+  await sqlExecute(tx, 'UPDATE tenant_memberships SET two_factor_enabled = ? WHERE tenant_id = ? AND agent_id = ?', [delta > 0 ? 1 : 0, tenantId, agentId]);
+  await sqlExecute(
     tx,
     `UPDATE tenant_member_counts SET two_factor_enabled = two_factor_enabled + ?
       WHERE tenant_id = ? AND role = (SELECT m.role FROM tenant_memberships m WHERE m.tenant_id = ? AND m.agent_id = ?)`,

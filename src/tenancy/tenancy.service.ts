@@ -96,7 +96,7 @@ export class TenancyService {
     await this.db.transaction(async (tx) => {
       await tx.insert(TenantEntity, tenant);
       await createMemberCounts(tx, tenant.id);
-      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, ...memberSearchText(owner) });
+      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, twoFactorEnabled: false, ...memberSearchText(owner) });
       await countMemberAdded(tx, tenant.id, 'OWNER');
     });
     return tenant;
@@ -121,7 +121,7 @@ export class TenancyService {
     const agent = await this.db.manager.findOne(AgentEntity, { select: { id: true, email: true, name: true }, where: { email: normalizeEmail(email) } });
     assertThat(agent, 'NOT_FOUND');
     const now = this.clock.now();
-    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now, ...memberSearchText(agent) };
+    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now, twoFactorEnabled: false, ...memberSearchText(agent) };
     try {
       await this.db.transaction(async (tx) => {
         await tx.insert(TenantMembershipEntity, membership);

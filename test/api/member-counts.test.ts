@@ -19,7 +19,7 @@ import { totpCode } from '../helpers/totp';
 import { challengedSession, twoTenants } from '../helpers/two-factor';
 
 /**
- * The listing's counters (tenant_member_counts) against a real COUNT of the rows, after every API change to a
+ * The listing's counters (tenant_member_counts) and each membership's two_factor_enabled flag against the rows, after every API change to a
  * membership or to a pair's 2FA state, and the listing's totalCount under each filter.
  */
 describe.each(databaseKinds)('tenant member counters on %s', (kind) => {
@@ -49,6 +49,11 @@ describe.each(databaseKinds)('tenant member counters on %s', (kind) => {
       ),
     );
     expect(counters).toEqual(counted);
+    const flags: Array<{ tenant_id: string; agent_id: string; flag: unknown; state: unknown }> = await t.gateway.db.manager.query(
+      `SELECT m.tenant_id, m.agent_id, m.two_factor_enabled AS flag, au.state FROM tenant_memberships m
+         LEFT JOIN authenticators au ON au.tenant_id = m.tenant_id AND au.agent_id = m.agent_id`,
+    );
+    expect(flags.filter((row) => Number(row.flag) !== (row.state === 'ENABLED' ? 1 : 0))).toEqual([]); // each membership's flag
     const tenants: Array<{ n: unknown }> = await t.gateway.db.manager.query('SELECT COUNT(*) AS n FROM tenants');
     expect(counters.length).toBe(3 * Number(tenants[0].n)); // one row per role of every tenant
   }

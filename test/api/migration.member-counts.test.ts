@@ -12,7 +12,7 @@ describe.each(databaseKinds)('the MemberCountsAndSearch migration on %s', (kind)
   });
   afterAll(() => t?.close());
 
-  it('goes down and up again keeping every row, and fills the counters and the search columns from the rows', async () => {
+  it('goes down and up again keeping every row, and fills the counters, the 2FA flags and the search text from the rows', async () => {
     const tenant = await createTenant(t, { twoFactor: true });
     const other = await createTenant(t);
     const [enabled, pending, admin] = [await signUp(t, 'Enabled'), await signUp(t, 'pending'), await signUp(t, 'admin')];
@@ -32,7 +32,8 @@ describe.each(databaseKinds)('the MemberCountsAndSearch migration on %s', (kind)
         members: Number(row.members),
         two_factor_enabled: Number(row.two_factor_enabled),
       }));
-    const searchColumns = () => query('SELECT id, search_text FROM tenant_memberships ORDER BY id');
+    const searchColumns = async () =>
+      (await query('SELECT id, search_text, two_factor_enabled FROM tenant_memberships ORDER BY id')).map((row) => ({ ...row, two_factor_enabled: Number(row.two_factor_enabled) }));
     const before = { rows: await counts(), counters: await counters(), search: await searchColumns() };
     expect(before.counters.filter((row) => row.tenant_id === tenant.id)).toEqual([
       { tenant_id: tenant.id, role: 'ADMIN', members: 1, two_factor_enabled: 1 },
@@ -49,7 +50,7 @@ describe.each(databaseKinds)('the MemberCountsAndSearch migration on %s', (kind)
     // What the API kept is what the migration computes from the rows.
     expect(await counters()).toEqual(before.counters);
     expect(await searchColumns()).toEqual(before.search);
-    const [row] = await query('SELECT search_text FROM tenant_memberships WHERE agent_id = ? AND tenant_id = ?', [enabled.id, tenant.id]);
-    expect(row).toEqual({ search_text: `${enabled.email.toLowerCase()}\nenabled` });
+    const [row] = await query('SELECT search_text, two_factor_enabled FROM tenant_memberships WHERE agent_id = ? AND tenant_id = ?', [enabled.id, tenant.id]);
+    expect({ ...row, two_factor_enabled: Number(row.two_factor_enabled) }).toEqual({ search_text: `${enabled.email.toLowerCase()}\nenabled`, two_factor_enabled: 1 });
   });
 });

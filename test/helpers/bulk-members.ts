@@ -36,12 +36,23 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
       agents.push({ id: agentId, email: `seeded-${agentId}@example.test`, name: `Seeded ${index}`, passwordHash: 'seeded', createdAt: now, lastSessionId: sessionId });
       // A sign-in that entered this tenant, as `lastSignIn` counts them.
       const agent = agents[agents.length - 1];
-      memberships.push({ id: newId(), tenantId, agentId, role: options.role ?? 'AGENT', createdAt: now, lastSessionId: sessionId, lastSessionAt: sessionId ? now : null, ...memberSearchText(agent) });
+      const isEnrolled = Boolean(options.isEnrolled?.(index));
+      memberships.push({
+        id: newId(),
+        tenantId,
+        agentId,
+        role: options.role ?? 'AGENT',
+        createdAt: now,
+        lastSessionId: sessionId,
+        lastSessionAt: sessionId ? now : null,
+        twoFactorEnabled: isEnrolled,
+        ...memberSearchText(agent),
+      });
       if (sessionId) {
         const tokenHash = createHash('sha256').update(sessionId).digest('hex');
         sessions.push({ id: sessionId, agentId, tokenHash, createdAt: now, expiresAt: new Date(now.getTime() + 3600_000), endedAt: null });
       }
-      if (options.isEnrolled?.(index)) authenticators.push(enabledAuthenticator(tenantId, agentId, now));
+      if (isEnrolled) authenticators.push(enabledAuthenticator(tenantId, agentId, now));
       agentIds.push(agentId);
     }
     await t.gateway.db.transaction(async (tx) => {

@@ -14,6 +14,8 @@ export class TenantMembershipEntity {
   /** The pair's opaque WebAuthn user handle (base64url), made with the first passkey and kept. */
   @Column({ name: 'webauthn_user_id', type: 'varchar', length: 64, nullable: true }) webauthnUserId?: string | null;
   @Column({ name: 'last_session_at', type: 'datetime', precision: 3, nullable: true }) lastSessionAt?: Date | null;
+  /** Whether the pair's authenticator is ENABLED: kept with tenant_member_counts (src/tenancy/member-counts.ts). */
+  @Column({ name: 'two_factor_enabled', type: 'boolean', default: false }) twoFactorEnabled!: boolean;
   /** The agent's email and name lower-cased, one line each, for the admin search (src/admin/agent-search.ts). */
   @Column({ name: 'search_text', type: 'varchar', length: 455 }) searchText!: string;
 }
