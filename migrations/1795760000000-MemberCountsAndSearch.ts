@@ -15,7 +15,7 @@ const SEARCH_TEXT_SEPARATOR = '\n';
  * - `tenant_memberships.search_text`: the agent's email and name lower-cased, one line each (agents never
  *   change either), so the substring search reads one table's index instead of joining every member's agent
  *   and folding its name per row. Filled here from the agents.
- * Plain SQL, the same text on SQLite and MySQL/MariaDB.
+ * Plain SQL, the same text on SQLite and MySQL/MariaDB but for the search column's binary collation.
  */
 export class MemberCountsAndSearch1795760000000 implements MigrationInterface {
   name = 'MemberCountsAndSearch1795760000000';
@@ -49,7 +49,9 @@ export class MemberCountsAndSearch1795760000000 implements MigrationInterface {
       );
     }
 
-    await queryRunner.query("ALTER TABLE tenant_memberships ADD COLUMN search_text varchar(455) NOT NULL DEFAULT ''");
+    // Lower-cased already, so compared byte for byte: MariaDB's unicode_ci LIKE cost twice as much per member.
+    const binary = queryRunner.connection.driver.options.type === 'better-sqlite3' ? '' : ' CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
+    await queryRunner.query(`ALTER TABLE tenant_memberships ADD COLUMN search_text varchar(455)${binary} NOT NULL DEFAULT ''`);
     await queryRunner.query(
       'UPDATE tenant_memberships SET search_text = (SELECT CONCAT(LOWER(ag.email), ?, LOWER(ag.name)) FROM agents ag WHERE ag.id = tenant_memberships.agent_id)',
       [SEARCH_TEXT_SEPARATOR],

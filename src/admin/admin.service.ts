@@ -3,6 +3,7 @@ import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditEvent, AuditEventConnection, toAuditEvent } from '../audit/audit.types';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Database, sqlRows } from '../db/database';
 import { AuditEventEntity, TenantMembershipEntity } from '../db/entities';
 import type { TenantRoleName } from '../db/entities/tenant.entity';
@@ -19,6 +20,12 @@ import { countFor, MemberCounts, readMemberCounts } from '../tenancy/member-coun
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './last-sign-in';
 import { containsPattern, SEARCH_MATCH } from './agent-search';
 import { TenantAgent, TenantAgentConnection } from './admin.types';
+
+/** The index the listing's keyset walks under a filter: its equality columns, then the membership id. */
+function keysetIndex(filter: AgentListFilter | null | undefined): string {
+  if (typeof filter?.twoFactorEnabled === 'boolean') return 'ix_tenant_memberships_tenant_2fa_id';
+  return filter?.role ? 'ix_tenant_memberships_tenant_role_id' : 'ix_tenant_memberships_tenant_id';
+}
 
 export interface AgentListFilter {
   twoFactorEnabled?: boolean | null;
@@ -51,23 +58,38 @@ export class AdminService {
   async listAgents(tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
     const pageQuery = this.withMemberFields(this.filteredMembers(tenantId, filter)).orderBy('m.id', 'ASC').limit(first + 1);
     if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
+    const page = () => this.readPage(pageQuery, keysetIndex(filter));
 
     let rows: Array<Record<string, unknown> & { id: string }>;
     let totalCount: number;
     if (filter?.search) {
       // A substring has no index to seek: the count walks the tenant's search index. A first page that holds
       // every match has counted them already; only a longer list takes the second pass.
-      rows = await pageQuery.getRawMany();
+      rows = await page();
       totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter);
     } else {
       let counts: MemberCounts;
-      [rows, counts] = await Promise.all([pageQuery.getRawMany(), readMemberCounts(this.db.manager, tenantId, filter?.role ?? null)]);
+      [rows, counts] = await Promise.all([page(), readMemberCounts(this.db.manager, tenantId, filter?.role ?? null)]);
       totalCount = countFor(counts, filter?.twoFactorEnabled);
     }
     const { nodes, pageInfo } = toPage(rows, first);
     const now = this.clock.now();
     const edges = nodes.map((row) => ({ cursor: encodeCursor(row.id), node: this.toMember(tenantId, row, now) }));
     return { edges, pageInfo, totalCount };
+  }
+
+  /**
+   * The page in keyset order through `index`, from the cursor on. SQLite's planner seeks it unaided; MariaDB's
+   * prefers `ref` on the tenant alone and then skips every member before the cursor one by one (at 100,000
+   * members a deep page took 4 times as long), so there the index is forced, which makes it a range from the
+   * cursor.
+   */
+  private async readPage(query: SelectQueryBuilder<ObjectLiteral>, index: string): Promise<Array<Record<string, unknown> & { id: string }>> {
+    if (this.db.isSqlite) return query.getRawMany();
+    const [sql, parameters] = query.getQueryAndParameters();
+    const from = 'FROM `tenant_memberships` `m`';
+    if (!sql.includes(from)) throw new Error(`the agent page no longer reads ${from}`); // a query builder that writes FROM otherwise
+    return sqlRows(this.db.manager, sql.replace(from, `${from} FORCE INDEX (${index})`), parameters);
   }
 
   /** One member, in the one statement the listing uses per page; null when the agent is not a member. */

@@ -3,8 +3,8 @@
  * email and name lower-cased by JavaScript's toLowerCase like the term, one line each (`search_text`; agents
  * never change either), so both databases run the same SQL: one LIKE on that column with the term's wildcards
  * escaped, and no per-row folding. A term has no control characters (IsSearchTerm), so no match spans the line
- * break between email and name. (MariaDB's LIKE also treats accents as equal under the column's collation;
- * SQLite's does not.) A substring cannot seek a B-tree: the count walks the tenant's entries of
+ * break between email and name. The column compares byte for byte on both databases (binary collation on
+ * MariaDB), so accents count on both. A substring cannot seek a B-tree: the count walks the tenant's entries of
  * ix_tenant_memberships_tenant_search, which holds the column, without reading the members' rows.
  */
 export const SEARCH_ESCAPE = '!';
