@@ -1,4 +1,3 @@
-import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
 import type { SessionIdentity } from '../../../accounts/session-identity';
 import { recordTenantEntry } from '../../../accounts/tenant-entry';
 import { recordAudit } from '../../../audit/audit-log';
@@ -10,6 +9,7 @@ import type { WebAuthnPurpose } from '../../../db/entities/webauthn-challenge.en
 import { newId } from '../../../db/ids';
 import { rawDate, rawInt } from '../../../db/raw';
 import { DomainError, assertThat } from '../../../errors/domain-error';
+import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
 import { twoFactorState } from '../../authenticator-state';
 import type { GateService, MemberFacts } from '../../gate.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from '../../limits';
