@@ -93,11 +93,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const playground = config.playground ? createPlayground(path.resolve(__dirname, '../web')) : null;
   const corsMiddleware = cors({ origin: config.corsOrigins, credentials: true, maxAge: 600 });
 
-  const context = async (req: IncomingMessage, requestId: string, sessionCookie: GatewayContext['sessionCookie'], requestLog: Record<string, unknown>): Promise<GatewayContext> => {
+  const context = async (
+    req: IncomingMessage,
+    requestId: string,
+    address: string,
+    sessionCookie: GatewayContext['sessionCookie'],
+    requestLog: Record<string, unknown>,
+  ): Promise<GatewayContext> => {
     const token = sessionToken(req);
     const session = token ? await services.accounts.authenticate(token) : null;
     const userAgent = req.headers['user-agent'];
-    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: clientIp(req, config.trustedProxyHops), userAgent, sessionCookie, requestLog };
+    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: address, userAgent, sessionCookie, requestLog };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
@@ -108,12 +114,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const cookies = sessionCookieJar();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    const address = clientIp(req, config.trustedProxyHops);
     // Everything the operation does runs with the request's origin, so each audit event records the client address.
-    const response = await withRequestOrigin(clientIp(req, config.trustedProxyHops), () => apollo.executeHTTPGraphQLRequest({
+    const response = await withRequestOrigin(address, () => apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         try {
-          return await context(req, requestId, cookies, log);
+          return await context(req, requestId, address, cookies, log);
         } catch (error) {
           throw unavailableOr(error);
         }

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { DocumentNode, getNamedType, getNullableType, getVariableValues, GraphQLError, GraphQLObjectType, GraphQLSchema, isCompositeType, isListType } from 'graphql';
+import { ASTNode, BREAK, DocumentNode, getNamedType, getNullableType, getVariableValues, GraphQLError, GraphQLObjectType, GraphQLSchema, isCompositeType, isListType, OperationDefinitionNode, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { MAX_PAGE_SIZE } from '../graphql/page-size';
 
@@ -48,12 +48,14 @@ export function graphqlLimits(options: { hideFieldSuggestions: boolean; maxCompl
  * (400) naming the limit and the cost; nothing has run.
  */
 export function complexityLimit(maxComplexity: number): ApolloServerPlugin {
+  const accepted = new AcceptedCosts();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // Apollo resolves it before this hook; typed optional
           const variables = request.variables ?? {};
+          if (accepted.has(operation, variables)) return;
           // Variables that do not fit the operation are refused by execution (BAD_USER_INPUT) before anything runs.
           if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return;
           let cost: number;
@@ -66,10 +68,72 @@ export function complexityLimit(maxComplexity: number): ApolloServerPlugin {
           if (!(cost <= maxComplexity)) {
             throw refusal(`Query complexity limit of ${maxComplexity} exceeded, found ${cost}.`, { limit: maxComplexity, cost });
           }
+          accepted.add(schema, operation, variables);
         },
       };
     },
   };
+}
+
+/**
+ * Operations already judged within the limit, so the cost is estimated once per document rather than per request
+ * (Apollo keeps parsed, validated documents, so an operation is the same object each time it comes back). A cost
+ * depends on the document and on the variables its estimators read: those given as `first` and those of
+ * directives (@skip/@include decide what is counted). Any other variable (an id, a code) changes nothing, so an
+ * operation without such variables is judged once; one with them, once per combination of their values.
+ *
+ * Only acceptances are kept: a refusal is judged again each time, exactly as before. An acceptance holds whatever
+ * the other variables are: were they wrong, execution refuses them anyway, as it would without this.
+ */
+class AcceptedCosts {
+  private readonly byOperation = new WeakMap<OperationDefinitionNode, { costVariables: string[]; accepted: Set<string> }>();
+
+  has(operation: OperationDefinitionNode, variables: Record<string, unknown>): boolean {
+    const entry = this.byOperation.get(operation);
+    return !!entry && entry.accepted.has(costKey(entry.costVariables, variables));
+  }
+
+  add(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): void {
+    let entry = this.byOperation.get(operation);
+    if (!entry) this.byOperation.set(operation, (entry = { costVariables: costVariablesOf(schema, operation), accepted: new Set() }));
+    // Bounded: a client cycling through values of `first` cannot grow it without end.
+    if (entry.accepted.size >= MAX_ACCEPTED_PER_OPERATION) entry.accepted.clear();
+    entry.accepted.add(costKey(entry.costVariables, variables));
+  }
+}
+
+const MAX_ACCEPTED_PER_OPERATION = 256;
+
+/** The values of the variables a cost depends on, a given null told apart from one not given. */
+function costKey(costVariables: string[], variables: Record<string, unknown>): string {
+  return costVariables.length ? JSON.stringify(costVariables.map((name) => (name in variables ? [variables[name]] : []))) : '';
+}
+
+/**
+ * The variables an estimate can read: those inside a `first` argument (paginationEstimator), inside a field's
+ * arguments when the field carries its own `complexity` (fieldExtensionsEstimator), and inside directives. Fragments
+ * lie outside the operation, so an operation spreading one depends on all its variables (rare; judged per request).
+ */
+function costVariablesOf(schema: GraphQLSchema, operation: OperationDefinitionNode): string[] {
+  const all = (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value);
+  const read = new Set<string>();
+  const collect = (node: ASTNode) => visit(node, { Variable: (variable) => void read.add(variable.name.value) });
+  let spreadsFragment = false;
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    operation,
+    visitWithTypeInfo(typeInfo, {
+      Argument: (argument) => {
+        if (argument.name.value === 'first' || typeInfo.getFieldDef()?.extensions.complexity !== undefined) collect(argument);
+      },
+      Directive: (directive) => void collect(directive),
+      FragmentSpread: () => {
+        spreadsFragment = true;
+        return BREAK;
+      },
+    }),
+  );
+  return spreadsFragment ? all : [...read];
 }
 
 /** The cost of a document's operation with these variables (graphql-query-complexity with the rules above). */

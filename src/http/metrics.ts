@@ -51,8 +51,16 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** The root field names (bounded by the schema, unlike client-chosen operation names). */
+/** The root field names (bounded by the schema, unlike client-chosen operation names), once per operation. */
 function operationLabel(operation: OperationDefinitionNode): string {
-  const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : []));
-  return [...new Set(fields)].sort().join(',') || operation.operation;
+  let label = operationLabels.get(operation);
+  if (label === undefined) {
+    const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : []));
+    label = [...new Set(fields)].sort().join(',') || operation.operation;
+    operationLabels.set(operation, label);
+  }
+  return label;
 }
+
+/** Apollo keeps parsed documents, so a repeated operation is the same object: its label is computed once. */
+const operationLabels = new WeakMap<OperationDefinitionNode, string>();

@@ -95,6 +95,23 @@ describe.each(databaseKinds)('pagination-aware complexity in production on %s', 
     expectAnswered(await tenant.owner.client.raw({ query: aliasedPages(16, '100'), variables: { t: tenant.id } }));
   });
 
+  it('judges every request of a document anew by the variables it pages and includes with, however often it passed before', async () => {
+    const paged = aliasedPages(30, '$n');
+    const included = `query($t: ID!, $all: Boolean!) { tenant(id: $t) { ${Array.from({ length: 18 }, (_, i) => `p${i}: auditLog(first: 100) @include(if: $all) { edges { node { id action at } } }`).join(' ')} } }`;
+    for (let round = 0; round < 2; round++) {
+      expectAnswered(await tenant.owner.client.raw({ query: paged, variables: { t: tenant.id, n: 1 } }));
+      expectAnswered(await tenant.owner.client.raw({ query: included, variables: { t: tenant.id, all: false } }));
+      const refusals = [
+        [await tenant.owner.client.raw({ query: paged, variables: { t: tenant.id, n: 100 } }), 18031],
+        [await tenant.owner.client.raw({ query: included, variables: { t: tenant.id, all: true } }), 10819], // 18 pages
+      ] as const;
+      for (const [response, cost] of refusals) {
+        expect(response.status).toBe(400);
+        expect(response.errors![0].message).toBe(`Query complexity limit of 10000 exceeded, found ${cost}.`);
+      }
+    }
+  });
+
   it('refuses a document whose unpaged lists multiply (fragments spread many times) by its complexity', async () => {
     const spreads = '...W '.repeat(150);
     const query = `{ tenants { workspaces { ${spreads}} } } fragment W on Workspace { id name twoFactorRequired tenant { id name issuer } }`;
