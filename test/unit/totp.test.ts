@@ -107,7 +107,7 @@ function otplibMatch(secret: string, code: string, nowMs: number, afterStep: num
       epochTolerance: 30,
       ...(afterStep === null ? {} : { afterTimeStep: afterStep }),
     });
-    return result.valid ? result.timeStep : null;
+    return result.valid ? timeStepAt(nowMs) + result.delta : null;
   } catch {
     return null;
   }
