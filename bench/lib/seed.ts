@@ -123,7 +123,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
   const newSession = (agentId: string, ended = false): { id: string; token: string } => {
     const token = newSessionToken();
     const id = newId();
-    sessions.push({ id, agentId, tokenHash: hashSessionToken(token), createdAt: now, expiresAt: sessionExpiry, endedAt: ended ? now : null });
+    // Last used when it began, as sign-in leaves a session (otherwise its first request would record a use).
+    sessions.push({ id, agentId, tokenHash: hashSessionToken(token), createdAt: now, expiresAt: sessionExpiry, endedAt: ended ? now : null, lastUsedAt: now });
     return { id, token };
   };
   const stand = (sessionId: string, agentId: string) =>

@@ -44,14 +44,18 @@ export interface AuditRecord {
 }
 
 /**
- * Writes an audit event inside the caller's transaction, so the event and the change land together. The client
- * address comes from the request being served (request-origin.ts).
+ * Writes audit events inside the caller's transaction, so the events and the change land together, in one
+ * statement (they are recorded in the order given). The client address comes from the request being served
+ * (request-origin.ts).
  */
-export async function recordAudit(tx: Tx, at: Date, record: AuditRecord): Promise<void> {
+export async function recordAudit(tx: Tx, at: Date, ...records: [AuditRecord, ...AuditRecord[]]): Promise<void> {
+  const clientIp = currentClientIp();
   await sqlExecute(
     tx,
-    'INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [
+    `INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at) VALUES ${records
+      .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .join(', ')}`,
+    records.flatMap((record) => [
       newId(),
       record.tenantId,
       record.action,
@@ -59,8 +63,8 @@ export async function recordAudit(tx: Tx, at: Date, record: AuditRecord): Promis
       record.subjectAgentId ?? null,
       record.workspaceId ?? null,
       record.method ?? null,
-      currentClientIp(),
+      clientIp,
       at,
-    ],
+    ]),
   );
 }

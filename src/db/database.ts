@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, Logger } from 'typeorm';
-import { DateUtils } from 'typeorm/util/DateUtils';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
 import { withMigrationLock } from './migration-lock';
 import { connectMysql } from './mysql-connect';
+import { directSql, PREPARED_STATEMENTS_PER_CONNECTION } from './direct-sql';
 
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
@@ -140,27 +140,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /**
  * Plain SQL with `?` placeholders, on a transaction's manager or the data source's, for the hot paths (every
  * request's session, the gate, challenge answers): TypeORM's query builder costs about ten times the statement
- * itself there. Rows come back raw (see raw.ts).
+ * itself there, and its query runner still a quarter of an answer, so these go to the driver itself, as prepared
+ * statements kept per SQL text (direct-sql.ts). Rows come back raw (see raw.ts).
  */
 export async function sqlRows<T = Record<string, unknown>>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  return ((await runSql(manager, sql, params)).records ?? []) as T[];
+  return (await directSql(manager.connection).run(manager.queryRunner, sql, params)).rows as T[];
 }
 
 /** A write statement in plain SQL; answers how many rows it changed (conditional updates read this). */
 export async function sqlExecute(manager: EntityManager, sql: string, params: unknown[] = []): Promise<number> {
-  return (await runSql(manager, sql, params)).affected ?? 0;
-}
-
-async function runSql(manager: EntityManager, sql: string, params: unknown[]) {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
-    // SQLite stores datetimes as UTC text, the way TypeORM writes them; mysql2 converts Dates itself.
-    const isSqlite = manager.connection.options.type === 'better-sqlite3';
-    const values = isSqlite ? params.map((p) => (p instanceof Date ? DateUtils.mixedDateToUtcDatetimeString(p) : p)) : params;
-    return await runner.query(sql, values, true);
-  } finally {
-    if (!manager.queryRunner) await runner.release();
-  }
+  return (await directSql(manager.connection).run(manager.queryRunner, sql, params)).affected;
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -212,7 +201,7 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       timezone: 'Z',
       charset: 'utf8mb4_unicode_ci',
       connectTimeout: 3000,
-      extra: { connectionLimit: 20, enableKeepAlive: true },
+      extra: { connectionLimit: 20, enableKeepAlive: true, maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION },
     });
   }
   if (config.kind === 'sqlite') await dataSource.initialize();

@@ -11,7 +11,20 @@ export interface ErrorDetails {
   reason?: string;
 }
 
-/** A user-facing failure from the domain; the GraphQL layer turns it into `{ message, extensions: { code } }`. */
+let savedStackTraceLimit = Error.stackTraceLimit;
+
+/** Error's constructor captures no frames while the limit is 0: set for the one `super` call, then put back. */
+function withoutStackTrace(message: string): string {
+  savedStackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return message;
+}
+
+/**
+ * A user-facing failure from the domain; the GraphQL layer turns it into `{ message, extensions: { code } }`.
+ * An expected answer (a wrong code, a missing row), never logged as a fault: it captures no stack trace, which
+ * V8 would otherwise capture here and format again for the GraphQLError that carries it.
+ */
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -19,7 +32,8 @@ export class DomainError extends Error {
     /** Replaces the catalogue's message for one case (see SpecificMessages); the code stays. */
     message?: string,
   ) {
-    super(message ?? ErrorCodes[code]);
+    super(withoutStackTrace(message ?? ErrorCodes[code]));
+    Error.stackTraceLimit = savedStackTraceLimit;
     this.name = 'DomainError';
   }
 }

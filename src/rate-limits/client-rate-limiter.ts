@@ -50,15 +50,22 @@ export class ClientRateLimiter {
   }
 
   /**
-   * Counts one hit if the budget allows it; every statement is atomic on its own. Usually the window is open
-   * with room left: one UPDATE. Otherwise the last window has passed (start a new one), or there was none
-   * (insert it; a racing process may insert first, then count against its row), or the budget is spent.
+   * Counts one hit if the budget allows it; every statement is atomic on its own. Usually one UPDATE: the window
+   * is open with room left (one more hit), or it has passed (a new window with this hit). Otherwise there was no
+   * window yet (insert it; a racing process may insert first, then count against its row), or the budget is
+   * spent. `hits` is set first and reads `window_start` before it changes (MySQL applies SET clauses in order).
    */
   private async hit(key: string, limit: number, now: Date, expiredBefore: Date): Promise<boolean> {
     const write = (sql: string, params: unknown[]) => this.db.autocommit((manager) => sqlExecute(manager, sql, params));
-    const count = () => write('UPDATE rate_limit_buckets SET hits = hits + 1 WHERE bucket_key = ? AND window_start > ? AND hits < ?', [key, expiredBefore, limit]);
+    const count = () =>
+      write(
+        `UPDATE rate_limit_buckets
+            SET hits = CASE WHEN window_start <= ? THEN 1 ELSE hits + 1 END,
+                window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END
+          WHERE bucket_key = ? AND (window_start <= ? OR hits < ?)`,
+        [expiredBefore, expiredBefore, now, key, expiredBefore, limit],
+      );
     if ((await count()) === 1) return true;
-    if ((await write('UPDATE rate_limit_buckets SET hits = 1, window_start = ? WHERE bucket_key = ? AND window_start <= ?', [now, key, expiredBefore])) === 1) return true;
     try {
       await write('INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (?, ?, 1)', [key, now]);
       return true;

@@ -14,10 +14,10 @@ import {
 import type { RecoveryCodeFormatName, RecoveryCodeVisibilityName, TenantRoleName, TwoFactorPolicyName } from '../db/entities/tenant.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
-import { rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { GateService, MemberFacts } from '../two-factor/gate.service';
 import { forgetViewableCopies } from '../two-factor/factors/recovery-code/recovery-code-store';
+import { readWorkspaceAccess } from '../two-factor/tenant-access';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 import { countMemberAdded, createMemberCounts } from './member-counts';
@@ -28,7 +28,6 @@ import { memberSearchText } from '../admin/agent-search';
  * concerned; this service owns what is specific to each change, such as the hierarchy rule.
  */
 export class TenancyService {
-  private readonly workspaceRows: ReturnType<typeof rawEntity<WorkspaceEntity>>;
   private readonly tenantRows: ReturnType<typeof rawEntity<TenantEntity>>;
 
   constructor(
@@ -36,7 +35,6 @@ export class TenancyService {
     private readonly clock: Clock,
     private readonly gate: GateService,
   ) {
-    this.workspaceRows = rawEntity(db, WorkspaceEntity);
     this.tenantRows = rawEntity(db, TenantEntity, 't');
   }
 
@@ -52,19 +50,15 @@ export class TenancyService {
 
   /** A workspace the caller may see: any of its tenant for OWNER/ADMIN, else those it is a member of. */
   async visibleWorkspace(loaders: Loaders, session: SessionIdentity, workspaceId: string): Promise<WorkspaceEntity> {
-    // The workspace and the caller's membership of it in one statement: every workspace switch asks this.
-    const [row] = await sqlRows(
-      this.db.manager,
-      `SELECT ${this.workspaceRows.columnList}, (SELECT COUNT(*) FROM workspace_memberships wm WHERE wm.workspace_id = w.id AND wm.agent_id = ?) AS is_member
-         FROM ${this.workspaceRows.table} w WHERE w.id = ?`,
-      [session.agentId, workspaceId],
-    );
-    assertThat(row, 'NOT_FOUND');
-    const workspace = this.workspaceRows.toEntity(row);
+    // The workspace, the caller's membership of it and its facts in the tenant in one statement: every
+    // workspace switch asks this.
+    const access = await readWorkspaceAccess(this.db, session, workspaceId);
+    assertThat(access, 'NOT_FOUND');
+    const { workspace, facts } = access;
     loaders.workspace.prime(workspace.id, workspace);
-    const facts = await loaders.tenantAccess.load(workspace.tenantId);
-    assertThat(facts?.role, 'NOT_FOUND');
-    assertThat(isTenantAdmin(facts.role) || rawInt(row.is_member) > 0, 'NOT_FOUND');
+    loaders.tenantAccess.prime(workspace.tenantId, facts);
+    assertThat(facts.role, 'NOT_FOUND');
+    assertThat(isTenantAdmin(facts.role) || access.isWorkspaceMember, 'NOT_FOUND');
     return workspace;
   }
 

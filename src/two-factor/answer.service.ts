@@ -50,17 +50,15 @@ export class AnswerService {
         if (await factor.claim(tx, { challenge, answer: code, now }, this.factorDeps)) {
           await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
           await grantStanding(tx, session, challenge.tenantId, method, now);
-          await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_PASSED', method });
-          if (factor.onPass) await recordAudit(tx, now, { ...audit, action: factor.onPass.audit });
+          await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
           return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId };
         }
 
         // A wrong answer: one more consecutive failure for the pair (the 10th locks it), one more failed attempt
         // on the challenge (the 5th invalidates it).
-        const { locked } = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now);
-        const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge.id, now);
-        await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED', method });
-        if (invalidated) await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_INVALIDATED' });
+        const { locked } = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge.consecutiveFailures);
+        const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
+        await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED', method }, ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []));
         return { passed: false as const, attemptsRemaining, ...(locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}) };
       })
       .catch((error: unknown) => {

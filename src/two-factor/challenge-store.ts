@@ -29,6 +29,8 @@ export interface AnsweredChallenge {
   totpEnabled: boolean;
   lastUsedStep: number | null;
   lockedUntil: Date | null;
+  /** The pair's consecutive failures as read (recordTwoFactorFailure counts from it while it holds). */
+  consecutiveFailures: number;
 }
 
 /**
@@ -92,6 +94,7 @@ export class ChallengeStore {
       tx,
       `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
               a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.totp_enabled, a.last_used_step, a.locked_until,
+              a.consecutive_failures,
               ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
          FROM challenges c
          JOIN tenants t ON t.id = c.tenant_id
@@ -119,6 +122,7 @@ export class ChallengeStore {
       totpEnabled: rawBool(row.totp_enabled),
       lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
       lockedUntil: rawDate(row.locked_until),
+      consecutiveFailures: rawInt(row.consecutive_failures),
     };
   }
 
@@ -135,19 +139,32 @@ export class ChallengeStore {
   /**
    * One more failed attempt (the 5th moves OPEN → INVALIDATED); CHALLENGE_INVALIDATED when racing answers spent
    * every attempt first. Answers the attempts left and whether this one invalidated the challenge.
+   *
+   * The challenge as read for the answer usually still holds: then one statement spends the attempt from the
+   * count read (and invalidates at the last one). When a racing answer changed it meanwhile, the general path
+   * spends whatever is left and reads the count again.
    */
-  async spendAttempt(tx: Tx, challengeId: string, now: Date): Promise<{ attemptsRemaining: number; invalidated: boolean }> {
+  async spendAttempt(tx: Tx, challenge: Pick<AnsweredChallenge, 'id' | 'failedAttempts'>, now: Date): Promise<{ attemptsRemaining: number; invalidated: boolean }> {
+    const failed = challenge.failedAttempts + 1;
+    const invalidates = failed >= CHALLENGE_MAX_FAILED_ATTEMPTS;
+    const spentAsRead = await sqlExecute(
+      tx,
+      "UPDATE challenges SET failed_attempts = ?, state = ? WHERE id = ? AND state = 'OPEN' AND failed_attempts = ? AND expires_at > ?",
+      [failed, invalidates ? 'INVALIDATED' : 'OPEN', challenge.id, challenge.failedAttempts, now],
+    );
+    if (spentAsRead === 1) return { attemptsRemaining: CHALLENGE_MAX_FAILED_ATTEMPTS - failed, invalidated: invalidates };
+
     const spent = await sqlExecute(
       tx,
       "UPDATE challenges SET failed_attempts = failed_attempts + 1 WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
-      [challengeId, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
+      [challenge.id, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
     );
     assertThat(spent === 1, 'CHALLENGE_INVALIDATED');
     const invalidated = await sqlExecute(tx, "UPDATE challenges SET state = 'INVALIDATED' WHERE id = ? AND failed_attempts >= ?", [
-      challengeId,
+      challenge.id,
       CHALLENGE_MAX_FAILED_ATTEMPTS,
     ]);
-    const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [challengeId]);
+    const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [challenge.id]);
     return { attemptsRemaining: Math.max(0, CHALLENGE_MAX_FAILED_ATTEMPTS - rawInt(failed_attempts)), invalidated: invalidated === 1 };
   }
 

@@ -59,8 +59,11 @@ export class EntryService {
   private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null): Promise<AccessView> {
     const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false);
     const access = { status, tenant: facts.tenant, workspace, challenge: null };
-    // An answered enter is the session's visit to this tenant (lastSignIn); a refused one is not.
-    const recordEntry = () => this.db.autocommit((manager) => recordTenantEntry(manager, session, facts.tenant.id));
+    // An answered enter is the session's visit to this tenant (lastSignIn); a refused one is not. Nothing to
+    // write when this session is the one recorded already (the conditional update would change nothing).
+    const recordEntry = async () => {
+      if (facts.lastSessionId !== session.sessionId) await this.db.autocommit((manager) => recordTenantEntry(manager, session, facts.tenant.id));
+    };
     if (status !== 'TWO_FACTOR_CHALLENGE_REQUIRED') return (await recordEntry(), access);
 
     const now = this.clock.now();

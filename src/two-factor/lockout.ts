@@ -30,10 +30,31 @@ export async function assertStillNotLocked(tx: Tx, authenticatorId: string, now:
 
 /**
  * One more consecutive failure for the pair; the 10th locks it. Throws RATE_LIMITED (and counts nothing) when
- * the pair is locked already. Answers whether this failure locked it. Each SET reads only its own column,
- * because MySQL applies SET clauses left to right while SQLite reads the old row.
+ * the pair is locked already. Answers whether this failure locked it.
+ *
+ * `failuresRead` is the count as read earlier in the transaction: while the row still holds it, one statement
+ * counts, or locks at the threshold. When a racing answer changed the count meanwhile, the general two-statement
+ * path below decides. (There each SET reads only its own column, because MySQL applies SET clauses left to
+ * right while SQLite reads the old row.)
  */
-export async function recordTwoFactorFailure(tx: Tx, authenticatorId: string, now: Date): Promise<{ locked: boolean }> {
+export async function recordTwoFactorFailure(tx: Tx, authenticatorId: string, now: Date, failuresRead?: number): Promise<{ locked: boolean }> {
+  if (failuresRead !== undefined) {
+    const locks = failuresRead + 1 >= LOCKOUT_FAILURE_THRESHOLD;
+    const counted = locks
+      ? await sqlExecute(tx, `UPDATE authenticators SET locked_until = ?, consecutive_failures = 0 WHERE id = ? AND consecutive_failures = ? AND ${NOT_LOCKED}`, [
+          new Date(now.getTime() + LOCKOUT_DURATION_MS),
+          authenticatorId,
+          failuresRead,
+          now,
+        ])
+      : await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = ? WHERE id = ? AND consecutive_failures = ? AND ${NOT_LOCKED}`, [
+          failuresRead + 1,
+          authenticatorId,
+          failuresRead,
+          now,
+        ]);
+    if (counted === 1) return { locked: locks };
+  }
   const counted = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND ${NOT_LOCKED}`, [
     authenticatorId,
     now,

@@ -2,7 +2,9 @@ import DataLoader from 'dataloader';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { Database, sqlRows } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import { WorkspaceEntity } from '../db/entities';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
+import { rawEntity } from '../db/load-by-ids';
 import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
 
 /** Everything the gate needs about one session in one tenant, read in one statement. */
@@ -10,6 +12,8 @@ export interface TenantAccessFacts {
   tenant: TenantEntity;
   /** null when the agent is not a member. */
   role: TenantRoleName | null;
+  /** The latest session that entered the tenant (`lastSignIn`), null before any. */
+  lastSessionId: string | null;
   authenticator: {
     id: string;
     state: AuthenticatorStateName;
@@ -22,28 +26,59 @@ export interface TenantAccessFacts {
   hasStanding: boolean;
 }
 
-/** Per request and session: tenantId → facts (null for an unknown tenant). The gate runs on every request. */
-export function createTenantAccessLoader(db: Database, session: SessionIdentity) {
-  return new DataLoader<string, TenantAccessFacts | null>(async (tenantIds) => {
-    const rows = await sqlRows(
-      db.manager,
-      `SELECT t.id, t.name, t.issuer, t.two_factor_enabled, t.two_factor_policy, t.recovery_code_format, t.recovery_code_visibility,
+/** The session's facts in the tenant `t` (its columns by name, see toFacts); bind `factsParams` first. */
+const FACTS_COLUMNS = `t.id, t.name, t.issuer, t.two_factor_enabled, t.two_factor_policy, t.recovery_code_format, t.recovery_code_visibility,
               t.recovery_code_replenish, t.created_at,
-              m.role, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
+              m.role, m.last_session_id, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
               a.locked_until, a.totp_enabled,
               (SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = t.id AND p.agent_id = ?) AS passkey_count,
               CASE WHEN EXISTS (SELECT 1 FROM tenant_standings s
                                 WHERE s.session_id = ? AND s.tenant_id = t.id AND s.revoked_at IS NULL) THEN 1 ELSE 0 END
-                AS has_standing
-         FROM tenants t
-         LEFT JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ?
-         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?
-        WHERE t.id IN (${placeholders(tenantIds)})`,
-      [session.agentId, session.sessionId, session.agentId, session.agentId, ...tenantIds],
-    );
+                AS has_standing`;
+const FACTS_JOINS = `LEFT JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ?
+         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?`;
+const factsParams = (session: SessionIdentity) => [session.agentId, session.sessionId, session.agentId, session.agentId];
+
+/** Per request and session: tenantId → facts (null for an unknown tenant). The gate runs on every request. */
+export function createTenantAccessLoader(db: Database, session: SessionIdentity) {
+  return new DataLoader<string, TenantAccessFacts | null>(async (tenantIds) => {
+    const rows = await sqlRows(db.manager, `SELECT ${FACTS_COLUMNS} FROM tenants t ${FACTS_JOINS} WHERE t.id IN (${placeholders(tenantIds)})`, [
+      ...factsParams(session),
+      ...tenantIds,
+    ]);
     const byId = new Map(rows.map((row) => [row.id as string, toFacts(row)]));
     return tenantIds.map((id) => byId.get(id) ?? null);
   });
+}
+
+export interface WorkspaceAccess {
+  workspace: WorkspaceEntity;
+  /** The session's agent is a member of the workspace itself. */
+  isWorkspaceMember: boolean;
+  /** The session's facts in the workspace's tenant. */
+  facts: TenantAccessFacts;
+}
+
+const workspaceColumns = new WeakMap<Database, ReturnType<typeof rawEntity<WorkspaceEntity>>>();
+
+/**
+ * A workspace, whether the session's agent belongs to it, and the session's facts in its tenant, in one
+ * statement (every workspace switch needs all three); null for an unknown workspace.
+ */
+export async function readWorkspaceAccess(db: Database, session: SessionIdentity, workspaceId: string): Promise<WorkspaceAccess | null> {
+  let columns = workspaceColumns.get(db);
+  if (!columns) workspaceColumns.set(db, (columns = rawEntity(db, WorkspaceEntity, 'w')));
+  const [row] = await sqlRows(
+    db.manager,
+    `SELECT ${columns.columnList},
+            (SELECT COUNT(*) FROM workspace_memberships wm WHERE wm.workspace_id = w.id AND wm.agent_id = ?) AS is_workspace_member,
+            ${FACTS_COLUMNS}
+       FROM workspaces w JOIN tenants t ON t.id = w.tenant_id ${FACTS_JOINS}
+      WHERE w.id = ?`,
+    [session.agentId, ...factsParams(session), workspaceId],
+  );
+  if (!row) return null;
+  return { workspace: columns.toEntity(row), isWorkspaceMember: rawInt(row.is_workspace_member) > 0, facts: toFacts(row) };
 }
 
 function toFacts(row: Record<string, unknown>): TenantAccessFacts {
@@ -60,6 +95,7 @@ function toFacts(row: Record<string, unknown>): TenantAccessFacts {
       createdAt: rawDate(row.created_at)!,
     },
     role: (row.role as TenantRoleName | null) ?? null,
+    lastSessionId: (row.last_session_id as string | null) ?? null,
     authenticator: row.authenticator_id
       ? {
           id: row.authenticator_id as string,

@@ -59,11 +59,12 @@ describe.each(databaseKinds)('the 10-failure lock against answers in flight on %
     try {
       await holder.beginTransaction();
       await holder.query('SELECT id FROM authenticators WHERE tenant_id = ? AND agent_id = ? FOR UPDATE', [tenant.id, enrolled.agent.id]);
-      // Statements of this scratch database stuck on the held row: every answer's first write is to it.
+      // Statements of this scratch database stuck on the held row: every answer's first write is to it (sent
+      // as a prepared statement, 'Execute', or as text, 'Query').
       const waiting = async (n: number) => {
         for (const deadline = Date.now() + 45_000; Date.now() < deadline; await sleep(20)) {
           const [rows] = await holder.query(
-            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' AND INFO LIKE 'UPDATE authenticators%'",
+            "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND IN ('Query', 'Execute') AND INFO LIKE 'UPDATE authenticators%'",
           );
           if (Number((rows as Array<{ n: unknown }>)[0].n) >= n) return;
         }

@@ -1,3 +1,5 @@
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
+import { generateSecret, verifySync } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { matchTotp, timeStepAt } from '../../src/crypto/totp';
 import { base32Decode, hotp, totpCode } from '../helpers/totp';
@@ -88,5 +90,57 @@ describe("the gateway's matchTotp against RFC 6238 Appendix B", () => {
 
   it('refuses the right digits under another secret', () => {
     expect(matchTotp('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', sixDigits('94287082'), 59_000, null)).toBeNull();
+  });
+});
+
+/** otplib's verify with the gateway's parameters: the reference matchTotp (node:crypto HMAC) must agree with. */
+function otplibMatch(secret: string, code: string, nowMs: number, afterStep: number | null): number | null {
+  try {
+    const result = verifySync({
+      crypto: new NodeCryptoPlugin(),
+      secret,
+      token: code,
+      algorithm: 'sha1',
+      digits: 6,
+      period: 30,
+      epoch: Math.floor(nowMs / 1000),
+      epochTolerance: 30,
+      ...(afterStep === null ? {} : { afterTimeStep: afterStep }),
+    });
+    return result.valid ? timeStepAt(nowMs) + result.delta : null;
+  } catch {
+    return null;
+  }
+}
+
+describe("the gateway's matchTotp against otplib", () => {
+  it('gives the same answer for many random secrets, instants, codes and last used steps', () => {
+    const crypto = new NodeCryptoPlugin();
+    const random = (below: number) => Math.floor(Math.random() * below);
+    let accepted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const secret = generateSecret({ length: 20, crypto });
+      const nowMs = random(4_000_000_000_000); // up to the year 2096
+      const step = timeStepAt(nowMs);
+      const afterStep = [null, step - 3, step - 2, step - 1, step, step + 1][random(6)];
+      // The codes of steps -2 … +2, and a random one.
+      const codes = [-2, -1, 0, 1, 2].map((offset) => totpCode(secret, nowMs, offset));
+      codes.push(String(random(1_000_000)).padStart(6, '0'));
+      for (const code of codes) {
+        const expected = otplibMatch(secret, code, nowMs, afterStep);
+        expect(matchTotp(secret, code, nowMs, afterStep), `${secret} ${code} at ${nowMs} after ${afterStep}`).toBe(expected);
+        if (expected !== null) accepted++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(2000); // the comparison covered accepted codes, not only refusals
+  });
+
+  it('agrees on the RFC 6238 vectors, one step either side', () => {
+    for (const [seconds, expected] of RFC_6238_SHA1_VECTORS) {
+      for (const offset of [-2, -1, 0, 1, 2]) {
+        const nowMs = midStep(Math.floor(seconds / 30) + offset);
+        expect(matchTotp(RFC_SECRET_BASE32, sixDigits(expected), nowMs, null)).toBe(otplibMatch(RFC_SECRET_BASE32, sixDigits(expected), nowMs, null));
+      }
+    }
   });
 });
