@@ -1,3 +1,4 @@
+import { base32 } from '@otplib/plugin-base32-scure';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { generateSecret, generateURI } from 'otplib';
@@ -71,24 +72,12 @@ function hotp(key: Buffer, counter: number): string {
   return String(binary % 10 ** TOTP_DIGITS).padStart(TOTP_DIGITS, '0');
 }
 
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** The key of an RFC 4648 base32 secret (padding and case ignored), or null when it is not base32. */
+/** The key of an RFC 4648 base32 secret (padding and case ignored), decoded as otplib decodes it; null when it is not base32. */
 function base32Key(secret: string): Buffer | null {
-  const text = secret.replace(/=+$/, '').toUpperCase();
-  const bytes = Buffer.alloc(Math.floor((text.length * 5) / 8));
-  let bits = 0;
-  let value = 0;
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const index = BASE32_ALPHABET.indexOf(text[i]);
-    if (index < 0) return null;
-    value = ((value << 5) | index) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[length++] = (value >>> bits) & 0xff;
-    }
+  try {
+    const key = base32.decode(secret.replace(/=+$/, ''));
+    return key.length > 0 ? Buffer.from(key) : null;
+  } catch {
+    return null;
   }
-  return length > 0 ? bytes : null;
 }
