@@ -8,6 +8,7 @@ import { AuditMethodClientIp1795740000000 } from './1795740000000-AuditMethodCli
 import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCodeVisibility';
 import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
+import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGrams';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   RecoveryCodeVisibility1795740100000,
   Passkeys1795750000000,
   MemberCountsAndSearch1795760000000,
+  MemberSearchGrams1795770000000,
 ];

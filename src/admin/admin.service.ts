@@ -18,13 +18,23 @@ import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshot
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { countFor, MemberCounts, readMemberCounts } from '../tenancy/member-counts';
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './last-sign-in';
-import { containsPattern, SEARCH_MATCH } from './agent-search';
+import { containsPattern, probedGrams, rarestGram, SEARCH_MATCH } from './agent-search';
 import { TenantAgent, TenantAgentConnection } from './admin.types';
 
 /** The index the listing's keyset walks under a filter: its equality columns, then the membership id. */
 function keysetIndex(filter: AgentListFilter | null | undefined): string {
   if (typeof filter?.twoFactorEnabled === 'boolean') return 'ix_tenant_memberships_tenant_2fa_id';
   return filter?.role ? 'ix_tenant_memberships_tenant_role_id' : 'ix_tenant_memberships_tenant_id';
+}
+
+/**
+ * A tenant's members narrowed by a filter: the query (the members as m), the column of its keyset, and the
+ * index that keyset walks in tenant_memberships (null when the members come from a search's posting list).
+ */
+interface FilteredMembers {
+  query: SelectQueryBuilder<ObjectLiteral>;
+  keyset: string;
+  keysetIndex: string | null;
 }
 
 export interface AgentListFilter {
@@ -56,17 +66,19 @@ export class AdminService {
    * totalCount (a search counts its matches instead).
    */
   async listAgents(tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
-    const pageQuery = this.withMemberFields(this.filteredMembers(tenantId, filter)).orderBy('m.id', 'ASC').limit(first + 1);
-    if (after) pageQuery.andWhere('m.id > :after', { after: decodeCursor(after) });
-    const page = () => this.readPage(pageQuery, keysetIndex(filter));
+    const members = this.filteredMembers(tenantId, filter);
+    const pageQuery = this.withMemberFields(members.query).orderBy(members.keyset, 'ASC').limit(first + 1);
+    if (members.keysetIndex === null) pageQuery.addSelect('g.gram', 'posting_gram');
+    if (after) pageQuery.andWhere(`${members.keyset} > :after`, { after: decodeCursor(after) });
+    const page = () => this.readPage(pageQuery, members.keysetIndex);
 
     let rows: Array<Record<string, unknown> & { id: string }>;
     let totalCount: number;
     if (filter?.search) {
-      // A substring has no index to seek: the count walks the tenant's search index. A first page that holds
-      // every match has counted them already; only a longer list takes the second pass.
+      // A first page that holds every match has counted them already; only a longer list takes the second
+      // pass, over the posting list the page chose (or the probe again, when the page came back empty).
       rows = await page();
-      totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter);
+      totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter, rows[0]?.posting_gram as string | undefined);
     } else {
       let counts: MemberCounts;
       [rows, counts] = await Promise.all([page(), readMemberCounts(this.db.manager, tenantId, filter?.role ?? null)]);
@@ -82,10 +94,10 @@ export class AdminService {
    * The page in keyset order through `index`, from the cursor on. SQLite's planner seeks it unaided; MariaDB's
    * prefers `ref` on the tenant alone and then skips every member before the cursor one by one (at 100,000
    * members a deep page took 4 times as long), so there the index is forced, which makes it a range from the
-   * cursor.
+   * cursor. A posting list needs no hint: both seek its primary key range, in keyset order, unaided.
    */
-  private async readPage(query: SelectQueryBuilder<ObjectLiteral>, index: string): Promise<Array<Record<string, unknown> & { id: string }>> {
-    if (this.db.isSqlite) return query.getRawMany();
+  private async readPage(query: SelectQueryBuilder<ObjectLiteral>, index: string | null): Promise<Array<Record<string, unknown> & { id: string }>> {
+    if (this.db.isSqlite || !index) return query.getRawMany();
     const [sql, parameters] = query.getQueryAndParameters();
     const from = 'FROM `tenant_memberships` `m`';
     if (!sql.includes(from)) throw new Error(`the agent page no longer reads ${from}`); // a query builder that writes FROM otherwise
@@ -94,21 +106,40 @@ export class AdminService {
 
   /** One member, in the one statement the listing uses per page; null when the agent is not a member. */
   async findAgent(tenantId: string, agentId: string): Promise<TenantAgent | null> {
-    const row = await this.withMemberFields(this.filteredMembers(tenantId, null)).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
+    const row = await this.withMemberFields(this.filteredMembers(tenantId, null).query).andWhere('m.agent_id = :agentId', { agentId }).getRawOne();
     return row ? this.toMember(tenantId, row, this.clock.now()) : null;
   }
 
-  /** A tenant's members (m), narrowed by the filter: every condition is on the membership row and its indexes. */
-  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined) {
-    const query = this.db.manager.createQueryBuilder().from('tenant_memberships', 'm').where('m.tenant_id = :tenantId', { tenantId });
+  /**
+   * A tenant's members (m), narrowed by the filter: every condition is on the membership row and its indexes. A
+   * search of a term with grams reads the members from the posting list (g) of its rarest gram (agent-search.ts),
+   * whose membership ids are the keyset then; `gram` names that gram when a page has chosen it already.
+   */
+  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined, gram?: string): FilteredMembers {
+    const grams = filter?.search ? probedGrams(filter.search) : [];
+    const query = this.db.manager.createQueryBuilder();
+    let members: FilteredMembers;
+    if (grams.length) {
+      const rarest = gram ? { sql: ':gram', parameters: { gram } } : rarestGram(grams);
+      query
+        .from('member_search_grams', 'g')
+        .innerJoin('tenant_memberships', 'm', 'm.id = g.membership_id')
+        // Nothing else narrows m: a condition on its tenant would tempt SQLite's planner to walk the tenant's
+        // members and look each up in the postings instead (tens of milliseconds at 100,000 members).
+        .where(`g.tenant_id = :tenantId AND g.gram = ${rarest.sql}`, { tenantId, ...rarest.parameters });
+      members = { query, keyset: 'g.membership_id', keysetIndex: null };
+    } else {
+      query.from('tenant_memberships', 'm').where('m.tenant_id = :tenantId', { tenantId });
+      members = { query, keyset: 'm.id', keysetIndex: keysetIndex(filter) };
+    }
     if (filter?.role) query.andWhere('m.role = :role', { role: filter.role });
     if (typeof filter?.twoFactorEnabled === 'boolean') query.andWhere('m.two_factor_enabled = :enabled', { enabled: filter.twoFactorEnabled ? 1 : 0 });
     if (filter?.search) query.andWhere(`(${SEARCH_MATCH})`, { pattern: containsPattern(filter.search) });
-    return query;
+    return members;
   }
 
   /** Everything TenantAgent's fields show, in the same row. */
-  private withMemberFields(query: ReturnType<AdminService['filteredMembers']>) {
+  private withMemberFields(query: SelectQueryBuilder<ObjectLiteral>) {
     return query
       .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
       .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
@@ -130,9 +161,9 @@ export class AdminService {
     });
   }
 
-  /** A search's matches under every filter, in one pass over the tenant's search index. */
-  private async countMatches(tenantId: string, filter: AgentListFilter): Promise<number> {
-    const row = await this.filteredMembers(tenantId, filter).select('COUNT(*)', 'matches').getRawOne();
+  /** A search's matches under every filter, in one pass over a posting list, or the tenant's search index for a term too short for a gram. */
+  private async countMatches(tenantId: string, filter: AgentListFilter, gram: string | undefined): Promise<number> {
+    const row = await this.filteredMembers(tenantId, filter, gram).query.select('COUNT(*)', 'matches').getRawOne();
     return rawInt(row?.matches);
   }
 

@@ -1,15 +1,45 @@
+import type { EntityManager } from 'typeorm';
+import type { MemberSearchGramEntity } from '../db/entities';
+
 /**
  * The agent search: a case-insensitive substring of the email or the name. Each membership keeps its agent's
  * email and name lower-cased by JavaScript's toLowerCase like the term, one line each (`search_text`; agents
  * never change either), so both databases run the same SQL: one LIKE on that column with the term's wildcards
  * escaped, and no per-row folding. A term has no control characters (IsSearchTerm), so no match spans the line
  * break between email and name. The column compares byte for byte on both databases (binary collation on
- * MariaDB), so accents count on both. A substring cannot seek a B-tree: the count walks the tenant's entries of
- * ix_tenant_memberships_tenant_search, which holds the column, without reading the members' rows.
+ * MariaDB), so accents count on both.
+ *
+ * A substring cannot seek a B-tree, so each membership also keeps the distinct 3-character pieces (grams, in
+ * code points) of each line of its search_text in `member_search_grams`, keyed (tenant, gram, membership): a
+ * portable trigram index, as pg_trgm is on PostgreSQL, in a plain table so one SQL serves both databases. Every
+ * gram of a match is a gram of the member, so a term of 3 characters or more finds its matches among the
+ * posting list of any one of its grams; the LIKE above then keeps exactly today's matches. The list is taken
+ * from the term's rarest gram, chosen inside the statement itself by counting each gram's postings up to
+ * PROBE_LIMIT (a bounded walk per gram, so the page keeps its statement count): "agent 12" over 100,000 "bench
+ * agent N" walks the 1,111 postings of " 12" rather than all the members. A posting list is in membership
+ * order, the listing's keyset, so a page walks it from the cursor and stops when full. A term whose every gram
+ * is common (past PROBE_LIMIT) walks a long list, as any index would: it matches many members anyway.
+ * Terms of 1 or 2 characters have no gram: they walk the tenant's entries of ix_tenant_memberships_tenant_search
+ * (which holds the column, so without reading the members' rows), as every term did before.
  */
 export const SEARCH_ESCAPE = '!';
 
 export const SEARCH_MATCH = `m.search_text LIKE :pattern ESCAPE '${SEARCH_ESCAPE}'`;
+
+/** Characters per gram, and so the shortest term the gram index serves. */
+export const GRAM_LENGTH = 3;
+
+/** Grams of a term whose postings are counted: enough to find a rare one, few enough to keep the probe cheap. */
+const PROBED_GRAMS = 8;
+
+/**
+ * Postings counted per probed gram: past it a gram is common (a long term of common grams costs at most
+ * PROBED_GRAMS × PROBE_LIMIT index entries to choose). Above the 1,111 of the bench's term at 100,000 members.
+ */
+const PROBE_LIMIT = 2000;
+
+/** Gram rows per INSERT: 3 values each, far below SQLite's 32766 bound variables and MariaDB's packet limit. */
+const GRAM_ROWS_PER_INSERT = 1000;
 
 /**
  * `%term%` with LIKE's wildcards taken literally. The escape character is `!` rather than a backslash, which
@@ -23,4 +53,58 @@ export function containsPattern(term: string): string {
 /** A membership's copy of its agent's email and name, lower-cased the way the term is (see the migration MemberCountsAndSearch). */
 export function memberSearchText(agent: { email: string; name: string }): { searchText: string } {
   return { searchText: `${agent.email}\n${agent.name}`.toLowerCase() };
+}
+
+/** The distinct grams of each line of a lower-cased text, in code points (not UTF-16 units). */
+export function gramsOf(text: string): string[] {
+  const grams = new Set<string>();
+  for (const line of text.split('\n')) {
+    const chars = Array.from(line);
+    for (let start = 0; start + GRAM_LENGTH <= chars.length; start++) grams.add(chars.slice(start, start + GRAM_LENGTH).join(''));
+  }
+  return [...grams];
+}
+
+/** A membership's rows of the gram index, from its stored search_text (never lower-cased again). */
+export function memberSearchGrams(membership: { id: string; tenantId: string; searchText: string }): MemberSearchGramEntity[] {
+  return gramsOf(membership.searchText).map((gram) => ({ tenantId: membership.tenantId, gram, membershipId: membership.id }));
+}
+
+/**
+ * The gram rows of memberships written in this transaction, or in the migration that fills the table (hence
+ * TypeORM's own query, which both share, and no import of the gateway's database layer).
+ */
+export async function insertMemberSearchGrams(tx: EntityManager, memberships: Array<{ id: string; tenantId: string; searchText: string }>): Promise<void> {
+  const rows = memberships.flatMap(memberSearchGrams);
+  for (let start = 0; start < rows.length; start += GRAM_ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + GRAM_ROWS_PER_INSERT);
+    await tx.query(
+      `INSERT INTO member_search_grams (tenant_id, gram, membership_id) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+      chunk.flatMap((row) => [row.tenantId, row.gram, row.membershipId]),
+    );
+  }
+}
+
+/**
+ * The grams of a term whose postings the search probes, spread over the term (its first and last among them);
+ * none for a term shorter than a gram.
+ */
+export function probedGrams(term: string): string[] {
+  const grams = gramsOf(term.toLowerCase());
+  if (grams.length <= PROBED_GRAMS) return grams;
+  return Array.from({ length: PROBED_GRAMS }, (_, i) => grams[Math.round((i * (grams.length - 1)) / (PROBED_GRAMS - 1))]);
+}
+
+/**
+ * An SQL expression, the same on both databases, for the gram among `grams` with the fewest postings in the
+ * tenant (`:tenantId`), each counted up to PROBE_LIMIT; ties go to the earlier gram in the term.
+ */
+export function rarestGram(grams: string[]): { sql: string; parameters: Record<string, string> } {
+  const parameters: Record<string, string> = {};
+  const counted = grams.map((gram, i) => {
+    parameters[`gram${i}`] = gram;
+    const postings = `(SELECT COUNT(*) FROM (SELECT 1 AS posting FROM member_search_grams WHERE tenant_id = :tenantId AND gram = :gram${i} LIMIT ${PROBE_LIMIT}) p${i})`;
+    return `SELECT :gram${i} AS gram, ${i} AS place, ${postings} AS postings`;
+  });
+  return { sql: `(SELECT c.gram FROM (${counted.join(' UNION ALL ')}) c ORDER BY c.postings, c.place LIMIT 1)`, parameters };
 }

@@ -21,7 +21,7 @@ import { readWorkspaceAccess } from '../two-factor/tenant-access';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin } from './roles';
 import { countMemberAdded, createMemberCounts } from './member-counts';
-import { memberSearchText } from '../admin/agent-search';
+import { insertMemberSearchGrams, memberSearchText } from '../admin/agent-search';
 
 /**
  * Tenants, workspaces and membership. Callers have already passed the gate (@TenantGate) for the tenant
@@ -90,7 +90,9 @@ export class TenancyService {
     await this.db.transaction(async (tx) => {
       await tx.insert(TenantEntity, tenant);
       await createMemberCounts(tx, tenant.id);
-      await tx.insert(TenantMembershipEntity, { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, twoFactorEnabled: false, ...memberSearchText(owner) });
+      const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, twoFactorEnabled: false, ...memberSearchText(owner) };
+      await tx.insert(TenantMembershipEntity, membership);
+      await insertMemberSearchGrams(tx, [membership]);
       await countMemberAdded(tx, tenant.id, 'OWNER');
     });
     return tenant;
@@ -119,6 +121,7 @@ export class TenancyService {
     try {
       await this.db.transaction(async (tx) => {
         await tx.insert(TenantMembershipEntity, membership);
+        await insertMemberSearchGrams(tx, [membership]);
         await countMemberAdded(tx, tenantId, role);
         await recordAudit(tx, now, { tenantId, action: 'MEMBER_ADDED', actorAgentId: actor.agentId, subjectAgentId: agent.id });
       });

@@ -98,9 +98,11 @@ describe.each(databaseKinds)('admin look-ups on %s', (kind) => {
       expect(connection.edges.length).toBe(Math.min(first, connection.totalCount));
       return t.statements.count;
     };
-    // The session, the gate's facts, the page and the count of the matches.
+    // The session, the gate's facts, the page and the count of the matches: as many as an unfiltered page.
     const small = await statementsFor(10, { search: 'seeded' });
+    expect(small).toBe(await statementsFor(10, {}));
     expect(await statementsFor(100, { search: 'seeded' })).toBe(small);
+    expect(await statementsFor(10, { search: 'se' })).toBe(small); // too short for a gram
     expect(await statementsFor(10, { search: 'SEEDED 1', twoFactorEnabled: true, role: 'AGENT' })).toBe(small);
     expect(small).toBeLessThanOrEqual(4);
     // A first page that holds every match counts them itself: one pass over the members fewer.

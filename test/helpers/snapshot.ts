@@ -5,6 +5,7 @@ const TABLES = [
   'tenants',
   'tenant_memberships',
   'tenant_member_counts',
+  'member_search_grams',
   'workspaces',
   'workspace_memberships',
   'authenticators',
@@ -18,6 +19,13 @@ const TABLES = [
   'webauthn_challenges',
 ] as const;
 
+/** Primary keys other than `id`. */
+const KEYS: Partial<Record<(typeof TABLES)[number], string>> = {
+  rate_limit_buckets: 'bucket_key',
+  tenant_member_counts: 'tenant_id, role',
+  member_search_grams: 'tenant_id, gram, membership_id',
+};
+
 /**
  * Every row of every table, in key order: a failed request must leave this exactly as it was. A session's
  * `last_used_at` is left out: any request with the session moves it on (once a minute), refused or not.
@@ -27,7 +35,7 @@ const TABLES = [
 export async function databaseSnapshot(t: TestGateway, except: ReadonlyArray<(typeof TABLES)[number]> = []): Promise<string> {
   const tables: Record<string, unknown[]> = {};
   for (const table of TABLES.filter((name) => !except.includes(name))) {
-    const key = table === 'rate_limit_buckets' ? 'bucket_key' : table === 'tenant_member_counts' ? 'tenant_id, role' : 'id';
+    const key = KEYS[table] ?? 'id';
     const rows: Array<Record<string, unknown>> = await t.gateway.db.manager.query(`SELECT * FROM ${table} ORDER BY ${key}`);
     // lock_version counts the row locks taken (Database.lockRow), even by a request that then changes nothing.
     const kept = rows.map(({ lock_version: _lock, ...row }) => row);

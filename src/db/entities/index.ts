@@ -2,6 +2,7 @@ import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
+import { MemberSearchGramEntity } from './member-search-gram.entity';
 import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
@@ -19,6 +20,7 @@ export {
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  MemberSearchGramEntity,
   PasskeyEntity,
   RateLimitBucketEntity,
   RecoveryCodeEntity,
@@ -37,6 +39,7 @@ export const entities = [
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  MemberSearchGramEntity,
   PasskeyEntity,
   RateLimitBucketEntity,
   RecoveryCodeEntity,
