@@ -18,7 +18,7 @@ import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING, STATUS_COLUMNS, statusSnapshot
 import type { TwoFactorStatus } from '../two-factor/two-factor.types';
 import { countFor, MemberCounts, readMemberCounts } from '../tenancy/member-counts';
 import { LAST_SIGN_IN_AT, LAST_SIGN_IN_USED_TWO_FACTOR, lastSignInFromRow } from './last-sign-in';
-import { containsPattern, probedGrams, rarestGram, SEARCH_MATCH } from './agent-search';
+import { containsPattern, countSource, isLongPostingList, pageSource, postingList, SEARCH_MATCH, SearchSource } from './agent-search';
 import { TenantAgent, TenantAgentConnection } from './admin.types';
 
 /** The index the listing's keyset walks under a filter: its equality columns, then the membership id. */
@@ -66,19 +66,19 @@ export class AdminService {
    * totalCount (a search counts its matches instead).
    */
   async listAgents(tenantId: string, first: number, after: string | null | undefined, filter: AgentListFilter | null | undefined): Promise<TenantAgentConnection> {
-    const members = this.filteredMembers(tenantId, filter);
+    const source = pageSource(filter?.search);
+    const members = this.filteredMembers(tenantId, filter, source);
     const pageQuery = this.withMemberFields(members.query).orderBy(members.keyset, 'ASC').limit(first + 1);
-    if (members.keysetIndex === null) pageQuery.addSelect('g.gram', 'posting_gram');
+    if (source.kind === 'rarest') pageQuery.addSelect('g.gram', 'posting_gram');
     if (after) pageQuery.andWhere(`${members.keyset} > :after`, { after: decodeCursor(after) });
     const page = () => this.readPage(pageQuery, members.keysetIndex);
 
     let rows: Array<Record<string, unknown> & { id: string }>;
     let totalCount: number;
     if (filter?.search) {
-      // A first page that holds every match has counted them already; only a longer list takes the second
-      // pass, over the posting list the page chose (or the probe again, when the page came back empty).
+      // A first page that holds every match has counted them already; only a longer list takes the second pass.
       rows = await page();
-      totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter, rows[0]?.posting_gram as string | undefined);
+      totalCount = !after && rows.length <= first ? rows.length : await this.countMatches(tenantId, filter, countSource(source, rows[0]));
     } else {
       let counts: MemberCounts;
       [rows, counts] = await Promise.all([page(), readMemberCounts(this.db.manager, tenantId, filter?.role ?? null)]);
@@ -112,25 +112,24 @@ export class AdminService {
 
   /**
    * A tenant's members (m), narrowed by the filter: every condition is on the membership row and its indexes. A
-   * search of a term with grams reads the members from the posting list (g) of its rarest gram (agent-search.ts),
-   * whose membership ids are the keyset then; `gram` names that gram when a page has chosen it already.
+   * search reads its members from `source` (agent-search.ts): from a posting list (g), its membership ids are the
+   * keyset.
    */
-  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined, gram?: string): FilteredMembers {
-    const grams = filter?.search ? probedGrams(filter.search) : [];
+  private filteredMembers(tenantId: string, filter: AgentListFilter | null | undefined, source: SearchSource = { kind: 'members' }): FilteredMembers {
     const query = this.db.manager.createQueryBuilder();
     let members: FilteredMembers;
-    if (grams.length) {
-      const rarest = gram ? { sql: ':gram', parameters: { gram } } : rarestGram(grams);
-      query
-        .from('member_search_grams', 'g')
-        .innerJoin('tenant_memberships', 'm', 'm.id = g.membership_id')
-        // Nothing else narrows m: a condition on its tenant would tempt SQLite's planner to walk the tenant's
-        // members and look each up in the postings instead (tens of milliseconds at 100,000 members).
-        .where(`g.tenant_id = :tenantId AND g.gram = ${rarest.sql}`, { tenantId, ...rarest.parameters });
-      members = { query, keyset: 'g.membership_id', keysetIndex: null };
-    } else {
+    if (source.kind === 'members') {
       query.from('tenant_memberships', 'm').where('m.tenant_id = :tenantId', { tenantId });
       members = { query, keyset: 'm.id', keysetIndex: keysetIndex(filter) };
+    } else {
+      const list = postingList(source);
+      query
+        .from('member_search_grams', 'g')
+        // Nothing else narrows m: a condition on its tenant would tempt SQLite's planner to walk the tenant's
+        // members and look each up in the postings instead (tens of milliseconds at 100,000 members).
+        .innerJoin('tenant_memberships', 'm', 'm.id = g.membership_id')
+        .where(`g.tenant_id = :tenantId AND g.gram = ${list.gram}`, { tenantId, ...list.parameters });
+      members = { query, keyset: 'g.membership_id', keysetIndex: null };
     }
     if (filter?.role) query.andWhere('m.role = :role', { role: filter.role });
     if (typeof filter?.twoFactorEnabled === 'boolean') query.andWhere('m.two_factor_enabled = :enabled', { enabled: filter.twoFactorEnabled ? 1 : 0 });
@@ -161,10 +160,23 @@ export class AdminService {
     });
   }
 
-  /** A search's matches under every filter, in one pass over a posting list, or the tenant's search index for a term too short for a gram. */
-  private async countMatches(tenantId: string, filter: AgentListFilter, gram: string | undefined): Promise<number> {
-    const row = await this.filteredMembers(tenantId, filter, gram).query.select('COUNT(*)', 'matches').getRawOne();
-    return rawInt(row?.matches);
+  /**
+   * A search's matches under every filter, in one pass over `source`; over the tenant's search index instead when
+   * the posting list is long, decided in the same statement (only the branch taken runs).
+   */
+  private async countMatches(tenantId: string, filter: AgentListFilter, source: SearchSource): Promise<number> {
+    const count = (from: SearchSource) => this.filteredMembers(tenantId, filter, from).query.select('COUNT(*)', 'matches');
+    let query = count(source);
+    if (source.kind !== 'members') {
+      const [postings, members] = [query, count({ kind: 'members' })];
+      query = this.db.manager
+        .createQueryBuilder()
+        .select(`CASE WHEN ${isLongPostingList(postingList(source).postings)} THEN (${members.getQuery()}) ELSE (${postings.getQuery()}) END`, 'matches')
+        .from('tenants', 't')
+        .where('t.id = :tenantId')
+        .setParameters({ ...members.getParameters(), ...postings.getParameters() });
+    }
+    return rawInt((await query.getRawOne())?.matches);
   }
 
   /**

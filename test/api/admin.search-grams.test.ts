@@ -90,5 +90,20 @@ describe.each(databaseKinds)('the agent search gram index on %s', (kind) => {
         }
       }
     });
+
+    it('counts the matches after a cursor past the last one', async () => {
+      const all = await list(100, null, { search: 'seeded 1' });
+      const past = await list(5, all.edges[all.edges.length - 1].cursor, { search: 'seeded 1' });
+      expect([past.edges, past.totalCount]).toEqual([[], all.totalCount]);
+    });
+  });
+
+  it('counts a term whose every gram most members hold, through the tenant’s search index, with the same answer', async () => {
+    const tenant = await createTenant(t);
+    await seedMembers(t, tenant.id, 2100);
+    for (const [term, matches] of [['SEEDED', 2100], ['seeded 20', 111], ['eded 209', 11]] as const) {
+      const page = (await tenant.owner.client.ok(TenantAgentsDocument, { tenantId: tenant.id, first: 10, filter: { search: term } })).tenant!.agents;
+      expect([term, page.edges.length, page.totalCount]).toEqual([term, 10, matches]);
+    }
   });
 });
