@@ -105,11 +105,18 @@ export function countSource(page: SearchSource, firstRow: Record<string, unknown
   return page.kind === 'rarest' && firstRow ? { kind: 'postings', gram: String(firstRow.posting_gram) } : page;
 }
 
-/** The grams of a term whose postings the search probes, spread over the term (its first and last among them). */
+/**
+ * The grams of a term whose postings the search probes: every third one and the last, so that each character of
+ * the term lies in a probed gram (a rare character makes its grams rare) at a third of the cost of probing them
+ * all; at most PROBED_GRAMS of those, spread over the term.
+ */
 function probedGrams(term: string): string[] {
-  const grams = gramsOf(term.toLowerCase());
-  if (grams.length <= PROBED_GRAMS) return grams;
-  return Array.from({ length: PROBED_GRAMS }, (_, i) => grams[Math.round((i * (grams.length - 1)) / (PROBED_GRAMS - 1))]);
+  const chars = Array.from(term.toLowerCase());
+  if (chars.length < GRAM_LENGTH) return [];
+  const last = chars.length - GRAM_LENGTH;
+  const starts = [...new Set([...Array.from({ length: Math.ceil(last / GRAM_LENGTH) }, (_, i) => i * GRAM_LENGTH), last])];
+  const spread = starts.length <= PROBED_GRAMS ? starts : Array.from({ length: PROBED_GRAMS }, (_, i) => starts[Math.round((i * (starts.length - 1)) / (PROBED_GRAMS - 1))]);
+  return [...new Set(spread.map((start) => chars.slice(start, start + GRAM_LENGTH).join('')))];
 }
 
 /** The postings of a gram in the tenant (`:tenantId`), counted up to PROBE_LIMIT: an SQL expression. */
