@@ -13,14 +13,16 @@ import type { MemberSearchGramEntity } from '../db/entities';
  * code points) of each line of its search_text in `member_search_grams`, keyed (tenant, gram, membership): a
  * portable trigram index, as pg_trgm is on PostgreSQL, in a plain table so one SQL serves both databases. Every
  * gram of a match is a gram of the member, so a term of 3 characters or more finds its matches among the
- * posting list of any one of its grams; the LIKE above then keeps exactly today's matches. The list is taken
- * from the term's rarest gram, chosen inside the statement itself by counting each gram's postings up to
- * PROBE_LIMIT (a bounded walk per gram, so the page keeps its statement count): "agent 12" over 100,000 "bench
- * agent N" walks the 1,111 postings of " 12" rather than all the members. A posting list is in membership
- * order, the listing's keyset, so a page walks it from the cursor and stops when full. A term whose every gram
- * is common (past PROBE_LIMIT) walks a long list, as any index would: it matches many members anyway.
- * Terms of 1 or 2 characters have no gram: they walk the tenant's entries of ix_tenant_memberships_tenant_search
- * (which holds the column, so without reading the members' rows), as every term did before.
+ * posting list of any one of its grams; the LIKE above then keeps exactly the matches a scan would.
+ * - Which list: the term's rarest gram, chosen inside the statement itself (so a page keeps its statement count)
+ *   by counting the postings of the probed grams (probedGrams) each up to PROBE_LIMIT: "agent 12" over 100,000
+ *   "bench agent N" walks the 1,111 postings of " 12" rather than all the members.
+ * - A posting list is in membership order, the listing's keyset, so a page walks it from the cursor and stops
+ *   when full, whatever the list's length.
+ * - The count walks the list the page chose, unless it holds PROBE_LIMIT postings or more (a term whose every
+ *   gram most members hold): then it walks the tenant's search index instead (isLongPostingList).
+ * - Terms of 1 or 2 characters have no gram: page and count walk the tenant's members, the count through
+ *   ix_tenant_memberships_tenant_search (which holds the column, so without reading the members' rows).
  */
 export const SEARCH_ESCAPE = '!';
 
@@ -33,8 +35,8 @@ export const GRAM_LENGTH = 3;
 const PROBED_GRAMS = 8;
 
 /**
- * Postings counted per probed gram: past it a gram is common (a long term of common grams costs at most
- * PROBED_GRAMS × PROBE_LIMIT index entries to choose). Above the 1,111 of the bench's term at 100,000 members.
+ * Postings counted per probed gram, and the length past which a list is not worth counting through (see
+ * isLongPostingList). Choosing costs at most PROBED_GRAMS × PROBE_LIMIT index entries.
  */
 const PROBE_LIMIT = 2000;
 
@@ -142,9 +144,9 @@ export function postingList(source: Exclude<SearchSource, { kind: 'members' }>):
 }
 
 /**
- * Whether a count is better off walking the tenant's search index than the posting list: the index walk reads no
- * member row, where each posting costs a member row's look-up (at 100,000 members, a term every member holds
- * counted 4 to 7 times faster so), so past PROBE_LIMIT postings the list is not worth it.
+ * An SQL condition: whether a count is better off walking the tenant's search index than the posting list. The
+ * index walk reads no member row, where each posting costs a member row's look-up (at 100,000 members, a term
+ * every member holds answered 5 to 10 times faster so), so past PROBE_LIMIT postings the list is not worth it.
  */
 export function isLongPostingList(postings: string): string {
   return `${postings} >= ${PROBE_LIMIT}`;
