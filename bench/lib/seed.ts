@@ -285,7 +285,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
 
 /**
  * The admin search's gram rows of the memberships, as addTenantMember writes them, in one transaction. Made a
- * chunk at a time: 100,000 members hold about 3.5 million. Answers how many.
+ * chunk at a time: 100,000 members hold about 3.2 million. Answers how many.
  */
 async function insertSearchGrams(db: Database, memberships: TenantMembershipEntity[]): Promise<number> {
   let written = 0;
