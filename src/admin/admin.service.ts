@@ -94,13 +94,13 @@ export class AdminService {
    * The page in keyset order through `index`, from the cursor on. SQLite's planner seeks it unaided; MariaDB's
    * prefers `ref` on the tenant alone and then skips every member before the cursor one by one (at 100,000
    * members a deep page took 4 times as long), so there the index is forced, which makes it a range from the
-   * cursor. A posting list needs no hint: both seek its primary key range, in keyset order, unaided. On MariaDB
-   * the page goes to the driver as a prepared statement either way.
+   * cursor. A posting list needs no hint: both seek its primary key range, in keyset order, unaided. The page
+   * goes to the driver as a prepared statement, kept per SQL text like the hot paths' (planning this join anew
+   * cost SQLite about as much as running it).
    */
   private async readPage(query: SelectQueryBuilder<ObjectLiteral>, index: string | null): Promise<Array<Record<string, unknown> & { id: string }>> {
-    if (this.db.isSqlite) return query.getRawMany();
     const [sql, parameters] = query.getQueryAndParameters();
-    if (!index) return sqlRows(this.db.manager, sql, parameters);
+    if (this.db.isSqlite || !index) return sqlRows(this.db.manager, sql, parameters);
     const from = 'FROM `tenant_memberships` `m`';
     if (!sql.includes(from)) throw new Error(`the agent page no longer reads ${from}`); // a query builder that writes FROM otherwise
     return sqlRows(this.db.manager, sql.replace(from, `${from} FORCE INDEX (${index})`), parameters);
