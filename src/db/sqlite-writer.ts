@@ -1,0 +1,203 @@
+import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/**
+ * Writes that wait for their turn are committed together: at most this many in one transaction, and no new one
+ * joins after this long, so the first of a group waits at most about that long (plus the last unit's own time)
+ * for its commit.
+ */
+const GROUP_MAX_UNITS = 32;
+const GROUP_MAX_MS = 5;
+
+/** Which failures lose only the transaction, so that running the unit again may succeed; how often; how long to wait. */
+export interface RetryRule {
+  covers(error: unknown): boolean;
+  tries: number;
+  pauseMs(attempt: number): number;
+}
+
+interface Unit {
+  run(tx: EntityManager): Promise<unknown>;
+  attempt: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * SQLite's one writer, with group commit. Units of work (a transaction, or a single statement) take turns on
+ * the one connection; while some wait, they run one after another inside one BEGIN … COMMIT, each after the first
+ * in a savepoint, and the group's single COMMIT (one append to the WAL) settles them all:
+ * - a unit that throws rolls back to its savepoint and fails alone; the others go on;
+ * - no unit resolves before the COMMIT that holds its writes has succeeded;
+ * - when the group's transaction is lost (its COMMIT fails, SQLite rolled it back, or a unit hit an error the
+ *   retry rule covers, such as SQLITE_BUSY_SNAPSHOT, which only a fresh transaction can get past), the units whose
+ *   error it was run again or fail by the retry rule, as a lone transaction would, and the others simply run again.
+ * A unit with no one waiting behind it is a group of one: BEGIN, its work, COMMIT.
+ *
+ * Transaction control is sent as prepared statements on the driver's connection rather than through TypeORM's
+ * query runner (which cost about as much as the statements themselves); the runner is told a transaction is
+ * open, so that the manager given to a unit neither opens one of its own (`save`) nor commits it, and a nested
+ * `tx.transaction` becomes a savepoint.
+ */
+export class SqliteWriter {
+  private readonly waiting: Unit[] = [];
+  private isDraining = false;
+  private unsettled = 0;
+  private onSettled: (() => void) | undefined;
+  private readonly control = new Map<string, Statement>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly retry: RetryRule,
+  ) {}
+
+  /** Runs `work` in its turn; resolves once its writes are committed. */
+  run<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    this.unsettled++;
+    return new Promise<T>((resolve, reject) => {
+      const settled = () => {
+        if (--this.unsettled === 0) this.onSettled?.();
+      };
+      this.push({
+        run: work,
+        attempt: 1,
+        resolve: (value) => {
+          settled();
+          resolve(value as T);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      });
+    });
+  }
+
+  /** Resolves once every unit handed in so far is settled (committed, or failed for good). */
+  async close(): Promise<void> {
+    if (this.unsettled === 0) return;
+    await new Promise<void>((resolve) => (this.onSettled = resolve));
+  }
+
+  private push(unit: Unit): void {
+    this.waiting.push(unit);
+    if (this.isDraining) return;
+    this.isDraining = true;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length) await this.runGroup();
+    } finally {
+      this.isDraining = false;
+    }
+  }
+
+  private async runGroup(): Promise<void> {
+    const runner = this.dataSource.createQueryRunner(); // better-sqlite3: TypeORM's one runner, on the one connection
+    const started = performance.now();
+    const done: { unit: Unit; value: unknown }[] = [];
+    let isOpen = false;
+    let hasYielded = false;
+    for (;;) {
+      const hasRoom = done.length < GROUP_MAX_UNITS && (!done.length || performance.now() - started < GROUP_MAX_MS);
+      if (!hasRoom) break;
+      if (!this.waiting.length) {
+        // A unit runs within one turn of the event loop (the driver is synchronous), so nothing queues behind it
+        // meanwhile: before committing, let the requests whose input is ready run up to their own write.
+        if (!isOpen || hasYielded) break;
+        hasYielded = true;
+        await new Promise(setImmediate);
+        continue;
+      }
+      hasYielded = false;
+      const unit = this.waiting.shift()!;
+      const isShared = done.length > 0;
+      try {
+        if (!isOpen) {
+          this.exec('BEGIN');
+          isOpen = true;
+          markTransaction(runner, true);
+        }
+        if (isShared) this.exec('SAVEPOINT unit');
+        const value = await unit.run(runner.manager);
+        if (isShared) this.exec('RELEASE unit');
+        done.push({ unit, value });
+      } catch (error) {
+        if (isShared && !this.retry.covers(error) && this.rollbackToSavepoint()) {
+          // Its own failure: the unit's writes go, the group's stay.
+          unit.reject(error);
+          continue;
+        }
+        // The whole transaction goes: this unit's error, the others run again.
+        if (isOpen) this.rollback(runner);
+        isOpen = false;
+        this.retryOrFail(unit, error);
+        this.waiting.unshift(...done.map((d) => d.unit));
+        if (isShared) return;
+      }
+    }
+    if (!isOpen) return;
+    try {
+      this.exec('COMMIT');
+    } catch (error) {
+      this.rollback(runner);
+      for (const { unit } of done) this.retryOrFail(unit, error);
+      return;
+    }
+    markTransaction(runner, false);
+    for (const { unit, value } of done) unit.resolve(value);
+  }
+
+  /** False when the group's transaction is gone with it (SQLite rolls back the whole of it on some errors). */
+  private rollbackToSavepoint(): boolean {
+    if (!this.connection.inTransaction) return false;
+    try {
+      this.exec('ROLLBACK TO unit');
+      this.exec('RELEASE unit');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private rollback(runner: QueryRunner): void {
+    try {
+      // SQLite may have rolled it back already (disk full, I/O error).
+      if (this.connection.inTransaction) this.exec('ROLLBACK');
+    } catch {
+      // The unit's own error is what its caller needs to see.
+    }
+    markTransaction(runner, false);
+  }
+
+  private retryOrFail(unit: Unit, error: unknown): void {
+    if (unit.attempt >= this.retry.tries || !this.retry.covers(error)) {
+      unit.reject(error);
+      return;
+    }
+    setTimeout(() => this.push(unit), this.retry.pauseMs(unit.attempt++));
+  }
+
+  private exec(sql: string): void {
+    this.dataSource.logger.logQuery(sql);
+    let statement = this.control.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      this.control.set(sql, statement);
+    }
+    statement.run();
+  }
+
+  private get connection(): SqliteConnection {
+    return (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+  }
+}
+
+/** What TypeORM's own transaction would leave on its runner (BaseQueryRunner keeps the depth protected). */
+function markTransaction(runner: QueryRunner, isActive: boolean): void {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = isActive;
+  state.transactionDepth = isActive ? 1 : 0;
+}
