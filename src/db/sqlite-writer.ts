@@ -95,23 +95,16 @@ export class SqliteWriter {
   }
 
   private async runGroup(): Promise<void> {
+    // A unit runs within one turn of the event loop (the driver is synchronous), so nothing would queue behind
+    // it: first let the requests whose input is ready run up to their own write, then run them all. The open
+    // transaction gives no turn away: another connection to the file (another process, or another gateway in
+    // this one) that waits for its write lock blocks its whole thread meanwhile, up to the busy timeout.
+    await new Promise(setImmediate);
     const runner = this.dataSource.createQueryRunner(); // better-sqlite3: TypeORM's one runner, on the one connection
     const started = performance.now();
     const done: { unit: Unit; value: unknown }[] = [];
     let isOpen = false;
-    let hasYielded = false;
-    for (;;) {
-      const hasRoom = done.length < GROUP_MAX_UNITS && (!done.length || performance.now() - started < GROUP_MAX_MS);
-      if (!hasRoom) break;
-      if (!this.waiting.length) {
-        // A unit runs within one turn of the event loop (the driver is synchronous), so nothing queues behind it
-        // meanwhile: before committing, let the requests whose input is ready run up to their own write.
-        if (!isOpen || hasYielded) break;
-        hasYielded = true;
-        await new Promise(setImmediate);
-        continue;
-      }
-      hasYielded = false;
+    while (this.waiting.length && done.length < GROUP_MAX_UNITS && (!done.length || performance.now() - started < GROUP_MAX_MS)) {
       const unit = this.waiting.shift()!;
       const isShared = done.length > 0;
       try {
