@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Mutex } from 'async-mutex';
 import { DataSource, EntityManager, Logger } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
@@ -8,6 +7,7 @@ import { entities } from './entities';
 import { withMigrationLock } from './migration-lock';
 import { connectMysql } from './mysql-connect';
 import { directSql, PREPARED_STATEMENTS_PER_CONNECTION } from './direct-sql';
+import { SqliteWriter } from './sqlite-writer';
 
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
@@ -47,13 +47,16 @@ const SQLITE_RETRIES: RetryPolicy = {
 /**
  * The data source plus the one way to write to it. SQLite gives TypeORM a single connection, on which two
  * interleaved async transactions would nest as savepoints of each other, and a lone write would join whichever
- * transaction is open; there, every write goes through `transaction`, which takes turns through a mutex (SQLite
- * has one writer anyway). MySQL/MariaDB runs transactions on pooled connections. `manager` is for reads.
+ * transaction is open; there, every write (`transaction` and `autocommit`) takes its turn through one writer
+ * (SQLite has one writer anyway), which commits the writes that queued up meanwhile together: group commit
+ * (sqlite-writer.ts). MySQL/MariaDB runs transactions on pooled connections. `manager` is for reads.
  */
 export class Database {
-  private readonly sqliteTurn = new Mutex();
+  private readonly sqliteWriter: SqliteWriter | undefined;
 
-  constructor(readonly dataSource: DataSource) {}
+  constructor(readonly dataSource: DataSource) {
+    if (this.isSqlite) this.sqliteWriter = new SqliteWriter(dataSource, { ...SQLITE_RETRIES, covers: (error) => SQLITE_RETRIES.codes.has(driverCode(error)) });
+  }
 
   get isSqlite(): boolean {
     return this.dataSource.options.type === 'better-sqlite3';
@@ -64,13 +67,13 @@ export class Database {
   }
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return retrying(SQLITE_RETRIES, () => this.sqliteTurn.runExclusive(() => this.dataSource.transaction(work)));
+    if (this.sqliteWriter) return this.sqliteWriter.run(work);
     return retrying(MYSQL_RETRIES, () => this.dataSource.transaction(work));
   }
 
   /** A single write statement outside a transaction: on SQLite it still takes its turn (see above). */
   async autocommit<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isSqlite) return this.sqliteTurn.runExclusive(() => work(this.manager));
+    if (this.sqliteWriter) return this.sqliteWriter.run(() => work(this.manager));
     return retrying(MYSQL_RETRIES, () => work(this.manager));
   }
 
@@ -101,8 +104,10 @@ export class Database {
     await withMigrationLock(this.dataSource, () => this.dataSource.runMigrations({ transaction: 'each' }));
   }
 
-  close(): Promise<void> {
-    return this.dataSource.destroy();
+  /** Waits for the writes already handed in (SQLite) to commit or fail first. */
+  async close(): Promise<void> {
+    await this.sqliteWriter?.close();
+    await this.dataSource.destroy();
   }
 }
 
