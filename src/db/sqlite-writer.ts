@@ -1,5 +1,6 @@
-import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
+import type { Database as SqliteConnection } from 'better-sqlite3';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { directSql } from './direct-sql';
 
 /**
  * Writes that wait for their turn are committed together: at most this many in one transaction, and no new one
@@ -38,7 +39,7 @@ interface Unit {
  * its transaction), and their COMMITs were half of its CPU; with groups of up to 32 the answer's server CPU went
  * from 820–890 to 365–450 µs and its throughput about doubled (bench/README.md).
  *
- * Transaction control is sent as prepared statements on the driver's connection: the savepoints and the state
+ * Transaction control goes to the driver like the hot paths' statements (direct-sql.ts): the savepoints and the state
  * of the group are this writer's, and TypeORM's own rollback leaves its runner marked active when SQLite has
  * already rolled the transaction back. The runner is told when a transaction is open, so that the manager given
  * to a unit neither opens one of its own (`save`) nor commits it, and a nested `tx.transaction` becomes a
@@ -49,7 +50,6 @@ export class SqliteWriter {
   private isDraining = false;
   private unsettled = 0;
   private onSettled: (() => void) | undefined;
-  private readonly control = new Map<string, Statement>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -114,22 +114,22 @@ export class SqliteWriter {
       const isShared = done.length > 0;
       try {
         if (!isOpen) {
-          this.exec('BEGIN');
+          await this.exec('BEGIN');
           isOpen = true;
           markTransaction(runner, true);
         }
-        if (isShared) this.exec('SAVEPOINT unit');
+        if (isShared) await this.exec('SAVEPOINT unit');
         const value = await unit.run(runner.manager);
-        if (isShared) this.exec('RELEASE unit');
+        if (isShared) await this.exec('RELEASE unit');
         done.push({ unit, value });
       } catch (error) {
-        if (isShared && !this.retry.covers(error) && this.rollbackToSavepoint()) {
+        if (isShared && !this.retry.covers(error) && (await this.rollbackToSavepoint())) {
           // Its own failure: the unit's writes go, the group's stay.
           unit.reject(error);
           continue;
         }
         // The whole transaction goes: this unit's error, the others run again.
-        if (isOpen) this.rollback(runner);
+        if (isOpen) await this.rollback(runner);
         isOpen = false;
         this.retryOrFail(unit, error);
         this.waiting.unshift(...done.map((d) => d.unit));
@@ -138,9 +138,9 @@ export class SqliteWriter {
     }
     if (!isOpen) return;
     try {
-      this.exec('COMMIT');
+      await this.exec('COMMIT');
     } catch (error) {
-      this.rollback(runner);
+      await this.rollback(runner);
       for (const { unit } of done) this.retryOrFail(unit, error);
       return;
     }
@@ -149,21 +149,21 @@ export class SqliteWriter {
   }
 
   /** False when the group's transaction is gone with it (SQLite rolls back the whole of it on some errors). */
-  private rollbackToSavepoint(): boolean {
+  private async rollbackToSavepoint(): Promise<boolean> {
     if (!this.connection.inTransaction) return false;
     try {
-      this.exec('ROLLBACK TO unit');
-      this.exec('RELEASE unit');
+      await this.exec('ROLLBACK TO unit');
+      await this.exec('RELEASE unit');
       return true;
     } catch {
       return false;
     }
   }
 
-  private rollback(runner: QueryRunner): void {
+  private async rollback(runner: QueryRunner): Promise<void> {
     try {
       // SQLite may have rolled it back already (disk full, I/O error).
-      if (this.connection.inTransaction) this.exec('ROLLBACK');
+      if (this.connection.inTransaction) await this.exec('ROLLBACK');
     } catch {
       // The unit's own error is what its caller needs to see.
     }
@@ -178,14 +178,9 @@ export class SqliteWriter {
     setTimeout(() => this.push(unit), this.retry.pauseMs(unit.attempt++));
   }
 
-  private exec(sql: string): void {
-    this.dataSource.logger.logQuery(sql);
-    let statement = this.control.get(sql);
-    if (!statement) {
-      statement = this.connection.prepare(sql);
-      this.control.set(sql, statement);
-    }
-    statement.run();
+  /** Synchronous in the driver: awaiting it gives no turn of the event loop away. */
+  private async exec(sql: string): Promise<void> {
+    await directSql(this.dataSource).run(undefined, sql, []);
   }
 
   private get connection(): SqliteConnection {
