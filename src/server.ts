@@ -13,7 +13,6 @@ import type { GatewayContext } from './context';
 import { createLoaders } from './loaders';
 import { Database, openDatabase } from './db/database';
 import { formatError, unavailableOr } from './errors/format-error';
-import { withRequestOrigin } from './audit/request-origin';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
@@ -101,7 +100,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestLog: Record<string, unknown>,
   ): Promise<GatewayContext> => {
     const token = sessionToken(req);
-    const session = token ? await services.accounts.authenticate(token) : null;
+    const session = token ? await services.accounts.authenticate(token, { clientIp: address }) : null;
     const userAgent = req.headers['user-agent'];
     return { requestId, session, loaders: createLoaders(db, session), services, clientIp: address, userAgent, sessionCookie, requestLog };
   };
@@ -115,8 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const cookies = sessionCookieJar();
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     const address = clientIp(req, config.trustedProxyHops);
-    // Everything the operation does runs with the request's origin, so each audit event records the client address.
-    const response = await withRequestOrigin(address, () => apollo.executeHTTPGraphQLRequest({
+    const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         try {
@@ -125,7 +123,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           throw unavailableOr(error);
         }
       },
-    }));
+    });
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.setHeader('cache-control', 'no-store');

@@ -1,4 +1,5 @@
 import { EntityManager, IsNull } from 'typeorm';
+import type { RequestOrigin } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from '../crypto/passwords';
 import { hashSessionToken, newSessionToken } from '../crypto/tokens';
@@ -97,7 +98,7 @@ export class AccountService {
    * The live session a bearer token belongs to, or null. Every request asks this, so it is one plain statement;
    * once a minute per session a second one moves `last_used_at` on (conditional, so racing requests write once).
    */
-  async authenticate(token: string): Promise<SessionIdentity | null> {
+  async authenticate(token: string, origin: RequestOrigin): Promise<SessionIdentity | null> {
     if (!token || token.length > 128) return null;
     const now = this.clock.now();
     const [session] = await sqlRows<{ id: string; agent_id: string; last_used_at: unknown }>(
@@ -113,7 +114,7 @@ export class AccountService {
         sqlExecute(manager, 'UPDATE sessions SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)', [now, session.id, staleBefore]),
       );
     }
-    return { sessionId: session.id, agentId: session.agent_id };
+    return { sessionId: session.id, agentId: session.agent_id, clientIp: origin.clientIp };
   }
 
   /** The agent's live sessions, newest first. */

@@ -1,5 +1,10 @@
-/** The signed-in caller of a request: its session and the agent it belongs to. */
-export interface SessionIdentity {
+import type { RequestOrigin } from '../audit/audit-log';
+
+/**
+ * The signed-in caller of a request: its session, the agent it belongs to, and where this request came from
+ * (its audit events record that address).
+ */
+export interface SessionIdentity extends RequestOrigin {
   sessionId: string;
   agentId: string;
 }

@@ -210,7 +210,7 @@ export class AdminService {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
       const count = await revokeStandings(tx, tenantId, agentId, now);
-      await recordAudit(tx, now, { tenantId, action: 'SESSIONS_REVOKED', actorAgentId: actor.agentId, subjectAgentId: agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'SESSIONS_REVOKED', actorAgentId: actor.agentId, subjectAgentId: agentId });
       return count;
     });
   }

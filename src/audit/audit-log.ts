@@ -1,7 +1,6 @@
 import { sqlExecute, Tx } from '../db/database';
 import { newId } from '../db/ids';
 import type { TwoFactorMethodName } from '../two-factor/authenticator-state';
-import { currentClientIp } from './request-origin';
 
 /** Every action the audit log records. Events carry who, whom, where and what; never a secret or code. */
 export const AUDIT_ACTIONS = [
@@ -44,12 +43,23 @@ export interface AuditRecord {
 }
 
 /**
- * Writes audit events inside the caller's transaction, so the events and the change land together, in one
- * statement (they are recorded in the order given). The client address comes from the request being served
- * (request-origin.ts).
+ * Where the request being served came from: the client's address (after TRUSTED_PROXY_HOPS). A request's
+ * SessionIdentity carries it, so each service hands its caller to recordAudit; work outside a request (the demo
+ * seed) has no address, and its events record null.
  */
-export async function recordAudit(tx: Tx, at: Date, ...records: [AuditRecord, ...AuditRecord[]]): Promise<void> {
-  const clientIp = currentClientIp();
+export interface RequestOrigin {
+  clientIp: string | null;
+}
+
+/** The audit column's width: an IPv6 address in text (an IPv4 tail included) fits; a zone id may not. */
+const CLIENT_IP_MAX_LENGTH = 45;
+
+/**
+ * Writes audit events inside the caller's transaction, so the events and the change land together, in one
+ * statement (they are recorded in the order given), each with the client address of the request behind them.
+ */
+export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...records: [AuditRecord, ...AuditRecord[]]): Promise<void> {
+  const clientIp = origin.clientIp?.slice(0, CLIENT_IP_MAX_LENGTH) ?? null;
   await sqlExecute(
     tx,
     `INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at) VALUES ${records

@@ -18,8 +18,8 @@ export async function seedDemoData({ db, accounts, tenancy, gate }: Services): P
   const agent = await accounts.signUp('agent@demo.test', DEMO_PASSWORD, 'Aaron Agent');
   const globexOwner = await accounts.signUp('globex@demo.test', DEMO_PASSWORD, 'Gina Globex');
   // Services trust their callers to have passed the gate; the seed acts as each tenant's owner.
-  const asOwner = { sessionId: '', agentId: owner.agent.id };
-  const asGlobexOwner = { sessionId: '', agentId: globexOwner.agent.id };
+  const asOwner = { sessionId: '', agentId: owner.agent.id, clientIp: null };
+  const asGlobexOwner = { sessionId: '', agentId: globexOwner.agent.id, clientIp: null };
 
   const acme = await tenancy.createTenant(asOwner, 'Acme Support', null);
   const billing = await tenancy.createWorkspace(acme.id, 'Billing');

@@ -123,7 +123,7 @@ export class TenancyService {
         await tx.insert(TenantMembershipEntity, membership);
         await insertMemberSearchGrams(tx, [membership]);
         await countMemberAdded(tx, tenantId, role);
-        await recordAudit(tx, now, { tenantId, action: 'MEMBER_ADDED', actorAgentId: actor.agentId, subjectAgentId: agent.id });
+        await recordAudit(tx, now, actor, { tenantId, action: 'MEMBER_ADDED', actorAgentId: actor.agentId, subjectAgentId: agent.id });
       });
       return membership;
     } catch (error) {
@@ -139,7 +139,7 @@ export class TenancyService {
     try {
       await this.db.transaction(async (tx) => {
         await tx.insert(WorkspaceMembershipEntity, { id: newId(), tenantId: workspace.tenantId, workspaceId: workspace.id, agentId, createdAt: now });
-        await recordAudit(tx, now, {
+        await recordAudit(tx, now, actor, {
           tenantId: workspace.tenantId,
           action: 'WORKSPACE_MEMBER_ADDED',
           actorAgentId: actor.agentId,
@@ -156,7 +156,7 @@ export class TenancyService {
     return this.changeTenant(tenantId, actorFacts, { kind: 'tenant', enabled }, async (tx, tenant, now) => {
       if (tenant.twoFactorEnabled === enabled) return;
       await tx.update(TenantEntity, { id: tenantId }, { twoFactorEnabled: enabled });
-      await recordAudit(tx, now, { tenantId, action: 'TENANT_TWO_FACTOR_CHANGED', actorAgentId: actor.agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'TENANT_TWO_FACTOR_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
@@ -164,7 +164,7 @@ export class TenancyService {
     return this.changeTenant(tenantId, actorFacts, { kind: 'policy', policy }, async (tx, tenant, now) => {
       if (tenant.twoFactorPolicy === policy) return;
       await tx.update(TenantEntity, { id: tenantId }, { twoFactorPolicy: policy });
-      await recordAudit(tx, now, { tenantId, action: 'POLICY_CHANGED', actorAgentId: actor.agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'POLICY_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
@@ -172,7 +172,7 @@ export class TenancyService {
     return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
       if (tenant.recoveryCodeFormat === format) return;
       await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeFormat: format });
-      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_FORMAT_CHANGED', actorAgentId: actor.agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'RECOVERY_CODE_FORMAT_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
@@ -185,7 +185,7 @@ export class TenancyService {
     return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
       if (tenant.issuer === next) return;
       await tx.update(TenantEntity, { id: tenantId }, { issuer: next });
-      await recordAudit(tx, now, { tenantId, action: 'ISSUER_CHANGED', actorAgentId: actor.agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'ISSUER_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
@@ -206,7 +206,7 @@ export class TenancyService {
       if (visibility === 'VIEWABLE' && tenant.recoveryCodeVisibility !== 'VIEWABLE') this.gate.assertStepUp(actorFacts);
       await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeVisibility: visibility, recoveryCodeReplenish: replenish });
       if (visibility === 'SHOWN_ONCE') await forgetViewableCopies(tx, tenantId);
-      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODE_VISIBILITY_CHANGED', actorAgentId: actor.agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'RECOVERY_CODE_VISIBILITY_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
@@ -215,7 +215,7 @@ export class TenancyService {
       const current = await tx.findOneByOrFail(WorkspaceEntity, { id: workspace.id });
       if (current.twoFactorRequired === required) return;
       await tx.update(WorkspaceEntity, { id: workspace.id }, { twoFactorRequired: required });
-      await recordAudit(tx, now, {
+      await recordAudit(tx, now, actor, {
         tenantId: workspace.tenantId,
         action: 'WORKSPACE_TWO_FACTOR_CHANGED',
         actorAgentId: actor.agentId,

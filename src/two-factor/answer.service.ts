@@ -47,10 +47,10 @@ export class AnswerService {
         assertTwoFactorNotLocked(challenge.lockedUntil, now);
         const audit = { tenantId: challenge.tenantId, actorAgentId: challenge.agentId, subjectAgentId: challenge.agentId, workspaceId: challenge.workspaceId };
 
-        if (await factor.claim(tx, { challenge, answer: code, now }, this.factorDeps)) {
+        if (await factor.claim(tx, { challenge, answer: code, now, session }, this.factorDeps)) {
           await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
           await grantStanding(tx, session, challenge.tenantId, method, now);
-          await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
+          await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
           return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId };
         }
 
@@ -58,7 +58,7 @@ export class AnswerService {
         // on the challenge (the 5th invalidates it).
         const { locked } = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge.consecutiveFailures);
         const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
-        await recordAudit(tx, now, { ...audit, action: 'CHALLENGE_FAILED', method }, ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []));
+        await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_FAILED', method }, ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []));
         return { passed: false as const, attemptsRemaining, ...(locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}) };
       })
       .catch((error: unknown) => {

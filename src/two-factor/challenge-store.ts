@@ -70,7 +70,7 @@ export class ChallengeStore {
       const stale = await tx.find(ChallengeEntity, { select: { id: true }, where: { sessionId: session.sessionId, tenantId, state: 'OPEN' } });
       const replaced = stale.length ? await tx.update(ChallengeEntity, { id: In(stale.map((c) => c.id)), state: 'OPEN' }, { state: 'INVALIDATED' }) : { affected: 0 };
       if (replaced.affected) {
-        await recordAudit(tx, now, { tenantId, action: 'CHALLENGE_INVALIDATED', actorAgentId: session.agentId, subjectAgentId: session.agentId, workspaceId: open?.workspaceId ?? null });
+        await recordAudit(tx, now, session, { tenantId, action: 'CHALLENGE_INVALIDATED', actorAgentId: session.agentId, subjectAgentId: session.agentId, workspaceId: open?.workspaceId ?? null });
       }
       const challenge: ChallengeEntity = {
         id: newId(),

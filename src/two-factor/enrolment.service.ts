@@ -47,7 +47,7 @@ export class EnrolmentService {
     await this.reauth.reauthenticate(session, tenantId, password);
     return this.db.transaction(async (tx) => {
       const codes = await this.factorDeps.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
-      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODES_REGENERATED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+      await recordAudit(tx, now, session, { tenantId, action: 'RECOVERY_CODES_REGENERATED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       const snapshot: StatusSnapshot = { ...authenticator, recoveryCodesRemaining: codes.length };
       return { codes, status: toTwoFactorStatus(snapshot, now, { tenantId, agentId: session.agentId }) };
     });
@@ -69,7 +69,7 @@ export class EnrolmentService {
       assertThat(factors.totpEnabled, 'TWO_FACTOR_NOT_ENABLED');
       assertThat(factors.passkeyCount > 0, 'LAST_FACTOR');
       await sqlExecute(tx, "UPDATE authenticators SET totp_enabled = 0, secret_ciphertext = '', key_id = '', last_used_step = NULL, pending_expires_at = NULL WHERE id = ?", [pair.id]);
-      await recordAudit(tx, now, { tenantId, action: 'TOTP_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
+      await recordAudit(tx, now, session, { tenantId, action: 'TOTP_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
       return pairStatusIn(tx, tenantId, session.agentId, now);
     });
   }
@@ -81,7 +81,7 @@ export class EnrolmentService {
     await this.reauth.reauthenticate(session, facts.tenant.id, password);
     await this.db.transaction(async (tx) => {
       await this.removeAuthenticator(tx, facts.tenant.id, session.agentId);
-      await recordAudit(tx, now, { tenantId: facts.tenant.id, action: 'TWO_FACTOR_DISABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+      await recordAudit(tx, now, session, { tenantId: facts.tenant.id, action: 'TWO_FACTOR_DISABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
     });
     return toTwoFactorStatus(null, now);
   }
@@ -92,7 +92,7 @@ export class EnrolmentService {
     await this.db.transaction(async (tx) => {
       await this.removeAuthenticator(tx, tenantId, agentId);
       await revokeStandings(tx, tenantId, agentId, now);
-      await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_RESET', actorAgentId: actor.agentId, subjectAgentId: agentId });
+      await recordAudit(tx, now, actor, { tenantId, action: 'TWO_FACTOR_RESET', actorAgentId: actor.agentId, subjectAgentId: agentId });
     });
     return toTwoFactorStatus(null, now);
   }

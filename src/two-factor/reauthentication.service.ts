@@ -40,7 +40,7 @@ export class ReauthenticationService {
         agentId,
         REAUTH_MAX_FAILURES,
       ]);
-      await recordAudit(tx, now, { tenantId, action: 'REAUTH_FAILED', actorAgentId: agentId, subjectAgentId: agentId });
+      await recordAudit(tx, now, session, { tenantId, action: 'REAUTH_FAILED', actorAgentId: agentId, subjectAgentId: agentId });
     });
     throw new DomainError('INVALID_PASSWORD');
   }

@@ -29,6 +29,7 @@
  * `TWO_FACTOR_METHODS` (authenticator-state.ts), and whatever enrolment it needs (TOTP's is
  * `totp/totp-enrolment.service.ts`). See docs/architecture.md, "How to add a second factor".
  */
+import type { SessionIdentity } from '../../accounts/session-identity';
 import type { AuditAction } from '../../audit/audit-log';
 import type { SecretBox } from '../../crypto/secret-box';
 import type { Tx } from '../../db/database';
@@ -65,11 +66,15 @@ export interface SecondFactor {
   remove(tx: Tx, tenantId: string, agentId: string, deps: FactorDeps): Promise<void>;
 }
 
-/** One answer to judge: the challenge as read for it (with the pair's authenticator), the answer, the instant. */
+/**
+ * One answer to judge: the challenge as read for it (with the pair's authenticator), the answer, the instant,
+ * and the answering session (the caller of any audit event the claim writes).
+ */
 export interface FactorClaim {
   challenge: AnsweredChallenge;
   answer: string;
   now: Date;
+  session: SessionIdentity;
 }
 
 /** The shared services factors work with, built once in the composition root (services.ts). */

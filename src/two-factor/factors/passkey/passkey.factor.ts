@@ -22,8 +22,8 @@ export const passkeyFactor: SecondFactor = {
    * by a conditional UPDATE (passkey.service.ts); then, as for a code, restarts the pair's failure count only
    * while it is not locked, or rolls everything back as RATE_LIMITED.
    */
-  async claim(tx, { challenge, answer, now }, { passkeys }) {
-    const claim = await passkeys.claimAssertion(tx, challenge, parseAssertion(answer)!, now);
+  async claim(tx, { challenge, answer, now, session }, { passkeys }) {
+    const claim = await passkeys.claimAssertion(tx, session, challenge, parseAssertion(answer)!, now);
     if (claim !== 'accepted') return false;
     if (await resetTwoFactorFailures(tx, challenge.authenticatorId!, now)) return true;
     throw lockedError(now, await committedLock(tx, challenge.authenticatorId!));

@@ -137,9 +137,9 @@ export class PasskeyService {
           await recordTenantEntry(tx, session, tenantId);
           await countTwoFactorEnabled(tx, tenantId, session.agentId);
           // As for TOTP, without a method: PASSKEY_ADDED right after it says which factor turned 2FA on.
-          await recordAudit(tx, now, { ...audit, method: null, action: 'TWO_FACTOR_ENABLED' });
+          await recordAudit(tx, now, session, { ...audit, method: null, action: 'TWO_FACTOR_ENABLED' });
         }
-        await recordAudit(tx, now, { ...audit, action: 'PASSKEY_ADDED' });
+        await recordAudit(tx, now, session, { ...audit, action: 'PASSKEY_ADDED' });
         return { passkey, recoveryCodes: codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
       });
     } catch (error) {
@@ -154,7 +154,7 @@ export class PasskeyService {
     return this.db.transaction(async (tx) => {
       const renamed = await tx.update(PasskeyEntity, { id: passkeyId, tenantId, agentId: session.agentId }, { name: name.trim() });
       assertThat(renamed.affected === 1, 'NOT_FOUND');
-      await recordAudit(tx, now, { tenantId, action: 'PASSKEY_RENAMED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' });
+      await recordAudit(tx, now, session, { tenantId, action: 'PASSKEY_RENAMED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' });
       return tx.findOneByOrFail(PasskeyEntity, { id: passkeyId });
     });
   }
@@ -173,7 +173,7 @@ export class PasskeyService {
       assertThat(factors.totpEnabled || factors.passkeyCount > 1, 'LAST_FACTOR');
       const removed = await tx.delete(PasskeyEntity, { id: passkeyId, tenantId, agentId: session.agentId });
       assertThat(removed.affected === 1, 'NOT_FOUND');
-      await recordAudit(tx, now, { tenantId, action: 'PASSKEY_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' });
+      await recordAudit(tx, now, session, { tenantId, action: 'PASSKEY_REMOVED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' });
       return pairStatusIn(tx, tenantId, session.agentId, now);
     });
   }
@@ -206,7 +206,7 @@ export class PasskeyService {
    * pair's passkeys only, verifies it, and moves the counter on with a conditional UPDATE (so one assertion
    * replayed through two processes passes at most once). Anything else is a rejection, counted like a wrong code.
    */
-  async claimAssertion(tx: Tx, challenge: AssertedChallenge, credential: Record<string, unknown>, now: Date): Promise<AssertionClaim> {
+  async claimAssertion(tx: Tx, session: SessionIdentity, challenge: AssertedChallenge, credential: Record<string, unknown>, now: Date): Promise<AssertionClaim> {
     const ceremony = await this.openCeremony(challenge, 'ASSERTION', claimedChallenge(credential), { challengeId: challenge.id }, now, tx);
     if (!ceremony || !(await this.spendCeremony(tx, ceremony.id, now))) return 'rejected';
     const credentialId = assertedCredentialId(credential);
@@ -217,7 +217,7 @@ export class PasskeyService {
     const outcome = await verifyAssertion(this.rp, credential, ceremony.challenge, stored);
     if (!outcome.verified) {
       if (outcome.reason === 'counter') {
-        await recordAudit(tx, now, { tenantId: challenge.tenantId, action: 'PASSKEY_COUNTER_STALE', actorAgentId: challenge.agentId, subjectAgentId: challenge.agentId, workspaceId: challenge.workspaceId, method: 'PASSKEY' });
+        await recordAudit(tx, now, session, { tenantId: challenge.tenantId, action: 'PASSKEY_COUNTER_STALE', actorAgentId: challenge.agentId, subjectAgentId: challenge.agentId, workspaceId: challenge.workspaceId, method: 'PASSKEY' });
         return 'stale-counter';
       }
       return 'rejected';

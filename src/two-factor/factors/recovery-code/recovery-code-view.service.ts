@@ -39,7 +39,7 @@ export class RecoveryCodeViewService {
         tenantId,
         session.agentId,
       ]);
-      await recordAudit(tx, now, { tenantId, action: 'RECOVERY_CODES_VIEWED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+      await recordAudit(tx, now, session, { tenantId, action: 'RECOVERY_CODES_VIEWED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       return { codes, status: toTwoFactorStatus({ ...authenticator, recoveryCodesRemaining: rawInt(remaining) }, now, { tenantId, agentId: session.agentId }) };
     });
   }

@@ -93,7 +93,7 @@ export class TotpEnrolmentService {
             createdAt: now,
           });
         }
-        await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENROLMENT_STARTED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+        await recordAudit(tx, now, session, { tenantId, action: 'TWO_FACTOR_ENROLMENT_STARTED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('ALREADY_ENROLLED'); // a racing begin created the row first
@@ -150,7 +150,7 @@ export class TotpEnrolmentService {
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
         await countTwoFactorEnabled(tx, tenantId, session.agentId);
-        await recordAudit(tx, now, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+        await recordAudit(tx, now, session, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       }
       return { codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
     });
