@@ -213,6 +213,12 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
       const stale = await answerWithPasskey(second.session, second.challengeId, authenticator, { counter: 1 });
       expect(stale.errors?.[0].extensions).toEqual({ code: 'PASSKEY_REJECTED', attemptsRemaining: 2 });
       expect(await auditActions(t, a.id, agent.id)).toContain('PASSKEY_COUNTER_STALE');
+      // Written inside the factor's claim: it still records the answering request's address.
+      const [staleEvent] = await t.gateway.db.manager.query(
+        "SELECT client_ip FROM audit_events WHERE tenant_id = ? AND subject_agent_id = ? AND action = 'PASSKEY_COUNTER_STALE'",
+        [a.id, agent.id],
+      );
+      expect(staleEvent.client_ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
       const grown = await answerWithPasskey(second.session, second.challengeId, authenticator);
       expect(grown.data?.verifyPasskey.status).toBe('GRANTED');
     });
