@@ -7,18 +7,10 @@ import { entities } from './entities';
 import { withMigrationLock } from './migration-lock';
 import { connectMysql } from './mysql-connect';
 import { directSql, PREPARED_STATEMENTS_PER_CONNECTION } from './direct-sql';
-import { SqliteWriter } from './sqlite-writer';
+import { RetryRule, SqliteWriter } from './sqlite-writer';
 
 /** A unit of work: every write of one request goes through one of these. */
 export type Tx = EntityManager;
-
-/** A transaction that failed as a whole and may simply run again: which errors, how often, how long to wait. */
-interface RetryPolicy {
-  codes: ReadonlySet<string>;
-  tries: number;
-  /** Racing retries would collide again: each waits a random time. */
-  pauseMs(attempt: number): number;
-}
 
 /**
  * InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. On a Galera
@@ -26,8 +18,8 @@ interface RetryPolicy {
  * (ER_LOCK_DEADLOCK), at any statement or at COMMIT, and is retried the same way, from BEGIN. The pause is
  * random below a doubling bound (10, 20, … 160 ms).
  */
-const MYSQL_RETRIES: RetryPolicy = {
-  codes: new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']),
+const MYSQL_RETRIES: RetryRule = {
+  covers: hasDriverCode('ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'),
   tries: 6,
   pauseMs: (attempt) => Math.random() * 10 * 2 ** (attempt - 1),
 };
@@ -38,8 +30,8 @@ const MYSQL_RETRIES: RetryPolicy = {
  * SQLITE_BUSY; waiting could deadlock). The transaction was rolled back whole: run it again on a fresh snapshot.
  * The other process's write is usually a few milliseconds long.
  */
-const SQLITE_RETRIES: RetryPolicy = {
-  codes: new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']),
+const SQLITE_RETRIES: RetryRule = {
+  covers: hasDriverCode('SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT'),
   tries: 10,
   pauseMs: (attempt) => 5 + Math.random() * 20 * attempt,
 };
@@ -55,7 +47,7 @@ export class Database {
   private readonly sqliteWriter: SqliteWriter | undefined;
 
   constructor(readonly dataSource: DataSource) {
-    if (this.isSqlite) this.sqliteWriter = new SqliteWriter(dataSource, { ...SQLITE_RETRIES, covers: (error) => SQLITE_RETRIES.codes.has(driverCode(error)) });
+    if (this.isSqlite) this.sqliteWriter = new SqliteWriter(dataSource, SQLITE_RETRIES);
   }
 
   get isSqlite(): boolean {
@@ -111,12 +103,17 @@ export class Database {
   }
 }
 
-async function retrying<T>(policy: RetryPolicy, work: () => Promise<T>): Promise<T> {
+function hasDriverCode(...codes: string[]): (error: unknown) => boolean {
+  const set = new Set(codes);
+  return (error) => set.has(driverCode(error));
+}
+
+async function retrying<T>(policy: RetryRule, work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      if (attempt >= policy.tries || !policy.codes.has(driverCode(error))) throw error;
+      if (attempt >= policy.tries || !policy.covers(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, policy.pauseMs(attempt)));
     }
   }

@@ -14,6 +14,7 @@ const GROUP_MAX_MS = 5;
 export interface RetryRule {
   covers(error: unknown): boolean;
   tries: number;
+  /** Racing retries would collide again: each waits a random time. */
   pauseMs(attempt: number): number;
 }
 
