@@ -9,6 +9,10 @@ export interface ErrorDetails {
   field?: string;
   /** Why, where a client can help the person (PASSKEY_REJECTED: ALREADY_REGISTERED). */
   reason?: string;
+  /** SSO_REQUIRED: where the browser starts the identity provider's sign-in. */
+  signInUrl?: string;
+  /** TWO_FACTOR_REQUIRED for a privileged action: how recent the pass must be. */
+  maxAgeSeconds?: number;
 }
 
 let savedStackTraceLimit = Error.stackTraceLimit;

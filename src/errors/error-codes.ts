@@ -22,6 +22,13 @@ export const ErrorCodes = {
   RATE_LIMITED: 'Too many attempts. Try again later.',
   PASSKEY_REJECTED: 'That passkey could not be verified here. Use one registered for this tenant, or another method.',
   RECOVERY_CODES_NOT_VIEWABLE: 'This tenant shows recovery codes once only. Regenerate them to get a new set.',
+  INVALID_TOKEN: 'This link or code is wrong, used or expired. Ask for a new one.',
+  SIGN_UP_CLOSED: 'Sign-up is not open on this gateway. Ask an administrator for an invitation.',
+  LAST_OWNER: 'A tenant keeps at least one OWNER: make another member OWNER first.',
+  SSO_REQUIRED: "This address signs in through its organisation's identity provider.",
+  AUTHORIZATION_PENDING: 'Not approved yet: poll again after the interval.',
+  SLOW_DOWN: 'Polling too fast: wait the interval between polls.',
+  ACCESS_DENIED: 'The sign-in was denied in the browser.',
   /** Apollo's code for malformed input; used for input no decorator could check (e.g. a forged cursor). */
   BAD_USER_INPUT: 'Invalid input.',
 } as const;

@@ -9,10 +9,68 @@ const root = path.resolve(__dirname, '../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 /**
- * Contract fields not built yet. Each later piece of work removes its entries; the list is empty when the
- * whole contract is served.
+ * Contract fields not built yet, by the issue that builds them. Each piece of work removes its entries; the list
+ * is empty when the whole contract is served.
  */
-const NOT_BUILT_YET: string[] = [];
+const NOT_BUILT_YET: string[] = [
+  // #25 accounts, e-mail, invitations
+  'SignUpMode was removed.',
+  'TenantInvitation was removed.',
+  'Agent.emailVerified was removed.',
+  'Agent.invitations was removed.',
+  'Tenant.invitations was removed.',
+  'Query.signUpMode was removed.',
+  'Mutation.changePassword was removed.',
+  'Mutation.requestPasswordReset was removed.',
+  'Mutation.resetPassword was removed.',
+  'Mutation.sendVerificationEmail was removed.',
+  'Mutation.verifyEmail was removed.',
+  'Mutation.inviteTenantMember was removed.',
+  'Mutation.acceptInvitation was removed.',
+  'Mutation.revokeInvitation was removed.',
+  'Mutation.leaveTenant was removed.',
+  'Mutation.signUp arg invitationToken was removed.',
+  // #26 access tokens
+  'AccessToken was removed.',
+  'Access.accessToken was removed.',
+  'Mutation.mintAccessToken was removed.',
+  // #27 how long a second factor lasts
+  'StandingSource was removed.',
+  'RememberedDevice was removed.',
+  'Agent.rememberedDevices was removed.',
+  'Tenant.rememberDeviceDays was removed.',
+  'Tenant.secondFactorLifetimeSeconds was removed.',
+  'Access.standing was removed.',
+  'Access.secondFactorAt was removed.',
+  'Access.rememberedDeviceToken was removed.',
+  'Mutation.setTenantRememberDeviceDays was removed.',
+  'Mutation.setTenantSecondFactorLifetime was removed.',
+  'Mutation.forgetRememberedDevice was removed.',
+  'Mutation.forgetRememberedDevices was removed.',
+  'Mutation.enterTenant arg maxAgeSeconds was removed.',
+  'Mutation.enterWorkspace arg maxAgeSeconds was removed.',
+  'Mutation.verifyTwoFactor arg rememberDevice was removed.',
+  'Mutation.useRecoveryCode arg rememberDevice was removed.',
+  'Mutation.verifyPasskey arg rememberDevice was removed.',
+  // #28 device sign-in
+  'DeviceSignIn was removed.',
+  'DeviceSignInRequest was removed.',
+  'SessionInfo.clientName was removed.',
+  'Query.deviceSignInRequest was removed.',
+  'Mutation.beginDeviceSignIn was removed.',
+  'Mutation.pollDeviceSignIn was removed.',
+  'Mutation.approveDeviceSignIn was removed.',
+  'Mutation.denyDeviceSignIn was removed.',
+  // #29 single sign-on
+  'IdentityProvider was removed.',
+  'IdentityProviderInput was removed.',
+  'SsoStart was removed.',
+  'Tenant.identityProvider was removed.',
+  'Query.ssoProviderFor was removed.',
+  'Mutation.setTenantIdentityProvider was removed.',
+  'Mutation.removeTenantIdentityProvider was removed.',
+  'Mutation.beginSsoSignIn was removed.',
+];
 
 describe('the schema', () => {
   it('is checked in as emitted (run `npm run schema` after changing a resolver)', async () => {
@@ -26,7 +84,7 @@ describe('the schema', () => {
       // ErrorCode documents extensions.code values; it is not a schema type.
       .filter((change) => !/^ErrorCode\b/.test(change.description) && !/ErrorCode was removed/.test(change.description))
       .map((change) => change.description);
-    expect(breaking).toEqual(NOT_BUILT_YET);
+    expect(breaking.sort()).toEqual([...NOT_BUILT_YET].sort());
   });
 
   it('has its typed operations generated from the current schema (run `npm run codegen`)', async () => {
