@@ -108,6 +108,7 @@ const ENCRYPTION_KEYS = `bench1:${randomBytes(32).toString('base64')}`;
  * limits far above what a run can spend, so their bookkeeping is measured but never refuses a request. */
 const GATEWAY_SETTINGS = {
   NODE_ENV: 'production',
+  PUBLIC_URL: 'https://gateway.bench',
   ENCRYPTION_KEYS,
   SEED_DEMO: 'false',
   TRUSTED_PROXY_HOPS: '1',

@@ -19,6 +19,14 @@ export interface Config {
   port: number;
   /** HOST: the interface to listen on. Default 127.0.0.1 (this machine only) in development, 0.0.0.0 in production. */
   host: string;
+  /** DATA_DIR: the folder of the embedded database, the development key and the development mail outbox. Default ./data. */
+  dataDir: string;
+  /**
+   * PUBLIC_URL: the gateway's address as browsers reach it (e.g. https://auth.example.com), without a trailing
+   * slash; links in e-mails, the tokens' issuer, device sign-in and single sign-on use it. Required in
+   * production. Development default http://localhost:PORT; null on port 0: the address it listens on (src/http/public-url.ts).
+   */
+  publicUrl: string | null;
   /** DATABASE_URL: unset → SQLite file under DATA_DIR; mysql:// or mariadb:// → MySQL/MariaDB. */
   database: DatabaseConfig;
   /** ENCRYPTION_KEYS `id:base64,…`, the first one current. Dev default: generated into DATA_DIR. */
@@ -78,6 +86,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[\w.:-]+$/.test(host)) problems.push(`HOST must be an interface address or host name like 127.0.0.1, 0.0.0.0 or ::, got "${host}"`);
   const sessionTtlHours = integer(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90, problems);
   const database = parseDatabaseUrl(env.DATABASE_URL, dataDir, problems);
+  // Development: the console's own address (as WEBAUTHN_ORIGINS defaults), or, on port 0, where it listens.
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL, isProduction, problems) ?? (!isProduction && port ? `http://localhost:${port}` : null);
   const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS, isProduction, dataDir, problems, warnings);
   const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !isProduction, problems);
   const playground = flag(env, 'GRAPHQL_PLAYGROUND', !isProduction, problems);
@@ -108,6 +118,8 @@ export function loadConfig(env: Env = process.env): Config {
     isProduction,
     port,
     host,
+    dataDir,
+    publicUrl,
     database,
     encryptionKeys,
     encryptionKeySource: env.ENCRYPTION_KEYS ? 'ENCRYPTION_KEYS' : `the development key file ${path.join(dataDir, 'encryption-keys')} (ENCRYPTION_KEYS is not set)`,
@@ -148,6 +160,22 @@ function parseWebAuthn(env: Env, port: number, isProduction: boolean, problems: 
     }
   }
   return { rpId, origins };
+}
+
+function parsePublicUrl(raw: string | undefined, isProduction: boolean, problems: string[]): string | null {
+  const value = (raw ?? '').trim().replace(/\/+$/, '');
+  if (!value) {
+    if (isProduction) problems.push('PUBLIC_URL is required in production: the address browsers reach the gateway at, e.g. https://auth.example.com');
+    return null;
+  }
+  const match = /^(https?):\/\/([^/:\s?#]+)(:\d+)?(\/[^\s?#]*)?$/.exec(value);
+  if (!match) {
+    problems.push(`PUBLIC_URL must be an http(s) address without query or fragment, like https://auth.example.com, got "${value}"`);
+    return null;
+  }
+  const isLoopback = ['localhost', '127.0.0.1', '[::1]'].includes(match[2]);
+  if (isProduction && match[1] !== 'https' && !isLoopback) problems.push(`PUBLIC_URL must use https in production (only a loopback address may not), got "${value}"`);
+  return value;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {

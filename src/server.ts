@@ -200,7 +200,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;
-          resolve(`http://${host ?? 'localhost'}:${address.port}`);
+          const url = `http://${host ?? 'localhost'}:${address.port}`;
+          services.publicUrl.listeningAt(url);
+          resolve(url);
         });
       }),
     close,

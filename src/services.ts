@@ -3,6 +3,7 @@ import { AdminService } from './admin/admin.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
+import { PublicUrl } from './http/public-url';
 import type { Database } from './db/database';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
@@ -21,10 +22,11 @@ import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
+  const publicUrl = new PublicUrl(config.publicUrl);
   const secretBox = new SecretBox(config.encryptionKeys);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
@@ -46,7 +48,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
+  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -31,6 +31,7 @@ export function productionEnv(database: ScratchDatabase, env: Record<string, str
     DATA_DIR: database.dataDir,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
+    PUBLIC_URL: 'https://gateway.test',
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
     RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',

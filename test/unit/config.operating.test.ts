@@ -27,7 +27,7 @@ describe('configuration of the per-agent budget and /metrics', () => {
     expect(loadConfig(base()).metricsToken).toBeNull();
     expect(loadConfig({ ...base(), METRICS_TOKEN: 'x'.repeat(32) }).metricsToken).toBe('x'.repeat(32));
     expect(problemsOf({ ...base(), METRICS_TOKEN: 'short' }).join()).toMatch(/METRICS_TOKEN must be at least 16 characters/);
-    expect(loadConfig({ ...base(), NODE_ENV: 'production' }).warnings.join()).toMatch(/METRICS_TOKEN is not set: \/metrics is off/);
-    expect(loadConfig({ ...base(), NODE_ENV: 'production', METRICS_TOKEN: 'x'.repeat(32) }).warnings).toEqual([]);
+    expect(loadConfig({ ...base(), NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' }).warnings.join()).toMatch(/METRICS_TOKEN is not set: \/metrics is off/);
+    expect(loadConfig({ ...base(), NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', METRICS_TOKEN: 'x'.repeat(32) }).warnings).toEqual([]);
   });
 });

@@ -40,9 +40,9 @@ describe('configuration', () => {
   });
 
   it('turns introspection and the playground off in production unless configured on', () => {
-    const config = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
+    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
     expect([config.introspection, config.playground]).toEqual([false, false]);
-    const on = loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
+    const on = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
     expect(on.introspection).toBe(true);
   });
 
@@ -69,11 +69,22 @@ describe('configuration', () => {
     ]);
   });
 
+  it('wants PUBLIC_URL in production (https, or a loopback address) and defaults it to http://localhost:PORT in development', () => {
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    expect(loadConfig(env).publicUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ ...env, PORT: '0' }).publicUrl).toBeNull(); // where it listens
+    expect(loadConfig({ ...env, PUBLIC_URL: 'https://auth.example.com/' }).publicUrl).toBe('https://auth.example.com');
+    expect(problemsOf({ ...env, NODE_ENV: 'production' }).join()).toMatch(/PUBLIC_URL is required in production/);
+    expect(problemsOf({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'http://auth.example.com' }).join()).toMatch(/PUBLIC_URL must use https in production/);
+    expect(problemsOf({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:4000' })).toEqual([]);
+    expect(problemsOf({ ...env, PUBLIC_URL: 'ftp://x?y' }).join()).toMatch(/PUBLIC_URL must be an http\(s\) address/);
+  });
+
   it('listens on 127.0.0.1 in development and on every interface in production, unless HOST says otherwise', () => {
     const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
     expect(loadConfig(env).host).toBe('127.0.0.1');
-    expect(loadConfig({ ...env, NODE_ENV: 'production' }).host).toBe('0.0.0.0');
-    expect(loadConfig({ ...env, NODE_ENV: 'production', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
     expect(loadConfig({ ...env, HOST: '::' }).host).toBe('::');
     expect(problemsOf({ ...env, HOST: 'http://example.test/' })).toEqual([expect.stringMatching(/^HOST must be an interface address/)]);
   });

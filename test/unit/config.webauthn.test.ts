@@ -34,7 +34,7 @@ describe('passkey settings', () => {
   });
 
   it('in production refuse an origin that is not https, except localhost', () => {
-    const production = { ...base(), NODE_ENV: 'production', METRICS_TOKEN: 'x'.repeat(32) };
+    const production = { ...base(), NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', METRICS_TOKEN: 'x'.repeat(32) };
     expect(problemsOf({ ...production, WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'http://console.example.com' }).join()).toMatch(/must use https in production/);
     expect(problemsOf({ ...production, WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://console.example.com' })).toEqual([]);
     expect(problemsOf({ ...production, WEBAUTHN_ORIGINS: 'http://localhost:4000' })).toEqual([]);
