@@ -15,7 +15,7 @@ import type { GateService, MemberFacts } from '../../gate.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from '../../limits';
 import type { ReauthenticationService } from '../../reauthentication.service';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
-import { grantStanding } from '../../standing';
+import { discardPendingEnrolments, grantStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
 import { lockPairFactors } from '../../pair-factors';
 import { assertTwoFactorNotLocked } from '../../lockout';
@@ -98,7 +98,8 @@ export class PasskeyService {
   /**
    * Verifies the attestation against a challenge this session was given for this tenant, then stores the
    * credential. A credential id registered anywhere already is refused. The pair's first factor turns it ENABLED
-   * and issues recovery codes (and standing for this session, as confirming TOTP does); later factors issue none.
+   * and issues recovery codes (and standing for this session, as confirming TOTP does; other sessions' unfinished
+   * enrolments are discarded); later factors issue none.
    * A refused response changes nothing, so the person can try again with the same options.
    */
   async finishRegistration(session: SessionIdentity, loaders: Loaders, tenantId: string, name: string, credential: Record<string, unknown>): Promise<AddedPasskey> {
@@ -133,6 +134,7 @@ export class PasskeyService {
         const codes = isFirstFactor ? await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now) : [];
         const audit = { tenantId, actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' as const };
         if (isFirstFactor) {
+          await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId);
           await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
           await recordTenantEntry(tx, session, tenantId);
           await countTwoFactorEnabled(tx, tenantId, session.agentId);
@@ -263,7 +265,8 @@ export class PasskeyService {
       });
       return true;
     }
-    // A pending TOTP secret stays pending: it may still be confirmed as a second factor.
+    // A pending TOTP secret of this session stays pending: it may still be confirmed as a second factor (another
+    // session's is discarded with the pair's other pending enrolments).
     const enabled = await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, existing.id]);
     return enabled === 1;
   }

@@ -18,7 +18,7 @@ import type { GateService, MemberFacts } from '../../gate.service';
 import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, LOCKOUT_DURATION_MS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
 import { assertStillNotLocked, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
-import { grantStanding } from '../../standing';
+import { discardPendingEnrolments, grantStanding, hasStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
@@ -107,7 +107,8 @@ export class TotpEnrolmentService {
 
   /**
    * The first right code, from the session that began the enrolment, turns the pending secret on, issues
-   * recovery codes, and gives this session standing. Another session sees no pending enrolment. A wrong code
+   * recovery codes, and gives this session standing. Another session sees no pending enrolment. Beside a factor
+   * the pair has already (ENABLED), the session needs its standing, as for beginning (TWO_FACTOR_REQUIRED). A wrong code
    * spends one of 5 attempts (the 5th discards the secret) and counts toward the pair's 10-failure lock, which
    * also refuses confirmations while it holds.
    */
@@ -120,6 +121,8 @@ export class TotpEnrolmentService {
     assertThat(!pair?.totpEnabled, 'NO_PENDING_ENROLMENT', {}, SpecificMessages.ALREADY_CONFIRMED);
     const hasPendingTotp = pair && pair.pendingExpiresAt !== null && pair.pendingExpiresAt > now;
     assertThat(hasPendingTotp, 'NO_PENDING_ENROLMENT');
+    // Beside a factor the pair has already, as for beginning: only a session that passed this tenant's challenge.
+    assertThat(twoFactorState(pair, now) !== 'ENABLED' || facts.hasStanding, 'TWO_FACTOR_REQUIRED');
 
     const row = await this.db.manager.findOneByOrFail(AuthenticatorEntity, { id: facts.authenticator!.id });
     const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;
@@ -129,15 +132,16 @@ export class TotpEnrolmentService {
     if (step === null) throw await this.spendConfirmation(session, row, now);
 
     const issued = await this.db.transaction(async (tx) => {
-      // Still pending, the same secret, this session's, attempts left and the pair not locked: decided here.
+      // Still pending, the same secret, this session's, attempts left, the pair not locked, and either not yet
+      // protected or this session holding its standing: decided here, not on what was read before.
       const confirmed = await sqlExecute(
         tx,
         `UPDATE authenticators
             SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
-            AND pending_failed_attempts < ? AND ${NOT_LOCKED}`,
-        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+            AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND (state = 'PENDING' OR ${hasStanding('authenticators.tenant_id')})`,
+        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now, session.sessionId],
       );
       if (confirmed !== 1) {
         await assertStillNotLocked(tx, row.id, now);
@@ -149,6 +153,7 @@ export class TotpEnrolmentService {
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
+        await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId); // other sessions' passkey ceremonies
         await countTwoFactorEnabled(tx, tenantId, session.agentId);
         await recordAudit(tx, now, session, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       }
