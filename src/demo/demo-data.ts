@@ -1,4 +1,3 @@
-import { createLoaders } from '../loaders';
 import { AgentEntity } from '../db/entities';
 import type { Services } from '../services';
 
@@ -12,7 +11,7 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.test';
  *   globex@demo.test is OWNER of Globex. Every password is DEMO_PASSWORD.
  * Returns whether it seeded.
  */
-export async function seedDemoData({ db, accounts, tenancy, gate }: Services): Promise<boolean> {
+export async function seedDemoData({ db, accounts, tenancy }: Services): Promise<boolean> {
   if ((await db.manager.count(AgentEntity)) > 0) return false;
   const owner = await accounts.signUp(DEMO_OWNER_EMAIL, DEMO_PASSWORD, 'Olivia Owner');
   const agent = await accounts.signUp('agent@demo.test', DEMO_PASSWORD, 'Aaron Agent');
@@ -29,9 +28,8 @@ export async function seedDemoData({ db, accounts, tenancy, gate }: Services): P
     await tenancy.addWorkspaceMember(asOwner, workspace, owner.agent.id);
     await tenancy.addWorkspaceMember(asOwner, workspace, agent.agent.id);
   }
-  const ownerFacts = await gate.member(createLoaders(db, asOwner), acme.id);
-  await tenancy.setTenantTwoFactor(asOwner, ownerFacts, acme.id, true);
-  await tenancy.setWorkspaceTwoFactor(asOwner, ownerFacts, billing, true);
+  await tenancy.setTenantTwoFactor(asOwner, acme.id, true);
+  await tenancy.setWorkspaceTwoFactor(asOwner, billing, true);
 
   const globex = await tenancy.createTenant(asGlobexOwner, 'Globex', null);
   const sales = await tenancy.createWorkspace(globex.id, 'Sales');

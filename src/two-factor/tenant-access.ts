@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { SessionIdentity } from '../accounts/session-identity';
-import { Database, sqlRows } from '../db/database';
+import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { WorkspaceEntity } from '../db/entities';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
@@ -48,6 +48,15 @@ export function createTenantAccessLoader(db: Database, session: SessionIdentity)
     const byId = new Map(rows.map((row) => [row.id as string, toFacts(row)]));
     return tenantIds.map((id) => byId.get(id) ?? null);
   });
+}
+
+/**
+ * The session's facts in one tenant, read in the caller's transaction (after its row lock, so that what is
+ * decided on them is what holds when the transaction writes); null for an unknown tenant.
+ */
+export async function readTenantAccess(tx: Tx, session: SessionIdentity, tenantId: string): Promise<TenantAccessFacts | null> {
+  const [row] = await sqlRows(tx, `SELECT ${FACTS_COLUMNS} FROM tenants t ${FACTS_JOINS} WHERE t.id = ?`, [...factsParams(session), tenantId]);
+  return row ? toFacts(row) : null;
 }
 
 export interface WorkspaceAccess {
