@@ -11,7 +11,9 @@ import { AnswerService } from './two-factor/answer.service';
 import { ChallengeStore } from './two-factor/challenge-store';
 import { EnrolmentService } from './two-factor/enrolment.service';
 import { EntryService } from './two-factor/entry.service';
-import { PasskeyService } from './two-factor/factors/passkey/passkey.service';
+import { PasskeyAssertionService } from './two-factor/factors/passkey/passkey-assertion.service';
+import { PasskeyEnrolmentService } from './two-factor/factors/passkey/passkey-enrolment.service';
+import { createSecondFactors } from './two-factor/factors/registry';
 import { TotpEnrolmentService } from './two-factor/factors/totp/totp-enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
@@ -33,13 +35,14 @@ export function createServices(
   const gate = new GateService(clock);
   const tenancy = new TenancyService(db, clock, gate);
   const reauth = new ReauthenticationService(db, clock);
-  const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
-  const factorDeps = { secretBox, recoveryCodes, passkeys };
-  const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
+  const passkeyEnrolment = new PasskeyEnrolmentService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
+  const passkeyAssertions = new PasskeyAssertionService(db, clock, config.webauthn);
+  const factors = createSecondFactors({ secretBox, recoveryCodes, passkeyAssertions });
+  const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
   const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factorDeps, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const rateLimiter = new ClientRateLimiter(
@@ -48,7 +51,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
+  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions };
 }
 
 export type Services = ReturnType<typeof createServices>;

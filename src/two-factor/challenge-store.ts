@@ -5,33 +5,13 @@ import type { Loaders } from '../loaders';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import type { AnsweredChallenge } from './factors/second-factor';
 import type { ChallengeStateName } from '../db/entities/challenge.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawBool, rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { CHALLENGE_LIFETIME_MS, CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
-
-/** A challenge joined with its pair's authenticator: everything an answer is judged on, in one statement. */
-export interface AnsweredChallenge {
-  id: string;
-  sessionId: string;
-  tenantId: string;
-  agentId: string;
-  workspaceId: string | null;
-  state: ChallengeStateName;
-  failedAttempts: number;
-  expiresAt: Date;
-  authenticatorId: string | null;
-  authenticatorState: AuthenticatorStateName | null;
-  secretCiphertext: string;
-  /** TOTP is a confirmed factor of the pair (not only a pending secret). */
-  totpEnabled: boolean;
-  lastUsedStep: number | null;
-  lockedUntil: Date | null;
-  /** The pair's consecutive failures as read (recordTwoFactorFailure counts from it while it holds). */
-  consecutiveFailures: number;
-}
 
 /**
  * The challenge rows and their state machine:
