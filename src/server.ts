@@ -25,6 +25,7 @@ import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
+import type { PairLockedHook } from './two-factor/two-factor-events';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** e.g. a statement counter in tests and benchmarks. */
   databaseLogger?: DatabaseLogger;
+  /** Told of every lock a pair's failures set, inside the locking transaction (two-factor-events.ts). */
+  onPairLocked?: PairLockedHook;
 }
 
 export interface Gateway {
@@ -60,7 +63,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   const metrics = createMetrics();
-  const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
+  const services = createServices(db, config, clock, metrics.onTwoFactorEvent, options.onPairLocked);
   const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({

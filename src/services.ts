@@ -19,7 +19,7 @@ import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-code-store';
 import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
-import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
+import { ignoreEvents, ignorePairLocks, PairLockedHook, TwoFactorEventSink } from './two-factor/two-factor-events';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
@@ -27,6 +27,7 @@ export function createServices(
   config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
+  onPairLocked: PairLockedHook = ignorePairLocks,
 ) {
   const publicUrl = new PublicUrl(config.publicUrl);
   const secretBox = new SecretBox(config.encryptionKeys);
@@ -39,10 +40,10 @@ export function createServices(
   const passkeyAssertions = new PasskeyAssertionService(db, clock, config.webauthn);
   const factors = createSecondFactors({ secretBox, recoveryCodes, passkeyAssertions });
   const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
-  const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
+  const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent, onPairLocked);
   const challengeStore = new ChallengeStore(db);
   const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent, onPairLocked);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const rateLimiter = new ClientRateLimiter(

@@ -8,10 +8,10 @@ import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { AccessView } from './entry.service';
 import type { SecondFactors } from './factors/registry';
-import { CHALLENGE_MAX_FAILED_ATTEMPTS, LOCKOUT_DURATION_MS } from './limits';
-import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure } from './lockout';
+import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
+import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding } from './standing';
-import type { TwoFactorEventSink } from './two-factor-events';
+import type { PairLockedHook, TwoFactorEventSink } from './two-factor-events';
 
 /**
  * Answering a challenge with one of the second factors. One transaction judges the answer: a right one must win
@@ -26,6 +26,7 @@ export class AnswerService {
     private readonly challenges: ChallengeStore,
     private readonly factors: SecondFactors,
     private readonly onEvent: TwoFactorEventSink,
+    private readonly onPairLocked: PairLockedHook,
   ) {}
 
   async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: TwoFactorMethodName, code: string): Promise<AccessView> {
@@ -53,12 +54,13 @@ export class AnswerService {
           return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId };
         }
 
-        // A wrong answer: one more consecutive failure for the pair (the 10th locks it), one more failed attempt
+        // A wrong answer: one more consecutive failure for the pair (every 10th locks it), one more failed attempt
         // on the challenge (the 5th invalidates it).
-        const { locked } = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge.consecutiveFailures);
+        const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
         const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
         await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_FAILED', method }, ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []));
-        return { passed: false as const, attemptsRemaining, ...(locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}) };
+        if (lock) await this.onPairLocked(tx, { tenantId: challenge.tenantId, agentId: challenge.agentId, ...lock });
+        return { passed: false as const, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
       })
       .catch((error: unknown) => {
         if (isLockedError(error)) this.onEvent('answer-rate-limited');

@@ -74,7 +74,7 @@ export class ChallengeStore {
       tx,
       `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
               a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.totp_enabled, a.last_used_step, a.locked_until,
-              a.consecutive_failures,
+              a.consecutive_failures, a.consecutive_locks,
               ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
          FROM challenges c
          JOIN tenants t ON t.id = c.tenant_id
@@ -103,6 +103,7 @@ export class ChallengeStore {
       lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
       lockedUntil: rawDate(row.locked_until),
       consecutiveFailures: rawInt(row.consecutive_failures),
+      consecutiveLocks: rawInt(row.consecutive_locks),
     };
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import { createGateway, Gateway } from '../../src/server';
+import { createGateway, Gateway, GatewayOptions } from '../../src/server';
 import { GraphQLClient } from './client';
 import { TestClock } from './clock';
 import { DatabaseKind, scratchDatabase, ScratchDatabase } from './databases';
@@ -22,8 +22,11 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** The real gateway over HTTP on a free port, on a database of its own, with a clock the test controls. */
-export async function startTestGateway(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestGateway> {
+/**
+ * The real gateway over HTTP on a free port, on a database of its own, with a clock the test controls; `hooks`
+ * are what the composition root takes besides the config (e.g. the hook told of every lock of a pair).
+ */
+export async function startTestGateway(kind: DatabaseKind, env: Record<string, string> = {}, hooks: Pick<GatewayOptions, 'onPairLocked'> = {}): Promise<TestGateway> {
   const database = await scratchDatabase(kind);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -41,7 +44,7 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
   });
   const clock = new TestClock();
   const statements = new StatementCounter();
-  const gateway = await createGateway({ config, clock, databaseLogger: statements });
+  const gateway = await createGateway({ config, clock, databaseLogger: statements, ...hooks });
   const url = await gateway.listen(0, '127.0.0.1');
   const peers: Gateway[] = [];
   return {

@@ -29,6 +29,7 @@
  *   failure toward the lock.
  * - Locked meanwhile (the lock-guarded statement matched nothing because a racing answer locked the pair):
  *   throw the lock's RATE_LIMITED (`lockedError` / `assertStillNotLocked`), so the claim rolls back unspent.
+ *   A factor the pair's locks in a row can close (TOTP, `TOTP_OPEN`) refuses there too, before judging.
  *
  * Adding a factor: a folder with its `*.factor.ts` (profile and builder), its lines in `registry.ts`, its method in
  * `TWO_FACTOR_METHODS` (authenticator-state.ts), and whatever enrolment it needs (TOTP's is
@@ -100,6 +101,7 @@ export interface AnsweredChallenge {
   totpEnabled: boolean;
   lastUsedStep: number | null;
   lockedUntil: Date | null;
-  /** The pair's consecutive failures as read (recordTwoFactorFailure counts from it while it holds). */
+  /** The pair's consecutive failures and locks in a row as read (recordTwoFactorFailure counts from them while they hold). */
   consecutiveFailures: number;
+  consecutiveLocks: number;
 }

@@ -174,6 +174,7 @@ export class PasskeyEnrolmentService {
         lastUsedStep: null,
         consecutiveFailures: 0,
         lockedUntil: null,
+        consecutiveLocks: 0,
         createdAt: now,
         pendingSessionId: null,
         pendingFailedAttempts: 0,

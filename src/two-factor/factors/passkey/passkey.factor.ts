@@ -31,7 +31,7 @@ export function passkeyFactor(assertions: PasskeyAssertionService): SecondFactor
       const claim = await assertions.claimAssertion(tx, session, challenge, parseAssertion(answer)!, now);
       if (claim !== 'accepted') return false;
       if (await resetTwoFactorFailures(tx, challenge.authenticatorId!, now)) return true;
-      throw lockedError(now, await committedLock(tx, challenge.authenticatorId!));
+      throw lockedError(now, (await committedLock(tx, challenge.authenticatorId!)).lockedUntil);
     },
 
     async remove(tx, tenantId, agentId) {

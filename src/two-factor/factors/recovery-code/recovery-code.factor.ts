@@ -28,7 +28,7 @@ export function recoveryCodeFactor(codes: RecoveryCodeStore): SecondFactor {
         await codes.replenish(tx, challenge.tenantId, challenge.agentId, now);
         return true;
       }
-      throw lockedError(now, await committedLock(tx, challenge.authenticatorId!)); // locked meanwhile: the code stays unused
+      throw lockedError(now, (await committedLock(tx, challenge.authenticatorId!)).lockedUntil); // locked meanwhile: the code stays unused
     },
 
     async remove(tx, tenantId, agentId) {

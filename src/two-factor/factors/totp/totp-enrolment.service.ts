@@ -15,12 +15,12 @@ import { SpecificMessages } from '../../../errors/error-codes';
 import { twoFactorState } from '../../authenticator-state';
 import type { IssuedRecoveryCodes } from '../../enrolment.service';
 import type { GateService, MemberFacts } from '../../gate.service';
-import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, LOCKOUT_DURATION_MS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
-import { assertStillNotLocked, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED } from '../../lockout';
+import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
+import { assertStillNotLocked, assertTotpOpen, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED, secondsUntil, TOTP_OPEN } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
 import { discardPendingEnrolments, grantStanding, hasStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
-import type { TwoFactorEventSink } from '../../two-factor-events';
+import type { PairLockedHook, TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { openTotpSecret, sealTotpSecret } from './totp-secret';
 import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
@@ -46,6 +46,7 @@ export class TotpEnrolmentService {
     private readonly secretBox: SecretBox,
     private readonly recoveryCodes: RecoveryCodeStore,
     private readonly onEvent: TwoFactorEventSink,
+    private readonly onPairLocked: PairLockedHook,
   ) {}
 
   /**
@@ -90,6 +91,7 @@ export class TotpEnrolmentService {
             lastUsedStep: null,
             consecutiveFailures: 0,
             lockedUntil: null,
+            consecutiveLocks: 0,
             createdAt: now,
           });
         }
@@ -128,6 +130,7 @@ export class TotpEnrolmentService {
     const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;
     assertThat(isConfirmable, 'NO_PENDING_ENROLMENT');
     assertTwoFactorNotLocked(row.lockedUntil, now);
+    assertTotpOpen(row.consecutiveLocks);
     const step = matchTotp(openTotpSecret(this.secretBox, row), code, now.getTime(), null);
     if (step === null) throw await this.spendConfirmation(session, row, now);
 
@@ -137,14 +140,14 @@ export class TotpEnrolmentService {
       const confirmed = await sqlExecute(
         tx,
         `UPDATE authenticators
-            SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
+            SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0, consecutive_locks = 0,
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
-            AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND (state = 'PENDING' OR ${hasStanding('authenticators.tenant_id')})`,
+            AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND ${TOTP_OPEN} AND (state = 'PENDING' OR ${hasStanding('authenticators.tenant_id')})`,
         [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now, session.sessionId],
       );
       if (confirmed !== 1) {
-        await assertStillNotLocked(tx, row.id, now);
+        await assertStillNotLocked(tx, row.id, now, 'TOTP');
         throw new DomainError('NO_PENDING_ENROLMENT'); // replaced, discarded or confirmed by a racing request
       }
       // The pair's first factor turns it ENABLED and issues the codes; TOTP added beside passkeys issues none.
@@ -174,21 +177,22 @@ export class TotpEnrolmentService {
         tx,
         `UPDATE authenticators SET pending_failed_attempts = pending_failed_attempts + 1, consecutive_failures = consecutive_failures + 1
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
-            AND pending_failed_attempts < ? AND ${NOT_LOCKED}`,
+            AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND ${TOTP_OPEN}`,
         [row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
       if (counted !== 1) {
-        await assertStillNotLocked(tx, row.id, now);
+        await assertStillNotLocked(tx, row.id, now, 'TOTP');
         throw new DomainError('NO_PENDING_ENROLMENT');
       }
-      const locked = await lockIfThresholdReached(tx, row.id, now);
+      const lock = await lockIfThresholdReached(tx, row.id, now);
+      if (lock) await this.onPairLocked(tx, { tenantId: row.tenantId, agentId: row.agentId, ...lock });
       await sqlExecute(tx, 'UPDATE authenticators SET pending_expires_at = ? WHERE id = ? AND pending_failed_attempts >= ?', [now, row.id, ENROLMENT_MAX_FAILED_CONFIRMATIONS]);
       const [{ pending_failed_attempts }] = await sqlRows(tx, 'SELECT pending_failed_attempts FROM authenticators WHERE id = ?', [row.id]);
-      return { attemptsRemaining: Math.max(0, ENROLMENT_MAX_FAILED_CONFIRMATIONS - rawInt(pending_failed_attempts)), locked };
+      return { attemptsRemaining: Math.max(0, ENROLMENT_MAX_FAILED_CONFIRMATIONS - rawInt(pending_failed_attempts)), lock };
     });
     return new DomainError('INVALID_TWO_FACTOR_CODE', {
       attemptsRemaining: outcome.attemptsRemaining,
-      ...(outcome.locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}),
+      ...(outcome.lock ? { retryAfterSeconds: secondsUntil(now, outcome.lock.lockedUntil) } : {}),
     });
   }
 

@@ -3,7 +3,7 @@ import type { SecretBox } from '../../../crypto/secret-box';
 import { sqlExecute } from '../../../db/database';
 import { AuthenticatorEntity } from '../../../db/entities';
 import { SpecificMessages } from '../../../errors/error-codes';
-import { assertStillNotLocked, NOT_LOCKED } from '../../lockout';
+import { assertStillNotLocked, assertTotpOpen, NOT_LOCKED, TOTP_OPEN } from '../../lockout';
 import type { FactorProfile, SecondFactor } from '../second-factor';
 import { openTotpSecret } from './totp-secret';
 
@@ -25,21 +25,23 @@ export function totpFactor(secretBox: SecretBox): SecondFactor {
 
     /**
      * Replay protection: the step is claimed only if it is later than every step accepted before, in any process.
-     * The same statement starts the pair's consecutive-failure count again and refuses while the pair is locked.
+     * The same statement starts the pair's failure count and locks in a row again, and refuses while the pair is
+     * locked or its locks have closed TOTP (then a code is not even judged).
      */
     async claim(tx, { challenge, answer, now }) {
+      assertTotpOpen(challenge.consecutiveLocks);
       if (!challenge.totpEnabled) return false; // no TOTP (a pending secret answers nothing): a wrong answer
       const secret = openTotpSecret(secretBox, challenge);
       const step = matchTotp(secret, answer, now.getTime(), challenge.lastUsedStep);
       if (step === null) return false;
       const claimed = await sqlExecute(
         tx,
-        `UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0
-          WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?) AND ${NOT_LOCKED}`,
+        `UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0, consecutive_locks = 0
+          WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?) AND ${NOT_LOCKED} AND ${TOTP_OPEN}`,
         [step, challenge.authenticatorId, step, now],
       );
       if (claimed === 1) return true;
-      await assertStillNotLocked(tx, challenge.authenticatorId!, now);
+      await assertStillNotLocked(tx, challenge.authenticatorId!, now, 'TOTP');
       return false; // a replayed step
     },
 
