@@ -14,9 +14,9 @@ import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, currentCode, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
 import { holdRow } from '../helpers/held-row';
-import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
+import { addPasskey, answerWithPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
-import { signInAgain } from '../helpers/two-factor';
+import { challengedSession, signInAgain } from '../helpers/two-factor';
 import { startProductionGateway } from './harness';
 
 describe.each(databaseKinds)('confirming an enrolment needs standing once the pair is protected, on %s', (kind) => {
@@ -73,6 +73,28 @@ describe.each(databaseKinds)('confirming an enrolment needs standing once the pa
     expect((await factors(victim)).methods).toEqual(['PASSKEY', 'RECOVERY_CODE']);
     expect(await enter(thief)).toBe('TWO_FACTOR_CHALLENGE_REQUIRED');
   }, 120_000);
+
+  // A second proof of the enrolment's session binding (beside enrolment-confirmation.test.ts): standing is no substitute.
+  it("another session of the agent, though it passed the tenant's challenge, cannot confirm this session's enrolment, through another gateway process either", async () => {
+    const victim = await signUp(t, 'victim');
+    await addMember(tenant, victim);
+    const authenticator = new SoftwareAuthenticator(TEST_ORIGIN);
+    await addPasskey(victim, tenant.id, authenticator);
+    const secret = await begin(victim); // TOTP beside the passkey, from the session the passkey gave standing
+    const { session: other, challengeId } = await challengedSession(t, victim, tenant.secureWorkspaceId);
+    expect((await answerWithPasskey(other, challengeId, authenticator)).data?.verifyPasskey.status).toBe('GRANTED');
+
+    const peer = await t.startPeer();
+    try {
+      await expectRefused(t, 'NO_PENDING_ENROLMENT', confirm({ ...other, client: peer.client.withToken(other.token) }, secret));
+      await expectRefused(t, 'NO_PENDING_ENROLMENT', confirm(other, secret));
+    } finally {
+      await peer.close();
+    }
+    const { confirmTotpEnrolment } = await victim.client.ok(ConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code: currentCode(t, secret) });
+    expect(confirmTotpEnrolment.status.methods).toEqual(['TOTP', 'PASSKEY', 'RECOVERY_CODE']);
+    t.clock.advance(30_000);
+  });
 
   it('a session whose standing an admin revoked cannot regain it by confirming an enrolment it began before', async () => {
     const victim = await signUp(t, 'victim');
