@@ -1,5 +1,5 @@
 // Mutation testing of the pure rule files: `npm run test:mutation` (scripts/test-mutation.sh, Node >= 22).
-// Each mutant runs only the unit tests that reach it (coverageAnalysis "perTest"), so a run takes minutes.
+// Each mutant runs only the unit tests that reach it (coverageAnalysis "perTest"), so a run takes about a minute.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
