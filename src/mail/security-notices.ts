@@ -1,3 +1,4 @@
+import { SESSION_USER_AGENT_MAX_LENGTH } from '../accounts/account.service';
 import type { AuditAction, AuditRecord, RequestOrigin } from '../audit/audit-log';
 import { Database, sqlRows, Tx } from '../db/database';
 import { rawBool, rawInt } from '../db/raw';
@@ -37,8 +38,6 @@ export const NOTICE_TEMPLATES: Partial<Record<AuditAction, MailTemplate<TenantNo
   DEVICE_REMEMBERED: deviceRemembered,
 };
 
-/** A notice names the device by its User-Agent, cut to what a session keeps. */
-const USER_AGENT_MAX_LENGTH = 256;
 
 /**
  * Security notices: written in the transaction of the event they report, to the agent's address as stored (read
@@ -85,8 +84,9 @@ export class SecurityNotices {
   }
 }
 
+/** The device is named by its User-Agent, cut as a session's is. */
 function noticeFacts(at: Date, origin: RequestOrigin): NoticeData {
-  return { at: at.toISOString(), clientIp: origin.clientIp ?? null, userAgent: origin.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null };
+  return { at: at.toISOString(), clientIp: origin.clientIp ?? null, userAgent: origin.userAgent?.slice(0, SESSION_USER_AGENT_MAX_LENGTH) || null };
 }
 
 /**
