@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { PublicUrl } from './http/public-url';
 import type { Database } from './db/database';
+import { createMail } from './mail/mail';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
 import { AnswerService } from './two-factor/answer.service';
@@ -22,12 +23,13 @@ import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
   const publicUrl = new PublicUrl(config.publicUrl);
   const secretBox = new SecretBox(config.encryptionKeys);
+  const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
@@ -48,7 +50,7 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
+  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
 }
 
 export type Services = ReturnType<typeof createServices>;
