@@ -17,6 +17,7 @@ import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
+import { inputValueChecks } from './graphql/input-values';
 import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
@@ -78,6 +79,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [
+      inputValueChecks(),
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
       // The gateway serves its own playground (http/playground.ts): Apollo's landing pages load from a CDN.
