@@ -17,6 +17,7 @@ import {
   visit,
   visitWithTypeInfo,
 } from 'graphql';
+import { isCanonicalId } from '../db/ids';
 
 /** How deep a JSONObject argument may nest (a WebAuthn credential's JSON nests 4 levels). */
 export const JSON_OBJECT_MAX_DEPTH = 16;
@@ -26,10 +27,13 @@ export const JSON_OBJECT_MAX_LENGTH = 64 * 1024;
 /**
  * What every input value of a scalar must satisfy, wherever the schema takes one (an argument, an input object's
  * field, a list's item, a nested field's argument), present and future: a problem in words, or null.
+ * - ID: the gateway's own spelling of an id (src/db/ids.ts). MariaDB's utf8mb4_unicode_ci matches another
+ *   spelling (upper case, trailing spaces) to the row, while joins and the audit log compare it as written.
  * - JSONObject: bounded in depth and length, checked without recursion, so nothing that walks it later (the
  *   JSON.stringify of the passkey answer overflowed the stack at 10 KB of nested arrays) can fail on it.
  */
 const RULES: Record<string, (value: unknown) => string | null> = {
+  ID: (value) => (typeof value === 'string' && isCanonicalId(value) ? null : 'must be an id as the gateway gives it: a UUID in lower case'),
   JSONObject: (value) => jsonObjectProblem(value),
 };
 
@@ -73,6 +77,8 @@ function checkLiterals(schema: GraphQLSchema, document: DocumentNode): void {
       Argument: { enter: (node) => void path.splice(0, path.length, node.name.value), leave: () => void (path.length = 0) },
       VariableDefinition: { enter: (node) => void path.splice(0, path.length, `$${node.variable.name.value}`), leave: () => void (path.length = 0) },
       ObjectField: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
+      StringValue: (node) => check(() => node.value),
+      IntValue: (node) => check(() => node.value),
       // A scalar's object is its value whole: its fields are not input values of their own.
       ObjectValue: (node) => {
         if (!ruleHere()) return undefined;
