@@ -10,6 +10,7 @@ import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
 import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGrams';
 import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
+import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   MemberCountsAndSearch1795760000000,
   MemberSearchGrams1795770000000,
   EmailExactMatch1795810000000,
+  CiphertextKeyIdIndex1795810100000,
 ];
