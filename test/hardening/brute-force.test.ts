@@ -127,6 +127,28 @@ describe.each(databaseKinds)('per-client-IP limits on %s', (kind) => {
     expect(codeOf(await signInFrom(proxied, agent, '192.0.2.99, 198.51.100.1'))).toBe('RATE_LIMITED');
     expect(codeOf(await signInFrom(proxied, agent, '198.51.100.2'))).toBe('OK');
   });
+  // Threat: one client behind a proxy that writes ports (ip:port) in X-Forwarded-For, a fresh budget per port.
+  it('behind one trusted proxy, counts every port of one forwarded address against that address, IPv4 and IPv6', async () => {
+    const agent = await signUp(proxied);
+    proxied.clock.advance(61_000);
+    for (const spellings of [
+      ['203.0.113.9:1001', '203.0.113.9:1002', '203.0.113.9', '203.0.113.9:1004'],
+      ['[2001:db8:5::1]:443', '[2001:db8:5::1]:444', '[2001:db8:5::1]', '2001:db8:5::1'],
+    ]) {
+      for (const forwardedFor of spellings.slice(0, 3)) expect(codeOf(await signInFrom(proxied, agent, forwardedFor)), forwardedFor).toBe('OK');
+      expect(codeOf(await signInFrom(proxied, agent, spellings[3])), spellings[3]).toBe('RATE_LIMITED');
+    }
+    expect(codeOf(await signInFrom(proxied, agent, '203.0.113.10:1001'))).toBe('OK'); // another address, its own budget
+  });
+
+  it('behind one trusted proxy, takes the proxy itself for a forwarded value that is no address', async () => {
+    const agent = await signUp(proxied);
+    proxied.clock.advance(61_000);
+    for (const forwardedFor of ['unknown', '_hidden', 'not an address:80']) expect(codeOf(await signInFrom(proxied, agent, forwardedFor)), forwardedFor).toBe('OK');
+    expect(codeOf(await signInFrom(proxied, agent, 'garbage'))).toBe('RATE_LIMITED');
+    expect(codeOf(await signInFrom(proxied, agent))).toBe('RATE_LIMITED'); // the proxy's own address: the same budget
+  });
+
   // Threat: a guesser whose malformed requests are free, so the budget only limits the well-formed ones.
   it('spends the budget on malformed requests too: three refused as bad input leave no room for a fourth', async () => {
     direct.clock.advance(61_000);
