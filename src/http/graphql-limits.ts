@@ -42,7 +42,7 @@ export function graphqlLimits(options: { hideFieldSuggestions: boolean; maxCompl
  * `password` or ends in `Password` (currentPassword, newPassword). Read from the schema, so a field added later
  * is covered by its argument's name alone; signIn and signUp are such fields too.
  */
-export function checksPassword(field: GraphQLField<unknown, unknown>): boolean {
+function checksPassword(field: GraphQLField<unknown, unknown>): boolean {
   return field.args.some((arg) => /^password$|Password$/.test(arg.name));
 }
 

@@ -68,7 +68,7 @@ function rootFieldsOf(schema: GraphQLSchema, document: DocumentNode, operation: 
     const visited = new Set<string>();
     const collect = (selectionSet: SelectionSetNode) => {
       for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) names.add(selection.name.value in known || META_FIELDS.has(selection.name.value) ? selection.name.value : 'unknown');
+        if (selection.kind === Kind.FIELD) names.add(Object.hasOwn(known, selection.name.value) || META_FIELDS.has(selection.name.value) ? selection.name.value : 'unknown');
         else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
         else if (!visited.has(selection.name.value)) {
           visited.add(selection.name.value);
