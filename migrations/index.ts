@@ -9,6 +9,8 @@ import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCod
 import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
 import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGrams';
+import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
+import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
@@ -24,5 +26,7 @@ export const migrations = [
   Passkeys1795750000000,
   MemberCountsAndSearch1795760000000,
   MemberSearchGrams1795770000000,
+  EmailExactMatch1795810000000,
+  CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,
 ];

@@ -48,8 +48,10 @@ export interface Config {
   /**
    * Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60).
    * Per agent and hour: RATE_LIMIT_TENANT_CHANGES_PER_HOUR (60), createTenant and addTenantMember together.
+   * Per client IP and per agent, each, and minute: RATE_LIMIT_REAUTH_PER_MINUTE (10), password re-checks of
+   * sensitive mutations, right or wrong (each costs an argon2 verification).
    */
-  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number };
+  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number };
   /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
   metricsToken: string | null;
   /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     signInPerMinute: integer(env, 'RATE_LIMIT_SIGN_IN_PER_MINUTE', 30, 0, 1_000_000, problems),
     answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
     tenantChangesPerHour: integer(env, 'RATE_LIMIT_TENANT_CHANGES_PER_HOUR', 60, 0, 1_000_000, problems),
+    reauthPerMinute: integer(env, 'RATE_LIMIT_REAUTH_PER_MINUTE', 10, 0, 1_000_000, problems),
   };
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');

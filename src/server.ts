@@ -13,6 +13,7 @@ import type { GatewayContext } from './context';
 import { createLoaders } from './loaders';
 import { Database, openDatabase } from './db/database';
 import { formatError, unavailableOr } from './errors/format-error';
+import { inputValueChecks } from './graphql/input-values';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
@@ -78,6 +79,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [
+      inputValueChecks(),
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
       // The gateway serves its own playground (http/playground.ts): Apollo's landing pages load from a CDN.

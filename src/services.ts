@@ -34,7 +34,18 @@ export function createServices(
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
   const tenancy = new TenancyService(db, clock, gate);
-  const reauth = new ReauthenticationService(db, clock);
+  const rateLimiter = new ClientRateLimiter(
+    db,
+    clock,
+    {
+      'sign-in': config.rateLimits.signInPerMinute,
+      answer: config.rateLimits.answersPerMinute,
+      'tenant-change': config.rateLimits.tenantChangesPerHour,
+      reauthentication: config.rateLimits.reauthPerMinute,
+    },
+    onTwoFactorEvent,
+  );
+  const reauth = new ReauthenticationService(db, clock, rateLimiter);
   const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
   const factorDeps = { secretBox, recoveryCodes, passkeys };
   const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
@@ -44,12 +55,6 @@ export function createServices(
   const answers = new AnswerService(db, clock, challengeStore, factorDeps, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
-  const rateLimiter = new ClientRateLimiter(
-    db,
-    clock,
-    { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
-    onTwoFactorEvent,
-  );
   return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
 }
 

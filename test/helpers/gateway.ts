@@ -34,6 +34,7 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
     RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',
+    RATE_LIMIT_REAUTH_PER_MINUTE: '0',
     // Production wants PUBLIC_URL; elsewhere it is where the gateway listens. A test that follows links in
     // production mode names its own. Production wants SMTP_URL too: .eml files, unless the test names a server.
     ...(env.NODE_ENV === 'production' ? { PUBLIC_URL: 'https://gateway.test', ...(env.SMTP_URL ? {} : { MAIL_DELIVERY: 'files' }) } : {}),
