@@ -48,8 +48,10 @@ export interface Config {
   /**
    * Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60).
    * Per agent and hour: RATE_LIMIT_TENANT_CHANGES_PER_HOUR (60), createTenant and addTenantMember together.
+   * Per client IP and per agent, each, and minute: RATE_LIMIT_REAUTH_PER_MINUTE (10), password re-checks of
+   * sensitive mutations, right or wrong (each costs an argon2 verification).
    */
-  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number };
+  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number };
   /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
   metricsToken: string | null;
   /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
@@ -62,9 +64,31 @@ export interface Config {
    * http://localhost:PORT). In production every origin must be https, except http://localhost.
    */
   webauthn: { rpId: string; origins: string[] };
+  /** E-mail: how messages leave the outbox (src/mail/). */
+  mail: MailConfig;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
+
+/**
+ * MAIL_DELIVERY: `smtp` (through SMTP_URL), `files` (each message an .eml file under DATA_DIR/outbox, its path
+ * logged) or `off` (no message is written at all). Default `smtp` when SMTP_URL is set, else `files` in
+ * development; production without SMTP_URL refuses to start unless MAIL_DELIVERY says otherwise, because
+ * security notices (and sign-up, password resets and invitations) need mail.
+ */
+export type MailDelivery = 'smtp' | 'files' | 'off';
+
+export interface MailConfig {
+  delivery: MailDelivery;
+  /** SMTP_URL: smtp://user:pass@host:587 (STARTTLS when offered; required in production off loopback) or smtps://…:465. */
+  smtpUrl: string | null;
+  /** MAIL_FROM: the sender, `address` or `Name <address>`. Required with SMTP in production; dev default below. */
+  from: string;
+  /** MAIL_POLL_INTERVAL_MS: how often each process looks for messages due (others' and retries), default 5000. */
+  pollIntervalMs: number;
+}
+
+const DEVELOPMENT_MAIL_FROM = 'Tenant 2FA <no-reply@localhost>';
 
 export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
@@ -101,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     signInPerMinute: integer(env, 'RATE_LIMIT_SIGN_IN_PER_MINUTE', 30, 0, 1_000_000, problems),
     answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
     tenantChangesPerHour: integer(env, 'RATE_LIMIT_TENANT_CHANGES_PER_HOUR', 60, 0, 1_000_000, problems),
+    reauthPerMinute: integer(env, 'RATE_LIMIT_REAUTH_PER_MINUTE', 10, 0, 1_000_000, problems),
   };
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');
@@ -112,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const webauthn = parseWebAuthn(env, port, isProduction, problems);
+  const mail = parseMail(env, isProduction, problems);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -134,8 +160,32 @@ export function loadConfig(env: Env = process.env): Config {
     maxComplexity,
     logLevel,
     webauthn,
+    mail,
     warnings,
   };
+}
+
+function parseMail(env: Env, isProduction: boolean, problems: string[]): MailConfig {
+  const smtpUrl = (env.SMTP_URL ?? '').trim() || null;
+  const pollIntervalMs = integer(env, 'MAIL_POLL_INTERVAL_MS', 5000, 20, 600_000, problems);
+  const given = (env.MAIL_DELIVERY ?? '').trim();
+  if (given && !['smtp', 'files', 'off'].includes(given)) problems.push(`MAIL_DELIVERY must be smtp, files or off, got "${given}"`);
+  const delivery = (given || (smtpUrl ? 'smtp' : isProduction ? '' : 'files')) as MailDelivery | '';
+  if (!delivery) {
+    problems.push(
+      'SMTP_URL is required in production: security notices (and sign-up, password resets, invitations) are sent by e-mail. ' +
+        'Set SMTP_URL=smtps://user:password@mail.example.com:465 and MAIL_FROM, or MAIL_DELIVERY=off to run without e-mail (no notice is sent)',
+    );
+  }
+  if (delivery === 'smtp' && !smtpUrl) problems.push('MAIL_DELIVERY=smtp needs SMTP_URL (smtp://user:password@host:587 or smtps://…:465)');
+  if (smtpUrl && given && delivery !== 'smtp') problems.push(`SMTP_URL is set but MAIL_DELIVERY=${given}: unset one of them`);
+  if (smtpUrl && !isSmtpUrl(smtpUrl)) problems.push('SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465 (URL-encode special characters)');
+  const from = (env.MAIL_FROM ?? '').trim();
+  if (from && !/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from)) {
+    problems.push(`MAIL_FROM must be an address or "Name <address>", got "${from}"`);
+  }
+  if (!from && isProduction && delivery === 'smtp') problems.push('MAIL_FROM is required with SMTP_URL in production, e.g. "Example Sign-in <no-reply@example.com>"');
+  return { delivery: delivery || 'off', smtpUrl, from: from || DEVELOPMENT_MAIL_FROM, pollIntervalMs };
 }
 
 function parseWebAuthn(env: Env, port: number, isProduction: boolean, problems: string[]): Config['webauthn'] {
@@ -176,6 +226,15 @@ function parsePublicUrl(raw: string | undefined, isProduction: boolean, problems
   const isLoopback = ['localhost', '127.0.0.1', '[::1]'].includes(match[2]);
   if (isProduction && match[1] !== 'https' && !isLoopback) problems.push(`PUBLIC_URL must use https in production (only a loopback address may not), got "${value}"`);
   return value;
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && Boolean(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {

@@ -13,6 +13,7 @@ import type { GatewayContext } from './context';
 import { createLoaders } from './loaders';
 import { Database, openDatabase } from './db/database';
 import { formatError, unavailableOr } from './errors/format-error';
+import { inputValueChecks } from './graphql/input-values';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
@@ -25,7 +26,6 @@ import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
-import type { PairLockedHook } from './two-factor/two-factor-events';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -35,8 +35,6 @@ export interface GatewayOptions {
   logger?: Logger;
   /** e.g. a statement counter in tests and benchmarks. */
   databaseLogger?: DatabaseLogger;
-  /** Told of every lock a pair's failures set, inside the locking transaction (two-factor-events.ts). */
-  onPairLocked?: PairLockedHook;
 }
 
 export interface Gateway {
@@ -63,7 +61,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   const metrics = createMetrics();
-  const services = createServices(db, config, clock, metrics.onTwoFactorEvent, options.onPairLocked);
+  const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
   const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -81,6 +79,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [
+      inputValueChecks(),
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
       // The gateway serves its own playground (http/playground.ts): Apollo's landing pages load from a CDN.
@@ -103,8 +102,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestLog: Record<string, unknown>,
   ): Promise<GatewayContext> => {
     const token = sessionToken(req);
-    const session = token ? await services.accounts.authenticate(token, { clientIp: address }) : null;
     const userAgent = req.headers['user-agent'];
+    const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }) : null;
     return { requestId, session, loaders: createLoaders(db, session), services, clientIp: address, userAgent, sessionCookie, requestLog };
   };
 
@@ -190,6 +189,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await drained;
       clearTimeout(forced);
       await apollo.stop();
+      await services.mail.sender.stop();
       await db.close();
     })());
 
@@ -205,6 +205,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           const address = httpServer.address() as AddressInfo;
           const url = `http://${host ?? 'localhost'}:${address.port}`;
           services.publicUrl.listeningAt(url);
+          services.mail.sender.start(logger); // links need PUBLIC_URL, known by now
           resolve(url);
         });
       }),

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { PublicUrl } from './http/public-url';
 import type { Database } from './db/database';
+import { createMail } from './mail/mail';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
 import { AnswerService } from './two-factor/answer.service';
@@ -19,40 +20,45 @@ import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-code-store';
 import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
-import { ignoreEvents, ignorePairLocks, PairLockedHook, TwoFactorEventSink } from './two-factor/two-factor-events';
+import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
-  onPairLocked: PairLockedHook = ignorePairLocks,
 ) {
   const publicUrl = new PublicUrl(config.publicUrl);
   const secretBox = new SecretBox(config.encryptionKeys);
+  const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
   const tenancy = new TenancyService(db, clock, gate);
-  const reauth = new ReauthenticationService(db, clock);
+  const rateLimiter = new ClientRateLimiter(
+    db,
+    clock,
+    {
+      'sign-in': config.rateLimits.signInPerMinute,
+      answer: config.rateLimits.answersPerMinute,
+      'tenant-change': config.rateLimits.tenantChangesPerHour,
+      reauthentication: config.rateLimits.reauthPerMinute,
+    },
+    onTwoFactorEvent,
+  );
+  const reauth = new ReauthenticationService(db, clock, rateLimiter);
   const passkeyEnrolment = new PasskeyEnrolmentService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
   const passkeyAssertions = new PasskeyAssertionService(db, clock, config.webauthn);
   const factors = createSecondFactors({ secretBox, recoveryCodes, passkeyAssertions });
   const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
-  const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent, onPairLocked);
+  const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
   const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent, onPairLocked);
+  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
-  const rateLimiter = new ClientRateLimiter(
-    db,
-    clock,
-    { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
-    onTwoFactorEvent,
-  );
-  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions };
+  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions };
 }
 
 export type Services = ReturnType<typeof createServices>;

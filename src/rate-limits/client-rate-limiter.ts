@@ -5,14 +5,15 @@ import type { TwoFactorEventSink } from '../two-factor/two-factor-events';
 import { clientBudgetKey } from './budget-key';
 
 /** Budgets per client address. */
-export type RateLimitedAction = 'sign-in' | 'answer';
+export type RateLimitedAction = 'sign-in' | 'answer' | 'reauthentication';
 /** Budgets per signed-in agent (the actor), wherever it calls from. */
-export type ActorRateLimitedAction = 'tenant-change';
+export type ActorRateLimitedAction = 'tenant-change' | 'reauthentication';
 
 const WINDOW_MS: Record<RateLimitedAction | ActorRateLimitedAction, number> = {
   'sign-in': 60_000,
   answer: 60_000,
   'tenant-change': 3600_000,
+  reauthentication: 60_000,
 };
 
 /**

@@ -11,7 +11,7 @@ import type { SecondFactors } from './factors/registry';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding } from './standing';
-import type { PairLockedHook, TwoFactorEventSink } from './two-factor-events';
+import type { TwoFactorEventSink } from './two-factor-events';
 
 /**
  * Answering a challenge with one of the second factors. One transaction judges the answer: a right one must win
@@ -26,7 +26,6 @@ export class AnswerService {
     private readonly challenges: ChallengeStore,
     private readonly factors: SecondFactors,
     private readonly onEvent: TwoFactorEventSink,
-    private readonly onPairLocked: PairLockedHook,
   ) {}
 
   async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: TwoFactorMethodName, code: string): Promise<AccessView> {
@@ -58,8 +57,14 @@ export class AnswerService {
         // on the challenge (the 5th invalidates it).
         const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
         const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
-        await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_FAILED', method }, ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []));
-        if (lock) await this.onPairLocked(tx, { tenantId: challenge.tenantId, agentId: challenge.agentId, ...lock });
+        await recordAudit(
+          tx,
+          now,
+          session,
+          { ...audit, action: 'CHALLENGE_FAILED', method },
+          ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
+          ...(lock ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
+        );
         return { passed: false as const, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
       })
       .catch((error: unknown) => {

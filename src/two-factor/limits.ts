@@ -16,7 +16,7 @@
  * (15 min × (2^9 − 1)): 100 × 3/10^6 = 0.03 % per run, however long the guesser keeps at it. Only a right answer
  * of the agent starts another run: even 33 whole runs a year stay below 1 % (0.99 %). A guesser who lets the agent
  * pass between runs gets at most 70 guesses in the 24 hours after each pass (7 locks; the 8th would wait
- * 31 h 45 min), and the agent meets a locked pair every day (the `PairLockedHook` is where it is told).
+ * 31 h 45 min), and the agent meets a locked pair every day and is told of each lock by e-mail (TWO_FACTOR_LOCKED).
  */
 export const CHALLENGE_MAX_FAILED_ATTEMPTS = 5;
 /** Consecutive failures per (agent, tenant), across challenges, that lock answers and new challenges. */

@@ -34,7 +34,6 @@ export interface LockSet {
   lockedUntil: Date;
   /** The pair's locks in a row, this one included. */
   consecutiveLocks: number;
-  closesTotp: boolean;
 }
 
 /** RATE_LIMITED while the lock holds. */
@@ -151,6 +150,5 @@ export function isLockedError(error: unknown): boolean {
 /** The lock that follows `locksSoFar` locks in a row. */
 function lockAfter(locksSoFar: number, now: Date): LockSet {
   const consecutiveLocks = locksSoFar + 1;
-  const { durationMs, closesTotp } = nthLock(consecutiveLocks);
-  return { lockedUntil: new Date(now.getTime() + durationMs), consecutiveLocks, closesTotp };
+  return { lockedUntil: new Date(now.getTime() + nthLock(consecutiveLocks).durationMs), consecutiveLocks };
 }

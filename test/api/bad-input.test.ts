@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddTenantMemberDocument,
@@ -97,18 +98,19 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['a null for a required argument', raw('{ tenant(id: null) { id } }'), 'GRAPHQL_VALIDATION_FAILED'],
   ['an unknown field', raw('{ tenants { id secret } }'), 'GRAPHQL_VALIDATION_FAILED'],
   ['a document that does not parse', raw('mutation { setTenantTwoFactor('), 'GRAPHQL_PARSE_FAILED'],
-  ['an unknown tenant id', ({ owner }) => owner.client.request(TenantDocument, { id: 'no-such-tenant' }), 'NOT_FOUND'],
-  ['a 10,000-character tenant id', ({ owner }) => owner.client.request(EnterTenantDocument, { tenantId: long(10_000, 'f') }), 'NOT_FOUND'],
-  ['a tenant id of emoji and a null byte', ({ owner }) => owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), 'NOT_FOUND'],
-  ['an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(ResetAgentTwoFactorDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
-  ['an unknown challenge id', ({ challenged }) => challenged.client.request(VerifyTwoFactorDocument, { challengeId: 'no-such-challenge', code: '123456' }), 'NOT_FOUND'],
-  ['a 10,000-character workspace id', ({ owner }) => owner.client.request(WorkspaceDocument, { id: long(10_000, 'w') }), 'NOT_FOUND'],
-  ['a workspace member id carrying SQL', ({ owner, tenant }) => owner.client.request(AddWorkspaceMemberDocument, { workspaceId: tenant.openWorkspaceId, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['an unknown tenant id', ({ owner }) => owner.client.request(TenantDocument, { id: randomUUID() }), 'NOT_FOUND'],
+  ['a tenant id that is no UUID', ({ owner }) => owner.client.request(TenantDocument, { id: 'no-such-tenant' }), 'BAD_USER_INPUT'],
+  ['a 10,000-character tenant id', ({ owner }) => owner.client.request(EnterTenantDocument, { tenantId: long(10_000, 'f') }), 'BAD_USER_INPUT'],
+  ['a tenant id of emoji and a null byte', ({ owner }) => owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), 'BAD_USER_INPUT'],
+  ['an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(ResetAgentTwoFactorDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
+  ['an unknown challenge id', ({ challenged }) => challenged.client.request(VerifyTwoFactorDocument, { challengeId: randomUUID(), code: '123456' }), 'NOT_FOUND'],
+  ['a 10,000-character workspace id', ({ owner }) => owner.client.request(WorkspaceDocument, { id: long(10_000, 'w') }), 'BAD_USER_INPUT'],
+  ['a workspace member id carrying SQL', ({ owner, tenant }) => owner.client.request(AddWorkspaceMemberDocument, { workspaceId: tenant.openWorkspaceId, agentId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['an object for the workspace to enter', ({ owner }) => owner.client.raw({ query: 'mutation($w: ID!) { enterWorkspace(workspaceId: $w) { status } }', variables: { w: { $ne: null } } }), 'BAD_USER_INPUT'],
-  ['cancelling a challenge id carrying SQL', ({ challenged }) => challenged.client.request(CancelChallengeDocument, { challengeId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['cancelling a challenge id carrying SQL', ({ challenged }) => challenged.client.request(CancelChallengeDocument, { challengeId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['a 10,000-character password to regenerate codes', ({ owner, tenant }) => owner.client.request(RegenerateRecoveryCodesDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
   ['a 10,000-character password to disable 2FA', ({ owner, tenant }) => owner.client.request(DisableTwoFactorDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
-  ['revoking the sessions of an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeAgentSessionsDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['revoking the sessions of an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeAgentSessionsDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
 ];
 
 

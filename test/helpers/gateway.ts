@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import { createGateway, Gateway, GatewayOptions } from '../../src/server';
+import { createGateway, Gateway } from '../../src/server';
 import { GraphQLClient } from './client';
 import { TestClock } from './clock';
 import { DatabaseKind, scratchDatabase, ScratchDatabase } from './databases';
@@ -22,11 +22,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/**
- * The real gateway over HTTP on a free port, on a database of its own, with a clock the test controls; `hooks`
- * are what the composition root takes besides the config (e.g. the hook told of every lock of a pair).
- */
-export async function startTestGateway(kind: DatabaseKind, env: Record<string, string> = {}, hooks: Pick<GatewayOptions, 'onPairLocked'> = {}): Promise<TestGateway> {
+/** The real gateway over HTTP on a free port, on a database of its own, with a clock the test controls. */
+export async function startTestGateway(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestGateway> {
   const database = await scratchDatabase(kind);
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -37,14 +34,15 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
     RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',
+    RATE_LIMIT_REAUTH_PER_MINUTE: '0',
     // Production wants PUBLIC_URL; elsewhere it is where the gateway listens. A test that follows links in
-    // production mode names its own.
-    ...(env.NODE_ENV === 'production' ? { PUBLIC_URL: 'https://gateway.test' } : {}),
+    // production mode names its own. Production wants SMTP_URL too: .eml files, unless the test names a server.
+    ...(env.NODE_ENV === 'production' ? { PUBLIC_URL: 'https://gateway.test', ...(env.SMTP_URL ? {} : { MAIL_DELIVERY: 'files' }) } : {}),
     ...env,
   });
   const clock = new TestClock();
   const statements = new StatementCounter();
-  const gateway = await createGateway({ config, clock, databaseLogger: statements, ...hooks });
+  const gateway = await createGateway({ config, clock, databaseLogger: statements });
   const url = await gateway.listen(0, '127.0.0.1');
   const peers: Gateway[] = [];
   return {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 
-const base = () => ({ ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gateway-config-')) });
+// MAIL_DELIVERY: production wants SMTP_URL or an explicit choice; mail is not what these tests are about.
+const base = () => ({ MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gateway-config-')) });
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -21,6 +22,12 @@ describe('configuration of the per-agent budget and /metrics', () => {
     expect(loadConfig(base()).rateLimits.tenantChangesPerHour).toBe(60);
     expect(loadConfig({ ...base(), RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0' }).rateLimits.tenantChangesPerHour).toBe(0);
     expect(problemsOf({ ...base(), RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '-1' }).join()).toMatch(/RATE_LIMIT_TENANT_CHANGES_PER_HOUR must be an integer/);
+  });
+
+  it('budgets 10 re-authentications per client IP and per agent and minute by default; 0 turns the budget off', () => {
+    expect(loadConfig(base()).rateLimits.reauthPerMinute).toBe(10);
+    expect(loadConfig({ ...base(), RATE_LIMIT_REAUTH_PER_MINUTE: '0' }).rateLimits.reauthPerMinute).toBe(0);
+    expect(problemsOf({ ...base(), RATE_LIMIT_REAUTH_PER_MINUTE: 'x' }).join()).toMatch(/RATE_LIMIT_REAUTH_PER_MINUTE must be an integer/);
   });
 
   it('takes METRICS_TOKEN when it is long enough to resist guessing, and none by default', () => {

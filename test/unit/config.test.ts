@@ -40,9 +40,9 @@ describe('configuration', () => {
   });
 
   it('turns introspection and the playground off in production unless configured on', () => {
-    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
+    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
     expect([config.introspection, config.playground]).toEqual([false, false]);
-    const on = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
+    const on = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
     expect(on.introspection).toBe(true);
   });
 
@@ -70,7 +70,7 @@ describe('configuration', () => {
   });
 
   it('wants PUBLIC_URL in production (https, or a loopback address) and defaults it to http://localhost:PORT in development', () => {
-    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), MAIL_DELIVERY: 'off' };
     expect(loadConfig(env).publicUrl).toBe('http://localhost:4000');
     expect(loadConfig({ ...env, PORT: '0' }).publicUrl).toBeNull(); // where it listens
     expect(loadConfig({ ...env, PUBLIC_URL: 'https://auth.example.com/' }).publicUrl).toBe('https://auth.example.com');
@@ -81,7 +81,7 @@ describe('configuration', () => {
   });
 
   it('listens on 127.0.0.1 in development and on every interface in production, unless HOST says otherwise', () => {
-    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), MAIL_DELIVERY: 'off' };
     expect(loadConfig(env).host).toBe('127.0.0.1');
     expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' }).host).toBe('0.0.0.0');
     expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
@@ -102,5 +102,22 @@ describe('configuration', () => {
     const listed = new Set([...readFileSync(path.join(root, '.env.example'), 'utf8').matchAll(/^# ([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
     expect(read.size).toBeGreaterThan(10);
     expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+  });
+
+  it('mail: .eml files in development, SMTP with SMTP_URL, and production refuses to start without SMTP_URL unless MAIL_DELIVERY is said', () => {
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    const production = { ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' };
+    expect(loadConfig(env).mail).toEqual({ delivery: 'files', smtpUrl: null, from: 'Tenant 2FA <no-reply@localhost>', pollIntervalMs: 5000 });
+    expect(loadConfig({ ...env, SMTP_URL: 'smtp://u:p@127.0.0.1:2525' }).mail.delivery).toBe('smtp');
+    expect(problemsOf(production)).toEqual([expect.stringMatching(/^SMTP_URL is required in production: .* or MAIL_DELIVERY=off to run without e-mail/)]);
+    expect(problemsOf({ ...production, MAIL_DELIVERY: 'off' })).toEqual([]);
+    expect(problemsOf({ ...production, SMTP_URL: 'smtps://u:secret@mail.example.com:465' }).join()).toMatch(/MAIL_FROM is required with SMTP_URL in production/);
+    expect(problemsOf({ ...production, SMTP_URL: 'smtps://u:secret@mail.example.com:465', MAIL_FROM: 'Example <no-reply@example.com>' })).toEqual([]);
+    const bad = problemsOf({ ...env, SMTP_URL: 'http://u:secret@mail.example.com', MAIL_FROM: 'not an address', MAIL_DELIVERY: 'pigeon' });
+    expect(bad.join('\n')).toMatch(/SMTP_URL must look like smtp:/);
+    expect(bad.join('\n')).toMatch(/MAIL_FROM must be an address/);
+    expect(bad.join('\n')).toMatch(/MAIL_DELIVERY must be smtp, files or off/);
+    expect(bad.join('\n')).not.toContain('secret'); // a password in SMTP_URL is never repeated
+    expect(problemsOf({ ...env, SMTP_URL: 'smtp://mail.example.com', MAIL_DELIVERY: 'files' }).join()).toMatch(/SMTP_URL is set but MAIL_DELIVERY=files/);
   });
 });

@@ -2,6 +2,7 @@ import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
+import { MailOutboxEntity } from './mail-outbox.entity';
 import { MemberSearchGramEntity } from './member-search-gram.entity';
 import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
@@ -20,6 +21,7 @@ export {
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
   RateLimitBucketEntity,
@@ -39,6 +41,7 @@ export const entities = [
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
   RateLimitBucketEntity,

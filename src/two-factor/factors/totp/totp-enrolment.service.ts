@@ -20,7 +20,7 @@ import { assertStillNotLocked, assertTotpOpen, assertTwoFactorNotLocked, lockIfT
 import type { ReauthenticationService } from '../../reauthentication.service';
 import { discardPendingEnrolments, grantStanding, hasStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
-import type { PairLockedHook, TwoFactorEventSink } from '../../two-factor-events';
+import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
 import { openTotpSecret, sealTotpSecret } from './totp-secret';
 import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
@@ -46,7 +46,6 @@ export class TotpEnrolmentService {
     private readonly secretBox: SecretBox,
     private readonly recoveryCodes: RecoveryCodeStore,
     private readonly onEvent: TwoFactorEventSink,
-    private readonly onPairLocked: PairLockedHook,
   ) {}
 
   /**
@@ -159,7 +158,7 @@ export class TotpEnrolmentService {
         await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId); // other sessions' passkey ceremonies
         await countTwoFactorEnabled(tx, tenantId, session.agentId);
         await recordAudit(tx, now, session, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
-      }
+      } else await recordAudit(tx, now, session, { tenantId, action: 'TOTP_ADDED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
       return { codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
     });
     this.onEvent('enrolment-confirmed');
@@ -185,7 +184,7 @@ export class TotpEnrolmentService {
         throw new DomainError('NO_PENDING_ENROLMENT');
       }
       const lock = await lockIfThresholdReached(tx, row.id, now);
-      if (lock) await this.onPairLocked(tx, { tenantId: row.tenantId, agentId: row.agentId, ...lock });
+      if (lock) await recordAudit(tx, now, session, { tenantId: row.tenantId, action: 'TWO_FACTOR_LOCKED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       await sqlExecute(tx, 'UPDATE authenticators SET pending_expires_at = ? WHERE id = ? AND pending_failed_attempts >= ?', [now, row.id, ENROLMENT_MAX_FAILED_CONFIRMATIONS]);
       const [{ pending_failed_attempts }] = await sqlRows(tx, 'SELECT pending_failed_attempts FROM authenticators WHERE id = ?', [row.id]);
       return { attemptsRemaining: Math.max(0, ENROLMENT_MAX_FAILED_CONFIRMATIONS - rawInt(pending_failed_attempts)), lock };
