@@ -18,11 +18,13 @@ import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-code-store';
 import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
+import { AccessTokenService } from './tokens/access-token.service';
+import { SigningKeyStore } from './tokens/signing-keys';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'accessTokens'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -48,7 +50,28 @@ export function createServices(
     { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
     onTwoFactorEvent,
   );
-  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
+  const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
+  const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
+  return {
+    db,
+    clock,
+    publicUrl,
+    secretBox,
+    accounts,
+    gate,
+    reauth,
+    tenancy,
+    enrolment,
+    totpEnrolment,
+    entry,
+    answers,
+    admin,
+    rateLimiter,
+    recoveryCodeView,
+    passkeys,
+    signingKeys,
+    accessTokens,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

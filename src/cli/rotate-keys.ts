@@ -8,7 +8,7 @@ import { rotateSecretsToCurrentKey } from '../two-factor/key-rotation';
 
 /**
  * `npm run rotate-keys`: after putting a new key first in ENCRYPTION_KEYS (keeping the old ones after it),
- * re-encrypts every stored TOTP secret, and every viewable recovery code's copy, to the new key. Safe to interrupt and to run again.
+ * re-encrypts every stored TOTP secret, every viewable recovery code's copy and every signing key's private half to the new key. Safe to interrupt and to run again.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     const report = await rotateSecretsToCurrentKey(db, secretBox);
     console.log(`rotate-keys: ${report.reEncrypted} secrets re-encrypted to key "${secretBox.currentKeyId}"`);
     console.log(`rotate-keys: ${report.recoveryCodeCopiesReEncrypted} viewable recovery code copies re-encrypted to key "${secretBox.currentKeyId}"`);
+    console.log(`rotate-keys: ${report.signingKeysReEncrypted} access-token signing keys re-sealed with key "${secretBox.currentKeyId}"`);
     if (report.recoveryCodesOnOlderKeys) {
       console.log(
         `rotate-keys: ${report.recoveryCodesOnOlderKeys} unused recovery codes are hashed under older keys; keep those keys ` +

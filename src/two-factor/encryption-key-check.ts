@@ -11,6 +11,7 @@ import { StartupError } from '../errors/startup-error';
 export const KEY_ID_COLUMNS: ReadonlyArray<{ table: string; column: string; holds: 'sealed' | 'hashed' }> = [
   { table: 'authenticators', column: 'key_id', holds: 'sealed' }, // TOTP secrets
   { table: 'recovery_codes', column: 'key_id', holds: 'hashed' },
+  { table: 'signing_keys', column: 'key_id', holds: 'sealed' }, // private halves of the access-token signing keys
 ];
 
 export interface KeyCheck {

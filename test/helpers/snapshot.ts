@@ -17,6 +17,7 @@ const TABLES = [
   'rate_limit_buckets',
   'passkeys',
   'webauthn_challenges',
+  'signing_keys',
 ] as const;
 
 /** Primary keys other than `id`. */

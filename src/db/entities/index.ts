@@ -7,6 +7,7 @@ import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { SessionEntity } from './session.entity';
+import { SigningKeyEntity } from './signing-key.entity';
 import { TenantMemberCountEntity } from './tenant-member-count.entity';
 import { TenantMembershipEntity } from './tenant-membership.entity';
 import { TenantStandingEntity } from './tenant-standing.entity';
@@ -25,6 +26,7 @@ export {
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
+  SigningKeyEntity,
   TenantEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
@@ -44,6 +46,7 @@ export const entities = [
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
+  SigningKeyEntity,
   TenantEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
