@@ -52,26 +52,7 @@ export function createServices(
   );
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
-  return {
-    db,
-    clock,
-    publicUrl,
-    secretBox,
-    accounts,
-    gate,
-    reauth,
-    tenancy,
-    enrolment,
-    totpEnrolment,
-    entry,
-    answers,
-    admin,
-    rateLimiter,
-    recoveryCodeView,
-    passkeys,
-    signingKeys,
-    accessTokens,
-  };
+  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys, signingKeys, accessTokens };
 }
 
 export type Services = ReturnType<typeof createServices>;
