@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddTenantMemberDocument,
+  EnterTenantDocument,
   EnterTenantWithTokenDocument,
   EnterWorkspaceWithTokenDocument,
   MintAccessTokenDocument,
@@ -114,17 +115,19 @@ describe.each(databaseKinds)('access tokens on %s', (kind) => {
   it('reports the standing a pass made earlier in the same document (the gate judges the standing it reports)', async () => {
     const enrolled = await enrolledAgent(t, secure, 'one-document');
     const session = await signInAgain(t, enrolled.agent);
-    const challengeId = await openChallenge(session, secure.openWorkspaceId);
-    const { data, errors } = await session.client.raw<{ verifyTwoFactor: { accessToken: { claims: Record<string, unknown> } } }>({
+    const challengeId = (await session.client.ok(EnterTenantDocument, { tenantId: secure.id })).enterTenant.challenge!.id;
+    // Entering the tenant again hands back the same challenge, and leaves the request's gate facts without a standing.
+    const { data, errors } = await session.client.raw<{ enterTenant: { challenge: { id: string } }; verifyTwoFactor: { accessToken: { claims: Record<string, unknown> } } }>({
       query: `mutation($tenantId: ID!, $challengeId: ID!, $code: String!) {
-        enterTenant(tenantId: $tenantId) { status }
+        enterTenant(tenantId: $tenantId) { challenge { id } }
         verifyTwoFactor(challengeId: $challengeId, code: $code) { status accessToken { claims } }
       }`,
       variables: { tenantId: secure.id, challengeId, code: currentCode(t, enrolled.secret) },
     });
     t.clock.advance(30_000);
     expect(errors).toBeUndefined();
-    expect(data!.verifyTwoFactor.accessToken.claims).toMatchObject({ acr: 'aal2', amr: ['pwd', 'otp', 'mfa'] });
+    expect(data!.enterTenant.challenge.id).toBe(challengeId);
+    expect(data!.verifyTwoFactor.accessToken.claims).toMatchObject({ tid: secure.id, acr: 'aal2', amr: ['pwd', 'otp', 'mfa'] });
   });
 
   it('says otp after a recovery code', async () => {
