@@ -12,6 +12,7 @@ import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGram
 import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
 import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
+import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   EmailExactMatch1795810000000,
   CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,
+  SigningKeys1795830000000,
 ];

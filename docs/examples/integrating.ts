@@ -10,6 +10,7 @@ import {
   BeginTotpEnrolmentDocument,
   ConfirmTotpEnrolmentDocument,
   EnterTenantDocument,
+  MintAccessTokenDocument,
   SignInDocument,
   TenantAgentsDocument,
   type TenantAgentPartsFragment,
@@ -114,3 +115,15 @@ export async function passedChallenges(gateway: string, token: string, tenantId:
   return tenant!.auditLog.edges.map(({ node }) => ({ at: node.at, agent: node.subject?.email, method: node.method, clientIp: node.clientIp }));
 }
 // #endregion admin
+
+// #region access-token
+/**
+ * A token for a service behind the gateway, for one workspace: send it to the service as `Authorization: Bearer`,
+ * and mint a fresh one shortly before `expiresAt` (tokens live at most 5 minutes). TWO_FACTOR_REQUIRED: enter the
+ * workspace and answer its challenge first; no challenge is opened by minting.
+ */
+export async function accessTokenFor(gateway: string, token: string, tenantId: string, workspaceId: string, audience?: string): Promise<{ token: string; expiresAt: Date }> {
+  const { mintAccessToken } = await request(gateway, MintAccessTokenDocument, { tenantId, workspaceId, audience }, token);
+  return { token: mintAccessToken.token, expiresAt: new Date(mintAccessToken.expiresAt) };
+}
+// #endregion access-token

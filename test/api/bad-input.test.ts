@@ -11,6 +11,7 @@ import {
   CreateWorkspaceDocument,
   DisableTwoFactorDocument,
   EnterTenantDocument,
+  MintAccessTokenDocument,
   RegenerateRecoveryCodesDocument,
   ResetAgentTwoFactorDocument,
   RevokeAgentSessionsDocument,
@@ -110,6 +111,9 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['cancelling a challenge id carrying SQL', ({ challenged }) => challenged.client.request(CancelChallengeDocument, { challengeId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['a 10,000-character password to regenerate codes', ({ owner, tenant }) => owner.client.request(RegenerateRecoveryCodesDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
   ['a 10,000-character password to disable 2FA', ({ owner, tenant }) => owner.client.request(DisableTwoFactorDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
+  ['an access token for an audience the gateway does not list', ({ owner, tenant }) => owner.client.request(MintAccessTokenDocument, { tenantId: tenant.id, audience: 'https://evil.test' }), 'BAD_USER_INPUT'],
+  ['an access token for a 10,000-character workspace id', ({ owner, tenant }) => owner.client.request(MintAccessTokenDocument, { tenantId: tenant.id, workspaceId: long(10_000, 'w') }), 'BAD_USER_INPUT'],
+  ['an object for the workspace of an access token', raw('mutation($t: ID!, $w: ID) { mintAccessToken(tenantId: $t, workspaceId: $w) { token } }', { t: 'x', w: { $ne: null } }), 'BAD_USER_INPUT'],
   ['revoking the sessions of an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeAgentSessionsDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
 ];
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddWorkspaceMemberDocument, AuditLogDocument, BeginTotpEnrolmentDocument, CancelChallengeDocument, ConfirmTotpEnrolmentDocument, CreateTenantDocument,
-  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
+  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, MintAccessTokenDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
   SetWorkspaceTwoFactorDocument, SignInDocument, SignUpDocument, TenantAgentsDocument, TenantDocument, UseRecoveryCodeDocument,
   VerifyTwoFactorDocument, WorkspaceDocument, DisableTwoFactorDocument, RegenerateRecoveryCodesDocument,
 } from '../../src/client/generated/graphql';
@@ -98,6 +98,9 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ["requiring 2FA in another tenant's workspace", (s) => s.a.owner.client.request(SetWorkspaceTwoFactorDocument, { workspaceId: s.b.openWorkspaceId, required: true }), NOT_FOUND],
   ["another tenant's audit log", (s) => s.a.owner.client.request(AuditLogDocument, { tenantId: s.b.id }), NOT_FOUND],
   ['resetting an agent of another tenant', (s) => s.admin.client.request(ResetAgentTwoFactorDocument, { tenantId: s.a.id, agentId: s.outsider.id }), NOT_FOUND],
+  ['an access token in another tenant', (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ["an access token for another tenant's workspace", (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.a.id, workspaceId: s.b.openWorkspaceId }), NOT_FOUND],
+  ['an access token for a 50,000-character audience', (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.a.id, audience: huge(50_000) }), BAD],
   ['revoking sessions in another tenant', (s) => s.a.owner.client.request(RevokeAgentSessionsDocument, { tenantId: s.b.id, agentId: s.outsider.id }), NOT_FOUND],
   ['adding an agent of another tenant to a workspace', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.a.openWorkspaceId, agentId: s.outsider.id }), NOT_FOUND],
   ['adding a member to a workspace of another tenant', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.b.openWorkspaceId, agentId: s.a.owner.id }), NOT_FOUND],
