@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import QRCode from 'qrcode';
 import { CliBeginTotpEnrolmentDocument, CliConfirmTotpEnrolmentDocument, CliRemoveTotpAuthenticatorDocument } from '../../../client/generated/graphql';
 import { behindGate } from '../challenge';
 import { usageError } from '../exit-codes';
@@ -7,7 +6,7 @@ import { findTenant } from '../lookups';
 import { shellArg } from '../next-steps';
 import { formatInstant, note, printJson, printLine } from '../output';
 import { askLine, readPassword } from '../prompts';
-import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
+import { addCommonOptions, CommonOptions, reportContext, Runtime } from '../runtime';
 import { example } from './help';
 import { tenantOption } from './tenant-option';
 import { printMyFactors, printRecoveryCodes, printTwoFactorStatus } from './two-factor-status';
@@ -32,14 +31,14 @@ export function registerTotpCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa totp start --tenant "Acme Support"'))
     .action(async (options: TenantOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await client.request(CliBeginTotpEnrolmentDocument, { tenantId: tenant.id, password });
       if (runtime.json) return printJson(data);
       const enrolment = data.beginTotpEnrolment;
       printLine(`Scan this QR code with your authenticator app (Google Authenticator, Authy, 1Password, …):`);
-      printLine(await QRCode.toString(enrolment.otpauthUri, { type: 'terminal', small: true }));
+      printLine(await qrForTerminal(enrolment.otpauthUri));
       printLine(`Or type this secret: ${groupForTyping(enrolment.secret)}`);
       printLine(`Valid until:         ${formatInstant(enrolment.expiresAt)}`);
       note(`Next: \`tenant-2fa totp confirm --tenant ${shellArg(options.tenant)} --code CODE\` with the code your app shows.`);
@@ -53,10 +52,11 @@ export function registerTotpCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa totp confirm --tenant "Acme Support" --code 123456'))
     .action(async (options: TenantOptions & { code?: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const code = options.code ?? (await askLine('Code from your authenticator app'));
       if (!code) throw usageError('No code given.', 'Pass --code CODE with the code your app shows.');
+      reportContext.confirmingSetup = true;
       const data = await client.request(CliConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code });
       if (runtime.json) return printJson(data);
       const { codes, status } = data.confirmTotpEnrolment;
@@ -76,7 +76,7 @@ export function registerTotpCommands(program: Command): void {
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa totp remove --tenant "Acme Support" --password-stdin'))
     .action(async (options: TenantOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRemoveTotpAuthenticatorDocument, { tenantId: tenant.id, password }));
@@ -84,6 +84,16 @@ export function registerTotpCommands(program: Command): void {
       printLine(`Your authenticator app is removed in ${tenant.name}; your passkeys and recovery codes stay.`);
       printMyFactors(data.removeTotpAuthenticator);
     });
+}
+
+/**
+ * The QR code as text. At a terminal, qrcode's `terminal` drawing (half blocks in ANSI colours, so it scans on
+ * dark and light themes alike); into a file or a pipe, plain Unicode blocks without escape codes. qrcode is
+ * loaded here only, when a QR code is drawn.
+ */
+async function qrForTerminal(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
+  return process.stdout.isTTY ? QRCode.toString(uri, { type: 'terminal', small: true }) : QRCode.toString(uri, { type: 'utf8' });
 }
 
 /** A base32 secret in groups of four, as authenticator apps accept it typed. */
