@@ -2,8 +2,7 @@ import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger as DatabaseLogger } from 'typeorm';
 import type { Clock } from './clock';
@@ -17,6 +16,7 @@ import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
+import { HttpListener } from './http/http-listener';
 import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
@@ -34,6 +34,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** e.g. a statement counter in tests and benchmarks. */
   databaseLogger?: DatabaseLogger;
+  /** A listener bound before the gateway was built (main.ts); without one, `listen` binds. */
+  listener?: HttpListener;
 }
 
 export interface Gateway {
@@ -41,6 +43,7 @@ export interface Gateway {
   db: Database;
   services: Services;
   logger: Logger;
+  /** Starts serving on the port (bound now, or already by the listener given), answering the base URL. */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes the pool. */
   close(): Promise<void>;
@@ -51,7 +54,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, clock = systemClock, databaseLogger } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger: databaseLogger });
-  await db.migrate();
+  if (db.creationWarning) logger.warn(db.creationWarning);
+  const applied = await db.migrate();
+  if (applied.length) logger.info({ migrations: applied }, `Applied ${applied.length} migration(s) to ${db.description}`);
   try {
     const keyWarnings = await assertEncryptionKeysCoverStoredSecrets(db, config.encryptionKeys, config.encryptionKeySource);
     keyWarnings.forEach((warning) => logger.warn(warning));
@@ -161,7 +166,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sendJson(res, 404, { errors: [{ message: 'Not found' }] });
   };
 
-  const httpServer = createServer((req, res) => {
+  const listener = options.listener ?? new HttpListener();
+  const httpServer = listener.server;
+  listener.serve((req, res) => {
     const startedAt = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -195,16 +202,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     db,
     services,
     logger,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const address = httpServer.address() as AddressInfo;
-          const url = `http://${host ?? 'localhost'}:${address.port}`;
-          services.publicUrl.listeningAt(url);
-          resolve(url);
-        });
-      }),
+    listen: async (port, host) => {
+      const url = await listener.listen(port, host);
+      services.publicUrl.listeningAt(url);
+      return url;
+    },
     close,
   };
 }
