@@ -17,7 +17,7 @@ import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
 import { HttpListener } from './http/http-listener';
-import { createPlayground, wantsPlayground } from './http/playground';
+import { answerPlaygroundOff, createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
@@ -157,7 +157,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/graphql') {
       // Answers carry session tokens, TOTP secrets and recovery codes: no cache may keep any of them, errors included.
       res.setHeader('cache-control', 'no-store');
-      if (playground && wantsPlayground(req, url)) return playground(req, res);
+      if (wantsPlayground(req, url)) return playground ? playground(req, res) : answerPlaygroundOff(req, res);
       await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);
