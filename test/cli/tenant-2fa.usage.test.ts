@@ -72,7 +72,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
   });
 
   it('loads no prompt library, QR code library or GraphQL module for --help, and no prompt or QR code library for a command given its answers', async () => {
-    // Start-up time is the packages loaded (bench/README.md has the measurements): --help needs commander only.
+    // Start-up time is mostly the packages loaded (README.md, "Command line", has the measurements): --help needs commander only.
     const HEAVY = ['@inquirer/prompts', '@inquirer/core', 'qrcode'];
     const help = await newUser().loadedPackages(['--help']);
     expect(help.code).toBe(0);
