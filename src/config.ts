@@ -89,8 +89,6 @@ export interface LoadOptions {
 export function loadConfig(env: Env = process.env, options: LoadOptions = {}): Config {
   const problems: string[] = [];
   const warnings: string[] = [];
-  // A development key generated below: written once the whole configuration is valid (see LoadOptions).
-  let unsavedDevelopmentKey: Config['unsavedDevelopmentKey'] = null;
   const isProduction = env.NODE_ENV === 'production';
   const dataDir = path.resolve(env.DATA_DIR ?? 'data');
 
@@ -101,7 +99,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   const database = parseDatabaseUrl(env.DATABASE_URL, dataDir, problems);
   // Development: the console's own address (as WEBAUTHN_ORIGINS defaults), or, on port 0, where it listens.
   const publicUrl = parsePublicUrl(env.PUBLIC_URL, isProduction, problems) ?? (!isProduction && port ? `http://localhost:${port}` : null);
-  const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS, isProduction, dataDir, problems, warnings, (generated) => (unsavedDevelopmentKey = generated));
+  // A development key generated here is written once the whole configuration is valid (see LoadOptions).
+  const { keys: encryptionKeys, generated: unsavedDevelopmentKey } = parseEncryptionKeys(env.ENCRYPTION_KEYS, isProduction, dataDir, problems, warnings);
   const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !isProduction, problems);
   const playground = flag(env, 'GRAPHQL_PLAYGROUND', !isProduction, problems);
   const seedDemo = flag(env, 'SEED_DEMO', !isProduction, problems);
@@ -127,11 +126,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   const webauthn = parseWebAuthn(env, port, isProduction, problems);
 
   if (problems.length) throw new ConfigError(problems);
-  if (unsavedDevelopmentKey && options.writeDevelopmentKey !== false) {
-    writeKeyFile(unsavedDevelopmentKey);
-    unsavedDevelopmentKey = null;
-  }
-  return {
+  const config: Config = {
     isProduction,
     port,
     host,
@@ -154,6 +149,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     webauthn,
     warnings,
   };
+  if (options.writeDevelopmentKey !== false) writeDevelopmentKey(config);
+  return config;
 }
 
 function parseWebAuthn(env: Env, port: number, isProduction: boolean, problems: string[]): Config['webauthn'] {
@@ -234,14 +231,10 @@ function parseDatabaseUrl(raw: string | undefined, dataDir: string, problems: st
   return { kind, url: raw };
 }
 
-/** Saves the development key a `loadConfig(env, { writeDevelopmentKey: false })` generated, if it did. */
+/** Saves the development key that loadConfig generated, if it did and has not yet (see LoadOptions). */
 export function writeDevelopmentKey(config: Config): void {
   if (!config.unsavedDevelopmentKey) return;
-  writeKeyFile(config.unsavedDevelopmentKey);
-  config.unsavedDevelopmentKey = null;
-}
-
-function writeKeyFile({ file, line }: { file: string; line: string }): void {
+  const { file, line } = config.unsavedDevelopmentKey;
   mkdirSync(path.dirname(file), { recursive: true });
   try {
     // 'wx': never replace a key another process wrote meanwhile (its secrets would become unreadable).
@@ -250,6 +243,7 @@ function writeKeyFile({ file, line }: { file: string; line: string }): void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     throw new StartupError(`${file} was created by another process while this one started: start again to use it.`);
   }
+  config.unsavedDevelopmentKey = null;
 }
 
 function parseEncryptionKeys(
@@ -258,25 +252,23 @@ function parseEncryptionKeys(
   dataDir: string,
   problems: string[],
   warnings: string[],
-  generated: (key: { file: string; line: string }) => void,
-): EncryptionKey[] {
-  if (raw) return parseKeyList(raw, 'ENCRYPTION_KEYS', problems);
+): { keys: EncryptionKey[]; generated: Config['unsavedDevelopmentKey'] } {
+  if (raw) return { keys: parseKeyList(raw, 'ENCRYPTION_KEYS', problems), generated: null };
   if (isProduction) {
     problems.push(
       'ENCRYPTION_KEYS is required in production: comma-separated id:base64 entries of 32-byte keys, ' +
         'the first being current (e.g. k1:$(openssl rand -base64 32))',
     );
-    return [];
+    return { keys: [], generated: null };
   }
   const file = path.join(dataDir, 'encryption-keys');
   if (!existsSync(file)) {
     const line = `dev1:${randomBytes(32).toString('base64')}\n`;
-    generated({ file, line });
     warnings.push(`ENCRYPTION_KEYS is not set: generated a development key into ${file}. Set ENCRYPTION_KEYS in production.`);
-    return parseKeyList(line.trim(), file, problems);
+    return { keys: parseKeyList(line.trim(), file, problems), generated: { file, line } };
   }
   warnings.push(`ENCRYPTION_KEYS is not set: using the development key in ${file}.`);
-  return parseKeyList(readFileSync(file, 'utf8').trim(), file, problems);
+  return { keys: parseKeyList(readFileSync(file, 'utf8').trim(), file, problems), generated: null };
 }
 
 function parseKeyList(raw: string, source: string, problems: string[]): EncryptionKey[] {

@@ -51,7 +51,7 @@ export class Database {
     /** Which database this is, for the log: `SQLite /path/gateway.sqlite`, `MariaDB database "gw" on db:3306`. */
     readonly description: string,
     /** Opening it created it (a new SQLite file, or CREATE DATABASE): a mistyped name shows here. */
-    readonly createdJustNow = false,
+    readonly createdJustNow: boolean,
   ) {
     if (this.isSqlite) this.sqliteWriter = new SqliteWriter(dataSource, SQLITE_RETRIES);
   }
