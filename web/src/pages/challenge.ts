@@ -42,7 +42,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
   const afterRecoveryCode = async (): Promise<Flash> => {
     const { me } = await call(MyTwoFactorDocument, { tenantId: pending.tenantId });
     const left = me?.twoFactor.recoveryCodesRemaining ?? 0;
-    if (left === 0) return { text: `Verified with your last recovery code: you have none left. Generate new ones in My profile now.`, tone: 'warning' };
+    if (left === 0) return { text: 'Verified with your last recovery code: you have none left. Generate new ones in My profile now.', tone: 'warning' };
     return { text: `Verified with a recovery code. ${left} ${left === 1 ? 'code' : 'codes'} left: each works once, and My profile makes a new set.`, tone: 'success' };
   };
 
@@ -79,8 +79,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
           if (recovery) {
             const access = (await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value })).useRecoveryCode;
             granted(access, await afterRecoveryCode());
-          }
-          else {
+          } else {
             const access = (await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value })).verifyTwoFactor;
             session.acceptedCode = { tenantId: pending.tenantId, code: value, at: Date.now() };
             granted(access);
