@@ -19,11 +19,13 @@ async function main(): Promise<void> {
   writeDevelopmentKey(config);
   config.warnings.forEach((warning) => logger.warn(warning));
   const gateway = await createGateway({ config, logger, listener });
+  const { db, migrationsApplied } = gateway;
+  if (db.creationWarning) logger.warn(db.creationWarning);
+  if (migrationsApplied.length) logger.info({ migrations: migrationsApplied }, `Applied ${migrationsApplied.length} migration(s) to ${db.description}`);
   if (config.seedDemo && (await seedDemoData(gateway.services))) {
     logger.info(`Demo data added: sign in as ${DEMO_OWNER_EMAIL} / ${DEMO_PASSWORD}`);
   }
   const url = await gateway.listen(config.port, config.host);
-  const { db } = gateway;
   logger.info(
     `Gateway ready at ${url}/graphql (${db.description}${db.createdJustNow ? ', created just now' : ''})` +
       `${config.playground ? ': open it in a browser for the playground' : ''}`,

@@ -41,6 +41,8 @@ export interface GatewayOptions {
 export interface Gateway {
   httpServer: Server;
   db: Database;
+  /** The migrations this start applied, oldest first (for main.ts's log). */
+  migrationsApplied: string[];
   services: Services;
   logger: Logger;
   /** Starts serving on the port (bound now, or already by the listener given), answering the base URL. */
@@ -54,9 +56,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, clock = systemClock, databaseLogger } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger: databaseLogger });
-  if (db.creationWarning) logger.warn(db.creationWarning);
-  const applied = await db.migrate();
-  if (applied.length) logger.info({ migrations: applied }, `Applied ${applied.length} migration(s) to ${db.description}`);
+  const migrationsApplied = await db.migrate();
   try {
     const keyWarnings = await assertEncryptionKeysCoverStoredSecrets(db, config.encryptionKeys, config.encryptionKeySource);
     keyWarnings.forEach((warning) => logger.warn(warning));
@@ -200,6 +200,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     httpServer,
     db,
+    migrationsApplied,
     services,
     logger,
     listen: async (port, host) => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** The built CLI, as `npx tenant-2fa` runs it (package.json `bin`). */
+/** The built CLI, as `tenant-2fa` on the PATH runs it (package.json `bin`, `npm link`). */
 export const CLI_PATH = path.resolve(__dirname, '../../dist/src/cli/tenant-2fa/main.js');
 
 export interface CliResult {
