@@ -7,6 +7,7 @@ import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
+import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
 import { AgentTwoFactorResolver } from './two-factor/agent-two-factor.resolver';
 import { PasskeyResolver } from './two-factor/factors/passkey/passkey.resolver';
@@ -24,6 +25,7 @@ export const resolvers = [
   AuditResolver,
   RecoveryCodeViewResolver,
   PasskeyResolver,
+  AccessTokenResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

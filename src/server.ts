@@ -1,9 +1,8 @@
 import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger as DatabaseLogger } from 'typeorm';
 import type { Clock } from './clock';
@@ -14,17 +13,21 @@ import { createLoaders } from './loaders';
 import { Database, openDatabase } from './db/database';
 import { formatError, unavailableOr } from './errors/format-error';
 import { inputValueChecks } from './graphql/input-values';
+import { hasBearerSecret } from './http/bearer-secret';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
-import { createPlayground, wantsPlayground } from './http/playground';
+import { HttpListener } from './http/http-listener';
+import { answerPlaygroundOff, createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
+import { sendJson } from './http/send-json';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
+import { createTokenRoutes } from './tokens/token-routes';
 import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -35,13 +38,18 @@ export interface GatewayOptions {
   logger?: Logger;
   /** e.g. a statement counter in tests and benchmarks. */
   databaseLogger?: DatabaseLogger;
+  /** A listener bound before the gateway was built (main.ts); without one, `listen` binds. */
+  listener?: HttpListener;
 }
 
 export interface Gateway {
   httpServer: Server;
   db: Database;
+  /** The migrations this start applied, oldest first (for main.ts's log). */
+  migrationsApplied: string[];
   services: Services;
   logger: Logger;
+  /** Starts serving on the port (bound now, or already by the listener given), answering the base URL. */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes the pool. */
   close(): Promise<void>;
@@ -52,7 +60,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, clock = systemClock, databaseLogger } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger: databaseLogger });
-  await db.migrate();
+  const migrationsApplied = await db.migrate();
   try {
     const keyWarnings = await assertEncryptionKeysCoverStoredSecrets(db, config.encryptionKeys, config.encryptionKeySource);
     keyWarnings.forEach((warning) => logger.warn(warning));
@@ -62,6 +70,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const metrics = createMetrics();
   const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
+  // The first signing key (or the rotation an old one is due) before the first request: the JWKS is never empty.
+  await services.signingKeys.keys().catch(async (error) => {
+    await db.close();
+    throw error;
+  });
+  const tokenRoutes = createTokenRoutes(services.accessTokens, config.accessTokens.introspectionToken);
   const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -154,16 +168,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/graphql') {
       // Answers carry session tokens, TOTP secrets and recovery codes: no cache may keep any of them, errors included.
       res.setHeader('cache-control', 'no-store');
-      if (playground && wantsPlayground(req, url)) return playground(req, res);
+      if (wantsPlayground(req, url)) return playground ? playground(req, res) : answerPlaygroundOff(req, res);
       await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);
     }
+    if (await tokenRoutes(req, res, url.pathname)) return;
     if (await consoleAssets(req, res, url.pathname)) return;
     sendJson(res, 404, { errors: [{ message: 'Not found' }] });
   };
 
-  const httpServer = createServer((req, res) => {
+  const listener = options.listener ?? new HttpListener();
+  const httpServer = listener.server;
+  listener.serve((req, res) => {
     const startedAt = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -196,40 +213,27 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     httpServer,
     db,
+    migrationsApplied,
     services,
     logger,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const address = httpServer.address() as AddressInfo;
-          const url = `http://${host ?? 'localhost'}:${address.port}`;
-          services.publicUrl.listeningAt(url);
-          services.mail.sender.start(logger); // links need PUBLIC_URL, known by now
-          resolve(url);
-        });
-      }),
+    listen: async (port, host) => {
+      const url = await listener.listen(port, host);
+      services.publicUrl.listeningAt(url);
+      services.mail.sender.start(logger); // links need PUBLIC_URL, known by now
+      return url;
+    },
     close,
   };
 }
 
-/**
- * /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`, compared in constant time (as
- * SHA-256 digests, so lengths do not leak either). Without it: off in production, open in development.
- */
+/** /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`. Without it: off in production, open in development. */
 function metricsAccess(config: Config, req: IncomingMessage): 'open' | 'refused' | 'off' {
   if (!config.metricsToken) return config.isProduction ? 'off' : 'open';
-  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(config.metricsToken)) ? 'open' : 'refused';
+  return hasBearerSecret(req, config.metricsToken) ? 'open' : 'refused';
 }
 
 /** The caller's X-Request-Id when it looks like one, else a fresh one: it ties log lines to a request. */
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -1,4 +1,9 @@
+import { normalizeEmail } from '../accounts/account.service';
+import type { Clock } from '../clock';
+import { hashPassword } from '../crypto/passwords';
+import type { Database } from '../db/database';
 import { AgentEntity } from '../db/entities';
+import { newId } from '../db/ids';
 import type { Services } from '../services';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -11,29 +16,39 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.test';
  *   globex@demo.test is OWNER of Globex. Every password is DEMO_PASSWORD.
  * Returns whether it seeded.
  */
-export async function seedDemoData({ db, accounts, tenancy }: Services): Promise<boolean> {
+export async function seedDemoData({ db, clock, tenancy }: Services): Promise<boolean> {
   if ((await db.manager.count(AgentEntity)) > 0) return false;
-  const owner = await accounts.signUp(DEMO_OWNER_EMAIL, DEMO_PASSWORD, 'Olivia Owner');
-  const agent = await accounts.signUp('agent@demo.test', DEMO_PASSWORD, 'Aaron Agent');
-  const globexOwner = await accounts.signUp('globex@demo.test', DEMO_PASSWORD, 'Gina Globex');
+  const owner = await demoAccount(db, clock, DEMO_OWNER_EMAIL, 'Olivia Owner');
+  const agent = await demoAccount(db, clock, 'agent@demo.test', 'Aaron Agent');
+  const globexOwner = await demoAccount(db, clock, 'globex@demo.test', 'Gina Globex');
   // Services trust their callers to have passed the gate; the seed acts as each tenant's owner.
-  const asOwner = { sessionId: '', agentId: owner.agent.id, clientIp: null };
-  const asGlobexOwner = { sessionId: '', agentId: globexOwner.agent.id, clientIp: null };
+  const asOwner = { sessionId: '', agentId: owner.id, clientIp: null };
+  const asGlobexOwner = { sessionId: '', agentId: globexOwner.id, clientIp: null };
 
   const acme = await tenancy.createTenant(asOwner, 'Acme Support', null);
   const billing = await tenancy.createWorkspace(acme.id, 'Billing');
   const lobby = await tenancy.createWorkspace(acme.id, 'Lobby');
-  await tenancy.addTenantMember(asOwner, 'OWNER', acme.id, agent.agent.email, 'AGENT');
+  await tenancy.addTenantMember(asOwner, 'OWNER', acme.id, agent.email, 'AGENT');
   for (const workspace of [billing, lobby]) {
-    await tenancy.addWorkspaceMember(asOwner, workspace, owner.agent.id);
-    await tenancy.addWorkspaceMember(asOwner, workspace, agent.agent.id);
+    await tenancy.addWorkspaceMember(asOwner, workspace, owner.id);
+    await tenancy.addWorkspaceMember(asOwner, workspace, agent.id);
   }
   await tenancy.setTenantTwoFactor(asOwner, acme.id, true);
   await tenancy.setWorkspaceTwoFactor(asOwner, billing, true);
 
   const globex = await tenancy.createTenant(asGlobexOwner, 'Globex', null);
   const sales = await tenancy.createWorkspace(globex.id, 'Sales');
-  await tenancy.addTenantMember(asGlobexOwner, 'OWNER', globex.id, owner.agent.email, 'AGENT');
-  await tenancy.addWorkspaceMember(asGlobexOwner, sales, owner.agent.id);
+  await tenancy.addTenantMember(asGlobexOwner, 'OWNER', globex.id, owner.email, 'AGENT');
+  await tenancy.addWorkspaceMember(asGlobexOwner, sales, owner.id);
   return true;
+}
+
+/**
+ * An account and nothing else. Not `accounts.signUp`, which also signs the new agent in: a demo account would
+ * then start with a session nobody opened, listed in its profile as an unknown device.
+ */
+async function demoAccount(db: Database, clock: Clock, email: string, name: string): Promise<AgentEntity> {
+  const agent: AgentEntity = { id: newId(), email: normalizeEmail(email), name, passwordHash: await hashPassword(DEMO_PASSWORD), createdAt: clock.now(), lastSessionId: null };
+  await db.transaction((tx) => tx.insert(AgentEntity, agent));
+  return agent;
 }

@@ -46,4 +46,5 @@ export const SpecificMessages = {
   ALREADY_CONFIRMED: 'Two-factor authentication is already enabled in this tenant: there is no setup to confirm.',
   TOTP_CLOSED:
     'Too many wrong codes in a row: codes from the authenticator app are refused until you answer with a recovery code or a passkey, or an admin resets your two-factor authentication.',
+  UNKNOWN_AUDIENCE: "audience must be one of the gateway's token audiences (TOKEN_AUDIENCES).",
 } as const;

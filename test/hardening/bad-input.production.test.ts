@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddWorkspaceMemberDocument, AuditLogDocument, BeginTotpEnrolmentDocument, CancelChallengeDocument, ConfirmTotpEnrolmentDocument, CreateTenantDocument,
-  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
+  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, MintAccessTokenDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
   SetWorkspaceTwoFactorDocument, SignInDocument, SignUpDocument, TenantAgentsDocument, TenantDocument, UseRecoveryCodeDocument,
-  VerifyTwoFactorDocument, WorkspaceDocument, DisableTwoFactorDocument, RegenerateRecoveryCodesDocument,
+  VerifyTwoFactorDocument, WorkspaceDocument, DisableTwoFactorDocument, RegenerateRecoveryCodesDocument, SetTenantIssuerDocument,
+  SetTenantRecoveryCodeVisibilityDocument, ViewRecoveryCodesDocument, RemoveTotpAuthenticatorDocument, BeginPasskeyRegistrationDocument,
+  RenamePasskeyDocument, RemovePasskeyDocument, BeginPasskeyAssertionDocument, VerifyPasskeyDocument, SignOutSessionDocument,
 } from '../../src/client/generated/graphql';
 import type { GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
@@ -98,6 +100,9 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ["requiring 2FA in another tenant's workspace", (s) => s.a.owner.client.request(SetWorkspaceTwoFactorDocument, { workspaceId: s.b.openWorkspaceId, required: true }), NOT_FOUND],
   ["another tenant's audit log", (s) => s.a.owner.client.request(AuditLogDocument, { tenantId: s.b.id }), NOT_FOUND],
   ['resetting an agent of another tenant', (s) => s.admin.client.request(ResetAgentTwoFactorDocument, { tenantId: s.a.id, agentId: s.outsider.id }), NOT_FOUND],
+  ['an access token in another tenant', (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ["an access token for another tenant's workspace", (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.a.id, workspaceId: s.b.openWorkspaceId }), NOT_FOUND],
+  ['an access token for a 50,000-character audience', (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.a.id, audience: huge(50_000) }), BAD],
   ['revoking sessions in another tenant', (s) => s.a.owner.client.request(RevokeAgentSessionsDocument, { tenantId: s.b.id, agentId: s.outsider.id }), NOT_FOUND],
   ['adding an agent of another tenant to a workspace', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.a.openWorkspaceId, agentId: s.outsider.id }), NOT_FOUND],
   ['adding a member to a workspace of another tenant', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.b.openWorkspaceId, agentId: s.a.owner.id }), NOT_FOUND],
@@ -114,6 +119,18 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['a recovery code of blanks', recovery('   '), BAD],
   ['a wrong enrolment code with spaces', confirm(' 000 000 '), 'INVALID_TWO_FACTOR_CODE', ['authenticators']],
   ['an enrolment code of lower-case letters', confirm('abcdef'), BAD],
+  // The second factors and settings that came later
+  ["another tenant's issuer", (s) => s.a.owner.client.request(SetTenantIssuerDocument, { tenantId: s.b.id, issuer: 'Mine' }), NOT_FOUND],
+  ["another tenant's recovery code visibility", (s) => s.a.owner.client.request(SetTenantRecoveryCodeVisibilityDocument, { tenantId: s.b.id, visibility: 'VIEWABLE', replenish: false }), NOT_FOUND],
+  ['viewing recovery codes in another tenant', (s) => s.a.owner.client.request(ViewRecoveryCodesDocument, { tenantId: s.b.id, password: PASSWORD }), NOT_FOUND],
+  ['removing TOTP with a 60,000-character password', (s) => s.a.owner.client.request(RemoveTotpAuthenticatorDocument, { tenantId: s.a.id, password: huge(60_000) }), BAD],
+  ['registering a passkey in another tenant', (s) => s.a.owner.client.request(BeginPasskeyRegistrationDocument, { tenantId: s.b.id, password: PASSWORD }), NOT_FOUND],
+  ['a passkey attestation nested 1,000 deep', asOwner('mutation($t: ID!, $c: JSONObject!) { finishPasskeyRegistration(tenantId: $t, name: "Key", credential: $c) { passkey { id } } }', (s) => ({ t: s.a.id, c: { id: JSON.parse('['.repeat(1000) + ']'.repeat(1000)) } })), BAD],
+  ['renaming a passkey that is no UUID', (s) => s.a.owner.client.request(RenamePasskeyDocument, { tenantId: s.a.id, passkeyId: 'no-such-passkey', name: 'Key' }), BAD],
+  ['removing a passkey of another tenant', (s) => s.a.owner.client.request(RemovePasskeyDocument, { tenantId: s.b.id, passkeyId: randomUUID(), password: PASSWORD }), NOT_FOUND],
+  ['passkey options for the challenge of another session', (s) => s.challenged.client.request(BeginPasskeyAssertionDocument, { challengeId: s.otherSessionChallengeId }), NOT_FOUND],
+  ['a passkey assertion that is not a credential', (s) => s.challenged.client.request(VerifyPasskeyDocument, { challengeId: s.challengeId, credential: { id: 1 } }), BAD],
+  ['signing out a session of another agent', (s) => s.a.owner.client.request(SignOutSessionDocument, { sessionId: randomUUID() }), NOT_FOUND],
 ];
 
 describe.each(databaseKinds)('bad input against the production gateway on %s', (kind) => {

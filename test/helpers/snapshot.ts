@@ -18,6 +18,7 @@ const TABLES = [
   'passkeys',
   'webauthn_challenges',
   'mail_outbox',
+  'signing_keys',
 ] as const;
 
 /** Primary keys other than `id`. */

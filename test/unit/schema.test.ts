@@ -30,10 +30,6 @@ const NOT_BUILT_YET: string[] = [
   'Mutation.revokeInvitation was removed.',
   'Mutation.leaveTenant was removed.',
   'Mutation.signUp arg invitationToken was removed.',
-  // #26 access tokens
-  'AccessToken was removed.',
-  'Access.accessToken was removed.',
-  'Mutation.mintAccessToken was removed.',
   // #27 how long a second factor lasts
   'StandingSource was removed.',
   'RememberedDevice was removed.',

@@ -1,4 +1,4 @@
-import { EnterTenantDocument, EnterWorkspaceDocument, type EnterTenantMutation } from '../../src/client/generated/graphql';
+import { ConsoleEnterWorkspaceDocument, EnterTenantDocument, type EnterTenantMutation } from '../../src/client/generated/graphql';
 import { call, isGatewayError } from './api';
 import { navigate, type Flash } from './nav';
 import { session } from './session';
@@ -20,7 +20,9 @@ export function followAccess(access: Access, returnTo: string, flash?: Flash): b
       challengeId: access.challenge.id,
       tenantId: access.tenant.id,
       tenantName: access.tenant.name,
+      workspaceId: access.workspace?.id ?? null,
       workspaceName: access.workspace?.name ?? null,
+      isSwitch: session.workspace !== null,
       methods: access.challenge.methods,
       attemptsRemaining: access.challenge.attemptsRemaining,
       expiresAt: access.challenge.expiresAt,
@@ -40,8 +42,9 @@ export async function requireTenantStanding(tenantId: string, returnTo: string, 
   return followAccess(enterTenant, returnTo, flash);
 }
 
-export async function enterWorkspace(workspaceId: string, returnTo: string): Promise<Access & { granted: boolean }> {
-  const { enterWorkspace: access } = await call(EnterWorkspaceDocument, { workspaceId });
+/** Enters a workspace; when GRANTED, the answer holds the access token services would get (its claims shown on the page). */
+export async function enterWorkspace(workspaceId: string, returnTo: string) {
+  const { enterWorkspace: access } = await call(ConsoleEnterWorkspaceDocument, { workspaceId });
   return { ...access, granted: followAccess(access, returnTo) };
 }
 

@@ -11,6 +11,7 @@ import { registerPasskeysCommands } from './commands/passkeys.command';
 import { registerRecoveryCodesCommands } from './commands/recovery-codes.command';
 import { registerSessionsCommands } from './commands/sessions.command';
 import { registerTenantsCommand } from './commands/tenants.command';
+import { registerTokenCommand } from './commands/token.command';
 import { registerTotpCommands } from './commands/totp.command';
 
 const EXIT_CODES = `
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerTenantsCommand(program);
   registerEnterCommand(program);
+  registerTokenCommand(program);
   registerAuthCommands(program);
   registerTotpCommands(program);
   registerPasskeysCommands(program);

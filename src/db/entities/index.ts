@@ -8,6 +8,7 @@ import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { SessionEntity } from './session.entity';
+import { SigningKeyEntity } from './signing-key.entity';
 import { TenantMemberCountEntity } from './tenant-member-count.entity';
 import { TenantMembershipEntity } from './tenant-membership.entity';
 import { TenantStandingEntity } from './tenant-standing.entity';
@@ -27,6 +28,7 @@ export {
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
+  SigningKeyEntity,
   TenantEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
@@ -47,6 +49,7 @@ export const entities = [
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
+  SigningKeyEntity,
   TenantEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,

@@ -13,7 +13,7 @@ export function registerTenantsCommand(program: Command): void {
     .addHelpText('after', example('tenant-2fa tenants --json | jq -r \'.tenants[].name\''))
     .action(async (options: CommonOptions) => {
       const runtime = new Runtime(options);
-      const data = await runtime.signedIn().client.request(CliTenantsDocument, {});
+      const data = await (await runtime.signedIn()).client.request(CliTenantsDocument, {});
       if (runtime.json) return printJson(data);
       if (!data.tenants.length) return note('You belong to no tenant yet.');
       printTable(data.tenants, [
