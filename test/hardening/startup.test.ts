@@ -89,6 +89,7 @@ describe.each(databaseKinds)('starting the built gateway on %s', (kind) => {
     const env = {
       NODE_ENV: 'production',
       PUBLIC_URL: 'https://gateway.test',
+      MAIL_DELIVERY: 'files',
       ENCRYPTION_KEYS: KEYS,
       DATA_DIR: database.dataDir,
       LOG_LEVEL: 'info',
@@ -121,7 +122,7 @@ describe.each(databaseKinds)('starting the built gateway on %s', (kind) => {
 
   it('npm run migrate prints each migration it applied, then that the database is up to date', async () => {
     const database = freshDatabase(kind);
-    const env = { NODE_ENV: 'production', PUBLIC_URL: 'https://gateway.test', ENCRYPTION_KEYS: KEYS, DATA_DIR: database.dataDir, ...(database.url ? { DATABASE_URL: database.url } : {}) };
+    const env = { NODE_ENV: 'production', PUBLIC_URL: 'https://gateway.test', MAIL_DELIVERY: 'files', ENCRYPTION_KEYS: KEYS, DATA_DIR: database.dataDir, ...(database.url ? { DATABASE_URL: database.url } : {}) };
     const described = kind === 'sqlite' ? `SQLite ${database.name}` : `${serverKind(database.url!)} database "${database.name}"`;
     try {
       const first = await runBuilt('dist/src/cli/migrate.js', env);
