@@ -12,7 +12,9 @@ import { AnswerService } from './two-factor/answer.service';
 import { ChallengeStore } from './two-factor/challenge-store';
 import { EnrolmentService } from './two-factor/enrolment.service';
 import { EntryService } from './two-factor/entry.service';
-import { PasskeyService } from './two-factor/factors/passkey/passkey.service';
+import { PasskeyAssertionService } from './two-factor/factors/passkey/passkey-assertion.service';
+import { PasskeyEnrolmentService } from './two-factor/factors/passkey/passkey-enrolment.service';
+import { createSecondFactors } from './two-factor/factors/registry';
 import { TotpEnrolmentService } from './two-factor/factors/totp/totp-enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
@@ -48,18 +50,19 @@ export function createServices(
     onTwoFactorEvent,
   );
   const reauth = new ReauthenticationService(db, clock, rateLimiter);
-  const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
-  const factorDeps = { secretBox, recoveryCodes, passkeys };
-  const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
+  const passkeyEnrolment = new PasskeyEnrolmentService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
+  const passkeyAssertions = new PasskeyAssertionService(db, clock, config.webauthn);
+  const factors = createSecondFactors({ secretBox, recoveryCodes, passkeyAssertions });
+  const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
   const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factorDeps, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
-  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys, signingKeys, accessTokens };
+  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions, signingKeys, accessTokens };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -4,7 +4,6 @@ import { hashPassword } from '../crypto/passwords';
 import type { Database } from '../db/database';
 import { AgentEntity } from '../db/entities';
 import { newId } from '../db/ids';
-import { createLoaders } from '../loaders';
 import type { Services } from '../services';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -17,7 +16,7 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.test';
  *   globex@demo.test is OWNER of Globex. Every password is DEMO_PASSWORD.
  * Returns whether it seeded.
  */
-export async function seedDemoData({ db, clock, tenancy, gate }: Services): Promise<boolean> {
+export async function seedDemoData({ db, clock, tenancy }: Services): Promise<boolean> {
   if ((await db.manager.count(AgentEntity)) > 0) return false;
   const owner = await demoAccount(db, clock, DEMO_OWNER_EMAIL, 'Olivia Owner');
   const agent = await demoAccount(db, clock, 'agent@demo.test', 'Aaron Agent');
@@ -34,9 +33,8 @@ export async function seedDemoData({ db, clock, tenancy, gate }: Services): Prom
     await tenancy.addWorkspaceMember(asOwner, workspace, owner.id);
     await tenancy.addWorkspaceMember(asOwner, workspace, agent.id);
   }
-  const ownerFacts = await gate.member(createLoaders(db, asOwner), acme.id);
-  await tenancy.setTenantTwoFactor(asOwner, ownerFacts, acme.id, true);
-  await tenancy.setWorkspaceTwoFactor(asOwner, ownerFacts, billing, true);
+  await tenancy.setTenantTwoFactor(asOwner, acme.id, true);
+  await tenancy.setWorkspaceTwoFactor(asOwner, billing, true);
 
   const globex = await tenancy.createTenant(asGlobexOwner, 'Globex', null);
   const sales = await tenancy.createWorkspace(globex.id, 'Sales');
