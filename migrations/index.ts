@@ -14,6 +14,7 @@ import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
 import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
 import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
+import { StandingSource1795840000000 } from './1795840000000-StandingSource';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,
   SigningKeys1795830000000,
+  StandingSource1795840000000,
 ];

@@ -129,7 +129,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     return { id, token };
   };
   const stand = (sessionId: string, agentId: string) =>
-    standings.push({ id: newId(), sessionId, tenantId: tenant.id, agentId, method: 'TOTP', passedAt: now, revokedAt: null });
+    standings.push({ id: newId(), sessionId, tenantId: tenant.id, agentId, source: 'CHALLENGE', method: 'TOTP', passedAt: now, grantedAt: now, revokedAt: null });
 
   // Roles of the enrolled members, in index order: owner first, then the gate and probe pools, then verify.
   const enrolledQuota = { gate: plan.gateSessions, probe: PROBE_AGENTS };

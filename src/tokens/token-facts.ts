@@ -20,7 +20,7 @@ export async function readTokenFacts(db: Database, session: SessionIdentity, ten
        FROM agents ag
        LEFT JOIN tenant_standings st ON st.session_id = ? AND st.tenant_id = ? AND st.revoked_at IS NULL
       WHERE ag.id = ?
-      ORDER BY st.passed_at DESC
+      ORDER BY st.granted_at DESC, st.id DESC
       LIMIT 1`,
     [session.sessionId, tenantId, session.agentId],
   );

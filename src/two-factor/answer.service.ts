@@ -10,7 +10,7 @@ import type { AccessView } from './entry.service';
 import type { SecondFactors } from './factors/registry';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
-import { grantStanding } from './standing';
+import { grantStanding, passedChallenge } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
 /**
@@ -48,7 +48,7 @@ export class AnswerService {
 
         if (await factor.claim(tx, { challenge, answer: code, now, session })) {
           await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
-          await grantStanding(tx, session, challenge.tenantId, method, now);
+          await grantStanding(tx, session, challenge.tenantId, passedChallenge(method, now), now);
           await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
           return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId };
         }

@@ -6,7 +6,7 @@ import { WorkspaceEntity } from '../db/entities';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
 import { rawEntity } from '../db/load-by-ids';
 import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
-import { hasStanding } from './standing';
+import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 
 /** Everything the gate needs about one session in one tenant, read in one statement. */
 export interface TenantAccessFacts {
@@ -24,7 +24,20 @@ export interface TenantAccessFacts {
     totpEnabled: boolean;
     passkeyCount: number;
   } | null;
+  /** The session's latest standing in the tenant that still holds (not revoked), or null. */
+  standing: SessionStanding | null;
+  /** `standing !== null`. */
   hasStanding: boolean;
+}
+
+/** How a session holds a tenant's second factor (tenant_standings, standing.ts). */
+export interface SessionStanding {
+  source: StandingSourceName;
+  method: StandingMethodName;
+  /** When the second factor behind it was answered. */
+  passedAt: Date;
+  /** When this session was granted it. */
+  grantedAt: Date;
 }
 
 /** The session's facts in the tenant `t` (its columns by name, see toFacts); bind `factsParams` first. */
@@ -33,10 +46,13 @@ const FACTS_COLUMNS = `t.id, t.name, t.issuer, t.two_factor_enabled, t.two_facto
               m.role, m.last_session_id, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
               a.locked_until, a.totp_enabled,
               (SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = t.id AND p.agent_id = ?) AS passkey_count,
-              CASE WHEN ${hasStanding('t.id')} THEN 1 ELSE 0 END AS has_standing`;
+              st.source AS standing_source, st.method AS standing_method, st.passed_at AS standing_passed_at, st.granted_at AS standing_granted_at`;
+// The session's latest standing in the tenant not revoked (the latest granted decides: a newer pass replaces an older).
 const FACTS_JOINS = `LEFT JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ?
-         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?`;
-const factsParams = (session: SessionIdentity) => [session.agentId, session.sessionId, session.agentId, session.agentId];
+         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?
+         LEFT JOIN tenant_standings st ON st.id = (SELECT s2.id FROM tenant_standings s2 WHERE s2.session_id = ? AND s2.tenant_id = t.id AND s2.revoked_at IS NULL
+                                                   ORDER BY s2.granted_at DESC, s2.id DESC LIMIT 1)`;
+const factsParams = (session: SessionIdentity) => [session.agentId, session.agentId, session.agentId, session.sessionId];
 
 /** Per request and session: tenantId → facts (null for an unknown tenant). The gate runs on every request. */
 export function createTenantAccessLoader(db: Database, session: SessionIdentity) {
@@ -115,6 +131,17 @@ function toFacts(row: Record<string, unknown>): TenantAccessFacts {
           passkeyCount: rawInt(row.passkey_count),
         }
       : null,
-    hasStanding: rawBool(row.has_standing),
+    ...standingFacts(row),
   };
+}
+
+function standingFacts(row: Record<string, unknown>): Pick<TenantAccessFacts, 'standing' | 'hasStanding'> {
+  if (!row.standing_source) return { standing: null, hasStanding: false };
+  const standing: SessionStanding = {
+    source: row.standing_source as StandingSourceName,
+    method: row.standing_method as StandingMethodName,
+    passedAt: rawDate(row.standing_passed_at)!,
+    grantedAt: rawDate(row.standing_granted_at)!,
+  };
+  return { standing, hasStanding: true };
 }

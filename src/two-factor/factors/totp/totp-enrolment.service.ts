@@ -18,7 +18,7 @@ import type { GateService, MemberFacts } from '../../gate.service';
 import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
 import { assertStillNotLocked, assertTotpOpen, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED, secondsUntil, TOTP_OPEN } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
-import { discardPendingEnrolments, grantStanding, hasStanding } from '../../standing';
+import { discardPendingEnrolments, grantStanding, hasStanding, passedChallenge } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
@@ -152,7 +152,7 @@ export class TotpEnrolmentService {
       // The pair's first factor turns it ENABLED and issues the codes; TOTP added beside passkeys issues none.
       const isFirstFactor = (await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, row.id])) === 1;
       const codes = isFirstFactor ? await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now) : [];
-      await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
+      await grantStanding(tx, session, tenantId, passedChallenge('ENROLMENT', now), now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
         await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId); // other sessions' passkey ceremonies
