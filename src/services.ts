@@ -27,7 +27,7 @@ import { SigningKeyStore } from './tokens/signing-keys';
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens' | 'privilegedMaxAgeSeconds'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -36,7 +36,7 @@ export function createServices(
   const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
-  const gate = new GateService(clock);
+  const gate = new GateService(clock, config.privilegedMaxAgeSeconds);
   const tenancy = new TenancyService(db, clock, gate);
   const rateLimiter = new ClientRateLimiter(
     db,

@@ -1,7 +1,7 @@
 import type { SessionIdentity } from '../accounts/session-identity';
 import { Database, sqlRows } from '../db/database';
 import { rawBool, rawDate } from '../db/raw';
-import type { TwoFactorMethodName } from '../two-factor/authenticator-state';
+import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 import type { TokenStanding } from './second-factor-claims';
 
 /**
@@ -13,7 +13,7 @@ import type { TokenStanding } from './second-factor-claims';
 export async function readTokenFacts(db: Database, session: SessionIdentity, tenantId: string): Promise<{ email: string; standing: TokenStanding | null }> {
   const [row] = await sqlRows(
     db.manager,
-    `SELECT ag.email, st.method, st.passed_at,
+    `SELECT ag.email, st.source, st.method, st.passed_at,
             CASE WHEN st.method = 'ENROLMENT' AND EXISTS (SELECT 1 FROM passkeys p
                                                            WHERE p.tenant_id = st.tenant_id AND p.agent_id = st.agent_id AND p.created_at = st.passed_at)
                  THEN 1 ELSE 0 END AS enrolled_passkey
@@ -24,9 +24,10 @@ export async function readTokenFacts(db: Database, session: SessionIdentity, ten
       LIMIT 1`,
     [session.sessionId, tenantId, session.agentId],
   );
-  const method = row.method as TwoFactorMethodName | 'ENROLMENT' | null;
-  const factor = method === 'ENROLMENT' ? (rawBool(row.enrolled_passkey) ? 'PASSKEY' : 'TOTP') : method;
-  return { email: row.email as string, standing: factor ? { factor, passedAt: rawDate(row.passed_at)! } : null };
+  if (!row.source) return { email: row.email as string, standing: null };
+  const method = row.method as StandingMethodName;
+  const factor = method === 'ENROLMENT' ? (rawBool(row.enrolled_passkey) ? 'PASSKEY' : 'TOTP') : method === 'PROVIDER' ? null : method;
+  return { email: row.email as string, standing: { source: row.source as StandingSourceName, factor, passedAt: rawDate(row.passed_at)! } };
 }
 
 /** The claims introspection re-checks against the database. */

@@ -84,7 +84,7 @@ export class AnswerService {
     if (factor.onPass) this.onEvent(factor.onPass.event);
     const tenant = (await loaders.tenant.load(outcome.tenantId))!;
     const workspace = outcome.workspaceId ? await loaders.workspace.load(outcome.workspaceId) : null;
-    return { status: 'GRANTED', tenant, workspace, challenge: null };
+    return { status: 'GRANTED', tenant, workspace, challenge: null, standing: { source: 'CHALLENGE', passedAt: now } };
   }
 
   /** Cancels the session's open challenge (sign in as a different user). */

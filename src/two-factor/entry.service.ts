@@ -8,7 +8,7 @@ import type { TenancyService } from '../tenancy/tenancy.service';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { EnrolmentService } from './enrolment.service';
-import type { AccessDecision } from './gate';
+import { AccessDecision, enterWithin, GateStanding } from './gate';
 import type { GateService, MemberFacts } from './gate.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError } from './lockout';
@@ -28,6 +28,8 @@ export interface AccessView {
   tenant: TenantEntity;
   workspace: WorkspaceEntity | null;
   challenge: ChallengeView | null;
+  /** How the session holds the tenant's second factor now (Access.standing, Access.secondFactorAt), or null. */
+  standing: GateStanding | null;
 }
 
 /**
@@ -45,20 +47,28 @@ export class EntryService {
     private readonly onEvent: TwoFactorEventSink,
   ) {}
 
-  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string): Promise<AccessView> {
+  /** `maxAgeSeconds`: a pass at most that old, by challenge or the identity provider (a fresh challenge otherwise). */
+  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string, maxAgeSeconds?: number | null): Promise<AccessView> {
     const facts = await this.gate.member(loaders, tenantId);
-    return this.enter(session, loaders, facts, null);
+    return this.enter(session, loaders, facts, null, maxAgeSeconds ?? null);
   }
 
-  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string): Promise<AccessView> {
+  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string, maxAgeSeconds?: number | null): Promise<AccessView> {
     const workspace = await this.tenancy.visibleWorkspace(loaders, session, workspaceId);
     const facts = await this.gate.member(loaders, workspace.tenantId);
-    return this.enter(session, loaders, facts, workspace);
+    return this.enter(session, loaders, facts, workspace, maxAgeSeconds ?? null);
   }
 
-  private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null): Promise<AccessView> {
-    const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false);
-    const access = { status, tenant: facts.tenant, workspace, challenge: null };
+  private async enter(
+    session: SessionIdentity,
+    loaders: Loaders,
+    facts: MemberFacts,
+    workspace: WorkspaceEntity | null,
+    maxAgeSeconds: number | null,
+  ): Promise<AccessView> {
+    const freshness = maxAgeSeconds === null ? null : enterWithin(maxAgeSeconds, this.clock.now());
+    const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false, { freshness });
+    const access = { status, tenant: facts.tenant, workspace, challenge: null, standing: facts.standing };
     // An answered enter is the session's visit to this tenant (lastSignIn); a refused one is not. Nothing to
     // write when this session is the one recorded already (the conditional update would change nothing).
     const recordEntry = async () => {

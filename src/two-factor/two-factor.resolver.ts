@@ -1,4 +1,5 @@
-import { Args, ArgsType, Arg, Ctx, Field, ID, Mutation, Resolver } from 'type-graphql';
+import { IsOptional, Min } from 'class-validator';
+import { Args, ArgsType, Arg, Ctx, Field, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/session-identity';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
@@ -9,6 +10,25 @@ import { IsCode, IsPassword } from '../graphql/validation';
 import { toTenant, toWorkspace } from '../tenancy/tenancy.types';
 import type { AccessView } from './entry.service';
 import { Access, RecoveryCodes, TotpEnrolment, TwoFactorChallenge, TwoFactorStatus } from './two-factor.types';
+
+/** A pass at most this old (0: always a fresh challenge), as OpenID Connect's max_age asks of a sign-in. */
+const MaxAgeSeconds = () => (target: object, key: string) => {
+  Field(() => Int, { nullable: true })(target, key);
+  IsOptional()(target, key);
+  Min(0)(target, key);
+};
+
+@ArgsType()
+class EnterTenantArgs {
+  @Field(() => ID) tenantId!: string;
+  @MaxAgeSeconds() maxAgeSeconds?: number | null;
+}
+
+@ArgsType()
+class EnterWorkspaceArgs {
+  @Field(() => ID) workspaceId!: string;
+  @MaxAgeSeconds() maxAgeSeconds?: number | null;
+}
 
 @ArgsType()
 class ChallengeAnswerArgs {
@@ -31,14 +51,17 @@ class TenantCodeArgs {
 /** Entering tenants and workspaces, answering their challenges, and an agent's own enrolment. */
 @Resolver()
 export class TwoFactorResolver {
-  @Mutation(() => Access, { description: 'For tenant-level work (admin consoles): GRANTED, or what the session must do first.' })
-  async enterTenant(@Arg('tenantId', () => ID) tenantId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.entry.enterTenant(session, loaders, tenantId));
+  @Mutation(() => Access, {
+    description:
+      'For tenant-level work (admin consoles): GRANTED, or what the session must do first. v3: maxAgeSeconds asks for a pass at most that old (a fresh challenge otherwise, even with standing).',
+  })
+  async enterTenant(@Args() { tenantId, maxAgeSeconds }: EnterTenantArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
+    return toAccess(await services.entry.enterTenant(session, loaders, tenantId, maxAgeSeconds));
   }
 
-  @Mutation(() => Access, { description: 'Workspace switch: GRANTED, or what the session must do first.' })
-  async enterWorkspace(@Arg('workspaceId', () => ID) workspaceId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
-    return toAccess(await services.entry.enterWorkspace(session, loaders, workspaceId));
+  @Mutation(() => Access, { description: 'Workspace switch: GRANTED, or what the session must do first. v3: maxAgeSeconds as for enterTenant.' })
+  async enterWorkspace(@Args() { workspaceId, maxAgeSeconds }: EnterWorkspaceArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
+    return toAccess(await services.entry.enterWorkspace(session, loaders, workspaceId, maxAgeSeconds));
   }
 
   @Mutation(() => Access)
@@ -103,5 +126,7 @@ export function toAccess(view: AccessView): Access {
     tenant,
     workspace: view.workspace && toWorkspace(view.workspace),
     challenge,
+    standing: view.standing?.source ?? null,
+    secondFactorAt: view.standing?.passedAt ?? null,
   });
 }
