@@ -6,6 +6,7 @@ import { AccountResolver } from './accounts/account.resolver';
 import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
+import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
@@ -26,6 +27,7 @@ export const resolvers = [
   RecoveryCodeViewResolver,
   PasskeyResolver,
   AccessTokenResolver,
+  RememberedDeviceResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

@@ -7,6 +7,7 @@ import { PublicUrl } from './http/public-url';
 import type { Database } from './db/database';
 import { createMail } from './mail/mail';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
+import { RememberedDeviceService } from './remembered-devices/remembered-device.service';
 import { TenancyService } from './tenancy/tenancy.service';
 import { AnswerService } from './two-factor/answer.service';
 import { ChallengeStore } from './two-factor/challenge-store';
@@ -56,13 +57,14 @@ export function createServices(
   const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
-  const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
+  const rememberedDevices = new RememberedDeviceService(db, clock);
+  const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, rememberedDevices, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factors, rememberedDevices, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
-  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions, signingKeys, accessTokens };
+  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, rememberedDevices, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions, signingKeys, accessTokens };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -108,6 +108,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     recoveryCodeFormat: 'XXXX_XXXX',
     recoveryCodeVisibility: 'SHOWN_ONCE',
     recoveryCodeReplenish: false,
+    rememberDeviceDays: 0,
+    secondFactorLifetimeSeconds: null,
     createdAt: now,
   };
   const secure: WorkspaceEntity = { id: newId(), tenantId: tenant.id, name: 'Billing', twoFactorRequired: true, createdAt: now };

@@ -13,6 +13,7 @@ import type { GateService, MemberFacts } from './gate.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError } from './lockout';
 import type { TwoFactorEventSink } from './two-factor-events';
+import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 
 export interface ChallengeView {
   id: string;
@@ -30,6 +31,16 @@ export interface AccessView {
   challenge: ChallengeView | null;
   /** How the session holds the tenant's second factor now (Access.standing, Access.secondFactorAt), or null. */
   standing: GateStanding | null;
+  /** A device remembered by this answer (rememberDevice), its secret shown once. */
+  rememberedDevice?: IssuedDevice | null;
+}
+
+/** What an enter asks beyond the place: a recent pass, and the remembered-device secrets the request presents. */
+export interface EnterOptions {
+  /** A pass at most this old, by challenge or the identity provider: a fresh challenge otherwise, even with standing. */
+  maxAgeSeconds?: number | null;
+  /** The device secrets the request presents for a tenant (the cookie, the X-Remembered-Device header). */
+  presentedDevices?: (tenantId: string) => string[];
 }
 
 /**
@@ -44,28 +55,23 @@ export class EntryService {
     private readonly tenancy: TenancyService,
     private readonly enrolment: EnrolmentService,
     private readonly challenges: ChallengeStore,
+    private readonly devices: RememberedDeviceService,
     private readonly onEvent: TwoFactorEventSink,
   ) {}
 
-  /** `maxAgeSeconds`: a pass at most that old, by challenge or the identity provider (a fresh challenge otherwise). */
-  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string, maxAgeSeconds?: number | null): Promise<AccessView> {
+  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string, options: EnterOptions = {}): Promise<AccessView> {
     const facts = await this.gate.member(loaders, tenantId);
-    return this.enter(session, loaders, facts, null, maxAgeSeconds ?? null);
+    return this.enter(session, loaders, facts, null, options);
   }
 
-  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string, maxAgeSeconds?: number | null): Promise<AccessView> {
+  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string, options: EnterOptions = {}): Promise<AccessView> {
     const workspace = await this.tenancy.visibleWorkspace(loaders, session, workspaceId);
     const facts = await this.gate.member(loaders, workspace.tenantId);
-    return this.enter(session, loaders, facts, workspace, maxAgeSeconds ?? null);
+    return this.enter(session, loaders, facts, workspace, options);
   }
 
-  private async enter(
-    session: SessionIdentity,
-    loaders: Loaders,
-    facts: MemberFacts,
-    workspace: WorkspaceEntity | null,
-    maxAgeSeconds: number | null,
-  ): Promise<AccessView> {
+  private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null, options: EnterOptions): Promise<AccessView> {
+    const maxAgeSeconds = options.maxAgeSeconds ?? null;
     const freshness = maxAgeSeconds === null ? null : enterWithin(maxAgeSeconds, this.clock.now());
     const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false, { freshness });
     const access = { status, tenant: facts.tenant, workspace, challenge: null, standing: facts.standing };
@@ -75,6 +81,11 @@ export class EntryService {
       if (facts.lastSessionId !== session.sessionId) await this.db.autocommit((manager) => recordTenantEntry(manager, session, facts.tenant.id));
     };
     if (status !== 'TWO_FACTOR_CHALLENGE_REQUIRED') return (await recordEntry(), access);
+
+    // A remembered device stands in for the challenge, unless a recent pass was asked for: it vouches for an old one.
+    const presented = maxAgeSeconds === null ? (options.presentedDevices?.(facts.tenant.id) ?? []) : [];
+    const vouched = await this.devices.vouch(session, facts.tenant, presented, workspace?.id ?? null);
+    if (vouched) return (await recordEntry(), { ...access, status: 'GRANTED', standing: vouched });
 
     const now = this.clock.now();
     try {

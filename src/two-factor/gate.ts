@@ -43,6 +43,19 @@ export interface GateFacts {
 }
 
 /**
+ * A tenant's second-factor lifetime: a standing holds while it was granted at most `lifetimeSeconds` before
+ * `now` (the boundary itself counts); null, for the session's lifetime. Answers the earliest grant that still
+ * holds, for SQL to compare `granted_at` with (standing.ts) and for `standingHolds`.
+ */
+export function standingCutoff(lifetimeSeconds: number | null, now: Date): Date {
+  return new Date(lifetimeSeconds === null ? 0 : now.getTime() - lifetimeSeconds * 1000);
+}
+
+export function standingHolds(grantedAt: Date, lifetimeSeconds: number | null, now: Date): boolean {
+  return grantedAt.getTime() >= standingCutoff(lifetimeSeconds, now).getTime();
+}
+
+/**
  * `maxAgeSeconds` on entering: a pass by challenge or by the tenant's identity provider at most that old. A
  * remembered device or a device approval vouches for a pass made elsewhere: never fresh enough.
  */

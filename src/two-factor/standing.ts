@@ -5,13 +5,15 @@ import { TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 import { newId } from '../db/ids';
 import { rawDate, rawInt } from '../db/raw';
+import { forgetRememberedDevices } from '../remembered-devices/forget-devices';
+import { standingHolds } from './gate';
 
 /**
- * SQL condition: the session bound to the `?` holds standing in the tenant whose id is the column `tenantColumn`
- * (passed the tenant's second factor, or confirmed enrolment there, and not revoked since).
+ * SQL condition: the session bound to the first `?` holds standing in the tenant whose id is the column
+ * `tenantColumn`: not revoked, and granted no earlier than the second `?`, the tenant's `standingCutoff` (gate.ts).
  */
 export const hasStanding = (tenantColumn: string) =>
-  `EXISTS (SELECT 1 FROM tenant_standings st WHERE st.session_id = ? AND st.tenant_id = ${tenantColumn} AND st.revoked_at IS NULL)`;
+  `EXISTS (SELECT 1 FROM tenant_standings st WHERE st.session_id = ? AND st.tenant_id = ${tenantColumn} AND st.revoked_at IS NULL AND st.granted_at >= ?)`;
 
 /** The session a standing is granted to. */
 export type StandingHolder = Pick<SessionIdentity, 'sessionId' | 'agentId'>;
@@ -49,19 +51,21 @@ export async function grantStanding(tx: Tx, holder: StandingHolder, tenantId: st
 
 /**
  * A device sign-in approved from `fromSessionId`: the new session is granted DEVICE_APPROVAL with the pass the
- * approving session holds the tenant by, as long as that is still a challenge passed there and not revoked
- * (a reset or revocation since the approval takes it away). Answers whether it was granted. Handing a pass on
+ * approving session holds the tenant by, as long as that is still a challenge passed there, not revoked (a reset
+ * or revocation since the approval takes it away) and not lapsed (the tenant's second-factor lifetime). Answers whether it was granted. Handing a pass on
  * is no new pass: `passedAt` stays the approving session's.
  */
 export async function handOverStanding(tx: Tx, fromSessionId: string, to: StandingHolder, tenantId: string, now: Date): Promise<boolean> {
   const [latest] = await sqlRows(
     tx,
-    `SELECT source, method, passed_at FROM tenant_standings
-      WHERE session_id = ? AND tenant_id = ? AND agent_id = ? AND revoked_at IS NULL
-      ORDER BY granted_at DESC, id DESC LIMIT 1`,
+    `SELECT st.source, st.method, st.passed_at, st.granted_at, t.second_factor_lifetime_seconds
+       FROM tenant_standings st JOIN tenants t ON t.id = st.tenant_id
+      WHERE st.session_id = ? AND st.tenant_id = ? AND st.agent_id = ? AND st.revoked_at IS NULL
+      ORDER BY st.granted_at DESC, st.id DESC LIMIT 1`,
     [fromSessionId, tenantId, to.agentId],
   );
-  if (latest?.source !== 'CHALLENGE') return false;
+  const lifetime = latest?.second_factor_lifetime_seconds === null ? null : rawInt(latest?.second_factor_lifetime_seconds);
+  if (latest?.source !== 'CHALLENGE' || !standingHolds(rawDate(latest.granted_at)!, lifetime, now)) return false;
   await grantStanding(tx, to, tenantId, { source: 'DEVICE_APPROVAL', method: latest.method as StandingMethodName, passedAt: rawDate(latest.passed_at)! }, now);
   return true;
 }
@@ -69,7 +73,8 @@ export async function handOverStanding(tx: Tx, fromSessionId: string, to: Standi
 /**
  * Every session of the agent loses its standing in this tenant only; returns how many live sessions lost one
  * (a session already signed out or expired had nothing left to lose). The enrolments those sessions began go
- * too, so that none can add a factor, and standing with it, after losing the right to.
+ * too, so that none can add a factor, and standing with it, after losing the right to; and so do the pair's
+ * remembered devices, which would grant it again at the next sign-in.
  */
 export async function revokeStandings(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<number> {
   const [live] = await sqlRows(
@@ -81,6 +86,7 @@ export async function revokeStandings(tx: Tx, tenantId: string, agentId: string,
   );
   await tx.update(TenantStandingEntity, { tenantId, agentId, revokedAt: IsNull() }, { revokedAt: now });
   await discardPendingEnrolments(tx, tenantId, agentId, null);
+  await forgetRememberedDevices(tx, { tenantId, agentId });
   return rawInt(live?.sessions);
 }
 

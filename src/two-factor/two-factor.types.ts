@@ -74,6 +74,12 @@ export class Access {
     description: 'v3. When this session last passed the tenant\'s second factor (the `second_factor_at` of access tokens).',
   })
   secondFactorAt!: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'v3. Set when a challenge was answered with rememberDevice: true, for clients that keep no cookies (send it back as the X-Remembered-Device header). Browsers get it as an HttpOnly cookie instead.',
+  })
+  rememberedDeviceToken!: string | null;
 }
 
 @ObjectType()

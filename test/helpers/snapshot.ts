@@ -19,6 +19,7 @@ const TABLES = [
   'webauthn_challenges',
   'mail_outbox',
   'signing_keys',
+  'remembered_devices',
 ] as const;
 
 /** Primary keys other than `id`. */

@@ -19,6 +19,7 @@ import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, PENDING_ENROLMENT_LIFETIME_MS } fro
 import { assertStillNotLocked, assertTotpOpen, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED, secondsUntil, TOTP_OPEN } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
 import { discardPendingEnrolments, grantStanding, hasStanding, passedChallenge } from '../../standing';
+import { standingCutoff } from '../../gate';
 import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
@@ -143,7 +144,10 @@ export class TotpEnrolmentService {
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
             AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND ${TOTP_OPEN} AND (state = 'PENDING' OR ${hasStanding('authenticators.tenant_id')})`,
-        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now, session.sessionId],
+        [
+          ...[step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+          ...[session.sessionId, standingCutoff(facts.tenant.secondFactorLifetimeSeconds, now)],
+        ],
       );
       if (confirmed !== 1) {
         await assertStillNotLocked(tx, row.id, now, 'TOTP');
