@@ -141,8 +141,15 @@ describe.each(databaseKinds)('remembered devices on %s', (kind) => {
     expect(await enterStatus(fromYoung, tenant.id)).toBe('GRANTED');
     const { me } = await fromYoung.client.ok(MyRememberedDevicesDocument, { tenantId: tenant.id });
     expect(me!.rememberedDevices.map((device) => Date.parse(device.expiresAt))).toEqual([young.passedAt + 7 * DAY_MS]);
+    // The young one ends 7 days after its pass, not the 30 it was remembered for.
+    t.clock.advance(young.passedAt + 7 * DAY_MS - 1 - t.clock.epochMs);
+    expect(await enterStatus(await signInFromDevice(t, agent, young.deviceToken), tenant.id)).toBe('GRANTED');
+    t.clock.advance(1);
+    expect(await enterStatus(await signInFromDevice(t, agent, young.deviceToken), tenant.id)).toBe('TWO_FACTOR_CHALLENGE_REQUIRED');
     // Raising the days again lengthens no device: the old one stays ended.
-    await owner.client.ok(SetTenantRememberDeviceDaysDocument, { tenantId: tenant.id, days: 30 });
+    const owner2 = await signInAgain(t, tenant.owner);
+    await passChallenge(t, owner2, ownerSecret, { tenantId: tenant.id });
+    await owner2.client.ok(SetTenantRememberDeviceDaysDocument, { tenantId: tenant.id, days: 30 });
     expect(await enterStatus(await signInFromDevice(t, agent, old.deviceToken), tenant.id)).toBe('TWO_FACTOR_CHALLENGE_REQUIRED');
   });
 
