@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAccess, enterWithin, GateFacts, GateStanding, privilegedWithin } from '../../src/two-factor/gate';
+import { decideAccess, enterWithin, GateFacts, GateStanding, privilegedWithin, standingCutoff, standingHolds } from '../../src/two-factor/gate';
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const secondsAgo = (seconds: number) => new Date(now.getTime() - seconds * 1000);
@@ -62,5 +62,19 @@ describe('the gate', () => {
     ['privileged with tenant 2FA off', { tenantTwoFactorEnabled: false, isEnrolled: true, freshness: privilegedWithin(900, now) }, 'GRANTED'],
   ])('%s', (_case, overrides, expected) => {
     expect(decideAccess(facts(overrides))).toBe(expected);
+  });
+});
+
+describe("a tenant's lifetime for a pass", () => {
+  it('holds a standing granted exactly the lifetime ago, and not a millisecond older', () => {
+    expect(standingCutoff(600, now)).toEqual(secondsAgo(600));
+    expect(standingHolds(secondsAgo(600), 600, now)).toBe(true);
+    expect(standingHolds(new Date(secondsAgo(600).getTime() - 1), 600, now)).toBe(false);
+    expect(standingHolds(secondsAgo(1), 600, now)).toBe(true);
+  });
+
+  it('holds any standing without a lifetime (the session lasts it)', () => {
+    expect(standingCutoff(null, now)).toEqual(new Date(0));
+    expect(standingHolds(new Date(1), null, now)).toBe(true);
   });
 });

@@ -29,6 +29,11 @@ describe('the hierarchy rule', () => {
     expect(hierarchyViolation(settings, change)?.code ?? null).toBe(expected);
   });
 
+  it('has nothing to say about how long a pass or a remembered device lasts', () => {
+    expect(hierarchyViolation(tenant(), { kind: 'remember-device-days', days: 30 })).toBeNull();
+    expect(hierarchyViolation(tenant(), { kind: 'second-factor-lifetime', seconds: null })).toBeNull();
+  });
+
   it('names the workspaces that still require 2FA', () => {
     const violation = hierarchyViolation(tenant({ workspacesRequiringTwoFactor: ['w1', 'w2'] }), { kind: 'tenant', enabled: false });
     expect(violation?.details).toEqual({ workspaceIds: ['w1', 'w2'] });

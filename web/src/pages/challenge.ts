@@ -54,9 +54,8 @@ export async function challengePage(ctx: PageContext): Promise<void> {
     days > 0
       ? h(
           'div',
-          { class: 'checkbox-row remember-device' },
-          remember,
-          h('label', { for: rememberId }, `Remember this device for ${days} ${days === 1 ? 'day' : 'days'}`),
+          { class: 'remember-device' },
+          h('div', { class: 'checkbox-row' }, remember, h('label', { for: rememberId }, `Remember this device for ${days} ${days === 1 ? 'day' : 'days'}`)),
           h('p', { class: 'hint' }, `${pending.tenantName} will not ask this browser for your second factor again until then. Only on a device you alone use.`),
         )
       : null;
