@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../accounts/account.service';
+import { normalizeEmail } from '../accounts/email-address';
 import type { Clock } from '../clock';
 import { hashPassword } from '../crypto/passwords';
 import type { Database } from '../db/database';

@@ -1,5 +1,5 @@
 import type { SessionIdentity } from '../accounts/session-identity';
-import { normalizeEmail } from '../accounts/account.service';
+import { normalizeEmail } from '../accounts/email-address';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';

@@ -75,6 +75,7 @@ export function hintFor(error: GatewayError, context: ReportContext = {}): strin
     case 'INVALID_PASSWORD':
       return 'Nothing was changed: run the command again with your password.';
     case 'RATE_LIMITED':
+      if (error.extensions.reason === 'TOTP_CLOSED') return 'Answer the next challenge with a recovery code (or a passkey, in the browser), or ask an admin to reset your two-factor.';
       return typeof retryAfter === 'number' ? `Try again in ${retryAfter} s.` : 'Try again later.';
     case 'SERVICE_UNAVAILABLE':
       return 'The gateway cannot reach its database: try again shortly.';
