@@ -1,6 +1,6 @@
 import type { SessionIdentity } from '../accounts/session-identity';
 import { Database, sqlRows } from '../db/database';
-import { rawBool, rawDate, rawInt } from '../db/raw';
+import { rawBool, rawDate, rawIntOrNull } from '../db/raw';
 import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 import { standingHolds } from '../two-factor/gate';
 import type { TokenStanding } from './second-factor-claims';
@@ -27,7 +27,7 @@ export async function readTokenFacts(db: Database, session: SessionIdentity, ten
     [tenantId, session.sessionId, session.agentId],
   );
   const grantedAt = rawDate(row.granted_at);
-  if (!grantedAt || !standingHolds(grantedAt, lifetimeOf(row), now)) return { email: row.email as string, standing: null };
+  if (!grantedAt || !standingHolds(grantedAt, rawIntOrNull(row.second_factor_lifetime_seconds), now)) return { email: row.email as string, standing: null };
   const method = row.method as StandingMethodName;
   const factor = method === 'ENROLMENT' ? (rawBool(row.enrolled_passkey) ? 'PASSKEY' : 'TOTP') : method === 'PROVIDER' ? null : method;
   return { email: row.email as string, standing: { source: row.source as StandingSourceName, factor, passedAt: rawDate(row.passed_at)! } };
@@ -65,10 +65,6 @@ export async function isTokenLive(db: Database, claims: LiveClaims, now: Date): 
   if (!claimsStanding) return rows.length > 0;
   return rows.some((row) => {
     const grantedAt = rawDate(row.granted_at);
-    return grantedAt !== null && standingHolds(grantedAt, lifetimeOf(row), now);
+    return grantedAt !== null && standingHolds(grantedAt, rawIntOrNull(row.second_factor_lifetime_seconds), now);
   });
-}
-
-function lifetimeOf(row: Record<string, unknown>): number | null {
-  return row.second_factor_lifetime_seconds === null || row.second_factor_lifetime_seconds === undefined ? null : rawInt(row.second_factor_lifetime_seconds);
 }

@@ -4,7 +4,7 @@ import { sqlExecute, sqlRows, Tx } from '../db/database';
 import { TenantStandingEntity } from '../db/entities';
 import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 import { newId } from '../db/ids';
-import { rawDate, rawInt } from '../db/raw';
+import { rawDate, rawInt, rawIntOrNull } from '../db/raw';
 import { forgetRememberedDevices } from '../remembered-devices/forget-devices';
 import { standingHolds } from './gate';
 
@@ -52,8 +52,8 @@ export async function grantStanding(tx: Tx, holder: StandingHolder, tenantId: st
 /**
  * A device sign-in approved from `fromSessionId`: the new session is granted DEVICE_APPROVAL with the pass the
  * approving session holds the tenant by, as long as that is still a challenge passed there, not revoked (a reset
- * or revocation since the approval takes it away) and not lapsed (the tenant's second-factor lifetime). Answers whether it was granted. Handing a pass on
- * is no new pass: `passedAt` stays the approving session's.
+ * or revocation since the approval takes it away) and not lapsed (the tenant's second-factor lifetime). Answers
+ * whether it was granted. Handing a pass on is no new pass: `passedAt` stays the approving session's.
  */
 export async function handOverStanding(tx: Tx, fromSessionId: string, to: StandingHolder, tenantId: string, now: Date): Promise<boolean> {
   const [latest] = await sqlRows(
@@ -64,8 +64,7 @@ export async function handOverStanding(tx: Tx, fromSessionId: string, to: Standi
       ORDER BY st.granted_at DESC, st.id DESC LIMIT 1`,
     [fromSessionId, tenantId, to.agentId],
   );
-  const lifetime = latest?.second_factor_lifetime_seconds === null ? null : rawInt(latest?.second_factor_lifetime_seconds);
-  if (latest?.source !== 'CHALLENGE' || !standingHolds(rawDate(latest.granted_at)!, lifetime, now)) return false;
+  if (latest?.source !== 'CHALLENGE' || !standingHolds(rawDate(latest.granted_at)!, rawIntOrNull(latest.second_factor_lifetime_seconds), now)) return false;
   await grantStanding(tx, to, tenantId, { source: 'DEVICE_APPROVAL', method: latest.method as StandingMethodName, passedAt: rawDate(latest.passed_at)! }, now);
   return true;
 }

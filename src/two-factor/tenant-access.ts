@@ -6,7 +6,7 @@ import type { AuthenticatorStateName } from '../db/entities/authenticator.entity
 import { WorkspaceEntity } from '../db/entities';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
 import { rawEntity } from '../db/load-by-ids';
-import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
+import { placeholders, rawBool, rawDate, rawInt, rawIntOrNull } from '../db/raw';
 import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 import { standingHolds } from './gate';
 
@@ -122,7 +122,7 @@ function toFacts(row: Record<string, unknown>, now: Date): TenantAccessFacts {
     recoveryCodeVisibility: row.recovery_code_visibility as TenantEntity['recoveryCodeVisibility'],
     recoveryCodeReplenish: rawBool(row.recovery_code_replenish),
     rememberDeviceDays: rawInt(row.remember_device_days),
-    secondFactorLifetimeSeconds: row.second_factor_lifetime_seconds === null ? null : rawInt(row.second_factor_lifetime_seconds),
+    secondFactorLifetimeSeconds: rawIntOrNull(row.second_factor_lifetime_seconds),
     createdAt: rawDate(row.created_at)!,
   };
   return {
