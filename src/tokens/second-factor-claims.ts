@@ -27,13 +27,13 @@ const AMR_OF_FACTOR: Record<TwoFactorMethodName, string> = { TOTP: 'otp', RECOVE
 /**
  * The one place that turns a session's standing into the token's claims about the second factor.
  *
- * | standing (source, factor)                | amr            | acr  | second_factor_at                         |
- * |------------------------------------------|----------------|------|------------------------------------------|
- * | none                                     | pwd            | aal1 | –                                        |
- * | CHALLENGE, DEVICE_APPROVAL: TOTP, RECOVERY_CODE | pwd, otp, mfa | aal2 | the pass                           |
- * | CHALLENGE, DEVICE_APPROVAL: PASSKEY      | pwd, hwk, mfa  | aal2 | the pass                                 |
- * | REMEMBERED_DEVICE                        | pwd, mfa       | aal2 | the pass the device was remembered with  |
- * | IDENTITY_PROVIDER                        | pwd, mfa       | aal2 | when the provider's sign-in was accepted |
+ * | standing (source: factor)                  | amr           | acr  | second_factor_at                         |
+ * |---------------------------------------------|---------------|------|------------------------------------------|
+ * | none                                        | pwd           | aal1 | –                                        |
+ * | CHALLENGE, DEVICE_APPROVAL: TOTP, RECOVERY_CODE | pwd, otp, mfa | aal2 | the pass                              |
+ * | CHALLENGE, DEVICE_APPROVAL: PASSKEY         | pwd, hwk, mfa | aal2 | the pass                                 |
+ * | REMEMBERED_DEVICE                           | pwd, mfa      | aal2 | the pass the device was remembered with  |
+ * | IDENTITY_PROVIDER                           | pwd, mfa      | aal2 | when the provider's sign-in was accepted |
  *
  * A remembered device keeps the session at aal2 but answered no factor now: its amr names none (`mfa` says a
  * second factor stands), and `second_factor_at` is the pass it was remembered with, days old perhaps. A device

@@ -2,13 +2,13 @@ import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
-import type { Database } from '../db/database';
+import type { Database, Tx } from '../db/database';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { AccessView } from './entry.service';
 import type { SecondFactors } from './factors/registry';
-import type { RememberedDeviceService } from '../remembered-devices/remembered-device.service';
+import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding, passedChallenge } from './standing';
@@ -63,8 +63,7 @@ export class AnswerService {
           await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
           await grantStanding(tx, session, challenge.tenantId, passedChallenge(method, now), now);
           await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
-          const tenant = (await loaders.tenant.load(challenge.tenantId))!; // primed by loadForAnswer
-          const rememberedDevice = remember ? await this.devices.remember(tx, session, tenant, method, remember.presented(tenant.id), now) : null;
+          const rememberedDevice = remember ? await this.rememberDevice(tx, session, loaders, challenge.tenantId, method, remember.presented, now) : null;
           return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice };
         }
 
@@ -100,6 +99,20 @@ export class AnswerService {
     const tenant = (await loaders.tenant.load(outcome.tenantId))!;
     const workspace = outcome.workspaceId ? await loaders.workspace.load(outcome.workspaceId) : null;
     return { status: 'GRANTED', tenant, workspace, challenge: null, standing: { source: 'CHALLENGE', passedAt: now }, rememberedDevice: outcome.rememberedDevice };
+  }
+
+  /** In the answer's transaction: the tenant (primed by loadForAnswer) says whether and for how long. */
+  private async rememberDevice(
+    tx: Tx,
+    session: SessionIdentity,
+    loaders: Loaders,
+    tenantId: string,
+    method: TwoFactorMethodName,
+    presented: (tenantId: string) => string[],
+    now: Date,
+  ): Promise<IssuedDevice | null> {
+    const tenant = (await loaders.tenant.load(tenantId))!;
+    return this.devices.remember(tx, session, tenant, method, presented(tenantId), now);
   }
 
   /** Cancels the session's open challenge (sign in as a different user). */
