@@ -1,4 +1,9 @@
 import { AccountService } from './accounts/account.service';
+import { EmailVerificationService } from './accounts/email-verification.service';
+import { PasswordService } from './accounts/password.service';
+import { SignUpService } from './accounts/sign-up.service';
+import { InvitationService } from './invitations/invitation.service';
+import type { MailQueue } from './mail/mail-queue';
 import { AdminService } from './admin/admin.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -18,23 +23,26 @@ import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-code-store';
 import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
+import { REAUTH_MAX_FAILURES } from './two-factor/limits';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'signUp'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
   const publicUrl = new PublicUrl(config.publicUrl);
+  // Until the mail component (the outbox and its sender) is merged, messages are dropped here.
+  const mail: MailQueue = { enqueue: async () => undefined };
   const secretBox = new SecretBox(config.encryptionKeys);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
-  const tenancy = new TenancyService(db, clock, gate);
   const reauth = new ReauthenticationService(db, clock);
   const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
   const factorDeps = { secretBox, recoveryCodes, passkeys };
+  const tenancy = new TenancyService(db, clock, gate, factorDeps, mail);
   const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
@@ -45,10 +53,41 @@ export function createServices(
   const rateLimiter = new ClientRateLimiter(
     db,
     clock,
-    { 'sign-in': config.rateLimits.signInPerMinute, answer: config.rateLimits.answersPerMinute, 'tenant-change': config.rateLimits.tenantChangesPerHour },
+    {
+      'sign-in': config.rateLimits.signInPerMinute,
+      answer: config.rateLimits.answersPerMinute,
+      'tenant-change': config.rateLimits.tenantChangesPerHour,
+      'account-mail': config.rateLimits.accountMailsPerHour,
+      reauthentication: REAUTH_MAX_FAILURES,
+    },
     onTwoFactorEvent,
   );
-  return { db, clock, publicUrl, secretBox, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, admin, rateLimiter, recoveryCodeView, passkeys };
+  const invitations = new InvitationService(db, clock, mail);
+  const emailVerification = new EmailVerificationService(db, clock, mail, rateLimiter);
+  const signUp = new SignUpService(db, clock, config.signUp, accounts, emailVerification, invitations);
+  const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail);
+  return {
+    db,
+    clock,
+    publicUrl,
+    secretBox,
+    accounts,
+    signUp,
+    emailVerification,
+    passwords,
+    invitations,
+    gate,
+    reauth,
+    tenancy,
+    enrolment,
+    totpEnrolment,
+    entry,
+    answers,
+    admin,
+    rateLimiter,
+    recoveryCodeView,
+    passkeys,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -29,6 +29,10 @@ export const AUDIT_ACTIONS = [
   'PASSKEY_RENAMED',
   'PASSKEY_COUNTER_STALE',
   'TOTP_REMOVED',
+  'MEMBER_INVITED',
+  'INVITATION_REVOKED',
+  'INVITATION_ACCEPTED',
+  'MEMBER_LEFT',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

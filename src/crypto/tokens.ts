@@ -9,3 +9,10 @@ export function newSessionToken(): string {
 export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/**
+ * The token of a single-use e-mail link (password reset, e-mail verification, invitation): 256 random bits like a
+ * session token, and stored the same way, only as its SHA-256.
+ */
+export const newLinkToken = newSessionToken;
+export const hashLinkToken = hashSessionToken;

@@ -14,20 +14,22 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.test';
  */
 export async function seedDemoData({ db, accounts, tenancy, gate }: Services): Promise<boolean> {
   if ((await db.manager.count(AgentEntity)) > 0) return false;
-  const owner = await accounts.signUp(DEMO_OWNER_EMAIL, DEMO_PASSWORD, 'Olivia Owner');
-  const agent = await accounts.signUp('agent@demo.test', DEMO_PASSWORD, 'Aaron Agent');
-  const globexOwner = await accounts.signUp('globex@demo.test', DEMO_PASSWORD, 'Gina Globex');
+  // Verified addresses: the demo's accounts need no verification e-mail.
+  const demoAccount = (email: string, name: string) => accounts.createAccount({ email, password: DEMO_PASSWORD, name }, { emailVerified: true });
+  const owner = await demoAccount(DEMO_OWNER_EMAIL, 'Olivia Owner');
+  const agent = await demoAccount('agent@demo.test', 'Aaron Agent');
+  const globexOwner = await demoAccount('globex@demo.test', 'Gina Globex');
   // Services trust their callers to have passed the gate; the seed acts as each tenant's owner.
-  const asOwner = { sessionId: '', agentId: owner.agent.id, clientIp: null };
-  const asGlobexOwner = { sessionId: '', agentId: globexOwner.agent.id, clientIp: null };
+  const asOwner = { sessionId: '', agentId: owner.id, clientIp: null };
+  const asGlobexOwner = { sessionId: '', agentId: globexOwner.id, clientIp: null };
 
   const acme = await tenancy.createTenant(asOwner, 'Acme Support', null);
   const billing = await tenancy.createWorkspace(acme.id, 'Billing');
   const lobby = await tenancy.createWorkspace(acme.id, 'Lobby');
-  await tenancy.addTenantMember(asOwner, 'OWNER', acme.id, agent.agent.email, 'AGENT');
+  await tenancy.addTenantMember(asOwner, 'OWNER', acme.id, agent.email, 'AGENT');
   for (const workspace of [billing, lobby]) {
-    await tenancy.addWorkspaceMember(asOwner, workspace, owner.agent.id);
-    await tenancy.addWorkspaceMember(asOwner, workspace, agent.agent.id);
+    await tenancy.addWorkspaceMember(asOwner, workspace, owner.id);
+    await tenancy.addWorkspaceMember(asOwner, workspace, agent.id);
   }
   const ownerFacts = await gate.member(createLoaders(db, asOwner), acme.id);
   await tenancy.setTenantTwoFactor(asOwner, ownerFacts, acme.id, true);
@@ -35,7 +37,7 @@ export async function seedDemoData({ db, accounts, tenancy, gate }: Services): P
 
   const globex = await tenancy.createTenant(asGlobexOwner, 'Globex', null);
   const sales = await tenancy.createWorkspace(globex.id, 'Sales');
-  await tenancy.addTenantMember(asGlobexOwner, 'OWNER', globex.id, owner.agent.email, 'AGENT');
-  await tenancy.addWorkspaceMember(asGlobexOwner, sales, owner.agent.id);
+  await tenancy.addTenantMember(asGlobexOwner, 'OWNER', globex.id, owner.email, 'AGENT');
+  await tenancy.addWorkspaceMember(asGlobexOwner, sales, owner.id);
   return true;
 }

@@ -1,3 +1,4 @@
+import { AccountTokenEntity } from './account-token.entity';
 import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
@@ -9,6 +10,7 @@ import { RecoveryCodeEntity } from './recovery-code.entity';
 import { SessionEntity } from './session.entity';
 import { TenantMemberCountEntity } from './tenant-member-count.entity';
 import { TenantMembershipEntity } from './tenant-membership.entity';
+import { TenantInvitationEntity } from './tenant-invitation.entity';
 import { TenantStandingEntity } from './tenant-standing.entity';
 import { TenantEntity } from './tenant.entity';
 import { WorkspaceMembershipEntity } from './workspace-membership.entity';
@@ -16,6 +18,7 @@ import { WorkspaceEntity } from './workspace.entity';
 import { WebAuthnChallengeEntity } from './webauthn-challenge.entity';
 
 export {
+  AccountTokenEntity,
   AgentEntity,
   AuditEventEntity,
   AuthenticatorEntity,
@@ -26,6 +29,7 @@ export {
   RecoveryCodeEntity,
   SessionEntity,
   TenantEntity,
+  TenantInvitationEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
@@ -35,6 +39,7 @@ export {
 };
 
 export const entities = [
+  AccountTokenEntity,
   AgentEntity,
   AuditEventEntity,
   AuthenticatorEntity,
@@ -45,6 +50,7 @@ export const entities = [
   RecoveryCodeEntity,
   SessionEntity,
   TenantEntity,
+  TenantInvitationEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
