@@ -9,6 +9,7 @@ import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCod
 import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
 import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGrams';
+import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
 import { AccountLifecycle1795825000000 } from './1795825000000-AccountLifecycle';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
@@ -24,5 +25,6 @@ export const migrations = [
   Passkeys1795750000000,
   MemberCountsAndSearch1795760000000,
   MemberSearchGrams1795770000000,
+  MailOutbox1795820000000,
   AccountLifecycle1795825000000,
 ];

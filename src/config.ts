@@ -73,9 +73,31 @@ export interface Config {
    * http://localhost:PORT). In production every origin must be https, except http://localhost.
    */
   webauthn: { rpId: string; origins: string[] };
+  /** E-mail: how messages leave the outbox (src/mail/). */
+  mail: MailConfig;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
+
+/**
+ * MAIL_DELIVERY: `smtp` (through SMTP_URL), `files` (each message an .eml file under DATA_DIR/outbox, its path
+ * logged) or `off` (no message is written at all). Default `smtp` when SMTP_URL is set, else `files` in
+ * development; production without SMTP_URL refuses to start unless MAIL_DELIVERY says otherwise, because
+ * security notices (and sign-up, password resets and invitations) need mail.
+ */
+export type MailDelivery = 'smtp' | 'files' | 'off';
+
+export interface MailConfig {
+  delivery: MailDelivery;
+  /** SMTP_URL: smtp://user:pass@host:587 (STARTTLS when offered; required in production off loopback) or smtps://…:465. */
+  smtpUrl: string | null;
+  /** MAIL_FROM: the sender, `address` or `Name <address>`. Required with SMTP in production; dev default below. */
+  from: string;
+  /** MAIL_POLL_INTERVAL_MS: how often each process looks for messages due (others' and retries), default 5000. */
+  pollIntervalMs: number;
+}
+
+const DEVELOPMENT_MAIL_FROM = 'Tenant 2FA <no-reply@localhost>';
 
 export class ConfigError extends StartupError {
   constructor(readonly problems: string[]) {
@@ -126,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const webauthn = parseWebAuthn(env, port, isProduction, problems);
+  const mail = parseMail(env, isProduction, problems);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -149,8 +172,32 @@ export function loadConfig(env: Env = process.env): Config {
     maxComplexity,
     logLevel,
     webauthn,
+    mail,
     warnings,
   };
+}
+
+function parseMail(env: Env, isProduction: boolean, problems: string[]): MailConfig {
+  const smtpUrl = (env.SMTP_URL ?? '').trim() || null;
+  const pollIntervalMs = integer(env, 'MAIL_POLL_INTERVAL_MS', 5000, 20, 600_000, problems);
+  const given = (env.MAIL_DELIVERY ?? '').trim();
+  if (given && !['smtp', 'files', 'off'].includes(given)) problems.push(`MAIL_DELIVERY must be smtp, files or off, got "${given}"`);
+  const delivery = (given || (smtpUrl ? 'smtp' : isProduction ? '' : 'files')) as MailDelivery | '';
+  if (!delivery) {
+    problems.push(
+      'SMTP_URL is required in production: security notices (and sign-up, password resets, invitations) are sent by e-mail. ' +
+        'Set SMTP_URL=smtps://user:password@mail.example.com:465 and MAIL_FROM, or MAIL_DELIVERY=off to run without e-mail (no notice is sent)',
+    );
+  }
+  if (delivery === 'smtp' && !smtpUrl) problems.push('MAIL_DELIVERY=smtp needs SMTP_URL (smtp://user:password@host:587 or smtps://…:465)');
+  if (smtpUrl && given && delivery !== 'smtp') problems.push(`SMTP_URL is set but MAIL_DELIVERY=${given}: unset one of them`);
+  if (smtpUrl && !isSmtpUrl(smtpUrl)) problems.push('SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465 (URL-encode special characters)');
+  const from = (env.MAIL_FROM ?? '').trim();
+  if (from && !/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from)) {
+    problems.push(`MAIL_FROM must be an address or "Name <address>", got "${from}"`);
+  }
+  if (!from && isProduction && delivery === 'smtp') problems.push('MAIL_FROM is required with SMTP_URL in production, e.g. "Example Sign-in <no-reply@example.com>"');
+  return { delivery: delivery || 'off', smtpUrl, from: from || DEVELOPMENT_MAIL_FROM, pollIntervalMs };
 }
 
 function parseWebAuthn(env: Env, port: number, isProduction: boolean, problems: string[]): Config['webauthn'] {
@@ -191,6 +238,15 @@ function parsePublicUrl(raw: string | undefined, isProduction: boolean, problems
   const isLoopback = ['localhost', '127.0.0.1', '[::1]'].includes(match[2]);
   if (isProduction && match[1] !== 'https' && !isLoopback) problems.push(`PUBLIC_URL must use https in production (only a loopback address may not), got "${value}"`);
   return value;
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && Boolean(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {

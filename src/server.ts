@@ -100,8 +100,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestLog: Record<string, unknown>,
   ): Promise<GatewayContext> => {
     const token = sessionToken(req);
-    const session = token ? await services.accounts.authenticate(token, { clientIp: address }) : null;
     const userAgent = req.headers['user-agent'];
+    const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }) : null;
     return { requestId, session, loaders: createLoaders(db, session), services, clientIp: address, userAgent, sessionCookie, requestLog };
   };
 
@@ -187,6 +187,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await drained;
       clearTimeout(forced);
       await apollo.stop();
+      await services.mail.sender.stop();
       await db.close();
     })());
 
@@ -202,6 +203,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           const address = httpServer.address() as AddressInfo;
           const url = `http://${host ?? 'localhost'}:${address.port}`;
           services.publicUrl.listeningAt(url);
+          services.mail.sender.start(logger); // links need PUBLIC_URL, known by now
           resolve(url);
         });
       }),

@@ -3,13 +3,13 @@ import { EmailVerificationService } from './accounts/email-verification.service'
 import { PasswordService } from './accounts/password.service';
 import { SignUpService } from './accounts/sign-up.service';
 import { InvitationService } from './invitations/invitation.service';
-import type { MailQueue } from './mail/mail-queue';
 import { AdminService } from './admin/admin.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { PublicUrl } from './http/public-url';
 import type { Database } from './db/database';
+import { createMail } from './mail/mail';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
 import { TenancyService } from './tenancy/tenancy.service';
 import { AnswerService } from './two-factor/answer.service';
@@ -28,21 +28,20 @@ import { REAUTH_MAX_FAILURES } from './two-factor/limits';
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'signUp'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'signUp'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
   const publicUrl = new PublicUrl(config.publicUrl);
-  // Until the mail component (the outbox and its sender) is merged, messages are dropped here.
-  const mail: MailQueue = { enqueue: async () => undefined };
   const secretBox = new SecretBox(config.encryptionKeys);
+  const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
   const reauth = new ReauthenticationService(db, clock);
   const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
   const factorDeps = { secretBox, recoveryCodes, passkeys };
-  const tenancy = new TenancyService(db, clock, gate, factorDeps, mail);
+  const tenancy = new TenancyService(db, clock, gate, factorDeps, mail.queue);
   const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
@@ -62,15 +61,16 @@ export function createServices(
     },
     onTwoFactorEvent,
   );
-  const invitations = new InvitationService(db, clock, mail);
-  const emailVerification = new EmailVerificationService(db, clock, mail, rateLimiter);
+  const invitations = new InvitationService(db, clock, mail.queue);
+  const emailVerification = new EmailVerificationService(db, clock, mail.queue, rateLimiter);
   const signUp = new SignUpService(db, clock, config.signUp, accounts, emailVerification, invitations);
-  const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail);
+  const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices);
   return {
     db,
     clock,
     publicUrl,
     secretBox,
+    mail,
     accounts,
     signUp,
     emailVerification,

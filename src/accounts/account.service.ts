@@ -133,7 +133,7 @@ export class AccountService {
         sqlExecute(manager, 'UPDATE sessions SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)', [now, session.id, staleBefore]),
       );
     }
-    return { sessionId: session.id, agentId: session.agent_id, clientIp: origin.clientIp };
+    return { sessionId: session.id, agentId: session.agent_id, clientIp: origin.clientIp, userAgent: origin.userAgent ?? null };
   }
 
   /** The agent's live sessions, newest first. */

@@ -3,12 +3,10 @@ import { Database, sqlExecute, Tx } from '../db/database';
 import { AgentEntity } from '../db/entities';
 import { assertThat } from '../errors/domain-error';
 import type { MailQueue } from '../mail/mail-queue';
+import { emailVerification } from '../mail/templates/email-verification';
 import type { ClientRateLimiter } from '../rate-limits/client-rate-limiter';
 import { claimAccountToken, issueAccountToken } from './account-tokens';
 import type { SessionIdentity } from './session-identity';
-
-/** The message that carries a verification link. */
-export const EMAIL_VERIFICATION_TEMPLATE = 'email-verification';
 
 /**
  * E-mail verification: a single-use link (24 hours) to the agent's own address; following it marks the address
@@ -36,7 +34,7 @@ export class EmailVerificationService {
   /** Issues the link and writes its message in the caller's transaction (sign-up's). */
   async sendWithin(tx: Tx, agent: Pick<AgentEntity, 'id' | 'email' | 'name'>, now: Date): Promise<void> {
     const { token, expiresAt } = await issueAccountToken(tx, agent.id, 'EMAIL_VERIFICATION', now);
-    await this.mail.enqueue(tx, { to: agent.email, template: EMAIL_VERIFICATION_TEMPLATE, data: { name: agent.name, token, expiresAt: expiresAt.toISOString() } }, now);
+    await this.mail.enqueue(tx, emailVerification.message(agent.email, { name: agent.name, token, expiresAt: expiresAt.toISOString() }), now);
   }
 
   /** Spends the link (INVALID_TOKEN when wrong, used or expired) and answers the agent, now verified. */

@@ -3,16 +3,16 @@ import { hashPassword } from '../crypto/passwords';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { AgentEntity } from '../db/entities';
 import type { MailQueue } from '../mail/mail-queue';
+import type { SecurityNotices } from '../mail/security-notices';
+import { passwordChanged } from '../mail/templates/password-changed';
+import { passwordReset } from '../mail/templates/password-reset';
+import { passwordResetLink } from '../mail/templates/password-reset-link';
 import type { ClientRateLimiter } from '../rate-limits/client-rate-limiter';
 import type { ReauthenticationService } from '../two-factor/reauthentication.service';
 import { AccountService, IssuedSession, normalizeEmail, SignInOrigin } from './account.service';
 import { claimAccountToken, dropAccountTokens, issueAccountToken } from './account-tokens';
 import { markEmailVerified } from './email-verification.service';
 import type { SessionIdentity } from './session-identity';
-
-/** The message that carries a reset link, and the notice after a password changed or was reset. */
-export const PASSWORD_RESET_TEMPLATE = 'password-reset';
-export const PASSWORD_CHANGED_TEMPLATE = 'password-changed';
 
 /**
  * Changing a password (signed in, the current one re-checked) and resetting a forgotten one (a single-use link
@@ -27,6 +27,7 @@ export class PasswordService {
     private readonly reauth: ReauthenticationService,
     private readonly rateLimiter: ClientRateLimiter,
     private readonly mail: MailQueue,
+    private readonly notices: SecurityNotices,
   ) {}
 
   /** The current password re-checked; then the new one in, every other session out, and a notice. */
@@ -38,7 +39,7 @@ export class PasswordService {
     await this.db.transaction(async (tx) => {
       await sqlExecute(tx, 'UPDATE agents SET password_hash = ? WHERE id = ?', [passwordHash, session.agentId]);
       await this.accounts.endSessions(tx, session.agentId, session.sessionId, now);
-      await this.notify(tx, await tx.findOneByOrFail(AgentEntity, { id: session.agentId }), 'changed', origin, now);
+      await this.notices.notifyAccount(tx, { agentId: session.agentId }, passwordChanged, origin, now);
     });
   }
 
@@ -79,7 +80,7 @@ export class PasswordService {
     await this.db.transaction(async (tx) => {
       const { token, expiresAt } = await issueAccountToken(tx, agent?.id ?? null, 'PASSWORD_RESET', now);
       if (!agent) return;
-      await this.mail.enqueue(tx, { to: agent.email, template: PASSWORD_RESET_TEMPLATE, data: { name: agent.name, token, expiresAt: expiresAt.toISOString() } }, now);
+      await this.mail.enqueue(tx, passwordResetLink.message(agent.email, { name: agent.name, token, expiresAt: expiresAt.toISOString() }), now);
     });
   }
 
@@ -98,24 +99,10 @@ export class PasswordService {
       await markEmailVerified(tx, agentId, now);
       await dropAccountTokens(tx, agentId, 'PASSWORD_RESET');
       await this.accounts.endSessions(tx, agentId, null, now);
-      const agent = await tx.findOneByOrFail(AgentEntity, { id: agentId });
-      await this.notify(tx, agent, 'reset', origin, now);
-      return this.accounts.startSession(tx, agent, now, origin);
+      await this.notices.notifyAccount(tx, { agentId }, passwordReset, origin, now);
+      return this.accounts.startSession(tx, await tx.findOneByOrFail(AgentEntity, { id: agentId }), now, origin);
     });
     await this.accounts.clearSignInLock(issued.agent);
     return issued;
-  }
-
-  /** The security notice of a password changed or reset, written with the change. */
-  private async notify(tx: Tx, agent: AgentEntity, how: 'changed' | 'reset', origin: SignInOrigin, now: Date): Promise<void> {
-    await this.mail.enqueue(
-      tx,
-      {
-        to: agent.email,
-        template: PASSWORD_CHANGED_TEMPLATE,
-        data: { name: agent.name, how, at: now.toISOString(), clientIp: origin.clientIp, userAgent: origin.userAgent ?? null },
-      },
-      now,
-    );
   }
 }

@@ -1,5 +1,6 @@
 import { sqlExecute, Tx } from '../db/database';
 import { newId } from '../db/ids';
+import { writeSecurityNotices } from '../mail/security-notices';
 import type { TwoFactorMethodName } from '../two-factor/authenticator-state';
 
 /** Every action the audit log records. Events carry who, whom, where and what; never a secret or code. */
@@ -29,6 +30,9 @@ export const AUDIT_ACTIONS = [
   'PASSKEY_RENAMED',
   'PASSKEY_COUNTER_STALE',
   'TOTP_REMOVED',
+  'TOTP_ADDED',
+  'TWO_FACTOR_LOCKED',
+  'DEVICE_REMEMBERED',
   'MEMBER_INVITED',
   'INVITATION_REVOKED',
   'INVITATION_ACCEPTED',
@@ -47,12 +51,13 @@ export interface AuditRecord {
 }
 
 /**
- * Where the request being served came from: the client's address (after TRUSTED_PROXY_HOPS). A request's
- * SessionIdentity carries it, so each service hands its caller to recordAudit; work outside a request (the demo
- * seed) has no address, and its events record null.
+ * Where the request being served came from: the client's address (after TRUSTED_PROXY_HOPS) and its User-Agent.
+ * A request's SessionIdentity carries them, so each service hands its caller to recordAudit; work outside a
+ * request (the demo seed) has neither, and its events record null. Security notices name both.
  */
 export interface RequestOrigin {
   clientIp: string | null;
+  userAgent?: string | null;
 }
 
 /** The audit column's width: an IPv6 address in text (an IPv4 tail included) fits; a zone id may not. */
@@ -61,6 +66,7 @@ const CLIENT_IP_MAX_LENGTH = 45;
 /**
  * Writes audit events inside the caller's transaction, so the events and the change land together, in one
  * statement (they are recorded in the order given), each with the client address of the request behind them.
+ * An event that warrants a security notice (mail/security-notices.ts) writes its e-mail there too.
  */
 export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...records: [AuditRecord, ...AuditRecord[]]): Promise<void> {
   const clientIp = origin.clientIp?.slice(0, CLIENT_IP_MAX_LENGTH) ?? null;
@@ -81,4 +87,5 @@ export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...re
       at,
     ]),
   );
+  await writeSecurityNotices(tx, at, origin, records);
 }

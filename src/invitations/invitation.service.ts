@@ -12,13 +12,12 @@ import { rawEntity } from '../db/load-by-ids';
 import { assertThat } from '../errors/domain-error';
 import { SpecificMessages } from '../errors/error-codes';
 import type { MailQueue } from '../mail/mail-queue';
+import { invitation as invitationMail } from '../mail/templates/invitation';
 import { addMembership } from '../tenancy/memberships';
 import { mayOffer } from '../tenancy/roles';
 
 /** An invitation's link works for a week. */
 export const INVITATION_LIFETIME_MS = 7 * 24 * 3600_000;
-/** The message that carries an invitation's link. */
-export const INVITATION_TEMPLATE = 'invitation';
 
 /** Pending: neither accepted nor revoked, and not expired (`?` is now). */
 const PENDING = 'i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?';
@@ -75,15 +74,8 @@ export class InvitationService {
         tx.findOneByOrFail(TenantEntity, { id: tenantId }),
         tx.findOneOrFail(AgentEntity, { select: { name: true }, where: { id: actor.agentId } }),
       ]);
-      await this.mail.enqueue(
-        tx,
-        {
-          to: address,
-          template: INVITATION_TEMPLATE,
-          data: { tenantName: tenant.name, invitedBy: inviter.name, role, token, expiresAt: invitation.expiresAt.toISOString() },
-        },
-        now,
-      );
+      const data = { tenantName: tenant.name, invitedBy: inviter.name, role, token, expiresAt: invitation.expiresAt.toISOString() };
+      await this.mail.enqueue(tx, invitationMail.message(address, data), now);
       return invitation;
     });
   }

@@ -8,7 +8,7 @@ import type { Tx } from '../db/database';
 export interface OutgoingMail {
   /** The recipient's address, as stored (normalised). */
   to: string;
-  /** A template name from src/mail/templates. */
+  /** A template name from src/mail/templates (`mailTemplate(…).message(to, data)` builds the whole message, typed). */
   template: string;
   data: Record<string, unknown>;
 }
@@ -16,7 +16,7 @@ export interface OutgoingMail {
 /**
  * The transactional outbox: a message is written in the caller's transaction, beside the change it reports, so
  * it is sent if and only if that change commits. Delivery (retries, backoff, once across processes) happens
- * after the commit, elsewhere.
+ * after the commit, elsewhere (mail-sender.ts).
  */
 export interface MailQueue {
   enqueue(tx: Tx, mail: OutgoingMail, now: Date): Promise<void>;

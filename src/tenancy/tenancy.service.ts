@@ -23,12 +23,10 @@ import { isTenantAdmin, mayOffer } from './roles';
 import { createMemberCounts, uncountTwoFactorBeforeRemoval } from './member-counts';
 import { addMembership, removeMembership } from './memberships';
 import type { MailQueue } from '../mail/mail-queue';
+import { memberAdded } from '../mail/templates/member-added';
 import { SECOND_FACTORS } from '../two-factor/factors/registry';
 import type { FactorDeps } from '../two-factor/factors/second-factor';
 import { revokeStandings } from '../two-factor/standing';
-
-/** The message that tells an agent it was added to a tenant. */
-export const MEMBER_ADDED_TEMPLATE = 'member-added';
 
 /**
  * Tenants, workspaces and membership. Callers have already passed the gate (@TenantGate) for the tenant
@@ -135,7 +133,7 @@ export class TenancyService {
           tx.findOneByOrFail(TenantEntity, { id: tenantId }),
           tx.findOneOrFail(AgentEntity, { select: { name: true }, where: { id: actor.agentId } }),
         ]);
-        await this.mail.enqueue(tx, { to: agent.email, template: MEMBER_ADDED_TEMPLATE, data: { name: agent.name, tenantName: tenant.name, role, addedBy: addedBy.name } }, now);
+        await this.mail.enqueue(tx, memberAdded.message(agent.email, { name: agent.name, tenantName: tenant.name, role, addedBy: addedBy.name }), now);
         return membership;
       });
     } catch (error) {

@@ -58,7 +58,14 @@ export class AnswerService {
         // on the challenge (the 5th invalidates it).
         const { locked } = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge.consecutiveFailures);
         const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
-        await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_FAILED', method }, ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []));
+        await recordAudit(
+          tx,
+          now,
+          session,
+          { ...audit, action: 'CHALLENGE_FAILED', method },
+          ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
+          ...(locked ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
+        );
         return { passed: false as const, attemptsRemaining, ...(locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}) };
       })
       .catch((error: unknown) => {

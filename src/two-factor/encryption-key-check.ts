@@ -11,6 +11,7 @@ import { StartupError } from '../errors/startup-error';
 export const KEY_ID_COLUMNS: ReadonlyArray<{ table: string; column: string; holds: 'sealed' | 'hashed' }> = [
   { table: 'authenticators', column: 'key_id', holds: 'sealed' }, // TOTP secrets
   { table: 'recovery_codes', column: 'key_id', holds: 'hashed' },
+  { table: 'mail_outbox', column: 'key_id', holds: 'sealed' }, // e-mails waiting to be sent ('' once finished)
 ];
 
 export interface KeyCheck {

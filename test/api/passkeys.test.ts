@@ -107,6 +107,7 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
         { action: 'PASSKEY_ADDED', method: 'PASSKEY' },
         { action: 'PASSKEY_ADDED', method: 'PASSKEY' },
         { action: 'TWO_FACTOR_ENROLMENT_STARTED', method: null },
+        { action: 'TOTP_ADDED', method: 'TOTP' }, // an authenticator app beside passkeys
       ]);
     });
 

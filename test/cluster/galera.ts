@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { createConnection } from 'mysql2/promise';
 import { GaleraCluster, NodeNumber, NODES } from '../../scripts/galera/cluster';
@@ -26,10 +29,15 @@ export interface ClusterDatabase {
 export async function clusterDatabase(cluster: GaleraCluster): Promise<ClusterDatabase> {
   const name = `cluster_${randomBytes(4).toString('hex')}`;
   await sql(cluster.url(1), `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const drop = () => sql(cluster.url(1), `DROP DATABASE IF EXISTS \`${name}\``);
+  // The gateways' DATA_DIR: production-mode test gateways write their e-mails there (MAIL_DELIVERY=files).
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'gateway-cluster-'));
+  const drop = async () => {
+    await sql(cluster.url(1), `DROP DATABASE IF EXISTS \`${name}\``);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return {
     name,
-    on: (node) => ({ url: cluster.url(node, name), dataDir: '/nonexistent', drop }),
+    on: (node) => ({ url: cluster.url(node, name), dataDir, drop }),
     drop,
   };
 }

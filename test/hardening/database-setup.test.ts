@@ -22,7 +22,7 @@ function mariadbUrl(database: string, account?: { user: string; password: string
 describe('connecting to MySQL/MariaDB', () => {
   it('a refused connection stops the built gateway with one line naming host:port, no driver stack', async () => {
     const port = await freePort(); // nothing listens there
-    const env = { PATH: process.env.PATH, NODE_ENV: 'production', PUBLIC_URL: 'https://gateway.test', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, DATABASE_URL: `mysql://gw:pw@127.0.0.1:${port}/gw` };
+    const env = { PATH: process.env.PATH, NODE_ENV: 'production', PUBLIC_URL: 'https://gateway.test', MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, DATABASE_URL: `mysql://gw:pw@127.0.0.1:${port}/gw` };
     const failure = await promisify(execFile)(process.execPath, [path.join(ROOT, 'dist/src/main.js')], { env, timeout: 30_000 }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,

@@ -32,6 +32,8 @@ export function productionEnv(database: ScratchDatabase, env: Record<string, str
     ...(database.url ? { DATABASE_URL: database.url } : {}),
     ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
     PUBLIC_URL: 'https://gateway.test',
+    // Production wants SMTP_URL; messages land as .eml files under DATA_DIR unless a test names a mail server.
+    ...(env.SMTP_URL ? {} : { MAIL_DELIVERY: 'files' }),
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
     RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',

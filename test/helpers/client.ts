@@ -18,10 +18,16 @@ export class GraphQLClient {
   constructor(
     readonly url: string,
     public token?: string,
+    /** Sent with every request (e.g. a User-Agent). */
+    readonly headers: Record<string, string> = {},
   ) {}
 
   withToken(token: string): GraphQLClient {
-    return new GraphQLClient(this.url, token);
+    return new GraphQLClient(this.url, token, this.headers);
+  }
+
+  withHeaders(headers: Record<string, string>): GraphQLClient {
+    return new GraphQLClient(this.url, this.token, { ...this.headers, ...headers });
   }
 
   async request<T, V>(document: TypedDocumentNode<T, V>, variables?: V): Promise<GraphQLResponse<T>> {
@@ -35,6 +41,7 @@ export class GraphQLClient {
       headers: {
         'content-type': 'application/json',
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...this.headers,
         ...headers,
       },
       body: JSON.stringify(body),

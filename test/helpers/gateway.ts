@@ -38,8 +38,8 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     // Fixtures sign agents up in every mode (production defaults to invitation-only); sign-up tests set their own.
     SIGN_UP: 'open',
     // Production wants PUBLIC_URL; elsewhere it is where the gateway listens. A test that follows links in
-    // production mode names its own.
-    ...(env.NODE_ENV === 'production' ? { PUBLIC_URL: 'https://gateway.test' } : {}),
+    // production mode names its own. Production wants SMTP_URL too: .eml files, unless the test names a server.
+    ...(env.NODE_ENV === 'production' ? { PUBLIC_URL: 'https://gateway.test', ...(env.SMTP_URL ? {} : { MAIL_DELIVERY: 'files' }) } : {}),
     ...env,
   });
   const clock = new TestClock();

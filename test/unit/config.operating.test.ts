@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 
-const base = () => ({ ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gateway-config-')) });
+// MAIL_DELIVERY: production wants SMTP_URL or an explicit choice; mail is not what these tests are about.
+const base = () => ({ MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gateway-config-')) });
 
 function problemsOf(env: Record<string, string>): string[] {
   try {

@@ -40,9 +40,9 @@ describe('configuration', () => {
   });
 
   it('turns introspection and the playground off in production unless configured on', () => {
-    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
+    const config = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() });
     expect([config.introspection, config.playground]).toEqual([false, false]);
-    const on = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
+    const on = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', MAIL_DELIVERY: 'off', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), GRAPHQL_INTROSPECTION: 'true' });
     expect(on.introspection).toBe(true);
   });
 
@@ -70,7 +70,7 @@ describe('configuration', () => {
   });
 
   it('wants PUBLIC_URL in production (https, or a loopback address) and defaults it to http://localhost:PORT in development', () => {
-    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), MAIL_DELIVERY: 'off' };
     expect(loadConfig(env).publicUrl).toBe('http://localhost:4000');
     expect(loadConfig({ ...env, PORT: '0' }).publicUrl).toBeNull(); // where it listens
     expect(loadConfig({ ...env, PUBLIC_URL: 'https://auth.example.com/' }).publicUrl).toBe('https://auth.example.com');
@@ -81,7 +81,7 @@ describe('configuration', () => {
   });
 
   it('listens on 127.0.0.1 in development and on every interface in production, unless HOST says otherwise', () => {
-    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir(), MAIL_DELIVERY: 'off' };
     expect(loadConfig(env).host).toBe('127.0.0.1');
     expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' }).host).toBe('0.0.0.0');
     expect(loadConfig({ ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');

@@ -3,6 +3,7 @@ import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
+import { MailOutboxEntity } from './mail-outbox.entity';
 import { MemberSearchGramEntity } from './member-search-gram.entity';
 import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
@@ -23,6 +24,7 @@ export {
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
   RateLimitBucketEntity,
@@ -44,6 +46,7 @@ export const entities = [
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
   RateLimitBucketEntity,

@@ -151,7 +151,7 @@ export class TotpEnrolmentService {
       if (isFirstFactor) {
         await countTwoFactorEnabled(tx, tenantId, session.agentId);
         await recordAudit(tx, now, session, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
-      }
+      } else await recordAudit(tx, now, session, { tenantId, action: 'TOTP_ADDED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
       return { codes, status: await pairStatusIn(tx, tenantId, session.agentId, now) };
     });
     this.onEvent('enrolment-confirmed');
