@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { hashPassword } from '../crypto/passwords';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { AgentEntity } from '../db/entities';
-import type { MailQueue } from '../mail/mail-queue';
+import type { MailOutbox } from '../mail/outbox';
 import type { SecurityNotices } from '../mail/security-notices';
 import { passwordChanged } from '../mail/templates/password-changed';
 import { passwordReset } from '../mail/templates/password-reset';
@@ -26,7 +26,7 @@ export class PasswordService {
     private readonly accounts: AccountService,
     private readonly reauth: ReauthenticationService,
     private readonly rateLimiter: ClientRateLimiter,
-    private readonly mail: MailQueue,
+    private readonly mail: Pick<MailOutbox, 'enqueueToAgent'>,
     private readonly notices: SecurityNotices,
   ) {}
 
@@ -68,8 +68,9 @@ export class PasswordService {
 
   /**
    * Always answers (true); a link goes out only when an account has the address. Both cases spend the same
-   * budgets (per client IP, per address) and run the same statements, a token's hash included, so neither the
-   * answer nor its time tells whether the address has an account.
+   * budgets (per client IP, per address) and run the same statements with the same work between them (the
+   * token, its hash, the sealed message, which the outbox writes only when an agent has the address), so neither
+   * the answer nor its time tells whether the address has an account.
    */
   async requestReset(email: string, clientIp: string): Promise<void> {
     const address = normalizeEmail(email);
@@ -79,8 +80,8 @@ export class PasswordService {
     const now = this.clock.now();
     await this.db.transaction(async (tx) => {
       const { token, expiresAt } = await issueAccountToken(tx, agent?.id ?? null, 'PASSWORD_RESET', now);
-      if (!agent) return;
-      await this.mail.enqueue(tx, passwordResetLink.message(agent.email, { name: agent.name, token, expiresAt: expiresAt.toISOString() }), now);
+      const message = passwordResetLink.message(address, { token, expiresAt: expiresAt.toISOString() });
+      await this.mail.enqueueToAgent(tx, { email: address }, message.template, message.data, now);
     });
   }
 
