@@ -80,9 +80,10 @@ export function registerInvitationCommands(program: Command): void {
     .argument('<invitation>', "an id from `invitations list`, or the e-mail's link or its token")
     .addHelpText('after', example('tenant-2fa invitations accept "https://gateway.example.com/invitation?token=…"'))
     .action(async (given: string, options: CommonOptions) => {
+      const ref = invitationRef(given);
       const runtime = new Runtime(options);
       const { client } = runtime.signedIn();
-      const data = await client.request(CliAcceptInvitationDocument, invitationRef(given));
+      const data = await client.request(CliAcceptInvitationDocument, ref);
       if (runtime.json) return printJson(data);
       printLine(`You joined the tenant as ${data.acceptInvitation.role}.`);
       note('`tenant-2fa tenants` lists it with its workspaces.');
