@@ -14,7 +14,7 @@ export interface RenderedParts {
  */
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
 
-export function plainLine(value: string): string {
+function plainLine(value: string): string {
   return value.replace(UNSAFE_CHARACTERS, ' ').trim();
 }
 

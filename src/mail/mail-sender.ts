@@ -63,6 +63,8 @@ interface ClaimedRow {
  */
 export class MailSender {
   private logger: Logger | undefined;
+  /** The current pass's logger: every line carries a `reqId` of its own, as request lines do. */
+  private log: Logger | undefined;
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = Infinity;
   private running: Promise<void> | undefined;
@@ -118,8 +120,9 @@ export class MailSender {
   private runPass(): void {
     this.timer = undefined;
     this.timerDueAt = Infinity;
+    this.log = this.logger?.child({ reqId: newId() });
     this.running = this.pass()
-      .catch((error) => this.logger?.error({ err: error }, 'mail outbox pass failed; trying again at the next poll'))
+      .catch((error) => this.log?.error({ err: error }, 'mail outbox pass failed; trying again at the next poll'))
       .finally(() => {
         this.running = undefined;
         const next = this.timerDueAt;
@@ -207,8 +210,8 @@ export class MailSender {
     }
     // Outside the try: a failure to record a message the server accepted must not schedule it again.
     await this.finish(row, token, 'SENT', null);
-    if (file) this.logger?.info({ mailId: row.id, template: row.template, file }, `Mail written to ${file}`);
-    else this.logger?.info({ mailId: row.id, template: row.template }, 'mail sent');
+    if (file) this.log?.info({ mailId: row.id, template: row.template, file }, `Mail written to ${file}`);
+    else this.log?.info({ mailId: row.id, template: row.template }, 'mail sent');
   }
 
   private async failed(row: ClaimedRow, token: string, error: unknown): Promise<void> {
@@ -217,7 +220,7 @@ export class MailSender {
     const givesUp = isPermanentRejection(error) || now.getTime() - row.createdAt.getTime() >= GIVE_UP_AFTER_MS;
     if (givesUp) {
       await this.finish(row, token, 'FAILED', reason);
-      this.logger?.error({ mailId: row.id, template: row.template, attempts: row.attempts + 1, reason }, 'mail given up');
+      this.log?.error({ mailId: row.id, template: row.template, attempts: row.attempts + 1, reason }, 'mail given up');
       return;
     }
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(row.attempts + 1));
@@ -229,7 +232,7 @@ export class MailSender {
         [nextAttemptAt, reason, row.id, token],
       ),
     );
-    this.logger?.warn({ mailId: row.id, template: row.template, attempts: row.attempts + 1, reason, nextAttemptAt }, 'mail not delivered; will try again');
+    this.log?.warn({ mailId: row.id, template: row.template, attempts: row.attempts + 1, reason, nextAttemptAt }, 'mail not delivered; will try again');
   }
 
   /** PENDING → SENT or FAILED under this claim; the sealed data is cleared, as nothing will read it again. */
@@ -242,7 +245,7 @@ export class MailSender {
         [state, this.clock.now(), reason, row.id, token],
       ),
     );
-    if (moved !== 1) this.logger?.warn({ mailId: row.id }, 'mail outbox row was claimed again before it was recorded (its lease ran out)');
+    if (moved !== 1) this.log?.warn({ mailId: row.id }, 'mail outbox row was claimed again before it was recorded (its lease ran out)');
   }
 
   /** Hands back what this claim did not get to. */

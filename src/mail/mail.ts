@@ -34,5 +34,3 @@ export function createMail(
   queue.onEnqueued(() => sender.wake());
   return { queue, notices, sender };
 }
-
-export type Mail = ReturnType<typeof createMail>;

@@ -1,7 +1,8 @@
+import { SESSION_USER_AGENT_MAX_LENGTH } from '../accounts/account.service';
 import type { AuditAction, AuditRecord, RequestOrigin } from '../audit/audit-log';
 import { Database, sqlRows, Tx } from '../db/database';
-import { rawInt } from '../db/raw';
-import { RECOVERY_CODES_REMAINING } from '../two-factor/two-factor-status';
+import { rawBool, rawInt } from '../db/raw';
+import { PASSKEY_COUNT, RECOVERY_CODES_REMAINING } from '../two-factor/two-factor-status';
 import { AgentRecipient, MailOutbox } from './outbox';
 import { authenticatorAppAdded } from './templates/authenticator-app-added';
 import { authenticatorAppRemoved } from './templates/authenticator-app-removed';
@@ -37,8 +38,6 @@ export const NOTICE_TEMPLATES: Partial<Record<AuditAction, MailTemplate<TenantNo
   DEVICE_REMEMBERED: deviceRemembered,
 };
 
-/** A notice names the device by its User-Agent, cut to what a session keeps. */
-const USER_AGENT_MAX_LENGTH = 256;
 
 /**
  * Security notices: written in the transaction of the event they report, to the agent's address as stored (read
@@ -48,9 +47,9 @@ export class SecurityNotices {
   constructor(private readonly outbox: MailOutbox) {}
 
   /**
-   * recordAudit's part: a notice for each record whose action has one (one per agent and tenant in a batch, so
-   * "2FA turned on" with its first passkey is one message), naming the tenant and, after a recovery code, how many
-   * are left.
+   * recordAudit's part: a notice for each record whose action has one (one per agent and tenant in a batch),
+   * naming the tenant and, after a recovery code, how many are left. The first passkey of a pair turns its 2FA on
+   * (TWO_FACTOR_ENABLED, then PASSKEY_ADDED): one event, one message.
    */
   async forAuditRecords(tx: Tx, at: Date, origin: RequestOrigin, records: readonly AuditRecord[]): Promise<void> {
     const told = new Set<string>();
@@ -59,12 +58,14 @@ export class SecurityNotices {
       const agentId = record.subjectAgentId;
       if (!template || !agentId || told.has(`${record.tenantId}:${agentId}`)) continue;
       told.add(`${record.tenantId}:${agentId}`);
-      const [tenant] = await sqlRows<{ name: string; recovery_codes_left: unknown }>(
+      const [tenant] = await sqlRows<{ name: string; recovery_codes_left: unknown; passkey_count: unknown; totp_enabled: unknown }>(
         tx,
-        `SELECT t.name, ${RECOVERY_CODES_REMAINING} AS recovery_codes_left
+        `SELECT t.name, ${RECOVERY_CODES_REMAINING} AS recovery_codes_left, ${PASSKEY_COUNT} AS passkey_count, a.totp_enabled
            FROM tenants t LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ? WHERE t.id = ?`,
         [agentId, record.tenantId],
       );
+      // A passkey that is the pair's only factor is the one that just turned its 2FA on: "turned on" said it.
+      if (record.action === 'PASSKEY_ADDED' && rawInt(tenant.passkey_count) === 1 && !rawBool(tenant.totp_enabled)) continue;
       const data: TenantNoticeData = {
         ...noticeFacts(at, origin),
         tenantName: tenant.name,
@@ -83,8 +84,9 @@ export class SecurityNotices {
   }
 }
 
+/** The device is named by its User-Agent, cut as a session's is. */
 function noticeFacts(at: Date, origin: RequestOrigin): NoticeData {
-  return { at: at.toISOString(), clientIp: origin.clientIp ?? null, userAgent: origin.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) || null };
+  return { at: at.toISOString(), clientIp: origin.clientIp ?? null, userAgent: origin.userAgent?.slice(0, SESSION_USER_AGENT_MAX_LENGTH) || null };
 }
 
 /**

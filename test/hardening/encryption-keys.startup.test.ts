@@ -46,7 +46,7 @@ describe.each(databaseKinds)('start-up with missing encryption keys on %s', (kin
   afterAll(() => database?.drop());
 
   it('checks every column that names a key', () => {
-    expect(KEY_ID_COLUMNS.map((c) => `${c.table}.${c.column}`)).toEqual(['authenticators.key_id', 'recovery_codes.key_id']);
+    expect(KEY_ID_COLUMNS.map((c) => `${c.table}.${c.column}`)).toEqual(['authenticators.key_id', 'recovery_codes.key_id', 'mail_outbox.key_id']);
   });
 
   it('refuses to start without the key that sealed stored secrets, naming it', async () => {

@@ -113,4 +113,21 @@ describe('configuration', () => {
     expect(read.size).toBeGreaterThan(10);
     expect([...read].filter((name) => !listed.has(name))).toEqual([]);
   });
+
+  it('mail: .eml files in development, SMTP with SMTP_URL, and production refuses to start without SMTP_URL unless MAIL_DELIVERY is said', () => {
+    const env = { ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dataDir() };
+    const production = { ...env, NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' };
+    expect(loadConfig(env).mail).toEqual({ delivery: 'files', smtpUrl: null, from: 'Tenant 2FA <no-reply@localhost>', pollIntervalMs: 5000 });
+    expect(loadConfig({ ...env, SMTP_URL: 'smtp://u:p@127.0.0.1:2525' }).mail.delivery).toBe('smtp');
+    expect(problemsOf(production)).toEqual([expect.stringMatching(/^SMTP_URL is required in production: .* or MAIL_DELIVERY=off to run without e-mail/)]);
+    expect(problemsOf({ ...production, MAIL_DELIVERY: 'off' })).toEqual([]);
+    expect(problemsOf({ ...production, SMTP_URL: 'smtps://u:secret@mail.example.com:465' }).join()).toMatch(/MAIL_FROM is required with SMTP_URL in production/);
+    expect(problemsOf({ ...production, SMTP_URL: 'smtps://u:secret@mail.example.com:465', MAIL_FROM: 'Example <no-reply@example.com>' })).toEqual([]);
+    const bad = problemsOf({ ...env, SMTP_URL: 'http://u:secret@mail.example.com', MAIL_FROM: 'not an address', MAIL_DELIVERY: 'pigeon' });
+    expect(bad.join('\n')).toMatch(/SMTP_URL must look like smtp:/);
+    expect(bad.join('\n')).toMatch(/MAIL_FROM must be an address/);
+    expect(bad.join('\n')).toMatch(/MAIL_DELIVERY must be smtp, files or off/);
+    expect(bad.join('\n')).not.toContain('secret'); // a password in SMTP_URL is never repeated
+    expect(problemsOf({ ...env, SMTP_URL: 'smtp://mail.example.com', MAIL_DELIVERY: 'files' }).join()).toMatch(/SMTP_URL is set but MAIL_DELIVERY=files/);
+  });
 });

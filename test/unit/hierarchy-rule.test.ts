@@ -11,6 +11,7 @@ const tenant = (overrides: Partial<TenantTwoFactorSettings> = {}): TenantTwoFact
 describe('the hierarchy rule', () => {
   it.each<[string, TenantTwoFactorSettings, HierarchyChange, string | null]>([
     ['tenant on, from off', tenant({ twoFactorEnabled: false }), { kind: 'tenant', enabled: true }, null],
+    ['tenant on again, with workspaces and the policy requiring it', tenant({ workspacesRequiringTwoFactor: ['w1'], policy: 'REQUIRED_FOR_EVERYONE' }), { kind: 'tenant', enabled: true }, null],
     ['tenant off, nothing requires it', tenant(), { kind: 'tenant', enabled: false }, null],
     ['tenant off while a workspace requires it', tenant({ workspacesRequiringTwoFactor: ['w1'] }), { kind: 'tenant', enabled: false }, 'WORKSPACES_STILL_REQUIRE_TWO_FACTOR'],
     ['tenant off while the policy requires it', tenant({ policy: 'REQUIRED_FOR_ADMINS' }), { kind: 'tenant', enabled: false }, 'POLICY_STILL_REQUIRES_TWO_FACTOR'],

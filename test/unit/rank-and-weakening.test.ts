@@ -1,7 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { TenantRoleName, TwoFactorPolicyName } from '../../src/db/entities/tenant.entity';
 import { HierarchyChange, TenantTwoFactorSettings, weakensTwoFactor } from '../../src/tenancy/hierarchy-rule';
-import { mayActOn, relaxesPolicy } from '../../src/tenancy/roles';
+import { isTenantAdmin, mayActOn, policyCovers, relaxesPolicy } from '../../src/tenancy/roles';
+
+describe('roles: who manages a tenant, and whom its policy obliges to enrol', () => {
+  it.each<[TenantRoleName, boolean]>([
+    ['OWNER', true],
+    ['ADMIN', true],
+    ['AGENT', false],
+  ])('%s manages the tenant: %s', (role, expected) => {
+    expect(isTenantAdmin(role)).toBe(expected);
+  });
+
+  it.each<[TwoFactorPolicyName, TenantRoleName, boolean]>([
+    ['OPTIONAL', 'OWNER', false],
+    ['OPTIONAL', 'ADMIN', false],
+    ['OPTIONAL', 'AGENT', false],
+    ['REQUIRED_FOR_ADMINS', 'OWNER', true],
+    ['REQUIRED_FOR_ADMINS', 'ADMIN', true],
+    ['REQUIRED_FOR_ADMINS', 'AGENT', false],
+    ['REQUIRED_FOR_EVERYONE', 'OWNER', true],
+    ['REQUIRED_FOR_EVERYONE', 'ADMIN', true],
+    ['REQUIRED_FOR_EVERYONE', 'AGENT', true],
+  ])('%s obliges an %s to enrol: %s', (policy, role, expected) => {
+    expect(policyCovers(policy, role)).toBe(expected);
+  });
+});
 
 describe('rank: who may reset or revoke whom', () => {
   it.each<[TenantRoleName, TenantRoleName, boolean, boolean]>([

@@ -75,4 +75,9 @@ describe('recovery codes', () => {
     expect(hashRecoveryCode(KEY, 'tenant:other-agent', '7KQ2M9XD')).not.toBe(hash);
     expect(hashRecoveryCode(Buffer.alloc(32, 8), 'tenant:agent', '7KQ2M9XD')).not.toBe(hash);
   });
+
+  // Threat: owner and code run together in the hash, so one owner's hash of one code is another owner's of another.
+  it('hash the owner and the code apart, so one cannot run into the other', () => {
+    expect(hashRecoveryCode(KEY, 'tenant:agent7K', 'Q2M9XDPA')).not.toBe(hashRecoveryCode(KEY, 'tenant:agent', '7KQ2M9XDPA'));
+  });
 });

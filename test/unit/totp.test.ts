@@ -1,7 +1,7 @@
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { generateSecret, verifySync } from 'otplib';
-import { describe, expect, it } from 'vitest';
-import { matchTotp, timeStepAt } from '../../src/crypto/totp';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { matchTotp, newTotpSecret, timeStepAt, totpUri } from '../../src/crypto/totp';
 import { base32Decode, hotp, totpCode } from '../helpers/totp';
 
 /** RFC 6238 Appendix B: the SHA-1 seed is the ASCII string "12345678901234567890". */
@@ -90,6 +90,73 @@ describe("the gateway's matchTotp against RFC 6238 Appendix B", () => {
 
   it('refuses the right digits under another secret', () => {
     expect(matchTotp('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', sixDigits('94287082'), 59_000, null)).toBeNull();
+  });
+
+  it('accepts a code of the very first time step: with no step used yet, step 0 is no replay', () => {
+    for (const nowMs of [0, 29_999]) expect(matchTotp(RFC_SECRET_BASE32, totpCode(RFC_SECRET_BASE32, 0), nowMs, null)).toBe(0);
+  });
+
+  // Steps 41649332 and 41649334 give the RFC secret the same code (found by search); both lie in the window of
+  // step 41649333.
+  it('takes the earliest step of the window when two steps share the code, as otplib does', () => {
+    const [first, middle, last] = [41_649_332, 41_649_333, 41_649_334];
+    const key = base32Decode(RFC_SECRET_BASE32);
+    expect(hotp(key, first)).toBe(hotp(key, last));
+    const code = hotp(key, first);
+    expect(matchTotp(RFC_SECRET_BASE32, code, midStep(middle), null)).toBe(first);
+    expect(otplibMatch(RFC_SECRET_BASE32, code, midStep(middle), null)).toBe(first);
+    expect(matchTotp(RFC_SECRET_BASE32, code, midStep(middle), first)).toBe(last);
+  });
+
+  // A 128-bit key (the ASCII "1234567890123456") takes 26 base32 letters, so its padding is not empty.
+  it.each([
+    ['without padding', 'GEZDGNBVGY3TQOJQGEZDGNBVGY'],
+    ['with its padding', 'GEZDGNBVGY3TQOJQGEZDGNBVGY======'],
+    ['with more padding than a block', `GEZDGNBVGY3TQOJQGEZDGNBVGY${'='.repeat(14)}`],
+    ['in lower case', 'gezdgnbvgy3tqojqgezdgnbvgy'],
+  ])('reads a base32 secret %s', (_label, secret) => {
+    const step = 40_000_000;
+    const code = hotp(Buffer.from('1234567890123456', 'ascii'), step);
+    expect(matchTotp(secret, code, midStep(step), null)).toBe(step);
+  });
+
+  // Threat: a secret damaged at rest (or written by hand) is read as some other key, which then passes codes.
+  it.each([
+    ['a letter outside the alphabet', 'GEZDGNBVGY3TQOJ1GEZDGNBVGY3TQOJQ', sixDigits('94287082')],
+    ['padding in the middle, around the right letters', 'GEZDGNBVGY3TQOJQ=GEZDGNBVGY3TQOJQ', sixDigits('94287082')],
+    ['nothing, with the code an empty key gives', '', hotp(Buffer.alloc(0), 1)],
+    ['padding alone, with the code an empty key gives', '========', hotp(Buffer.alloc(0), 1)],
+  ])('refuses a secret that is not a base32 key: %s', (_label, secret, code) => {
+    expect(matchTotp(secret, code, 59_000, null)).toBeNull();
+  });
+});
+
+describe('new TOTP secrets', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('are 160 bits, written in base32 without padding', () => {
+    const secret = newTotpSecret();
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(base32Decode(secret)).toHaveLength(20);
+  });
+
+  it("draw their 20 random bytes from node:crypto's generator", () => {
+    const randomBytes = vi.spyOn(NodeCryptoPlugin.prototype, 'randomBytes');
+    newTotpSecret();
+    expect(randomBytes).toHaveBeenCalledExactlyOnceWith(20);
+  });
+
+  it('differ every time', () => {
+    const secrets = Array.from({ length: 200 }, newTotpSecret);
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+});
+
+describe('the key URI of an authenticator app', () => {
+  it('names the issuer, the account and the secret, and spells out SHA1, 6 digits and 30 seconds', () => {
+    expect(totpUri(RFC_SECRET_BASE32, 'Acme Co', 'ana@example.com')).toBe(
+      `otpauth://totp/Acme%20Co:ana%40example.com?secret=${RFC_SECRET_BASE32}&issuer=Acme%20Co&algorithm=SHA1&digits=6&period=30`,
+    );
   });
 });
 
