@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AcceptInvitationDocument,
+  ChangePasswordDocument,
+  InviteTenantMemberDocument,
+  LeaveTenantDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+  RevokeInvitationDocument,
+  VerifyEmailDocument,
   AddTenantMemberDocument,
   AddWorkspaceMemberDocument,
   AuditLogDocument,
@@ -109,6 +117,16 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['a 10,000-character password to regenerate codes', ({ owner, tenant }) => owner.client.request(RegenerateRecoveryCodesDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
   ['a 10,000-character password to disable 2FA', ({ owner, tenant }) => owner.client.request(DisableTwoFactorDocument, { tenantId: tenant.id, password: long(10_000) }), 'BAD_USER_INPUT'],
   ['revoking the sessions of an agent id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeAgentSessionsDocument, { tenantId: tenant.id, agentId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['a 10,000-character current password to change', ({ owner }) => owner.client.request(ChangePasswordDocument, { currentPassword: long(10_000), newPassword: 'a new passphrase' }), 'BAD_USER_INPUT'],
+  ['a 7-character new password', ({ owner }) => owner.client.request(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'seven77' }), 'BAD_USER_INPUT'],
+  ['a reset request for an address with a null byte', ({ owner }) => owner.client.request(RequestPasswordResetDocument, { email: `${owner.email}\u0000` }), 'BAD_USER_INPUT'],
+  ['a 65-character reset token', ({ owner }) => owner.client.request(ResetPasswordDocument, { token: long(65), newPassword: 'a new passphrase' }), 'BAD_USER_INPUT'],
+  ['a reset token carrying SQL', ({ owner }) => owner.client.request(ResetPasswordDocument, { token: "x' OR '1'='1", newPassword: 'a new passphrase' }), 'INVALID_TOKEN'],
+  ['a verification token of 10,000 characters', ({ owner }) => owner.client.request(VerifyEmailDocument, { token: long(10_000) }), 'BAD_USER_INPUT'],
+  ['an invitation to an over-long address', ({ owner, tenant }) => owner.client.request(InviteTenantMemberDocument, { tenantId: tenant.id, email: overLongEmail, role: 'AGENT' }), 'BAD_USER_INPUT'],
+  ['an invitation token of 10,000 characters', ({ owner }) => owner.client.request(AcceptInvitationDocument, { token: long(10_000) }), 'BAD_USER_INPUT'],
+  ['revoking an invitation id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeInvitationDocument, { tenantId: tenant.id, invitationId: "x' OR '1'='1" }), 'NOT_FOUND'],
+  ['leaving a tenant id of 10,000 characters', ({ owner }) => owner.client.request(LeaveTenantDocument, { tenantId: long(10_000, 'f') }), 'NOT_FOUND'],
 ];
 
 
