@@ -5,7 +5,20 @@ import { promisify } from 'node:util';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolTotp, enterTenant, enterWithRecoveryCode, GatewayError, passedChallenges, searchAgents, signIn } from '../../docs/examples/integrating';
+import {
+  enrolTotp,
+  enterTenant,
+  enterWithRecoveryCode,
+  forgotPassword,
+  GatewayError,
+  invite,
+  joinWithInvitation,
+  passedChallenges,
+  resetPassword,
+  searchAgents,
+  signIn,
+} from '../../docs/examples/integrating';
+import { linkToken, startGatewayWithMail } from '../helpers/account-mail';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../../src/demo/demo-data';
 import { databaseKinds } from '../helpers/databases';
 import { wrongCode } from '../helpers/fixtures';
@@ -117,5 +130,55 @@ describe.each(databaseKinds)('the flows of docs/integrating.md on %s', (kind) =>
     const passed = await passedChallenges(gateway, ownerToken, tenantId, new Date(startedAt.getTime() - 60_000));
     expect(passed.filter((event) => event.agent === agentEmail).map((event) => event.method)).toEqual(['RECOVERY_CODE', 'TOTP']);
     expect(passed.every((event) => /127\.0\.0\.1/.test(event.clientIp ?? ''))).toBe(true);
+  });
+});
+
+describe.each(databaseKinds)('the account flows of docs/integrating.md on %s', (kind) => {
+  let gateway: Awaited<ReturnType<typeof startGatewayWithMail>>;
+  let t: TestGateway;
+  let tenantId = '';
+  let ownerToken = '';
+
+  beforeAll(async () => {
+    // Invitation-only, as in production: the invitation's token is what lets a new account in.
+    gateway = await startGatewayWithMail(kind, { SIGN_UP: 'invitation-only' });
+    t = gateway.t;
+    await seedDemoData(t.gateway.services);
+    ownerToken = await signIn(t.url, DEMO_OWNER_EMAIL, DEMO_PASSWORD);
+    [{ id: tenantId }] = await t.gateway.db.manager.query("SELECT id FROM tenants WHERE name = 'Acme Support'");
+  });
+  afterAll(() => gateway?.close());
+
+  const linkTo = async (email: string, subject: RegExp, path: string) => linkToken(t, await gateway.mail.waitFor(email, subject), path);
+
+  it('runs the curl steps: invite, sign up with the invitation, ask for a reset, reset', async () => {
+    const base = { GATEWAY: t.url, TOKEN: ownerToken, TENANT_ID: tenantId, EMAIL: 'curl-newcomer@demo.test', PASSWORD: 'a newcomer passphrase' };
+    const { inviteTenantMember } = (await step('invite', base)).data!;
+    expect(inviteTenantMember).toMatchObject({ email: base.EMAIL, role: 'AGENT' });
+    const INVITATION_TOKEN = await linkTo(base.EMAIL, /invited you/, '/invitation');
+    const { signUp } = (await step('sign-up-with-invitation', { ...base, INVITATION_TOKEN })).data!;
+    expect(signUp.agent).toEqual({ email: base.EMAIL, emailVerified: true });
+
+    expect((await step('request-password-reset', base)).data).toEqual({ requestPasswordReset: true });
+    const RESET_TOKEN = await linkTo(base.EMAIL, /Reset your password/, '/reset-password');
+    const { resetPassword: session } = (await step('reset-password', { ...base, RESET_TOKEN, NEW_PASSWORD: 'another passphrase' })).data!;
+    expect(session.agent.email).toBe(base.EMAIL);
+    await signIn(t.url, base.EMAIL, 'another passphrase');
+  });
+
+  it('runs the TypeScript examples: invite and join, forgot and reset', async () => {
+    const email = 'ts-newcomer@demo.test';
+    await invite(t.url, ownerToken, tenantId, email);
+    const invitationLink = (await gateway.mail.waitFor(email, /invited you/)).links.find((link) => link.includes('/invitation?'))!;
+    const session = await joinWithInvitation(t.url, invitationLink, { email, password: 'a newcomer passphrase', name: 'Newcomer' });
+    expect(await enterTenant(t.url, session, tenantId, async () => '000000')).toBe('GRANTED'); // 2FA on, nothing required of an agent yet
+
+    await forgotPassword(t.url, email);
+    await forgotPassword(t.url, 'nobody-here@demo.test'); // the same answer
+    const resetLink = (await gateway.mail.waitFor(email, /Reset your password/)).links.find((link) => link.includes('/reset-password?'))!;
+    const fresh = await resetPassword(t.url, resetLink, 'a reset passphrase');
+    await expect(signIn(t.url, email, 'a newcomer passphrase')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(await signIn(t.url, email, 'a reset passphrase')).not.toBe(fresh);
+    await expect(joinWithInvitation(t.url, invitationLink, { email: 'someone@demo.test', password: 'a newcomer passphrase', name: 'S' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
   });
 });
