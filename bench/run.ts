@@ -15,6 +15,7 @@ import { Peer, peerReplayProbe, peerVerified, peerVerifyRequests, ReplayResult, 
 import { adminListRequest, adminPageRequest, adminSearchRequest, expect, gateRequests, signInRequests, ValidCodeDispenser, verifyRequest, WrongCodeDispenser } from './lib/scenarios';
 import { BENCH_PASSWORD, Fixture, seedTenant, SeedPlan } from './lib/seed';
 import { startCountingGateway, StatementCount } from './lib/statements';
+import { downstreamRequests, mintRequests, mintTokens, minted, notesServed } from './lib/tokens';
 import { totpCode } from '../test/helpers/totp';
 
 /*
@@ -27,6 +28,7 @@ import { totpCode } from '../test/helpers/totp';
  *   BENCH_WARMUP_S / BENCH_DURATION_S / BENCH_REPS  timing (default 2 / 4 / 3); BENCH_PAIR_S baseline probes (1.5)
  *   BENCH_SCALE=1 (or --scale)                      also a 100,000-member tenant per database (about 2 minutes more each)
  *   BENCH_PEER=0 (or --no-peer)                     leave out the better-auth peer
+ *   npm run bench -- --tokens                       only the access-token lines (baseline-apollo, a small tenant, about 2 minutes a database)
  */
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -37,6 +39,7 @@ const PROFILE = args.has('--profile');
 const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const SCALE = args.has('--scale') || process.env.BENCH_SCALE === '1';
 const PEER = !args.has('--no-peer') && process.env.BENCH_PEER !== '0';
+const TOKENS_ONLY = args.has('--tokens');
 
 const timing: Timing = {
   warmupS: numberEnv('BENCH_WARMUP_S', 2),
@@ -92,6 +95,15 @@ const ANSWER_PLAN: SeedPlan = {
   signInAgents: 0,
   cursorDepth: 0.8,
   label: 'answers',
+};
+/** --tokens: a tenant just large enough for 256 sessions that stand in it (the gate sessions mint the tokens). */
+const TOKENS_PLAN: SeedPlan = {
+  agents: 2_000,
+  validChallengesPerAgent: 0,
+  wrongChallengesPerAgent: 0,
+  gateSessions: 256,
+  signInAgents: 0,
+  cursorDepth: 0.8,
 };
 /** The admin listing shapes measured on the 100,000-member tenant. */
 const SCALE_ADMIN_SHAPES = [
@@ -583,6 +595,7 @@ async function benchDatabase(kind: DbKind, pairings: { apollo: Pairing; argon2: 
     const pairedWith: Record<string, Pairing> = { 'verify-valid': pairings.apollo, gate: pairings.apollo, 'sign-in': pairings.argon2 };
     const peerScenario = peer ? await peer.measure(pairings.apollo) : undefined;
     for (const spec of specs) scenarios[spec.name] = await measure(spec, timing, log, pairedWith[spec.name]);
+    Object.assign(scenarios, await benchTokens(url, fixture, child.pid, scratch.dbPid, pairings.apollo));
 
     await sleep(1000);
     const idleRssAfterLoadMiB = rssMiB(child.pid);
@@ -699,6 +712,142 @@ async function benchScale(scratch: Scratch, pairing: Pairing): Promise<ScaleResu
     statements,
     gatewayLogProblems: problems,
   };
+}
+
+// ---------------------------------------------------------------------------------------------- access tokens
+
+async function startDownstream(mode: 'plain' | 'verify' | 'verify-each', gatewayUrl: string, fixture: Fixture): Promise<Child> {
+  const port = await freePort();
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-downstream-'));
+  cleanups.add(async () => rmSync(logDir, { recursive: true, force: true }));
+  const child = await startProcess({
+    args: [path.join(__dirname, 'baselines', 'downstream-service.js')],
+    env: {
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DOWNSTREAM_MODE: mode,
+      GATEWAY_URL: gatewayUrl,
+      ISSUER: GATEWAY_SETTINGS.PUBLIC_URL,
+      AUDIENCE: GATEWAY_SETTINGS.PUBLIC_URL, // TOKEN_AUDIENCES unset: the default audience is PUBLIC_URL
+      WORKSPACE_ID: fixture.secureWorkspaceId,
+    },
+    cwd: ROOT,
+    port,
+    readyPath: '/healthz',
+    logFile: path.join(logDir, `downstream-${mode}.log`),
+  });
+  cleanups.add(child.stop);
+  return child;
+}
+
+/**
+ * The access-token scenarios: mintAccessToken through the gateway (paired with baseline-apollo, like gate), then
+ * the downstream service of docs/integrating.md answering GETs with the gate sessions' tokens, verifying them as
+ * documented and, for comparison, checking the signature on every request; both paired with the same service
+ * answering without any verification (downstream-plain).
+ */
+async function benchTokens(url: string, fixture: Fixture, gatewayPid: number, dbPid: number | undefined, apollo: Pairing): Promise<Record<string, ScenarioResult>> {
+  const scenarios: Record<string, ScenarioResult> = {};
+  const mint: LoadSpec = { name: 'token-mint', url, connections: CONNECTIONS.default, next: mintRequests(fixture), check: minted, serverPid: gatewayPid, dbPid };
+  scenarios['token-mint'] = await measure(mint, timing, log, apollo);
+  const tokens = await mintTokens(url, fixture); // 5 minutes of life: longer than the three measurements below
+  const modes = ['plain', 'verify', 'verify-each'] as const;
+  const services = await Promise.all(modes.map((mode) => startDownstream(mode, url, fixture)));
+  try {
+    const specs = services.map(
+      (service, i): LoadSpec => ({
+        name: `downstream-${modes[i]}`,
+        url: `http://127.0.0.1:${service.port}`,
+        connections: CONNECTIONS.default,
+        next: downstreamRequests(fixture.secureWorkspaceId, tokens),
+        check: notesServed,
+        serverPid: service.pid,
+      }),
+    );
+    const plain: Pairing = { name: 'downstream-plain', probe: () => runOnce(specs[0], PAIR_S) };
+    scenarios['downstream-plain'] = await measure(specs[0], timing, log);
+    scenarios['downstream-verify'] = await measure(specs[1], timing, log, plain);
+    scenarios['downstream-verify-each'] = await measure(specs[2], timing, log, plain);
+  } finally {
+    for (const service of services) await stopChild(service);
+  }
+  return scenarios;
+}
+
+/** The access-token ratios and the downstream goal, from the scenarios of benchTokens. */
+function evaluateTokens(s: Record<string, ScenarioResult>, apolloRps: number): { goals: Goal[]; ratios: Record<string, number>; line: string } {
+  const overPlain = (name: string) => s[name].median.pairedRatio ?? s[name].median.rps / s['downstream-plain'].median.rps;
+  const ratios = {
+    token_mint_vs_apollo: s['token-mint'].median.pairedRatio ?? s['token-mint'].median.rps / apolloRps,
+    downstream_verify_ratio: overPlain('downstream-verify'),
+    downstream_verify_each_ratio: overPlain('downstream-verify-each'),
+  };
+  const rps = (name: string) => s[name].median.rps.toFixed(0);
+  const goals: Goal[] = [
+    {
+      goal: 'downstream service verifying tokens (docs/integrating.md, JWKS cached) ≥ 0.8 × the same service without verification',
+      holds: ratios.downstream_verify_ratio >= 0.8,
+      measured:
+        `${ratios.downstream_verify_ratio.toFixed(3)} × (paired; ${rps('downstream-verify')} vs ${rps('downstream-plain')} req/s); ` +
+        `checking the signature on every request: ${ratios.downstream_verify_each_ratio.toFixed(3)} × (${rps('downstream-verify-each')} req/s)`,
+    },
+  ];
+  const line = `token_mint_vs_apollo=${ratios.token_mint_vs_apollo.toFixed(3)} downstream_verify_ratio=${ratios.downstream_verify_ratio.toFixed(3)}`;
+  return { goals, ratios, line };
+}
+
+/** --tokens: only the access-token lines, on a small tenant, against baseline-apollo measured in the same run. */
+async function tokensRun(kinds: DbKind[]): Promise<void> {
+  const startedAt = performance.now();
+  log(`\n== baselines ${at()}`);
+  const apollo = await measureBaseline('baseline-apollo', true);
+  const apolloRps = apollo.result.median.rps;
+  const report: string[] = [];
+  const lines: string[] = [];
+  for (const kind of kinds) {
+    const scratch = await scratchDatabase(kind);
+    cleanups.add(scratch.drop);
+    try {
+      log(`\n== ${scratch.label} ${at()}`);
+      const fixture = await seed(scratch, TOKENS_PLAN);
+      const child = await startGateway(scratch);
+      const scenarios = await benchTokens(`http://127.0.0.1:${child.port}`, fixture, child.pid, scratch.dbPid, { name: 'baseline-apollo', probe: apollo.probe });
+      await stopChild(child);
+      const { goals, line } = evaluateTokens(scenarios, apolloRps);
+      lines.push(`bench ${kind}: ${line}`);
+      report.push(
+        `### ${scratch.label}`,
+        '',
+        table([apollo.result, ...Object.values(scenarios)], apolloRps, apolloRps, false),
+        '',
+        '| goal | holds | measured |',
+        '|---|---|---|',
+        ...goals.map((g) => `| ${g.goal} | ${g.holds ? 'yes' : '**no**'} | ${g.measured} |`),
+        '',
+      );
+    } finally {
+      await scratch.drop();
+      cleanups.delete(scratch.drop);
+    }
+  }
+  await apollo.stop();
+  const code = codeVersion();
+  const machine = machineInfo();
+  const markdown = [
+    `## Access-token lines alone (\`npm run bench -- --tokens\`, ${new Date().toISOString()}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s)`,
+    '',
+    `${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}. Gateway code: ${code.commit}${code.uncommitted.length ? ` + uncommitted changes (${code.uncommitted.join(', ')})` : ''}.`,
+    '',
+    ...report,
+    '```',
+    ...lines,
+    '```',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(BENCH_DIR, 'results-tokens.md'), markdown);
+  log(`\n${report.join('\n')}\nwrote bench/results-tokens.md\n`);
+  for (const line of lines) log(line);
 }
 
 /** One request of each kind, alone, to an in-process gateway on the same database that counts statements. */
@@ -848,10 +997,13 @@ function evaluate(kind: DbKind, r: DatabaseResult, apolloRps: number, argon2Rps:
       },
     );
   }
+  const tokens = evaluateTokens(s, apolloRps);
+  goals.push(...tokens.goals);
+  Object.assign(ratios, tokens.ratios);
   const line =
     `bench ${kind}: verify_vs_apollo=${ratios.verify_vs_apollo.toFixed(3)} gate_vs_apollo=${ratios.gate_vs_apollo.toFixed(3)} ` +
     `admin_p99_ms=${s['admin-page'].median.p99Ms.toFixed(1)} admin_sql_per_page=${adminSql} signin_vs_argon2=${signInRatio.toFixed(3)} ` +
-    `peer_betterauth_ratio=${peerRatio?.toFixed(2) ?? '–'} admin_p99_100k_ms=${adminP99Scale?.toFixed(1) ?? '–'}`;
+    `peer_betterauth_ratio=${peerRatio?.toFixed(2) ?? '–'} admin_p99_100k_ms=${adminP99Scale?.toFixed(1) ?? '–'} ${tokens.line}`;
   return { goals, line, ratios };
 }
 
@@ -869,10 +1021,13 @@ function table(rows: ScenarioResult[], apolloRps: number, argon2Rps: number, wit
   const lines = rows.map((r) => {
     const m = r.median;
     const paired = m.pairedRatio !== undefined ? ` ᵖ` : '';
+    const pairedElsewhere = m.pairedWith && m.pairedWith !== 'baseline-apollo';
     const vs =
       r.name === 'sign-in'
         ? `${(m.rps / apolloRps).toFixed(3)} (× argon2-raw ${(m.pairedRatio ?? m.rps / argon2Rps).toFixed(3)}${paired})`
-        : `${(m.pairedRatio ?? m.rps / apolloRps).toFixed(3)}${paired}`;
+        : pairedElsewhere
+          ? `${(m.rps / apolloRps).toFixed(3)} (× ${m.pairedWith} ${m.pairedRatio!.toFixed(3)}${paired})`
+          : `${(m.pairedRatio ?? m.rps / apolloRps).toFixed(3)}${paired}`;
     const checks = `${m.ok} ok${m.bad ? `, ${m.bad} unexpected` : ''}${m.exhausted ? ', pool ran dry' : ''}`;
     return [
       r.name,
@@ -999,6 +1154,7 @@ async function main(): Promise<void> {
   log(`bench: ${machine.nproc} CPUs (${machine.cpuModel}), node ${machine.node}; ${timing.warmupS} s warm-up + ${timing.reps} × ${timing.durationS} s per scenario; databases: ${kinds.join(', ')}`);
   await waitForQuiet();
   if (PROFILE) return profileRun(kinds);
+  if (TOKENS_ONLY) return tokensRun(kinds);
 
   log(`\n== start-up (npm start --ignore-scripts: npm start after the build, development defaults, SQLite) ${at()}`);
   const startup = await measureStartup();

@@ -9,8 +9,11 @@ import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCod
 import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
 import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGrams';
+import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
+import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
 import { AccountLifecycle1795825000000 } from './1795825000000-AccountLifecycle';
+import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -25,6 +28,9 @@ export const migrations = [
   Passkeys1795750000000,
   MemberCountsAndSearch1795760000000,
   MemberSearchGrams1795770000000,
+  EmailExactMatch1795810000000,
+  CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,
   AccountLifecycle1795825000000,
+  SigningKeys1795830000000,
 ];

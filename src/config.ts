@@ -57,10 +57,12 @@ export interface Config {
   /**
    * Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60).
    * Per agent and hour: RATE_LIMIT_TENANT_CHANGES_PER_HOUR (60), createTenant, addTenantMember and
-   * inviteTenantMember together. Per address and hour, and per client IP and hour: RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR
-   * (5), password-reset requests and verification e-mails together.
+   * inviteTenantMember together. Per client IP and per agent, each, and minute: RATE_LIMIT_REAUTH_PER_MINUTE (10),
+   * password re-checks of sensitive mutations, right or wrong (each costs an argon2 verification). Per address and
+   * hour, and per client IP and hour: RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR (5), password-reset requests and
+   * verification e-mails together.
    */
-  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; accountMailsPerHour: number };
+  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number; accountMailsPerHour: number };
   /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
   metricsToken: string | null;
   /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
@@ -75,6 +77,14 @@ export interface Config {
   webauthn: { rpId: string; origins: string[] };
   /** E-mail: how messages leave the outbox (src/mail/). */
   mail: MailConfig;
+  /**
+   * Access tokens for the services behind the gateway (src/tokens/). TOKEN_AUDIENCES: the `aud` values a token
+   * may carry (comma-separated), the first being the default; unset, the only audience is PUBLIC_URL.
+   * ACCESS_TOKEN_TTL_SECONDS: a token's lifetime, 1 to 300 (default 300). SIGNING_KEY_MAX_AGE_DAYS: a signing key
+   * older than this is rotated (default 90). INTROSPECTION_TOKEN: POST /oauth/introspect wants
+   * `Authorization: Bearer <it>`; unset, introspection is off.
+   */
+  accessTokens: { audiences: string[]; ttlSeconds: number; signingKeyMaxAgeDays: number; introspectionToken: string | null };
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
@@ -136,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     signInPerMinute: integer(env, 'RATE_LIMIT_SIGN_IN_PER_MINUTE', 30, 0, 1_000_000, problems),
     answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
     tenantChangesPerHour: integer(env, 'RATE_LIMIT_TENANT_CHANGES_PER_HOUR', 60, 0, 1_000_000, problems),
+    reauthPerMinute: integer(env, 'RATE_LIMIT_REAUTH_PER_MINUTE', 10, 0, 1_000_000, problems),
     accountMailsPerHour: integer(env, 'RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR', 5, 0, 1_000_000, problems),
   };
   const metricsToken = env.METRICS_TOKEN || null;
@@ -149,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const webauthn = parseWebAuthn(env, port, isProduction, problems);
   const mail = parseMail(env, isProduction, problems);
+  const accessTokens = parseAccessTokens(env, problems);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -173,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     webauthn,
     mail,
+    accessTokens,
     warnings,
   };
 }
@@ -198,6 +211,26 @@ function parseMail(env: Env, isProduction: boolean, problems: string[]): MailCon
   }
   if (!from && isProduction && delivery === 'smtp') problems.push('MAIL_FROM is required with SMTP_URL in production, e.g. "Example Sign-in <no-reply@example.com>"');
   return { delivery: delivery || 'off', smtpUrl, from: from || DEVELOPMENT_MAIL_FROM, pollIntervalMs };
+}
+
+/** RFC 9068 §2.2 leaves `aud` to the deployment: any identifier without spaces or commas (a URL, a service name). */
+const AUDIENCE = /^[^\s,]{1,255}$/;
+
+function parseAccessTokens(env: Env, problems: string[]): Config['accessTokens'] {
+  const audiences = (env.TOKEN_AUDIENCES ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const audience of audiences) {
+    if (!AUDIENCE.test(audience)) problems.push(`TOKEN_AUDIENCES: "${audience}" must be 1 to 255 characters without spaces, like https://api.example.com`);
+  }
+  if (new Set(audiences).size !== audiences.length) problems.push('TOKEN_AUDIENCES lists an audience twice');
+  const introspectionToken = env.INTROSPECTION_TOKEN || null;
+  if (introspectionToken && introspectionToken.length < 16) problems.push('INTROSPECTION_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');
+  return {
+    audiences,
+    // RULES: at most 5 minutes, so a token outlives a revocation only briefly for services that verify offline.
+    ttlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 300, 1, 300, problems),
+    signingKeyMaxAgeDays: integer(env, 'SIGNING_KEY_MAX_AGE_DAYS', 90, 1, 3650, problems),
+    introspectionToken,
+  };
 }
 
 function parseWebAuthn(env: Env, port: number, isProduction: boolean, problems: string[]): Config['webauthn'] {

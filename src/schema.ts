@@ -8,6 +8,7 @@ import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
+import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
 import { AgentTwoFactorResolver } from './two-factor/agent-two-factor.resolver';
 import { PasskeyResolver } from './two-factor/factors/passkey/passkey.resolver';
@@ -25,6 +26,7 @@ export const resolvers = [
   AuditResolver,
   RecoveryCodeViewResolver,
   PasskeyResolver,
+  AccessTokenResolver,
   InvitationResolver,
   TenantInvitationsResolver,
   AgentInvitationsResolver,

@@ -1,7 +1,7 @@
 import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -13,6 +13,8 @@ import type { GatewayContext } from './context';
 import { createLoaders } from './loaders';
 import { Database, openDatabase } from './db/database';
 import { formatError, unavailableOr } from './errors/format-error';
+import { inputValueChecks } from './graphql/input-values';
+import { hasBearerSecret } from './http/bearer-secret';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
@@ -20,10 +22,12 @@ import { graphqlLimits } from './http/graphql-limits';
 import { createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
+import { sendJson } from './http/send-json';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
+import { createTokenRoutes } from './tokens/token-routes';
 import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -61,6 +65,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const metrics = createMetrics();
   const services = createServices(db, config, clock, metrics.onTwoFactorEvent);
+  // The first signing key (or the rotation an old one is due) before the first request: the JWKS is never empty.
+  await services.signingKeys.keys().catch(async (error) => {
+    await db.close();
+    throw error;
+  });
+  const tokenRoutes = createTokenRoutes(services.accessTokens, config.accessTokens.introspectionToken);
   const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -78,6 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [
+      inputValueChecks(),
       ...limits.plugins,
       ApolloServerPluginCacheControlDisabled(),
       // The gateway serves its own playground (http/playground.ts): Apollo's landing pages load from a CDN.
@@ -157,6 +168,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);
     }
+    if (await tokenRoutes(req, res, url.pathname)) return;
     if (await consoleAssets(req, res, url.pathname)) return;
     sendJson(res, 404, { errors: [{ message: 'Not found' }] });
   };
@@ -211,23 +223,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/**
- * /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`, compared in constant time (as
- * SHA-256 digests, so lengths do not leak either). Without it: off in production, open in development.
- */
+/** /metrics with METRICS_TOKEN set: only for `Authorization: Bearer <token>`. Without it: off in production, open in development. */
 function metricsAccess(config: Config, req: IncomingMessage): 'open' | 'refused' | 'off' {
   if (!config.metricsToken) return config.isProduction ? 'off' : 'open';
-  const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(config.metricsToken)) ? 'open' : 'refused';
+  return hasBearerSecret(req, config.metricsToken) ? 'open' : 'refused';
 }
 
 /** The caller's X-Request-Id when it looks like one, else a fresh one: it ties log lines to a request. */
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

@@ -24,11 +24,13 @@ import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-c
 import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
 import { REAUTH_MAX_FAILURES } from './two-factor/limits';
+import { AccessTokenService } from './tokens/access-token.service';
+import { SigningKeyStore } from './tokens/signing-keys';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'signUp'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens' | 'signUp'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -38,7 +40,20 @@ export function createServices(
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock);
-  const reauth = new ReauthenticationService(db, clock);
+  const rateLimiter = new ClientRateLimiter(
+    db,
+    clock,
+    {
+      'sign-in': config.rateLimits.signInPerMinute,
+      answer: config.rateLimits.answersPerMinute,
+      'tenant-change': config.rateLimits.tenantChangesPerHour,
+      reauthentication: config.rateLimits.reauthPerMinute,
+      'password-check': REAUTH_MAX_FAILURES,
+      'account-mail': config.rateLimits.accountMailsPerHour,
+    },
+    onTwoFactorEvent,
+  );
+  const reauth = new ReauthenticationService(db, clock, rateLimiter);
   const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
   const factorDeps = { secretBox, recoveryCodes, passkeys };
   const tenancy = new TenancyService(db, clock, gate, factorDeps, mail.queue);
@@ -49,22 +64,12 @@ export function createServices(
   const answers = new AnswerService(db, clock, challengeStore, factorDeps, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
-  const rateLimiter = new ClientRateLimiter(
-    db,
-    clock,
-    {
-      'sign-in': config.rateLimits.signInPerMinute,
-      answer: config.rateLimits.answersPerMinute,
-      'tenant-change': config.rateLimits.tenantChangesPerHour,
-      'account-mail': config.rateLimits.accountMailsPerHour,
-      reauthentication: REAUTH_MAX_FAILURES,
-    },
-    onTwoFactorEvent,
-  );
   const invitations = new InvitationService(db, clock, mail.queue);
   const emailVerification = new EmailVerificationService(db, clock, mail.queue, rateLimiter);
   const signUp = new SignUpService(db, clock, config.signUp, accounts, emailVerification, invitations);
   const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices);
+  const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
+  const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
   return {
     db,
     clock,
@@ -87,6 +92,8 @@ export function createServices(
     rateLimiter,
     recoveryCodeView,
     passkeys,
+    signingKeys,
+    accessTokens,
   };
 }
 

@@ -6,16 +6,12 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import {
-  AcceptInvitationDocument,
   AuditLogDocument,
   BeginTotpEnrolmentDocument,
   ConfirmTotpEnrolmentDocument,
   EnterTenantDocument,
-  InviteTenantMemberDocument,
-  RequestPasswordResetDocument,
-  ResetPasswordDocument,
+  MintAccessTokenDocument,
   SignInDocument,
-  SignUpDocument,
   TenantAgentsDocument,
   type TenantAgentPartsFragment,
   type TenantAgentsQueryVariables,
@@ -120,36 +116,14 @@ export async function passedChallenges(gateway: string, token: string, tenantId:
 }
 // #endregion admin
 
-// #region accounts
-/** An OWNER or ADMIN invites an address, with or without an account: it gets an e-mail with a link. */
-export async function invite(gateway: string, token: string, tenantId: string, email: string): Promise<string> {
-  const { inviteTenantMember } = await request(gateway, InviteTenantMemberDocument, { tenantId, email, role: 'AGENT' }, token);
-  return inviteTenantMember.id; // revokeInvitation(tenantId, invitationId) withdraws it
-}
-
+// #region access-token
 /**
- * The invitation's link (…/invitation?token=…): a new account signs up with its token (needed where sign-up is
- * invitation-only), or an agent signed in with the invited address accepts it. Either way it joins the tenant.
+ * A token for a service behind the gateway, for one workspace: send it to the service as `Authorization: Bearer`,
+ * and mint a fresh one shortly before `expiresAt` (tokens live at most 5 minutes). TWO_FACTOR_REQUIRED: enter the
+ * workspace and answer its challenge first; no challenge is opened by minting.
  */
-export async function joinWithInvitation(gateway: string, link: string, account: { email: string; password: string; name: string }, session?: string): Promise<string> {
-  const invitationToken = new URL(link).searchParams.get('token')!;
-  if (session) {
-    await request(gateway, AcceptInvitationDocument, { token: invitationToken }, session);
-    return session;
-  }
-  const { signUp } = await request(gateway, SignUpDocument, { ...account, invitationToken });
-  return signUp.token;
+export async function accessTokenFor(gateway: string, token: string, tenantId: string, workspaceId: string, audience?: string): Promise<{ token: string; expiresAt: Date }> {
+  const { mintAccessToken } = await request(gateway, MintAccessTokenDocument, { tenantId, workspaceId, audience }, token);
+  return { token: mintAccessToken.token, expiresAt: new Date(mintAccessToken.expiresAt) };
 }
-
-/** Forgot password: the link goes out only for an account, but the answer is always true. */
-export async function forgotPassword(gateway: string, email: string): Promise<void> {
-  await request(gateway, RequestPasswordResetDocument, { email });
-}
-
-/** The reset link (…/reset-password?token=…) and a new password: every other session ends; this is a new one. */
-export async function resetPassword(gateway: string, link: string, newPassword: string): Promise<string> {
-  const token = new URL(link).searchParams.get('token')!;
-  const { resetPassword: session } = await request(gateway, ResetPasswordDocument, { token, newPassword });
-  return session.token; // second factors are as they were: the tenant still asks for them
-}
-// #endregion accounts
+// #endregion access-token

@@ -8,7 +8,8 @@ import { AgentEntity, SessionEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { rawDate } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
-import { AccountSignInLock } from '../rate-limits/account-sign-in-lock';
+import { AccountSignInLock, SignInAccount } from '../rate-limits/account-sign-in-lock';
+import { normalizeEmail } from './email-address';
 import type { SessionIdentity } from './session-identity';
 
 
@@ -94,16 +95,18 @@ export class AccountService {
   }
 
   /**
-   * Known and unknown emails take the same steps (an attempt claimed, one lookup, one argon2 verification), so
-   * neither the answer nor its timing tells whether an account exists.
+   * Known and unknown emails take the same steps (one lookup, an attempt claimed, one argon2 verification), so
+   * neither the answer nor its timing tells whether an account exists. The attempt counts against the agent row
+   * found, whatever spelling found it.
    */
   async signIn(email: string, password: string, origin?: SignInOrigin): Promise<IssuedSession> {
     const normalized = normalizeEmail(email);
-    await this.signInLock.claimAttempt(normalized);
     const agent = await this.agentByEmail(normalized);
+    const account: SignInAccount = agent ? { agentId: agent.id } : { unknownEmail: normalized };
+    await this.signInLock.claimAttempt(account);
     const isValid = agent ? await verifyPassword(agent.passwordHash, password) : await verifyDecoyPassword(password);
     assertThat(agent && isValid, 'INVALID_CREDENTIALS');
-    await this.signInLock.succeeded(normalized);
+    await this.signInLock.succeeded(account);
     // One statement: it needs no transaction around it (BEGIN and COMMIT would be two more round trips).
     return this.db.autocommit((manager) => this.startSession(manager, agent, this.clock.now(), origin));
   }
@@ -211,8 +214,8 @@ export class AccountService {
   }
 
   /** The account's failed sign-ins no longer count (a password reset proved the mailbox). */
-  async clearSignInLock(agent: Pick<AgentEntity, 'email'>): Promise<void> {
-    await this.signInLock.succeeded(agent.email);
+  async clearSignInLock(agent: Pick<AgentEntity, 'id'>): Promise<void> {
+    await this.signInLock.succeeded({ agentId: agent.id });
   }
 
   /** A new session of the agent, on a transaction's manager (sign-up, reset) or alone (sign-in). */
@@ -240,6 +243,5 @@ export class AccountService {
   }
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+/** Kept for the modules that import it from here; its home is email-address.ts. */
+export { normalizeEmail };

@@ -9,7 +9,8 @@ import { passwordReset } from '../mail/templates/password-reset';
 import { passwordResetLink } from '../mail/templates/password-reset-link';
 import type { ClientRateLimiter } from '../rate-limits/client-rate-limiter';
 import type { ReauthenticationService } from '../two-factor/reauthentication.service';
-import { AccountService, IssuedSession, normalizeEmail, SignInOrigin } from './account.service';
+import { AccountService, IssuedSession, SignInOrigin } from './account.service';
+import { normalizeEmail } from './email-address';
 import { claimAccountToken, dropAccountTokens, issueAccountToken } from './account-tokens';
 import { markEmailVerified } from './email-verification.service';
 import type { SessionIdentity } from './session-identity';
@@ -62,7 +63,7 @@ export class PasswordService {
       session.agentId,
     ]);
     if (membership) return this.reauth.reauthenticate(session, membership.tenant_id, password);
-    await this.rateLimiter.spendForActor('reauthentication', session.agentId);
+    await this.rateLimiter.spendForActor('password-check', session.agentId);
     await this.accounts.assertPassword(session.agentId, password);
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, base64url: the bearer token shown once to the client. */
 export function newSessionToken(): string {
@@ -16,3 +16,9 @@ export function hashSessionToken(token: string): string {
  */
 export const newLinkToken = newSessionToken;
 export const hashLinkToken = hashSessionToken;
+
+/** Two secrets compared in constant time, as SHA-256 digests so that their lengths do not leak either. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

@@ -44,6 +44,7 @@ export const SpecificMessages = {
   RECOVERY_CODE_SHAPE: 'Recovery codes are 8 or 10 letters and digits, as they were shown (e.g. 7KQ2-M9XD; case and the dash do not matter).',
   PASSKEY_ANSWER_SHAPE: 'A passkey answer is the JSON of the PublicKeyCredential that navigator.credentials.get returned.',
   ALREADY_CONFIRMED: 'Two-factor authentication is already enabled in this tenant: there is no setup to confirm.',
+  UNKNOWN_AUDIENCE: "audience must be one of the gateway's token audiences (TOKEN_AUDIENCES).",
   ALREADY_MEMBER: 'That address belongs to a member of this tenant already.',
   INVITATION_FOR_ANOTHER_ADDRESS: 'This invitation was sent to another address. Sign in (or sign up) with the address it was sent to.',
   EMAIL_NOT_VERIFIED: 'Verify your e-mail address first: follow the link in the verification e-mail, or open the invitation link.',

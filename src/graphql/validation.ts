@@ -1,4 +1,5 @@
-import { IsEmail, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, Length, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { INVISIBLE_CHARACTER, normalizeEmail } from '../accounts/email-address';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../crypto/passwords';
 
 /** Input limits of the contract's bad-input rule (SECURITY.md, promise 9): checked before any resolver runs, answered as BAD_USER_INPUT. */
@@ -13,8 +14,26 @@ function combine(...decorators: PropertyDecorator[]): PropertyDecorator {
   return (target, key) => decorators.forEach((decorate) => decorate(target, key));
 }
 
+/**
+ * An address as it is sent, and as normalizeEmail makes it: no invisible or formatting character in either
+ * (a look-alike of another address), and short enough for the column once normalised (NFKC may lengthen it).
+ */
 export const IsEmailAddress = () =>
-  combine(MaxLength(EMAIL_MAX_LENGTH), IsEmail({}, { message: 'email must be an email address' }));
+  combine(
+    MaxLength(EMAIL_MAX_LENGTH),
+    IsEmail({}, { message: 'email must be an email address' }),
+    ValidateBy({
+      name: 'isVisibleEmailAddress',
+      validator: {
+        validate: (value) => typeof value === 'string' && !INVISIBLE_CHARACTER.test(value) && isVisibleAndShort(normalizeEmail(value)),
+        defaultMessage: () => `email must not contain invisible or formatting characters, and be at most ${EMAIL_MAX_LENGTH} characters`,
+      },
+    }),
+  );
+
+function isVisibleAndShort(normalized: string): boolean {
+  return !INVISIBLE_CHARACTER.test(normalized) && Array.from(normalized).length <= EMAIL_MAX_LENGTH;
+}
 
 export const IsNewPassword = () =>
   combine(Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: `password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters` }));

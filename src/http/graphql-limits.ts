@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { ASTNode, BREAK, DocumentNode, getNamedType, getNullableType, getVariableValues, GraphQLError, GraphQLObjectType, GraphQLSchema, isCompositeType, isListType, OperationDefinitionNode, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
+import { ASTNode, BREAK, DocumentNode, getNamedType, getNullableType, getVariableValues, GraphQLError, GraphQLField, GraphQLObjectType, GraphQLSchema, isCompositeType, isListType, OperationDefinitionNode, TypeInfo, ValidationContext, ValidationRule, visit, visitWithTypeInfo } from 'graphql';
 import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { MAX_PAGE_SIZE } from '../graphql/page-size';
 
@@ -31,10 +31,43 @@ export function graphqlLimits(options: { hideFieldSuggestions: boolean; maxCompl
   }).protect();
   return {
     ...armor,
+    validationRules: [...armor.validationRules, onePasswordCheckPerDocument],
     plugins: [...armor.plugins, complexityLimit(options.maxComplexity)],
     parseOptions: { maxTokens: MAX_TOKENS },
   };
 }
+
+/**
+ * Whether a field checks or hashes a password (argon2, tens of milliseconds of a core): one of its arguments is
+ * `password` or ends in `Password` (currentPassword, newPassword). Read from the schema, so a field added later
+ * is covered by its argument's name alone; signIn and signUp are such fields too.
+ */
+function checksPassword(field: GraphQLField<unknown, unknown>): boolean {
+  return field.args.some((arg) => /^password$|Password$/.test(arg.name));
+}
+
+/**
+ * At most one field that checks a password per document, wherever it stands (aliases, fragments, another
+ * operation of the document): otherwise 30 aliased beginTotpEnrolment cost 30 argon2 verifications for one
+ * request. A validation error (GRAPHQL_VALIDATION_FAILED, 400) before anything runs; Apollo caches the verdict
+ * with the parsed document.
+ */
+export const onePasswordCheckPerDocument: ValidationRule = (context: ValidationContext) => {
+  const found: string[] = [];
+  return {
+    Field: () => {
+      const field = context.getFieldDef();
+      if (field && checksPassword(field)) found.push(field.name);
+    },
+    Document: {
+      leave: () => {
+        if (found.length <= 1) return;
+        const names = [...new Set(found)].join(', ');
+        context.reportError(new GraphQLError(`A document may hold at most one field that checks a password; this one holds ${found.length} (${names}).`));
+      },
+    },
+  };
+};
 
 /**
  * Pagination-aware complexity: every field costs 1 plus what it selects; a field taking `first` (a connection)

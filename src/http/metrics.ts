@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { OperationDefinitionNode } from 'graphql';
+import { DocumentNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { GatewayContext } from '../context';
 import type { TwoFactorEvent, TwoFactorEventSink } from '../two-factor/two-factor-events';
@@ -20,7 +20,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   const requestDuration = new Histogram({
     name: 'gateway_graphql_request_duration_seconds',
-    help: 'GraphQL request latency by operation (its root fields)',
+    help: 'GraphQL request latency by root field (a request observes once per root field it asks for; "invalid" before any)',
     labelNames: ['operation'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
@@ -34,13 +34,16 @@ export function createMetrics() {
   const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       const startedAt = process.hrtime.bigint();
+      let fields: readonly string[] = ['invalid'];
       return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (operation) contextValue.requestLog.operation = operationLabel(operation);
+        async didResolveOperation({ schema, document, operation, contextValue }) {
+          if (!operation) return;
+          fields = rootFieldsOf(schema, document, operation);
+          contextValue.requestLog.operation = fields.join(',');
         },
-        async willSendResponse({ contextValue }) {
+        async willSendResponse() {
           const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-          requestDuration.observe({ operation: contextValue.requestLog.operation ?? 'invalid' }, seconds);
+          for (const field of fields) requestDuration.observe({ operation: field }, seconds);
         },
       };
     },
@@ -51,16 +54,37 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** The root field names (bounded by the schema, unlike client-chosen operation names), once per operation. */
-function operationLabel(operation: OperationDefinitionNode): string {
-  let label = operationLabels.get(operation);
-  if (label === undefined) {
-    const fields = operation.selectionSet.selections.flatMap((s) => (s.kind === 'Field' ? [s.name.value] : []));
-    label = [...new Set(fields)].sort().join(',') || operation.operation;
-    operationLabels.set(operation, label);
+/**
+ * The root fields an operation asks for, each once, sorted: label values from the schema's fixed set (its root
+ * type's fields and the spec's meta-fields), never from the client, so no document can add a series; fragments
+ * on the root type count as the fields they spread. A name the schema lacks (validation refused it before
+ * this runs) would read "unknown".
+ */
+function rootFieldsOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): readonly string[] {
+  let fields = rootFieldsByOperation.get(operation);
+  if (fields === undefined) {
+    const known = schema.getRootType(operation.operation)?.getFields() ?? {};
+    const names = new Set<string>();
+    const visited = new Set<string>();
+    const collect = (selectionSet: SelectionSetNode) => {
+      for (const selection of selectionSet.selections) {
+        if (selection.kind === Kind.FIELD) names.add(Object.hasOwn(known, selection.name.value) || META_FIELDS.has(selection.name.value) ? selection.name.value : 'unknown');
+        else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+        else if (!visited.has(selection.name.value)) {
+          visited.add(selection.name.value);
+          const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+          if (fragment?.kind === Kind.FRAGMENT_DEFINITION) collect(fragment.selectionSet);
+        }
+      }
+    };
+    collect(operation.selectionSet);
+    fields = [...names].sort();
+    rootFieldsByOperation.set(operation, fields);
   }
-  return label;
+  return fields;
 }
 
-/** Apollo keeps parsed documents, so a repeated operation is the same object: its label is computed once. */
-const operationLabels = new WeakMap<OperationDefinitionNode, string>();
+const META_FIELDS = new Set(['__typename', '__schema', '__type']);
+
+/** Apollo keeps parsed documents, so a repeated operation is the same object: its fields are found once. */
+const rootFieldsByOperation = new WeakMap<OperationDefinitionNode, readonly string[]>();

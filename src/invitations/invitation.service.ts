@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../accounts/account.service';
+import { normalizeEmail } from '../accounts/email-address';
 import { markEmailVerified } from '../accounts/email-verification.service';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit, RequestOrigin } from '../audit/audit-log';

@@ -11,10 +11,11 @@ export const SIGN_IN_FAILURE_THRESHOLD = 10;
 export const SIGN_IN_LOCK_MS = 15 * 60_000;
 
 /**
- * Consecutive failed sign-ins per email, in the shared `rate_limit_buckets` table (`hits` = failures in a row,
- * `window_start` = the latest one). Kept by email, whether or not an account has it, so an unknown email locks
- * exactly like a known one and nothing tells them apart; the key is the email's SHA-256, so the table holds no
- * addresses.
+ * Consecutive failed sign-ins per account, in the shared `rate_limit_buckets` table (`hits` = failures in a row,
+ * `window_start` = the latest one). Counted against the agent row the address found, so every spelling that
+ * reaches the account spends from one count; an address with no account counts against itself, so an unknown
+ * address locks exactly like a known one and nothing tells them apart (the same statements, in the same order).
+ * The key is a SHA-256 either way, so the table holds no addresses.
  *
  * An attempt is claimed before its password is checked, in one conditional statement, so answers in flight
  * cannot exceed the threshold: the claim that would be the 11th is refused while the lock holds. A success
@@ -26,9 +27,9 @@ export class AccountSignInLock {
     private readonly clock: Clock,
   ) {}
 
-  /** Counts one attempt against the email, or RATE_LIMITED while its sign-in is locked. */
-  async claimAttempt(normalizedEmail: string): Promise<void> {
-    const key = bucketKey(normalizedEmail);
+  /** Counts one attempt against the account, or RATE_LIMITED while its sign-in is locked. */
+  async claimAttempt(account: SignInAccount): Promise<void> {
+    const key = bucketKey(account);
     const now = this.clock.now();
     const lockedSince = new Date(now.getTime() - SIGN_IN_LOCK_MS);
     const write = (sql: string, params: unknown[]) => this.db.autocommit((manager) => sqlExecute(manager, sql, params));
@@ -53,11 +54,15 @@ export class AccountSignInLock {
   }
 
   /** The right password: the failures before it no longer count. */
-  async succeeded(normalizedEmail: string): Promise<void> {
-    await this.db.autocommit((manager) => sqlExecute(manager, 'DELETE FROM rate_limit_buckets WHERE bucket_key = ?', [bucketKey(normalizedEmail)]));
+  async succeeded(account: SignInAccount): Promise<void> {
+    await this.db.autocommit((manager) => sqlExecute(manager, 'DELETE FROM rate_limit_buckets WHERE bucket_key = ?', [bucketKey(account)]));
   }
 }
 
-function bucketKey(normalizedEmail: string): string {
-  return `sign-in-account:${createHash('sha256').update(normalizedEmail).digest('hex')}`;
+/** The agent row a sign-in's address found, or the (normalised) address that found none. */
+export type SignInAccount = { agentId: string } | { unknownEmail: string };
+
+function bucketKey(account: SignInAccount): string {
+  const subject = 'agentId' in account ? `agent:${account.agentId}` : `email:${account.unknownEmail}`;
+  return `sign-in-account:${createHash('sha256').update(subject).digest('hex')}`;
 }

@@ -7,9 +7,9 @@ import { REAUTH_WINDOW_MS } from '../two-factor/limits';
 import { clientBudgetKey } from './budget-key';
 
 /** Budgets per client address. */
-export type RateLimitedAction = 'sign-in' | 'answer' | 'account-mail';
+export type RateLimitedAction = 'sign-in' | 'answer' | 'reauthentication' | 'account-mail';
 /** Budgets per signed-in agent (the actor), wherever it calls from. */
-export type ActorRateLimitedAction = 'tenant-change' | 'reauthentication';
+export type ActorRateLimitedAction = 'tenant-change' | 'reauthentication' | 'password-check';
 /** Budgets per e-mail address a request names, whether or not an account has it. */
 export type AddressRateLimitedAction = 'account-mail';
 
@@ -19,8 +19,9 @@ const WINDOW_MS: Record<Action, number> = {
   'sign-in': 60_000,
   answer: 60_000,
   'tenant-change': 3600_000,
-  // The password re-checks of an agent the re-authentication service cannot count (changePassword outside any tenant).
-  reauthentication: REAUTH_WINDOW_MS,
+  reauthentication: 60_000,
+  // The password checks of changePassword for an agent in no tenant, where re-authentication has no audit log to write to.
+  'password-check': REAUTH_WINDOW_MS,
   // Password-reset requests and verification e-mails: each sends a message to the address.
   'account-mail': 3600_000,
 };

@@ -55,6 +55,14 @@ export class GateService {
     return facts;
   }
 
+  /**
+   * Entering as a yes or no: the session could enter this tenant (or a workspace requiring 2FA) right now, else
+   * TWO_FACTOR_ENROLMENT_REQUIRED / TWO_FACTOR_REQUIRED, never a challenge. What minting an access token asks.
+   */
+  assertMayEnter(facts: MemberFacts, workspaceRequiresTwoFactor: boolean): void {
+    this.assertDecision(this.decide(facts, workspaceRequiresTwoFactor));
+  }
+
   /** Step-up: the caller's session has passed this tenant's second factor (when tenant 2FA is on). */
   assertStepUp(facts: MemberFacts): void {
     this.assertDecision(this.decide(facts, false, true));

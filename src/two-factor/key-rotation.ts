@@ -4,6 +4,7 @@ import { IsNull, MoreThan, Not } from 'typeorm';
 import { AuthenticatorEntity, RecoveryCodeEntity } from '../db/entities';
 import { recoveryCodeContext } from './factors/recovery-code/recovery-code-store';
 import { secretContext } from './factors/totp/totp-secret';
+import { resealSigningKeys } from '../tokens/signing-keys';
 
 const BATCH_SIZE = 200;
 
@@ -12,13 +13,16 @@ export interface RotationReport {
   reEncrypted: number;
   /** Encrypted copies of recovery codes (VIEWABLE tenants) re-encrypted to the current key by this run. */
   recoveryCodeCopiesReEncrypted: number;
+  /** Private halves of access-token signing keys re-sealed to the current key by this run. */
+  signingKeysReEncrypted: number;
   /** Recovery codes hashed under older keys: they keep working while those keys stay configured, and are
    *  replaced by the agents' next regeneration (a hash cannot be re-keyed without the plain code). */
   recoveryCodesOnOlderKeys: number;
 }
 
 /**
- * Re-encrypts every stored TOTP secret to the current key, in small batches. Each row is rewritten by a
+ * Re-encrypts every stored TOTP secret to the current key, in small batches (then the recovery codes' copies and
+ * the signing keys' private halves). Each row is rewritten by a
  * conditional update on its old ciphertext, so the run is safe to interrupt and to repeat, and never
  * overwrites a secret that changed meanwhile (a new enrolment is already under the current key).
  */
@@ -45,8 +49,9 @@ export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretB
     afterId = batch[batch.length - 1].id;
   }
   const recoveryCodeCopiesReEncrypted = await rotateRecoveryCodeCopies(db, secretBox);
+  const signingKeysReEncrypted = await resealSigningKeys(db, secretBox);
   const recoveryCodesOnOlderKeys = await db.manager.count(RecoveryCodeEntity, { where: { keyId: Not(currentKeyId), usedAt: IsNull() } });
-  return { reEncrypted, recoveryCodeCopiesReEncrypted, recoveryCodesOnOlderKeys };
+  return { reEncrypted, recoveryCodeCopiesReEncrypted, signingKeysReEncrypted, recoveryCodesOnOlderKeys };
 }
 
 /** The same for the encrypted copies of recovery codes, each rewritten only if its copy is still the one read. */

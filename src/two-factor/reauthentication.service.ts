@@ -5,6 +5,7 @@ import { verifyPassword } from '../crypto/passwords';
 import { Database, isUniqueViolation, sqlExecute, sqlRows } from '../db/database';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError } from '../errors/domain-error';
+import type { ClientRateLimiter } from '../rate-limits/client-rate-limiter';
 import { REAUTH_LOCK_MS, REAUTH_MAX_FAILURES, REAUTH_WINDOW_MS } from './limits';
 
 /**
@@ -12,20 +13,27 @@ import { REAUTH_LOCK_MS, REAUTH_MAX_FAILURES, REAUTH_WINDOW_MS } from './limits'
  * their state errors (ALREADY_ENROLLED, TWO_FACTOR_NOT_ENABLED, …) first, so the answer to a guess never
  * depends on anything but the password, then call `reauthenticate` with one line.
  *
- * Per agent (all tenants, all processes): 5 wrong passwords within 15 minutes make re-authentication
- * RATE_LIMITED for 15 minutes. Each attempt reserves one of the window's 5 slots by a conditional UPDATE
- * *before* the password is verified, so a burst of parallel guesses cannot all be judged; a right password
- * gives its slot back. Each wrong one is audited as REAUTH_FAILED in the tenant it was tried in, in the
- * transaction that keeps its slot and, at the 5th, sets the lock.
+ * Two limits, both counted in the database (all tenants, all processes):
+ * - a budget of attempts, right or wrong, per client address and per agent each (RATE_LIMIT_REAUTH_PER_MINUTE):
+ *   every attempt costs an argon2 verification, and a caller who knows its own password could otherwise buy
+ *   them without end;
+ * - per agent, 5 wrong passwords within 15 minutes make re-authentication RATE_LIMITED for 15 minutes. Each
+ *   attempt reserves one of the window's 5 slots by a conditional UPDATE *before* the password is verified, so
+ *   a burst of parallel guesses cannot all be judged; a right password gives its slot back (the budget above
+ *   keeps it). Each wrong one is audited as REAUTH_FAILED in the tenant it was tried in, in the transaction
+ *   that keeps its slot and, at the 5th, sets the lock.
  */
 export class ReauthenticationService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly budget: ClientRateLimiter,
   ) {}
 
   async reauthenticate(session: SessionIdentity, tenantId: string, password: string): Promise<void> {
     const { agentId } = session;
+    if (session.clientIp !== null) await this.budget.spend('reauthentication', session.clientIp); // null: not from a request
+    await this.budget.spendForActor('reauthentication', agentId);
     const now = this.clock.now();
     await this.reserveAttempt(agentId, now);
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SignUpDocument,
@@ -142,7 +143,7 @@ describe.each(databaseKinds)('admin look-ups on %s', (kind) => {
   it('answers null for an agent who is not a member, and NOT_FOUND to a caller who is not one', async () => {
     const outsider = await signUp(t, 'outsider');
     const other = await createTenant(t);
-    for (const agentId of [outsider.id, other.owner.id, 'not-an-id']) {
+    for (const agentId of [outsider.id, other.owner.id, randomUUID()]) {
       const { tenant: found } = await tenant.owner.client.ok(TenantAgentDocument, { tenantId: tenant.id, agentId });
       expect(found!.agent).toBeNull();
     }

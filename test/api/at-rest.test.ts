@@ -73,6 +73,16 @@ describe.each(databaseKinds)('secrets at rest on %s', (kind) => {
     }
   });
 
+  it('keeps the access-token signing key\'s private half only sealed, and publishes only the public half', async () => {
+    const rows: Array<{ public_jwk: string; private_key_ciphertext: string; key_id: string }> = await t.gateway.db.manager.query(
+      'SELECT public_jwk, private_key_ciphertext, key_id FROM signing_keys',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ key_id: 'test1', private_key_ciphertext: expect.stringMatching(/^v1\.test1\.[\w-]+\.[\w-]+\.[\w-]+$/) });
+    expect(Object.keys(JSON.parse(rows[0].public_jwk)).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(await rowsOf(t, 'signing_keys')).not.toMatch(/\\?"d\\?":/); // no private JWK member anywhere in the table
+  });
+
   it('writes no secret, code or password into the audit log', async () => {
     const audit = await rowsOf(t, 'audit_events');
     expect(audit).toContain(enrolled.agent.id); // the events are there, about this agent

@@ -55,7 +55,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
     };
     walk(buildProgram(), []);
     expect(paths.map((p) => p.join(' '))).toEqual(
-      expect.arrayContaining(['login', 'logout', 'whoami', 'tenants', 'enter', 'auth status', 'totp start', 'totp confirm', 'totp remove', 'passkeys list', 'passkeys add', 'passkeys rename', 'passkeys remove', 'recovery-codes regenerate', 'recovery-codes view', 'disable', 'sessions list', 'sessions revoke', 'admin agents', 'admin agent', 'admin reset', 'admin revoke', 'admin audit', 'admin set',
+      expect.arrayContaining(['login', 'logout', 'whoami', 'tenants', 'enter', 'token', 'auth status', 'totp start', 'totp confirm', 'totp remove', 'passkeys list', 'passkeys add', 'passkeys rename', 'passkeys remove', 'recovery-codes regenerate', 'recovery-codes view', 'disable', 'sessions list', 'sessions revoke', 'admin agents', 'admin agent', 'admin reset', 'admin revoke', 'admin audit', 'admin set',
         'signup', 'password change', 'password reset-request', 'invite', 'invitations list', 'invitations accept', 'invitations revoke', 'tenants create', 'tenants leave']),
     );
     const user = newUser();
@@ -93,6 +93,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
       ['passkeys', 'rename', '--tenant', 'Acme Support', 'only-an-id'],
       ['passkeys', 'remove', '--tenant', 'Acme Support'], // the id is required
       ['recovery-codes', 'view'], // --tenant is required
+      ['token', '--workspace', 'Billing'], // --tenant is required
       ['admin'],
     ];
     for (const args of cases) {

@@ -5,19 +5,13 @@ import { promisify } from 'node:util';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  enrolTotp,
-  enterTenant,
-  enterWithRecoveryCode,
-  forgotPassword,
-  GatewayError,
-  invite,
-  joinWithInvitation,
-  passedChallenges,
-  resetPassword,
-  searchAgents,
-  signIn,
-} from '../../docs/examples/integrating';
+import type { AddressInfo } from 'node:net';
+import { accessTokenVerifier, createNotesService } from '../../docs/examples/downstream-service';
+import { forgotPassword, invite, joinWithInvitation, resetPassword } from '../../docs/examples/accounts';
+import { accessTokenFor, enrolTotp, enterTenant, enterWithRecoveryCode, GatewayError, passedChallenges, searchAgents, signIn } from '../../docs/examples/integrating';
+import { RevokeAgentSessionsDocument, SetWorkspaceTwoFactorDocument } from '../../src/client/generated/graphql';
+import { hs256WithPublicKey, INTROSPECTION_TOKEN, unsigned } from '../helpers/access-tokens';
+import { addMember, createTenant, enrol, signUp } from '../helpers/fixtures';
 import { linkToken, startGatewayWithMail } from '../helpers/account-mail';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../../src/demo/demo-data';
 import { databaseKinds } from '../helpers/databases';
@@ -28,7 +22,8 @@ import { totpCode } from '../helpers/totp';
 /** docs/integrating.md runs: its TypeScript blocks are the example module's regions, its curl blocks run in bash. */
 const root = path.resolve(__dirname, '../..');
 const doc = readFileSync(path.join(root, 'docs/integrating.md'), 'utf8');
-const examples = readFileSync(path.join(root, 'docs/examples/integrating.ts'), 'utf8');
+// The client's examples, then the downstream service's, then the accounts': the order of their blocks in the document.
+const examples = ['integrating.ts', 'downstream-service.ts', 'accounts.ts'].map((file) => readFileSync(path.join(root, 'docs/examples', file), 'utf8')).join('\n');
 const shellSteps = new Map([...doc.matchAll(/```sh\n# ([\w-]+)\n([\s\S]*?)\n```/g)].map((m) => [m[1], m[2]]));
 
 /** Runs one curl step of the document with `vars` as its shell variables; answers the JSON it printed. */
@@ -52,7 +47,7 @@ describe('docs/integrating.md', () => {
   it('shows every TypeScript example region verbatim, in order', () => {
     const regions = [...examples.matchAll(/\/\/ #region ([\w-]+)\n([\s\S]*?)\n\/\/ #endregion \1/g)].map((m) => m[2]);
     const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)\n```/g)].map((m) => m[1]);
-    expect(regions.length).toBeGreaterThanOrEqual(6);
+    expect(regions.length).toBeGreaterThanOrEqual(10);
     expect(blocks).toEqual(regions);
   });
 });
@@ -130,6 +125,84 @@ describe.each(databaseKinds)('the flows of docs/integrating.md on %s', (kind) =>
     const passed = await passedChallenges(gateway, ownerToken, tenantId, new Date(startedAt.getTime() - 60_000));
     expect(passed.filter((event) => event.agent === agentEmail).map((event) => event.method)).toEqual(['RECOVERY_CODE', 'TOTP']);
     expect(passed.every((event) => /127\.0\.0\.1/.test(event.clientIp ?? ''))).toBe(true);
+  });
+});
+
+describe.each(databaseKinds)('the downstream service of docs/integrating.md on %s', (kind) => {
+  const AUDIENCE = 'https://notes.example';
+  let t: TestGateway;
+  let service: import('node:http').Server;
+  let serviceUrl = '';
+  let issuer = '';
+  let tenant: Awaited<ReturnType<typeof createTenant>>;
+
+  beforeAll(async () => {
+    t = await startTestGateway(kind, { TOKEN_AUDIENCES: AUDIENCE, INTROSPECTION_TOKEN });
+    issuer = t.gateway.services.publicUrl.base; // PUBLIC_URL (the development default): the tokens' iss
+    tenant = await createTenant(t, { twoFactor: true });
+    await enrol(t, tenant.owner, tenant.id); // the owner holds the second factor: it may relax and revoke
+    service = createNotesService({ gateway: t.url, issuer, audience: AUDIENCE, introspectionToken: INTROSPECTION_TOKEN, twoFactorWorkspaces: new Set([tenant.secureWorkspaceId]) });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => service?.close(resolve));
+    await t?.close();
+  });
+
+  const call = (method: 'GET' | 'POST', workspaceId: string, token?: string) =>
+    fetch(`${serviceUrl}/workspaces/${workspaceId}/${method === 'GET' ? 'notes' : 'payouts'}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('runs the curl steps: a token minted, the keys, introspection', async () => {
+    const vars = { GATEWAY: t.url, TOKEN: tenant.owner.token, TENANT_ID: tenant.id, WORKSPACE_ID: tenant.secureWorkspaceId };
+    const { mintAccessToken } = (await step('mint-token', vars)).data!;
+    expect(mintAccessToken.claims).toMatchObject({ tid: tenant.id, wid: tenant.secureWorkspaceId, acr: 'aal2', aud: AUDIENCE });
+    const jwks = (await step('jwks', vars)) as unknown as { keys: Array<{ kid: string }> };
+    expect(jwks.keys.map((key) => key.kid)).toContain(JSON.parse(Buffer.from(mintAccessToken.token.split('.')[0], 'base64url').toString()).kid);
+    const introspected = (await step('introspect', { ...vars, INTROSPECTION_TOKEN, ACCESS_TOKEN: mintAccessToken.token })) as unknown as Record<string, unknown>;
+    expect(introspected).toEqual({ active: true, ...mintAccessToken.claims });
+  });
+
+  it('requires aal2 for a 2FA workspace, a token for the workspace asked about, and introspection for payouts', async () => {
+    const agent = await signUp(t, 'downstream');
+    await addMember(tenant, agent);
+    // A token minted while the workspace did not require 2FA: aal1, since the session has no second factor.
+    await tenant.owner.client.ok(SetWorkspaceTwoFactorDocument, { workspaceId: tenant.secureWorkspaceId, required: false });
+    const early = await accessTokenFor(t.url, agent.token, tenant.id, tenant.secureWorkspaceId, AUDIENCE);
+    await tenant.owner.client.ok(SetWorkspaceTwoFactorDocument, { workspaceId: tenant.secureWorkspaceId, required: true });
+    const stepUp = await call('GET', tenant.secureWorkspaceId, early.token);
+    expect(stepUp.status).toBe(401);
+    expect(stepUp.headers.get('www-authenticate')).toBe('Bearer error="insufficient_user_authentication", acr_values="aal2"');
+    // The gateway itself now refuses to mint for it until the agent holds the second factor.
+    await expect(accessTokenFor(t.url, agent.token, tenant.id, tenant.secureWorkspaceId, AUDIENCE)).rejects.toMatchObject({ code: 'TWO_FACTOR_ENROLMENT_REQUIRED' });
+    await enrol(t, agent, tenant.id); // confirming enrolment gives this session the tenant's second factor
+    const { token } = await accessTokenFor(t.url, agent.token, tenant.id, tenant.secureWorkspaceId, AUDIENCE);
+    const notes = await call('GET', tenant.secureWorkspaceId, token);
+    expect(notes.status).toBe(200);
+    expect(await notes.json()).toMatchObject({ workspaceId: tenant.secureWorkspaceId, for: agent.email });
+    expect((await call('GET', tenant.openWorkspaceId, token)).status).toBe(403); // a token for another workspace
+    expect((await call('GET', tenant.secureWorkspaceId)).status).toBe(401);
+    expect((await call('POST', tenant.secureWorkspaceId, token)).status).toBe(201);
+
+    // Revoked: the offline check still passes until the token expires; the sensitive action asks and refuses.
+    await tenant.owner.client.ok(RevokeAgentSessionsDocument, { tenantId: tenant.id, agentId: agent.id });
+    expect((await call('GET', tenant.secureWorkspaceId, token)).status).toBe(200);
+    const payout = await call('POST', tenant.secureWorkspaceId, token);
+    expect(payout.status).toBe(401);
+    expect(payout.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+
+  // Threat: a service tricked by alg confusion (HS256 keyed with the public key) or an unsigned token into trusting forged claims.
+  it('refuses a token re-signed with HS256 keyed with the public key, and one with alg none', async () => {
+    const { token } = await accessTokenFor(t.url, tenant.owner.token, tenant.id, tenant.openWorkspaceId, AUDIENCE);
+    expect((await call('GET', tenant.openWorkspaceId, token)).status).toBe(200);
+    const verify = accessTokenVerifier(issuer, AUDIENCE, t.url);
+    for (const forged of [await hs256WithPublicKey(t.url, token), unsigned(token)]) {
+      const response = await call('GET', tenant.openWorkspaceId, forged);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+      await expect(verify(forged)).rejects.toThrow();
+    }
   });
 });
 

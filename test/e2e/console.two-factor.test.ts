@@ -218,6 +218,13 @@ describe('web console: two-factor journeys', () => {
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await heading(page, 'Billing').waitFor();
     await expectText(page.getByRole('status').first(), 'Verified.');
+    // "What services see": the claims of the access token this session would hand to Billing's services.
+    const servicesSee = card(page, 'What services see');
+    await expectText(servicesSee, /acr\s+aal2 — aal2 when this session passed/);
+    await expectText(servicesSee, /amr\s+pwd otp mfa/);
+    await expectText(servicesSee, /wid\s+\S+ — the workspace/);
+    expect(await servicesSee.innerText()).not.toMatch(/eyJ/); // claims only, never the token itself
+    await screenshot(page, 'what-services-see');
 
     await nav(page, 'Workspaces').click();
     await openWorkspace(page, 'Lobby');

@@ -16,7 +16,7 @@ function aliasedAnswers(n: number, challengeId: string, wrong: string, right: st
 }
 
 // One tenant, not the caller's list of them: lists without `first` multiply the complexity, and this tests depth.
-const nested = (depth: number) => `{ tenant(id: "x") { ${'workspaces { tenant { '.repeat(depth)}id${' } }'.repeat(depth)} } }`;
+const nested = (depth: number) => `{ tenant(id: "01890a5d-ac96-774b-bcce-b302099a8057") { ${'workspaces { tenant { '.repeat(depth)}id${' } }'.repeat(depth)} } }`;
 
 /** A refusal before anything runs: a 400 with Apollo's code, a message, no data, nothing internal. */
 function expectRefusedWhole(response: GraphQLResponse<unknown>, code: string, message?: RegExp) {

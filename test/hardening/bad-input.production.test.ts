@@ -1,8 +1,9 @@
 // Threat: malformed, oversized or cross-tenant input crafted to crash the gateway, leak internals or change state.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddWorkspaceMemberDocument, AuditLogDocument, BeginTotpEnrolmentDocument, CancelChallengeDocument, ConfirmTotpEnrolmentDocument, CreateTenantDocument,
-  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
+  CreateWorkspaceDocument, EnterTenantDocument, EnterWorkspaceDocument, MintAccessTokenDocument, ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument,
   SetWorkspaceTwoFactorDocument, SignInDocument, SignUpDocument, TenantAgentsDocument, TenantDocument, UseRecoveryCodeDocument,
   VerifyTwoFactorDocument, WorkspaceDocument, DisableTwoFactorDocument, RegenerateRecoveryCodesDocument,
   AcceptInvitationDocument, ChangePasswordDocument, InviteTenantMemberDocument, LeaveTenantDocument, RequestPasswordResetDocument,
@@ -53,7 +54,7 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['an 80,000-character tenant name', (s) => s.a.owner.client.request(CreateTenantDocument, { name: huge(80_000) }), BAD],
   ['a 90,000-character TOTP code', answer(huge(90_000, '1')), BAD],
   ['a 65-character recovery code', recovery(huge(65, 'A')), BAD],
-  ['a 50,000-character tenant id', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: huge(50_000, 'f') }), NOT_FOUND],
+  ['a 50,000-character tenant id', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: huge(50_000, 'f') }), BAD],
   ['a 10,000-character cursor', (s) => s.a.owner.client.request(TenantAgentsDocument, { tenantId: s.a.id, after: huge(10_000, 'Q') }), BAD],
   // Unicode and null bytes
   ['an email of unicode letters only', (s) => s.a.owner.client.request(SignUpDocument, { email: 'ünïcödé', password: PASSWORD, name: 'A' }), BAD],
@@ -62,7 +63,7 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['a sign-in email with a null byte', (s) => s.a.owner.client.request(SignInDocument, { email: `${s.a.owner.email}\u0000`, password: PASSWORD }), BAD],
   ['a TOTP code with a null byte', answer('123\u0000456'), BAD],
   ['a TOTP code of full-width digits', answer('１２３４５６'), BAD],
-  ['a tenant id of emoji and a null byte', (s) => s.a.owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), NOT_FOUND],
+  ['a tenant id of emoji and a null byte', (s) => s.a.owner.client.request(TenantDocument, { id: '\u{1F600}\u0000' }), BAD],
   ['an issuer with a colon', (s) => s.a.owner.client.request(CreateTenantDocument, { name: 'Acme', issuer: 'Acme:Support' }), BAD],
   // Wrong types
   ['a code sent as a number', asOwner('mutation($c: ID!, $k: String!) { verifyTwoFactor(challengeId: $c, code: $k) { status } }', (s) => ({ c: s.challengeId, k: 123456 })), BAD],
@@ -85,8 +86,10 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['a cursor carrying SQL', (s) => s.a.owner.client.request(TenantAgentsDocument, { tenantId: s.a.id, after: cursor("' OR 1=1 --") }), BAD],
   ['a forged audit log cursor', (s) => s.a.owner.client.request(AuditLogDocument, { tenantId: s.a.id, after: cursor('01a2-not-an-id') }), BAD],
   // Forged challenge ids
-  ['an unknown challenge id', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: 'no-such-challenge', code: '123456' }), NOT_FOUND],
-  ['a challenge id carrying SQL', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: "x' OR '1'='1", code: '123456' }), NOT_FOUND],
+  ['an unknown challenge id', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: randomUUID(), code: '123456' }), NOT_FOUND],
+  ['a challenge id that is no UUID', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: 'no-such-challenge', code: '123456' }), BAD],
+  ['a challenge id carrying SQL', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: "x' OR '1'='1", code: '123456' }), BAD],
+  ['an upper-case challenge id', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: s.challengeId.toUpperCase(), code: '123456' }), BAD],
   ['the challenge of another session (TOTP)', (s) => s.challenged.client.request(VerifyTwoFactorDocument, { challengeId: s.otherSessionChallengeId, code: '123456' }), NOT_FOUND],
   ['the challenge of another session (recovery code)', (s) => s.challenged.client.request(UseRecoveryCodeDocument, { challengeId: s.otherSessionChallengeId, code: 'ABCD-EFGH' }), NOT_FOUND],
   ['cancelling the challenge of another session', (s) => s.challenged.client.request(CancelChallengeDocument, { challengeId: s.otherSessionChallengeId }), NOT_FOUND],
@@ -97,6 +100,9 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ["requiring 2FA in another tenant's workspace", (s) => s.a.owner.client.request(SetWorkspaceTwoFactorDocument, { workspaceId: s.b.openWorkspaceId, required: true }), NOT_FOUND],
   ["another tenant's audit log", (s) => s.a.owner.client.request(AuditLogDocument, { tenantId: s.b.id }), NOT_FOUND],
   ['resetting an agent of another tenant', (s) => s.admin.client.request(ResetAgentTwoFactorDocument, { tenantId: s.a.id, agentId: s.outsider.id }), NOT_FOUND],
+  ['an access token in another tenant', (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ["an access token for another tenant's workspace", (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.a.id, workspaceId: s.b.openWorkspaceId }), NOT_FOUND],
+  ['an access token for a 50,000-character audience', (s) => s.a.owner.client.request(MintAccessTokenDocument, { tenantId: s.a.id, audience: huge(50_000) }), BAD],
   ['revoking sessions in another tenant', (s) => s.a.owner.client.request(RevokeAgentSessionsDocument, { tenantId: s.b.id, agentId: s.outsider.id }), NOT_FOUND],
   ['adding an agent of another tenant to a workspace', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.a.openWorkspaceId, agentId: s.outsider.id }), NOT_FOUND],
   ['adding a member to a workspace of another tenant', (s) => s.a.owner.client.request(AddWorkspaceMemberDocument, { workspaceId: s.b.openWorkspaceId, agentId: s.a.owner.id }), NOT_FOUND],

@@ -1,12 +1,14 @@
 // Threat: guessing a 6-digit code by brute force through parallel requests, chained challenges and many client IPs.
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnterWorkspaceDocument, SignInDocument, SignUpDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
+import { EnterWorkspaceDocument, SignInDocument, SignUpDocument, UseRecoveryCodeDocument, VerifyPasskeyDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
 import type { GraphQLErrorBody, GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
-import { createTenant, currentCode, PASSWORD, signUp, TestAgent, TestTenant, uniqueEmail, wrongCode } from '../helpers/fixtures';
+import { addMember, createTenant, currentCode, PASSWORD, signUp, TestAgent, TestTenant, uniqueEmail, wrongCode } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
+import { addPasskey, assertion, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { rowCount } from '../helpers/snapshot';
+import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 import { challengedSession, enrolledAgent } from '../helpers/two-factor';
 import { startProductionGateway } from './harness';
 
@@ -79,7 +81,7 @@ describe.each(databaseKinds)('per-client-IP limits on %s', (kind) => {
   let proxied: TestGateway;
   const limits = { RATE_LIMIT_SIGN_IN_PER_MINUTE: '3', RATE_LIMIT_ANSWERS_PER_MINUTE: '3' };
   beforeAll(async () => {
-    direct = await startProductionGateway(kind, { ...limits, TRUSTED_PROXY_HOPS: '0' });
+    direct = await startProductionGateway(kind, { ...limits, ...PASSKEY_ENV, TRUSTED_PROXY_HOPS: '0' });
     proxied = await startProductionGateway(kind, { ...limits, TRUSTED_PROXY_HOPS: '1' });
   });
   afterAll(async () => {
@@ -127,6 +129,28 @@ describe.each(databaseKinds)('per-client-IP limits on %s', (kind) => {
     expect(codeOf(await signInFrom(proxied, agent, '192.0.2.99, 198.51.100.1'))).toBe('RATE_LIMITED');
     expect(codeOf(await signInFrom(proxied, agent, '198.51.100.2'))).toBe('OK');
   });
+  // Threat: one client behind a proxy that writes ports (ip:port) in X-Forwarded-For, a fresh budget per port.
+  it('behind one trusted proxy, counts every port of one forwarded address against that address, IPv4 and IPv6', async () => {
+    const agent = await signUp(proxied);
+    proxied.clock.advance(61_000);
+    for (const spellings of [
+      ['203.0.113.9:1001', '203.0.113.9:1002', '203.0.113.9', '203.0.113.9:1004'],
+      ['[2001:db8:5::1]:443', '[2001:db8:5::1]:444', '[2001:db8:5::1]', '2001:db8:5::1'],
+    ]) {
+      for (const forwardedFor of spellings.slice(0, 3)) expect(codeOf(await signInFrom(proxied, agent, forwardedFor)), forwardedFor).toBe('OK');
+      expect(codeOf(await signInFrom(proxied, agent, spellings[3])), spellings[3]).toBe('RATE_LIMITED');
+    }
+    expect(codeOf(await signInFrom(proxied, agent, '203.0.113.10:1001'))).toBe('OK'); // another address, its own budget
+  });
+
+  it('behind one trusted proxy, takes the proxy itself for a forwarded value that is no address', async () => {
+    const agent = await signUp(proxied);
+    proxied.clock.advance(61_000);
+    for (const forwardedFor of ['unknown', '_hidden', 'not an address:80']) expect(codeOf(await signInFrom(proxied, agent, forwardedFor)), forwardedFor).toBe('OK');
+    expect(codeOf(await signInFrom(proxied, agent, 'garbage'))).toBe('RATE_LIMITED');
+    expect(codeOf(await signInFrom(proxied, agent))).toBe('RATE_LIMITED'); // the proxy's own address: the same budget
+  });
+
   // Threat: a guesser whose malformed requests are free, so the budget only limits the well-formed ones.
   it('spends the budget on malformed requests too: three refused as bad input leave no room for a fourth', async () => {
     direct.clock.advance(61_000);
@@ -150,6 +174,38 @@ describe.each(databaseKinds)('per-client-IP limits on %s', (kind) => {
     expect(codeOf(await signInFrom(direct, agents[0]))).toBe('RATE_LIMITED');
     const fourth = await direct.client.raw({ query: print(SignUpDocument), variables: { email: uniqueEmail('over'), password: PASSWORD, name: 'Over' } });
     expect(codeOf(fourth)).toBe('RATE_LIMITED');
+  });
+
+  // Threat: the per-IP answer budget held for TOTP codes only, so guesses went on through the other factors.
+  it('counts recovery codes against the answer budget: the right one after three wrong is RATE_LIMITED, from any session of the address', async () => {
+    direct.clock.advance(61_000);
+    const tenant = await createTenant(direct, { twoFactor: true });
+    const enrolled = await enrolledAgent(direct, tenant);
+    direct.clock.advance(61_000);
+    const { session, challengeId } = await challengedSession(direct, enrolled.agent, tenant.secureWorkspaceId);
+    const other = await challengedSession(direct, enrolled.agent, tenant.secureWorkspaceId); // another session, the same address
+    for (let i = 0; i < 3; i++) expect((await other.session.client.fails(UseRecoveryCodeDocument, { challengeId: other.challengeId, code: 'ABCD-EFGH' })).code).toBe('INVALID_TWO_FACTOR_CODE');
+    const [code] = enrolled.recoveryCodes;
+    expect((await session.client.fails(UseRecoveryCodeDocument, { challengeId, code })).code).toBe('RATE_LIMITED');
+    direct.clock.advance(61_000);
+    expect((await session.client.ok(UseRecoveryCodeDocument, { challengeId, code })).useRecoveryCode.status).toBe('GRANTED');
+  });
+
+  it('counts passkey assertions against the answer budget: the right one after a begin and two malformed is RATE_LIMITED', async () => {
+    direct.clock.advance(61_000);
+    const tenant = await createTenant(direct, { twoFactor: true });
+    const agent = await signUp(direct);
+    await addMember(tenant, agent);
+    const authenticator = new SoftwareAuthenticator(TEST_ORIGIN);
+    await addPasskey(agent, tenant.id, authenticator);
+    direct.clock.advance(61_000);
+    const { session, challengeId } = await challengedSession(direct, agent, tenant.secureWorkspaceId);
+    const credential = await assertion(session, challengeId, authenticator); // beginPasskeyAssertion: one of the three
+    // Malformed answers are refused without judging them (BAD_USER_INPUT), and spend the budget all the same.
+    for (let i = 0; i < 2; i++) expect((await session.client.fails(VerifyPasskeyDocument, { challengeId, credential: { not: 'an assertion' } })).code).toBe('BAD_USER_INPUT');
+    expect((await session.client.fails(VerifyPasskeyDocument, { challengeId, credential })).code).toBe('RATE_LIMITED');
+    direct.clock.advance(61_000);
+    expect((await session.client.ok(VerifyPasskeyDocument, { challengeId, credential })).verifyPasskey.status).toBe('GRANTED');
   });
 
   it('behind one trusted proxy, gives each X-Forwarded-For client its own answer budget', async () => {

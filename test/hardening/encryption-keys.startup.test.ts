@@ -5,15 +5,18 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BeginTotpEnrolmentDocument, RegenerateRecoveryCodesDocument, SetTenantRecoveryCodeVisibilityDocument } from '../../src/client/generated/graphql';
 import { loadConfig } from '../../src/config';
 import { StartupError } from '../../src/errors/startup-error';
 import { createLogger } from '../../src/logger';
 import { createGateway } from '../../src/server';
 import { KEY_ID_COLUMNS } from '../../src/two-factor/encryption-key-check';
 import { databaseKinds, scratchDatabase, ScratchDatabase } from '../helpers/databases';
-import { createTenant } from '../helpers/fixtures';
+import { addMember, createTenant, enrol, signUp } from '../helpers/fixtures';
+import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
+import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 import { enrolledAgent } from '../helpers/two-factor';
-import { openGateway, productionEnv } from './harness';
+import { openGateway, productionEnv, startProductionGateway } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
@@ -44,10 +47,6 @@ describe.each(databaseKinds)('start-up with missing encryption keys on %s', (kin
     await t.close();
   });
   afterAll(() => database?.drop());
-
-  it('checks every column that names a key', () => {
-    expect(KEY_ID_COLUMNS.map((c) => `${c.table}.${c.column}`)).toEqual(['authenticators.key_id', 'recovery_codes.key_id', 'mail_outbox.key_id']);
-  });
 
   it('refuses to start without the key that sealed stored secrets, naming it', async () => {
     const refused = openGateway(kind, database, { env: { ENCRYPTION_KEYS: K2 } });
@@ -85,5 +84,74 @@ describe.each(databaseKinds)('start-up with missing encryption keys on %s', (kin
     const t = await openGateway(kind, database, { env: { ENCRYPTION_KEYS: K2 }, logger });
     await t.close();
     expect(lines.map((line) => JSON.parse(line).msg)).toEqual([expect.stringMatching(/recovery codes were hashed with key id "k1"/i)]);
+  });
+});
+
+describe.each(databaseKinds)('start-up with the key of viewable recovery codes missing on %s', (kind) => {
+  let database: ScratchDatabase;
+
+  beforeAll(async () => {
+    database = await scratchDatabase(kind);
+    const t = await openGateway(kind, database, { env: { ENCRYPTION_KEYS: K1, ...PASSKEY_ENV } });
+    // A pair whose only sealed values are the copies of its recovery codes: a passkey seals no secret.
+    const tenant = await createTenant(t, { twoFactor: true });
+    await addPasskey(tenant.owner, tenant.id, new SoftwareAuthenticator(TEST_ORIGIN));
+    await tenant.owner.client.ok(SetTenantRecoveryCodeVisibilityDocument, { tenantId: tenant.id, visibility: 'VIEWABLE', replenish: false });
+    await tenant.owner.client.ok(RegenerateRecoveryCodesDocument, { tenantId: tenant.id, password: tenant.owner.password });
+    const sealed = await t.gateway.db.manager.query("SELECT DISTINCT ciphertext_key_id AS id FROM recovery_codes WHERE code_ciphertext IS NOT NULL");
+    expect(sealed).toEqual([{ id: 'k1' }]);
+    expect(await t.gateway.db.manager.query("SELECT key_id FROM authenticators")).toEqual([{ key_id: '' }]);
+    await t.close();
+  });
+  afterAll(() => database?.drop());
+
+  it('refuses to start without the key that sealed the copies, naming it', async () => {
+    const refused = openGateway(kind, database, { env: { ENCRYPTION_KEYS: K2, ...PASSKEY_ENV } });
+    await expect(refused).rejects.toBeInstanceOf(StartupError);
+    await expect(refused).rejects.toThrow(/viewable recovery codes.*key id "k1", which ENCRYPTION_KEYS \(key ids "k2"\) does not hold/);
+  });
+
+  it('starts with that key configured', async () => {
+    const t = await openGateway(kind, database, { env: { ENCRYPTION_KEYS: `${K2},${K1}`, ...PASSKEY_ENV } });
+    await t.close();
+  });
+});
+
+describe.each(databaseKinds)('the list of columns that name a key on %s', (kind) => {
+  it('names every column of the database that holds a key id, and every column that holds a sealed value', async () => {
+    const t = await startProductionGateway(kind, PASSKEY_ENV);
+    try {
+      // Every kind of sealed value the gateway stores: a TOTP secret, a pending one, viewable recovery codes.
+      const tenant = await createTenant(t, { twoFactor: true });
+      await enrol(t, tenant.owner, tenant.id);
+      await tenant.owner.client.ok(SetTenantRecoveryCodeVisibilityDocument, { tenantId: tenant.id, visibility: 'VIEWABLE', replenish: true });
+      await enrolledAgent(t, tenant);
+      const pending = await signUp(t);
+      await addMember(tenant, pending);
+      await pending.client.ok(BeginTotpEnrolmentDocument, { tenantId: tenant.id, password: pending.password });
+      await addPasskey(pending, tenant.id, new SoftwareAuthenticator(TEST_ORIGIN));
+
+      const names = kind === 'sqlite'
+        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()';
+      const runner = t.gateway.db.dataSource.createQueryRunner();
+      const tables = await runner.getTables(((await t.gateway.db.manager.query(names)) as Array<{ name: string }>).map((row) => row.name));
+      await runner.release();
+      const listed = (holds?: string) => KEY_ID_COLUMNS.filter((c) => !holds || c.holds === holds);
+      const keyIdColumns = tables.flatMap((table) => table.columns.filter((c) => /key_id$/.test(c.name)).map((c) => `${table.name.replace(/^.*\./, '')}.${c.name}`));
+      expect(keyIdColumns.sort()).toEqual(listed().map((c) => `${c.table}.${c.column}`).sort());
+
+      // A sealed value is an envelope `v1.<key id>.<nonce>.<ciphertext>.<tag>` (src/crypto/secret-box.ts).
+      const envelopeColumns = new Set<string>();
+      for (const table of tables) {
+        const name = table.name.replace(/^.*\./, '');
+        for (const row of (await t.gateway.db.manager.query(`SELECT * FROM ${name}`)) as Array<Record<string, unknown>>) {
+          for (const [column, value] of Object.entries(row)) if (typeof value === 'string' && /^v1\.[^.]+\.[\w-]+\.[\w-]+\.[\w-]+$/.test(value)) envelopeColumns.add(`${name}.${column}`);
+        }
+      }
+      expect([...envelopeColumns].sort()).toEqual(listed('sealed').map((c) => `${c.table}.${c.of}`).sort());
+    } finally {
+      await t.close();
+    }
   });
 });

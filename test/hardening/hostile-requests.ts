@@ -109,6 +109,48 @@ const hostileDate = fc.oneof(
 /** A value of any JSON type: the wrong one, most of the time. */
 const wrongType = fc.jsonValue({ maxDepth: 2 });
 
+/**
+ * Other spellings of an id that a case- or pad-insensitive collation (MariaDB's utf8mb4_unicode_ci) could match
+ * to the row: upper case, surrounding spaces, braces, no dashes, a URN.
+ */
+export const ID_SPELLINGS: ReadonlyArray<[string, (id: string) => string]> = [
+  ['upper case', (id) => id.toUpperCase()],
+  ['one letter upper-cased', (id) => id.replace(/[a-f]/, (c) => c.toUpperCase())],
+  ['a trailing space', (id) => `${id} `],
+  ['surrounding spaces', (id) => ` ${id} `],
+  ['braces', (id) => `{${id}}`],
+  ['no dashes', (id) => id.replace(/-/g, '')],
+  ['a URN', (id) => `urn:uuid:${id}`],
+];
+
+/** Nested arrays or objects `depth` deep (a JSONObject holds at most 16 levels). */
+export function deepJson(depth: number, kind: 'array' | 'object'): Record<string, unknown> {
+  let inner: unknown = 1;
+  for (let i = 0; i < depth; i++) inner = kind === 'array' ? [inner] : { a: inner };
+  return { id: 'x', response: inner };
+}
+
+/** JSONObject values past its bounds (depth, length) and beside them: deep, huge, and of plausible shape. */
+export const HOSTILE_JSON_OBJECTS: ReadonlyArray<[string, () => Record<string, unknown>]> = [
+  ['nested arrays 17 deep', () => deepJson(17, 'array')],
+  ['nested arrays 1,000 deep', () => deepJson(1000, 'array')],
+  ['nested objects 1,000 deep', () => deepJson(1000, 'object')],
+  ['a 70,000-character string', () => ({ id: 'x', response: { clientDataJSON: 'A'.repeat(70_000) } })],
+  ['7,000 keys', () => ({ id: 'x', response: Object.fromEntries(Array.from({ length: 7000 }, (_, i) => [`k${i}`, i])) })],
+];
+
+function hostileJsonObject(): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_JSON_OBJECTS.map(([, make]) => make)).map((make) => make()) },
+    { weight: 1, arbitrary: fc.object({ maxDepth: 3 }) },
+    { weight: 1, arbitrary: fc.constant({ id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' } }) },
+  );
+}
+
+function nonCanonicalId(known: KnownValues): fc.Arbitrary<string> {
+  return fc.tuple(fc.constantFrom(...(known.ids.length ? known.ids : ['00000000-0000-4000-8000-000000000000'])), fc.constantFrom(...ID_SPELLINGS)).map(([id, [, spell]]) => spell(id));
+}
+
 /** A value for an input type: mostly of that type (with hostile contents), sometimes null or of another type. */
 export function hostileValue(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValues, depth = 0, name?: string): unknown {
   if (oneIn(g, 30)) return g(() => wrongType);
@@ -140,11 +182,15 @@ function valueOf(g: fc.GeneratorValue, type: GraphQLInputType, known: KnownValue
   }
   if (isScalarType(type)) {
     switch (type.name) {
-      case 'String':
-      case 'ID': {
+      case 'ID':
+        if (oneIn(g, 3)) return g(() => nonCanonicalId(known));
+      // falls through: otherwise ids are strings like the others
+      case 'String': {
         const fitting = name ? known.byName[name] : undefined;
         return fitting?.length && g(fc.boolean) ? g(() => fc.constantFrom(...fitting)) : g(() => hostileString(known));
       }
+      case 'JSONObject':
+        return g(() => hostileJsonObject());
       case 'Int':
         return g(() => hostileInt);
       case 'Float':

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, RegenerateRecoveryCodesDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
+import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, MintAccessTokenDocument, RegenerateRecoveryCodesDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
 import { rotateSecretsToCurrentKey } from '../../src/two-factor/key-rotation';
 import { TestClock } from '../helpers/clock';
 import { DatabaseKind, databaseKinds, scratchDatabase, ScratchDatabase } from '../helpers/databases';
@@ -112,13 +112,17 @@ describe.each(databaseKinds)('rotating the encryption key on %s', (kind) => {
     expect(await w.keyIds()).toEqual(['k2', 'k2', 'k2']);
     const envelopes = await w.t.gateway.db.manager.query('SELECT secret_ciphertext FROM authenticators');
     for (const { secret_ciphertext } of envelopes) expect(secret_ciphertext).toMatch(/^v1\.k2\./);
+    // The access-token signing key's private half too.
+    expect(stdout).toContain('1 access-token signing keys re-sealed with key "k2"');
+    const signingKeys = await w.t.gateway.db.manager.query('SELECT key_id, private_key_ciphertext FROM signing_keys');
+    expect(signingKeys).toEqual([{ key_id: 'k2', private_key_ciphertext: expect.stringMatching(/^v1\.k2\./) }]);
   });
 
   it('re-encrypts nothing on a second run', async () => {
     const w = await World.underK1(kind);
     await w.rotateWithCli();
     await w.restart(`${K2},${K1}`);
-    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, recoveryCodesOnOlderKeys: 16 });
+    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, signingKeysReEncrypted: 0, recoveryCodesOnOlderKeys: 16 });
   });
 
   it('verifies every rotated secret with k2 alone, and confirms the pending enrolment', async () => {
@@ -128,6 +132,8 @@ describe.each(databaseKinds)('rotating the encryption key on %s', (kind) => {
     expect((await w.passWithTotp(w.totpAgent)).data?.verifyTwoFactor?.status).toBe('GRANTED');
     const { confirmTotpEnrolment } = await w.session(w.pendingAgent).client.ok(ConfirmTotpEnrolmentDocument, { tenantId: w.tenant.id, code: currentCode(w.t, w.pendingSecret) });
     expect(confirmTotpEnrolment.status.state).toBe('ENABLED');
+    const { mintAccessToken } = await w.session(w.tenant.owner).client.ok(MintAccessTokenDocument, { tenantId: w.tenant.id });
+    expect(mintAccessToken.claims.tid).toBe(w.tenant.id);
   });
 
   it('refuses recovery codes hashed under k1 once k1 is gone, as the report warned, until they are regenerated', async () => {
@@ -138,6 +144,6 @@ describe.each(databaseKinds)('rotating the encryption key on %s', (kind) => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('INVALID_TWO_FACTOR_CODE');
     const { regenerateRecoveryCodes } = await w.session(w.recoveryAgent.agent).client.ok(RegenerateRecoveryCodesDocument, { tenantId: w.tenant.id, password: PASSWORD });
     expect((await w.useRecoveryCode(w.recoveryAgent, regenerateRecoveryCodes.codes[0])).data?.useRecoveryCode?.status).toBe('GRANTED');
-    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, recoveryCodesOnOlderKeys: 8 }); // the other agent's set
+    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, signingKeysReEncrypted: 0, recoveryCodesOnOlderKeys: 8 }); // the other agent's set
   });
 });

@@ -1,6 +1,7 @@
 // Threat: one phished code, or one client's budget, spread over several gateway processes that share nothing but
 // the database: a read-then-write bug lets two processes both win, and a per-process budget multiplies.
 // On SQLite the processes share the database file, as several gateways on one host would.
+import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -87,7 +88,7 @@ describe.each(databaseKinds)('two gateway processes on one %s database (real clo
   // Threat: one anonymous request ends a gateway process (an unhandled rejection is fatal in Node).
   it('survives anonymous requests with bad arguments to every operation, and keeps serving', async () => {
     for (const [label, send] of anonymousBadInput) {
-      const response = await send({ anonymous: clients[0], tenantId: tenant.id, workspaceId: tenant.openWorkspaceId, challengeId: 'x', agentId: tenant.owner.id, email: tenant.owner.email });
+      const response = await send({ anonymous: clients[0], tenantId: tenant.id, workspaceId: tenant.openWorkspaceId, challengeId: randomUUID(), agentId: tenant.owner.id, email: tenant.owner.email });
       expect(response.errors?.[0]?.extensions?.code, label).toBeTruthy();
     }
     await sleep(200); // an unhandled rejection ends the process on the next turns of its event loop

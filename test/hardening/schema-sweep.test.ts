@@ -2,7 +2,20 @@
 // Built from the running schema: a root field added later is swept without editing this file.
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { buildClientSchema, getIntrospectionQuery, GraphQLField, GraphQLSchema, IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  GraphQLField,
+  GraphQLInputType,
+  GraphQLSchema,
+  IntrospectionQuery,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, EnterWorkspaceDocument } from '../../src/client/generated/graphql';
 import { ErrorCodes } from '../../src/errors/error-codes';
@@ -12,7 +25,45 @@ import { addMember, createTenant, PASSWORD, signUp, TestAgent, TestTenant } from
 import type { TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
 import { freePort, GatewayProcess, INTERNALS, PROCESS_LEVEL_DEFECT, productionEnv, spawnGateway } from './harness';
-import { hostileRequest, HostileRequest, KnownValues } from './hostile-requests';
+import { HOSTILE_JSON_OBJECTS, hostileRequest, HostileRequest, ID_SPELLINGS, KnownValues } from './hostile-requests';
+
+/** Where an ID or JSONObject is taken: a root field's argument, or a field of an input object inside one. */
+interface Taker {
+  operation: 'query' | 'mutation';
+  field: GraphQLField<unknown, unknown>;
+  /** The argument, then input object fields down to the value. */
+  path: string[];
+  scalar: 'ID' | 'JSONObject';
+}
+
+/** Every place a root field takes an ID or a JSONObject, through input objects too (read from the schema). */
+function idAndJsonTakers(schema: GraphQLSchema): Taker[] {
+  const found: Taker[] = [];
+  const walk = (operation: Taker['operation'], field: GraphQLField<unknown, unknown>, path: string[], type: GraphQLInputType, seen: Set<string>) => {
+    const named = getNamedType(type);
+    if (named.name === 'ID' || named.name === 'JSONObject') found.push({ operation, field, path, scalar: named.name });
+    else if (isInputObjectType(named) && !seen.has(named.name)) {
+      for (const inner of Object.values(named.getFields())) walk(operation, field, [...path, inner.name], inner.type, new Set([...seen, named.name]));
+    }
+  };
+  for (const [operation, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+    for (const field of Object.values(root?.getFields() ?? {})) for (const arg of field.args) walk(operation, field, [arg.name], arg.type, new Set());
+  }
+  return found;
+}
+
+/** A value that fits the type (an existing id for each ID), so only the value under test is refused. */
+function fittingValue(type: GraphQLInputType, id: string): unknown {
+  if (isNonNullType(type)) return fittingValue(type.ofType, id);
+  if (isListType(type)) return [fittingValue(type.ofType as GraphQLInputType, id)];
+  if (isInputObjectType(type)) {
+    const value: Record<string, unknown> = {};
+    for (const field of Object.values(type.getFields())) if (isNonNullType(field.type)) value[field.name] = fittingValue(field.type, id);
+    return value;
+  }
+  if (isEnumType(type)) return type.getValues()[0].value;
+  return ({ ID: id, String: 'x', Int: 1, Float: 1, Boolean: true, JSONObject: {}, DateTime: '2026-01-01T00:00:00.000Z' } as Record<string, unknown>)[type.name] ?? null;
+}
 
 /**
  * CI: a fixed seed and a few runs per (root field, caller), well under a minute per database.
@@ -166,6 +217,36 @@ describe.each(databaseKinds)('schema-driven sweep of a production gateway proces
       ...Object.values(schema.getMutationType()?.getFields() ?? {}).map((field) => ({ operation: 'mutation' as const, field })),
     ];
   }
+
+  it('refuses every ID it takes in another spelling, and every JSONObject too deep or too large, before anything runs', async () => {
+    const takers = idAndJsonTakers(schema);
+    expect(takers.filter((taker) => taker.scalar === 'JSONObject').map((taker) => taker.field.name)).toEqual(expect.arrayContaining(['verifyPasskey', 'finishPasskeyRegistration']));
+    expect(takers.filter((taker) => taker.scalar === 'ID').length).toBeGreaterThan(30);
+    const realId = known.byName.tenantId[0];
+    const cases = takers.flatMap((taker) =>
+      taker.scalar === 'ID'
+        ? ID_SPELLINGS.map(([label, spell]) => ({ taker, label, value: spell(realId) as unknown }))
+        : HOSTILE_JSON_OBJECTS.map(([label, make]) => ({ taker, label, value: make() as unknown })),
+    );
+    for (const { taker, label, value } of cases) {
+      const { operation, field, path } = taker;
+      const variables: Record<string, unknown> = {};
+      for (const arg of field.args) if (isNonNullType(arg.type) || arg.name === path[0]) variables[arg.name] = fittingValue(arg.type, realId);
+      // Put the value where the path leads (through input objects, and into a list's first item).
+      let holder = variables;
+      for (const step of path.slice(0, -1)) holder = (Array.isArray(holder[step]) ? (holder[step] as unknown[])[0] : (holder[step] ??= {})) as Record<string, unknown>;
+      const last = path[path.length - 1];
+      holder[last] = Array.isArray(holder[last]) ? [value] : value;
+      const args = field.args.filter((arg) => arg.name in variables);
+      const definitions = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+      const selection = isObjectType(getNamedType(field.type)) ? ' { __typename }' : '';
+      const query = `${operation}(${definitions}) { ${field.name}(${args.map((arg) => `${arg.name}: $${arg.name}`).join(', ')})${selection} }`;
+      const answer = await send('owner', { query, variables, sent: [] });
+      expect(`${answer.status} ${answer.body?.errors?.[0]?.extensions?.code}`, `${field.name} ${path.join('.')} with ${label}: ${answer.text.slice(0, 300)}`).toBe('400 BAD_USER_INPUT');
+    }
+    // And the process lives on, logging no defect.
+    expect(await problemWith({ query: '', variables: {}, sent: [] }, { status: 200, text: '{}', body: {} })).toBeNull();
+  });
 
   it(`answers every root field × caller × hostile arguments cleanly, and the process serves on (seed ${SEED}, ${RUNS} runs each)`, { timeout: LONG ? 24 * 3600_000 : 120_000 }, async () => {
     console.log(`schema sweep on ${kind}: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`);

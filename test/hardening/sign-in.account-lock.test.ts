@@ -21,6 +21,9 @@ function signInFrom(t: TestGateway, email: string, password: string, forwardedFo
   return t.client.raw({ query: print(SignInDocument), variables: { email, password } }, { 'x-forwarded-for': forwardedFor });
 }
 
+/** ASCII letters and digits as their fullwidth forms (U+FF10…), which NFKC folds back. */
+const fullwidth = (text: string) => text.replace(/[a-z0-9]/g, (c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0));
+
 describe.each(databaseKinds)('the per-account sign-in lock on %s', (kind) => {
   let t: TestGateway;
   beforeAll(async () => {
@@ -96,6 +99,46 @@ describe.each(databaseKinds)('the per-account sign-in lock on %s', (kind) => {
     expect(firstKnown.length).toBeGreaterThan(0);
     expect(await shapeOf(nobody)).toEqual(firstKnown);
     expect(await shapeOf(nobody)).toEqual(await shapeOf(agent.email)); // the second failure of each
+  });
+
+  // Threat: the same account reached through other spellings of its address, each with a fresh failure count
+  // (MariaDB's utf8mb4_unicode_ci found "víctim@" and "vi\u200Bctim@" as "victim@" while the lock hashed the text).
+  it('locks the account, not a spelling: equivalent spellings are RATE_LIMITED, look-alikes never reach it', async () => {
+    const agent = await signUp(t, 'victim-fin');
+    await failTimes(agent.email, 10);
+    const sessions = await rowCount(t, 'sessions');
+        // The same address after normalisation: upper case, fullwidth letters (NFKC), a ligature.
+    const equivalents = [agent.email.toUpperCase(), agent.email.replace('victim', fullwidth('victim')), agent.email.replace('fin', '\uFB01n')];
+    for (const spelling of equivalents) {
+      for (let i = 0; i < 3; i++) expect(codeOf(await signInFrom(t, spelling, 'not the password')), spelling).toBe('RATE_LIMITED');
+      expect(codeOf(await signInFrom(t, spelling, agent.password)), spelling).toBe('RATE_LIMITED');
+    }
+    // Other addresses that look alike: never the victim's account, whatever the password.
+    expect(codeOf(await signInFrom(t, agent.email.replace('victim', 'víctim'), agent.password))).toBe('INVALID_CREDENTIALS');
+    for (const invisible of ['\u200B', '\u00AD', '\u202E', '\u2060']) {
+      expect(codeOf(await signInFrom(t, agent.email.replace('victim', `vi${invisible}ctim`), agent.password)), JSON.stringify(invisible)).toBe('BAD_USER_INPUT');
+    }
+    expect(await rowCount(t, 'sessions')).toBe(sessions);
+
+    t.clock.advance(LOCK_MS);
+    expect(codeOf(await signInFrom(t, agent.email.replace('victim', fullwidth('victim')), agent.password))).toBe('OK');
+  });
+
+  // The lock follows the account, not the text: where a collation folds spellings into one row (the column
+  // before the migration EmailExactMatch, or a server whose default collation folds), the row's count holds.
+  it.skipIf(kind !== 'mariadb')('keeps the lock on the account found, even under a collation that folds look-alikes', async () => {
+    const agent = await signUp(t, 'victim');
+    const folding = (collation: string) => t.gateway.db.manager.query(`ALTER TABLE agents MODIFY email varchar(254) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`);
+    await folding('utf8mb4_unicode_ci');
+    try {
+      await failTimes(agent.email, 10);
+      for (const spelling of [agent.email.replace('victim', 'víctim'), agent.email.replace('victim', 'vîctim')]) {
+        expect(codeOf(await signInFrom(t, spelling, 'not the password')), spelling).toBe('RATE_LIMITED');
+        expect(codeOf(await signInFrom(t, spelling, agent.password)), spelling).toBe('RATE_LIMITED');
+      }
+    } finally {
+      await folding('utf8mb4_bin');
+    }
   });
 
   it('budgets IPv6 clients per /64: fresh addresses of one /64 share the per-IP budget', async () => {

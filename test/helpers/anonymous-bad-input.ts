@@ -15,6 +15,7 @@ import {
   CreateWorkspaceDocument,
   DisableTwoFactorDocument,
   EnterTenantDocument,
+  MintAccessTokenDocument,
   RegenerateRecoveryCodesDocument,
   ResetAgentTwoFactorDocument,
   RevokeAgentSessionsDocument,
@@ -43,7 +44,8 @@ const long = (length: number, char = 'a') => char.repeat(length);
 /**
  * Threat: a caller with no session at all probes with bad arguments. One plain row per operation of the contract
  * that takes arguments, with the code it answers: Apollo's own when the document or a variable is malformed,
- * BAD_USER_INPUT from argument validation on the open operations, UNAUTHENTICATED before anything else runs.
+ * BAD_USER_INPUT from argument validation on the open operations and for an id not in its canonical form (checked
+ * before anything runs), UNAUTHENTICATED before anything else runs.
  */
 export const anonymousBadInput: Array<[string, (target: AnonymousTarget) => Promise<GraphQLResponse<unknown>>, string]> = [
   ['signUp with an over-long email', ({ anonymous }) => anonymous.request(SignUpDocument, { email: `${long(250)}@example.test`, password: PASSWORD, name: 'A' }), 'BAD_USER_INPUT'],
@@ -51,24 +53,25 @@ export const anonymousBadInput: Array<[string, (target: AnonymousTarget) => Prom
   ['createTenant with a 201-character name', ({ anonymous }) => anonymous.request(CreateTenantDocument, { name: long(201) }), 'UNAUTHENTICATED'],
   ['createWorkspace with a blank name', ({ anonymous, tenantId }) => anonymous.request(CreateWorkspaceDocument, { tenantId, name: ' ' }), 'UNAUTHENTICATED'],
   ['addTenantMember with an email of unicode letters', ({ anonymous, tenantId }) => anonymous.request(AddTenantMemberDocument, { tenantId, email: 'ünïcödé', role: 'AGENT' }), 'UNAUTHENTICATED'],
-  ['addWorkspaceMember with an agent id carrying SQL', ({ anonymous, workspaceId }) => anonymous.request(AddWorkspaceMemberDocument, { workspaceId, agentId: "x' OR '1'='1" }), 'UNAUTHENTICATED'],
+  ['addWorkspaceMember with an agent id carrying SQL', ({ anonymous, workspaceId }) => anonymous.request(AddWorkspaceMemberDocument, { workspaceId, agentId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['setTenantTwoFactor with enabled: "yes"', ({ anonymous, tenantId }) => anonymous.raw({ query: 'mutation($id: ID!, $on: Boolean!) { setTenantTwoFactor(tenantId: $id, enabled: $on) { id } }', variables: { id: tenantId, on: 'yes' } }), 'BAD_USER_INPUT'],
   ['setWorkspaceTwoFactor with required: 1', ({ anonymous, workspaceId }) => anonymous.raw({ query: `mutation { setWorkspaceTwoFactor(workspaceId: "${workspaceId}", required: 1) { id } }` }), 'GRAPHQL_VALIDATION_FAILED'],
   ['setTenantTwoFactorPolicy outside the enum', ({ anonymous, tenantId }) => anonymous.raw({ query: 'mutation($id: ID!, $p: TwoFactorPolicy!) { setTenantTwoFactorPolicy(tenantId: $id, policy: $p) { id } }', variables: { id: tenantId, p: 'ALWAYS' } }), 'BAD_USER_INPUT'],
   ['setTenantRecoveryCodeFormat outside the enum', ({ anonymous, tenantId }) => anonymous.raw({ query: `mutation { setTenantRecoveryCodeFormat(tenantId: "${tenantId}", format: XX) { id } }` }), 'GRAPHQL_VALIDATION_FAILED'],
-  ['enterTenant with a 10,000-character id', ({ anonymous }) => anonymous.request(EnterTenantDocument, { tenantId: long(10_000, 'f') }), 'UNAUTHENTICATED'],
+  ['enterTenant with a 10,000-character id', ({ anonymous }) => anonymous.request(EnterTenantDocument, { tenantId: long(10_000, 'f') }), 'BAD_USER_INPUT'],
   ['enterWorkspace with an object for the id', ({ anonymous }) => anonymous.raw({ query: 'mutation($w: ID!) { enterWorkspace(workspaceId: $w) { status } }', variables: { w: { $ne: null } } }), 'BAD_USER_INPUT'],
+  ['mintAccessToken for an unlisted audience', ({ anonymous, tenantId }) => anonymous.request(MintAccessTokenDocument, { tenantId, audience: 'https://evil.test' }), 'UNAUTHENTICATED'],
   ['verifyTwoFactor with seven digits', ({ anonymous, challengeId }) => anonymous.request(VerifyTwoFactorDocument, { challengeId, code: '1234567' }), 'UNAUTHENTICATED'],
   ['useRecoveryCode outside the alphabet', ({ anonymous, challengeId }) => anonymous.request(UseRecoveryCodeDocument, { challengeId, code: 'O0O0-0O0O' }), 'UNAUTHENTICATED'],
-  ['cancelChallenge with an id carrying SQL', ({ anonymous }) => anonymous.request(CancelChallengeDocument, { challengeId: "x' OR '1'='1" }), 'UNAUTHENTICATED'],
+  ['cancelChallenge with an id carrying SQL', ({ anonymous }) => anonymous.request(CancelChallengeDocument, { challengeId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['beginTotpEnrolment with a 10,000-character password', ({ anonymous, tenantId }) => anonymous.request(BeginTotpEnrolmentDocument, { tenantId, password: long(10_000) }), 'UNAUTHENTICATED'],
   ['confirmTotpEnrolment with a code of letters', ({ anonymous, tenantId }) => anonymous.request(ConfirmTotpEnrolmentDocument, { tenantId, code: 'abcdef' }), 'UNAUTHENTICATED'],
   ['regenerateRecoveryCodes with a 10,000-character password', ({ anonymous, tenantId }) => anonymous.request(RegenerateRecoveryCodesDocument, { tenantId, password: long(10_000) }), 'UNAUTHENTICATED'],
   ['disableTwoFactor with a 10,000-character password', ({ anonymous, tenantId }) => anonymous.request(DisableTwoFactorDocument, { tenantId, password: long(10_000) }), 'UNAUTHENTICATED'],
-  ['resetAgentTwoFactor with an agent id carrying SQL', ({ anonymous, tenantId }) => anonymous.request(ResetAgentTwoFactorDocument, { tenantId, agentId: "x' OR '1'='1" }), 'UNAUTHENTICATED'],
-  ['revokeAgentSessions with a tenant id of emoji and a null byte', ({ anonymous, agentId }) => anonymous.request(RevokeAgentSessionsDocument, { tenantId: '\u{1F600}\u0000', agentId }), 'UNAUTHENTICATED'],
+  ['resetAgentTwoFactor with an agent id carrying SQL', ({ anonymous, tenantId }) => anonymous.request(ResetAgentTwoFactorDocument, { tenantId, agentId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
+  ['revokeAgentSessions with a tenant id of emoji and a null byte', ({ anonymous, agentId }) => anonymous.request(RevokeAgentSessionsDocument, { tenantId: '\u{1F600}\u0000', agentId }), 'BAD_USER_INPUT'],
   ['tenant with a list for the id', ({ anonymous, tenantId }) => anonymous.raw({ query: 'query($id: ID!) { tenant(id: $id) { id } }', variables: { id: [tenantId] } }), 'BAD_USER_INPUT'],
-  ['workspace with a 10,000-character id', ({ anonymous }) => anonymous.request(WorkspaceDocument, { id: long(10_000, 'w') }), 'UNAUTHENTICATED'],
+  ['workspace with a 10,000-character id', ({ anonymous }) => anonymous.request(WorkspaceDocument, { id: long(10_000, 'w') }), 'BAD_USER_INPUT'],
   ['changePassword with a 10,000-character password', ({ anonymous }) => anonymous.request(ChangePasswordDocument, { currentPassword: long(10_000), newPassword: 'a new passphrase' }), 'UNAUTHENTICATED'],
   ['requestPasswordReset with an over-long email', ({ anonymous }) => anonymous.request(RequestPasswordResetDocument, { email: `${long(250)}@example.test` }), 'BAD_USER_INPUT'],
   ['resetPassword with a short new password', ({ anonymous }) => anonymous.request(ResetPasswordDocument, { token: long(43), newPassword: 'short' }), 'BAD_USER_INPUT'],

@@ -34,6 +34,7 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     RATE_LIMIT_SIGN_IN_PER_MINUTE: '0',
     RATE_LIMIT_ANSWERS_PER_MINUTE: '0',
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',
+    RATE_LIMIT_REAUTH_PER_MINUTE: '0',
     RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR: '0',
     // Fixtures sign agents up in every mode (production defaults to invitation-only); sign-up tests set their own.
     SIGN_UP: 'open',

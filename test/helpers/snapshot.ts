@@ -20,6 +20,7 @@ const TABLES = [
   'mail_outbox',
   'account_tokens',
   'tenant_invitations',
+  'signing_keys',
 ] as const;
 
 /** Primary keys other than `id`. */

@@ -24,6 +24,12 @@ describe('configuration of the per-agent budget and /metrics', () => {
     expect(problemsOf({ ...base(), RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '-1' }).join()).toMatch(/RATE_LIMIT_TENANT_CHANGES_PER_HOUR must be an integer/);
   });
 
+  it('budgets 10 re-authentications per client IP and per agent and minute by default; 0 turns the budget off', () => {
+    expect(loadConfig(base()).rateLimits.reauthPerMinute).toBe(10);
+    expect(loadConfig({ ...base(), RATE_LIMIT_REAUTH_PER_MINUTE: '0' }).rateLimits.reauthPerMinute).toBe(0);
+    expect(problemsOf({ ...base(), RATE_LIMIT_REAUTH_PER_MINUTE: 'x' }).join()).toMatch(/RATE_LIMIT_REAUTH_PER_MINUTE must be an integer/);
+  });
+
   it('takes METRICS_TOKEN when it is long enough to resist guessing, and none by default', () => {
     expect(loadConfig(base()).metricsToken).toBeNull();
     expect(loadConfig({ ...base(), METRICS_TOKEN: 'x'.repeat(32) }).metricsToken).toBe('x'.repeat(32));

@@ -130,4 +130,23 @@ describe('configuration', () => {
     expect(bad.join('\n')).not.toContain('secret'); // a password in SMTP_URL is never repeated
     expect(problemsOf({ ...env, SMTP_URL: 'smtp://mail.example.com', MAIL_DELIVERY: 'files' }).join()).toMatch(/SMTP_URL is set but MAIL_DELIVERY=files/);
   });
+
+  it('reads the access-token settings: audiences (the first the default), lifetime up to 5 minutes, key age, introspection secret', () => {
+    const defaults = loadConfig({ DATA_DIR: dataDir(), ENCRYPTION_KEYS: `k1:${key()}` });
+    expect(defaults.accessTokens).toEqual({ audiences: [], ttlSeconds: 300, signingKeyMaxAgeDays: 90, introspectionToken: null });
+    const set = loadConfig({
+      DATA_DIR: dataDir(),
+      ENCRYPTION_KEYS: `k1:${key()}`,
+      TOKEN_AUDIENCES: ' https://api.example.com , billing ',
+      ACCESS_TOKEN_TTL_SECONDS: '60',
+      SIGNING_KEY_MAX_AGE_DAYS: '30',
+      INTROSPECTION_TOKEN: 'a-long-enough-secret',
+    });
+    expect(set.accessTokens).toEqual({ audiences: ['https://api.example.com', 'billing'], ttlSeconds: 60, signingKeyMaxAgeDays: 30, introspectionToken: 'a-long-enough-secret' });
+    const problems = problemsOf({ DATA_DIR: dataDir(), ACCESS_TOKEN_TTL_SECONDS: '301', SIGNING_KEY_MAX_AGE_DAYS: '0', INTROSPECTION_TOKEN: 'short', TOKEN_AUDIENCES: 'a,a' }).join('\n');
+    expect(problems).toMatch(/ACCESS_TOKEN_TTL_SECONDS must be an integer from 1 to 300/);
+    expect(problems).toMatch(/SIGNING_KEY_MAX_AGE_DAYS must be an integer from 1 to 3650/);
+    expect(problems).toMatch(/INTROSPECTION_TOKEN must be at least 16 characters/);
+    expect(problems).toMatch(/TOKEN_AUDIENCES lists an audience twice/);
+  });
 });

@@ -1,4 +1,4 @@
-import { EnterTenantDocument, EnterWorkspaceDocument, type EnterTenantMutation } from '../../src/client/generated/graphql';
+import { ConsoleEnterWorkspaceDocument, EnterTenantDocument, type EnterTenantMutation } from '../../src/client/generated/graphql';
 import { call, isGatewayError } from './api';
 import { navigate, type Flash } from './nav';
 import { session } from './session';
@@ -40,8 +40,9 @@ export async function requireTenantStanding(tenantId: string, returnTo: string, 
   return followAccess(enterTenant, returnTo, flash);
 }
 
-export async function enterWorkspace(workspaceId: string, returnTo: string): Promise<Access & { granted: boolean }> {
-  const { enterWorkspace: access } = await call(EnterWorkspaceDocument, { workspaceId });
+/** Enters a workspace; when GRANTED, the answer holds the access token services would get (its claims shown on the page). */
+export async function enterWorkspace(workspaceId: string, returnTo: string) {
+  const { enterWorkspace: access } = await call(ConsoleEnterWorkspaceDocument, { workspaceId });
   return { ...access, granted: followAccess(access, returnTo) };
 }
 

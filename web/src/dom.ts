@@ -1,11 +1,24 @@
 /**
  * A small element builder. Text always goes in as text nodes (never innerHTML), so tenant names, emails and
- * error messages cannot inject markup.
+ * error messages cannot inject markup; and it goes in as displayText makes it, as do attribute values (a
+ * tooltip holding a session's user agent), so what other clients wrote cannot reorder or hide what is shown.
  */
 export type Child = Node | string | number | null | undefined | false | Child[];
 
 type Handler = (event: Event) => void;
 export type Props = Record<string, string | number | boolean | Handler | null | undefined>;
+
+/**
+ * Controls other than line breaks and tabs (C0, DEL, C1) and format characters (bidi embeddings, overrides and
+ * isolates, zero-width characters, soft hyphens), and the Unicode line and paragraph separators: what a name,
+ * an e-mail or a user agent could carry to make "Acme\u202Enimda" read as another text than it is.
+ */
+const UNSAFE_FOR_DISPLAY = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}\u2028\u2029]/gu;
+
+/** Text as the console shows it: without the characters above. */
+export function displayText(text: string): string {
+  return text.replace(UNSAFE_FOR_DISPLAY, '');
+}
 
 /** Properties set as DOM properties rather than attributes (their live value, not the default). */
 const PROPERTIES = new Set(['value', 'checked', 'disabled']);
@@ -19,7 +32,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Props |
     } else if (PROPERTIES.has(key)) {
       (element as unknown as Record<string, unknown>)[key] = value;
     } else {
-      element.setAttribute(key, value === true ? '' : String(value));
+      element.setAttribute(key, value === true ? '' : displayText(String(value)));
     }
   }
   append(element, children);
@@ -30,7 +43,7 @@ export function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(parent, child);
-    else parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    else parent.appendChild(typeof child === 'object' ? child : document.createTextNode(displayText(String(child))));
   }
 }
 
@@ -116,7 +129,7 @@ export function formError(): { element: HTMLParagraphElement; show(text: string,
     clear,
     show(text, input) {
       clear();
-      element.textContent = text;
+      element.textContent = displayText(text);
       if (input) {
         marked = input;
         input.setAttribute('aria-invalid', 'true');

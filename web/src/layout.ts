@@ -1,4 +1,4 @@
-import { h, replace } from './dom';
+import { displayText, h, replace } from './dom';
 import { localPath, type Flash } from './nav';
 import { session } from './session';
 import { app, isAdmin, signOut } from './state';
@@ -82,7 +82,7 @@ export function renderHeader(frame: Frame, pathname: string): void {
 
 /** The tab's title, most specific first: `setTitle('Billing', 'Acme Support')` → "Billing · Acme Support · Identity console". */
 export function setTitle(...parts: string[]): void {
-  document.title = [...parts, 'Identity console'].join(' · ');
+  document.title = displayText([...parts, 'Identity console'].join(' · '));
 }
 
 /** A page heading that focus can move to when the page opens. */

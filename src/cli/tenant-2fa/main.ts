@@ -3,6 +3,7 @@ import { CommanderError } from 'commander';
 import { CliError, ExitCode } from './exit-codes';
 import { GatewayError } from './gateway-client';
 import { hintFor } from './next-steps';
+import { note } from './output';
 import { buildProgram } from './program';
 import { reportContext } from './runtime';
 
@@ -32,11 +33,11 @@ function report(error: unknown): number {
     const hint = error.hint ?? (error instanceof GatewayError ? hintFor(error, reportContext.tenantRef) : undefined);
     if (hint) lines.push(hint);
     if (error.requestId && (reportContext.verbose || error.code === 'INTERNAL_SERVER_ERROR')) lines.push(`Request id: ${error.requestId}`);
-    process.stderr.write(`${lines.join('\n')}\n`);
+    note(lines.join('\n')); // a message may quote what the gateway sent
     return error.exitCode;
   }
   // A defect in the CLI itself: say so briefly; the stack helps nobody at the terminal.
-  process.stderr.write(`Error: ${(error as Error)?.message ?? String(error)}\nThis is a defect in tenant-2fa; run again with --verbose and report it.\n`);
+  note(`Error: ${(error as Error)?.message ?? String(error)}\nThis is a defect in tenant-2fa; run again with --verbose and report it.`);
   return ExitCode.FAILURE;
 }
 

@@ -11,6 +11,7 @@ import { registerPasskeysCommands } from './commands/passkeys.command';
 import { registerRecoveryCodesCommands } from './commands/recovery-codes.command';
 import { registerSessionsCommands } from './commands/sessions.command';
 import { registerTenantsCommand } from './commands/tenants.command';
+import { registerTokenCommand } from './commands/token.command';
 import { registerTotpCommands } from './commands/totp.command';
 import { registerInvitationCommands } from './commands/invitations.command';
 import { registerPasswordCommands } from './commands/password.command';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerTenantsCommand(program);
   registerInvitationCommands(program);
   registerEnterCommand(program);
+  registerTokenCommand(program);
   registerAuthCommands(program);
   registerTotpCommands(program);
   registerPasskeysCommands(program);

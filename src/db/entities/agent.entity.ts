@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity('agents')
 export class AgentEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 }) id!: string;
-  /** Stored lower-cased; unique. */
+  /** As normalizeEmail spells it (src/accounts/email-address.ts); unique, compared exactly (binary on MariaDB). */
   @Column({ type: 'varchar', length: 254 }) email!: string;
   @Column({ type: 'varchar', length: 200 }) name!: string;
   @Column({ name: 'password_hash', type: 'varchar', length: 255 }) passwordHash!: string;

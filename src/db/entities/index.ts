@@ -9,6 +9,7 @@ import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { SessionEntity } from './session.entity';
+import { SigningKeyEntity } from './signing-key.entity';
 import { TenantMemberCountEntity } from './tenant-member-count.entity';
 import { TenantMembershipEntity } from './tenant-membership.entity';
 import { TenantInvitationEntity } from './tenant-invitation.entity';
@@ -30,6 +31,7 @@ export {
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
+  SigningKeyEntity,
   TenantEntity,
   TenantInvitationEntity,
   TenantMemberCountEntity,
@@ -52,6 +54,7 @@ export const entities = [
   RateLimitBucketEntity,
   RecoveryCodeEntity,
   SessionEntity,
+  SigningKeyEntity,
   TenantEntity,
   TenantInvitationEntity,
   TenantMemberCountEntity,

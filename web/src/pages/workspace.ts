@@ -1,4 +1,5 @@
 import { enterWorkspace } from '../access';
+import { accessTokenCard } from '../components/access-token-card';
 import { append, h } from '../dom';
 import { pageHeading, setTitle } from '../layout';
 import { explain } from '../messages';
@@ -49,5 +50,6 @@ export async function workspacePage(ctx: PageContext): Promise<void> {
         h('div', { class: 'actions' }, h('a', { class: 'button button-secondary', href: '/' }, 'Switch workspace'), h('a', { class: 'button button-quiet', href: '/my/profile/two-factor' }, 'My two-factor settings')),
       ),
     ),
+    access.accessToken && accessTokenCard(access.accessToken),
   ]);
 }

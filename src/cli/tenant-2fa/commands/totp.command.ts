@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import QRCode from 'qrcode';
 import { CliBeginTotpEnrolmentDocument, CliConfirmTotpEnrolmentDocument, CliRemoveTotpAuthenticatorDocument } from '../../../client/generated/graphql';
 import { behindGate } from '../challenge';
 import { usageError } from '../exit-codes';
 import { findTenant } from '../lookups';
 import { shellArg } from '../next-steps';
-import { formatInstant, note, printJson, printLine } from '../output';
+import { formatInstant, note, printJson, printLine, printQrCode } from '../output';
 import { askLine, readPassword } from '../prompts';
 import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
 import { example } from './help';
@@ -39,7 +38,7 @@ export function registerTotpCommands(program: Command): void {
       if (runtime.json) return printJson(data);
       const enrolment = data.beginTotpEnrolment;
       printLine(`Scan this QR code with your authenticator app (Google Authenticator, Authy, 1Password, …):`);
-      printLine(await QRCode.toString(enrolment.otpauthUri, { type: 'terminal', small: true }));
+      await printQrCode(enrolment.otpauthUri);
       printLine(`Or type this secret: ${groupForTyping(enrolment.secret)}`);
       printLine(`Valid until:         ${formatInstant(enrolment.expiresAt)}`);
       note(`Next: \`tenant-2fa totp confirm --tenant ${shellArg(options.tenant)} --code CODE\` with the code your app shows.`);
