@@ -78,6 +78,6 @@ export const anonymousBadInput: Array<[string, (target: AnonymousTarget) => Prom
   ['verifyEmail with a guessed token', ({ anonymous }) => anonymous.request(VerifyEmailDocument, { token: long(43) }), 'INVALID_TOKEN'],
   ['inviteTenantMember with an email of unicode letters', ({ anonymous, tenantId }) => anonymous.request(InviteTenantMemberDocument, { tenantId, email: 'ünïcödé', role: 'AGENT' }), 'UNAUTHENTICATED'],
   ['acceptInvitation with a guessed token', ({ anonymous }) => anonymous.request(AcceptInvitationDocument, { token: long(43) }), 'UNAUTHENTICATED'],
-  ['revokeInvitation with an id carrying SQL', ({ anonymous, tenantId }) => anonymous.request(RevokeInvitationDocument, { tenantId, invitationId: "x' OR '1'='1" }), 'UNAUTHENTICATED'],
+  ['revokeInvitation with an id carrying SQL', ({ anonymous, tenantId }) => anonymous.request(RevokeInvitationDocument, { tenantId, invitationId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['leaveTenant with an object for the id', ({ anonymous }) => anonymous.raw({ query: 'mutation($t: ID!) { leaveTenant(tenantId: $t) }', variables: { t: { $ne: null } } }), 'BAD_USER_INPUT'],
 ];
