@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { hashPassword } from '../crypto/passwords';
-import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
+import { Database, sqlExecute, sqlRows } from '../db/database';
 import { AgentEntity } from '../db/entities';
 import type { MailOutbox } from '../mail/outbox';
 import type { SecurityNotices } from '../mail/security-notices';
