@@ -9,6 +9,7 @@ import { RecoveryCodeVisibility1795740100000 } from './1795740100000-RecoveryCod
 import { Passkeys1795750000000 } from './1795750000000-Passkeys';
 import { MemberCountsAndSearch1795760000000 } from './1795760000000-MemberCountsAndSearch';
 import { MemberSearchGrams1795770000000 } from './1795770000000-MemberSearchGrams';
+import { ConsecutiveLocks1795800000000 } from './1795800000000-ConsecutiveLocks';
 import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
 import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
@@ -28,6 +29,7 @@ export const migrations = [
   Passkeys1795750000000,
   MemberCountsAndSearch1795760000000,
   MemberSearchGrams1795770000000,
+  ConsecutiveLocks1795800000000,
   EmailExactMatch1795810000000,
   CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,

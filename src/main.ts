@@ -1,22 +1,35 @@
 import 'reflect-metadata';
-import { loadConfig } from './config';
+import { loadConfig, writeDevelopmentKey } from './config';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from './demo/demo-data';
 import { StartupError } from './errors/startup-error';
+import { HttpListener } from './http/http-listener';
 import { createLogger } from './logger';
 import { createGateway } from './server';
 
-/** Bootstrap only: config → database and migrations → server → listen; SIGTERM closes gracefully. */
+/**
+ * Bootstrap only: config → listen → database and migrations → server; SIGTERM closes gracefully. The port is
+ * bound first, so that a port in use stops the start with one line before anything is written (the development
+ * key, the database, the demo); until the gateway is ready, the listener answers 503 (http/http-listener.ts).
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { writeDevelopmentKey: false });
   const logger = createLogger(config.logLevel);
+  const listener = new HttpListener();
+  await listener.listen(config.port, config.host);
+  writeDevelopmentKey(config);
   config.warnings.forEach((warning) => logger.warn(warning));
-  const gateway = await createGateway({ config, logger });
+  const gateway = await createGateway({ config, logger, listener });
+  const { db, migrationsApplied } = gateway;
+  if (db.creationWarning) logger.warn(db.creationWarning);
+  if (migrationsApplied.length) logger.info({ migrations: migrationsApplied }, `Applied ${migrationsApplied.length} migration(s) to ${db.description}`);
   if (config.seedDemo && (await seedDemoData(gateway.services))) {
     logger.info(`Demo data added: sign in as ${DEMO_OWNER_EMAIL} / ${DEMO_PASSWORD}`);
   }
   const url = await gateway.listen(config.port, config.host);
-  const database = config.database.kind === 'sqlite' ? `SQLite ${config.database.file}` : config.database.kind;
-  logger.info(`Gateway ready at ${url}/graphql (${database})${config.playground ? ': open it in a browser for the playground' : ''}`);
+  logger.info(
+    `Gateway ready at ${url}/graphql (${db.description}${db.createdJustNow ? ', created just now' : ''})` +
+      `${config.playground ? ': open it in a browser for the playground' : ''}`,
+  );
   logger.info(`Web console at ${url}/`);
 
   const shutdown = async (signal: string, exitCode = 0) => {

@@ -2,8 +2,7 @@ import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import cors from 'cors';
 import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger as DatabaseLogger } from 'typeorm';
 import type { Clock } from './clock';
@@ -19,7 +18,8 @@ import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
 import { faultsPlugin } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
-import { createPlayground, wantsPlayground } from './http/playground';
+import { HttpListener } from './http/http-listener';
+import { answerPlaygroundOff, createPlayground, wantsPlayground } from './http/playground';
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
 import { sendJson } from './http/send-json';
@@ -38,13 +38,18 @@ export interface GatewayOptions {
   logger?: Logger;
   /** e.g. a statement counter in tests and benchmarks. */
   databaseLogger?: DatabaseLogger;
+  /** A listener bound before the gateway was built (main.ts); without one, `listen` binds. */
+  listener?: HttpListener;
 }
 
 export interface Gateway {
   httpServer: Server;
   db: Database;
+  /** The migrations this start applied, oldest first (for main.ts's log). */
+  migrationsApplied: string[];
   services: Services;
   logger: Logger;
+  /** Starts serving on the port (bound now, or already by the listener given), answering the base URL. */
   listen(port: number, host?: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes the pool. */
   close(): Promise<void>;
@@ -55,7 +60,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, clock = systemClock, databaseLogger } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.database, { logger: databaseLogger });
-  await db.migrate();
+  const migrationsApplied = await db.migrate();
   try {
     const keyWarnings = await assertEncryptionKeysCoverStoredSecrets(db, config.encryptionKeys, config.encryptionKeySource);
     keyWarnings.forEach((warning) => logger.warn(warning));
@@ -163,7 +168,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/graphql') {
       // Answers carry session tokens, TOTP secrets and recovery codes: no cache may keep any of them, errors included.
       res.setHeader('cache-control', 'no-store');
-      if (playground && wantsPlayground(req, url)) return playground(req, res);
+      if (wantsPlayground(req, url)) return playground ? playground(req, res) : answerPlaygroundOff(req, res);
       await new Promise<void>((next) => corsMiddleware(req, res, () => next()));
       if (res.writableEnded) return; // a CORS preflight, answered
       return graphql(req, res, url, requestId, log);
@@ -173,7 +178,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sendJson(res, 404, { errors: [{ message: 'Not found' }] });
   };
 
-  const httpServer = createServer((req, res) => {
+  const listener = options.listener ?? new HttpListener();
+  const httpServer = listener.server;
+  listener.serve((req, res) => {
     const startedAt = process.hrtime.bigint();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -206,19 +213,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     httpServer,
     db,
+    migrationsApplied,
     services,
     logger,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          const address = httpServer.address() as AddressInfo;
-          const url = `http://${host ?? 'localhost'}:${address.port}`;
-          services.publicUrl.listeningAt(url);
-          services.mail.sender.start(logger); // links need PUBLIC_URL, known by now
-          resolve(url);
-        });
-      }),
+    listen: async (port, host) => {
+      const url = await listener.listen(port, host);
+      services.publicUrl.listeningAt(url);
+      services.mail.sender.start(logger); // links need PUBLIC_URL, known by now
+      return url;
+    },
     close,
   };
 }

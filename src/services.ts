@@ -16,7 +16,9 @@ import { AnswerService } from './two-factor/answer.service';
 import { ChallengeStore } from './two-factor/challenge-store';
 import { EnrolmentService } from './two-factor/enrolment.service';
 import { EntryService } from './two-factor/entry.service';
-import { PasskeyService } from './two-factor/factors/passkey/passkey.service';
+import { PasskeyAssertionService } from './two-factor/factors/passkey/passkey-assertion.service';
+import { PasskeyEnrolmentService } from './two-factor/factors/passkey/passkey-enrolment.service';
+import { createSecondFactors } from './two-factor/factors/registry';
 import { TotpEnrolmentService } from './two-factor/factors/totp/totp-enrolment.service';
 import { GateService } from './two-factor/gate.service';
 import { ReauthenticationService } from './two-factor/reauthentication.service';
@@ -54,14 +56,15 @@ export function createServices(
     onTwoFactorEvent,
   );
   const reauth = new ReauthenticationService(db, clock, rateLimiter);
-  const passkeys = new PasskeyService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
-  const factorDeps = { secretBox, recoveryCodes, passkeys };
-  const tenancy = new TenancyService(db, clock, gate, factorDeps, mail.queue);
-  const enrolment = new EnrolmentService(db, clock, reauth, factorDeps);
+  const passkeyEnrolment = new PasskeyEnrolmentService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
+  const passkeyAssertions = new PasskeyAssertionService(db, clock, config.webauthn);
+  const factors = createSecondFactors({ secretBox, recoveryCodes, passkeyAssertions });
+  const tenancy = new TenancyService(db, clock, gate, factors, mail.queue);
+  const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
   const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factorDeps, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const invitations = new InvitationService(db, clock, mail.queue);
@@ -91,7 +94,8 @@ export function createServices(
     admin,
     rateLimiter,
     recoveryCodeView,
-    passkeys,
+    passkeyEnrolment,
+    passkeyAssertions,
     signingKeys,
     accessTokens,
   };

@@ -170,6 +170,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
         lastUsedStep: null,
         consecutiveFailures: 0,
         lockedUntil: null,
+        consecutiveLocks: 0,
         createdAt: now,
         pendingSessionId: null,
         pendingFailedAttempts: 0,

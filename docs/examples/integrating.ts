@@ -7,15 +7,19 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import {
   AuditLogDocument,
+  BeginPasskeyAssertionDocument,
+  BeginPasskeyRegistrationDocument,
   BeginTotpEnrolmentDocument,
   ConfirmTotpEnrolmentDocument,
   EnterTenantDocument,
+  FinishPasskeyRegistrationDocument,
   MintAccessTokenDocument,
   SignInDocument,
   TenantAgentsDocument,
   type TenantAgentPartsFragment,
   type TenantAgentsQueryVariables,
   UseRecoveryCodeDocument,
+  VerifyPasskeyDocument,
   VerifyTwoFactorDocument,
 } from '../../src/client/generated/graphql';
 
@@ -96,6 +100,35 @@ export async function enterWithRecoveryCode(gateway: string, token: string, tena
   return useRecoveryCode.status;
 }
 // #endregion recovery
+
+// #region passkeys
+/**
+ * The browser's WebAuthn prompt, options in and credential out as JSON. With @simplewebauthn/browser (what the
+ * web console uses): `(optionsJSON) => startRegistration({ optionsJSON })`, and `startAuthentication` to answer.
+ */
+export type WebAuthnPrompt = (optionsJSON: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/**
+ * Adding a passkey: the password again, the browser's prompt, the credential back. The first second factor of
+ * a tenant turns two-factor on and answers the 8 recovery codes, shown once; a passkey added beside the app, none.
+ */
+export async function addPasskey(gateway: string, token: string, tenantId: string, password: string, name: string, create: WebAuthnPrompt): Promise<string[]> {
+  const { beginPasskeyRegistration } = await request(gateway, BeginPasskeyRegistrationDocument, { tenantId, password }, token);
+  const credential = await create(beginPasskeyRegistration.options);
+  const { finishPasskeyRegistration } = await request(gateway, FinishPasskeyRegistrationDocument, { tenantId, name, credential }, token);
+  return finishPasskeyRegistration.recoveryCodes;
+}
+
+/** Answering the challenge with a passkey: options for this challenge (this pair's passkeys only), the prompt, the assertion. */
+export async function enterWithPasskey(gateway: string, token: string, tenantId: string, get: WebAuthnPrompt): Promise<string> {
+  const { enterTenant: access } = await request(gateway, EnterTenantDocument, { tenantId }, token);
+  if (access.status !== 'TWO_FACTOR_CHALLENGE_REQUIRED' || !access.challenge!.methods.includes('PASSKEY')) return access.status;
+  const challengeId = access.challenge!.id;
+  const { beginPasskeyAssertion } = await request(gateway, BeginPasskeyAssertionDocument, { challengeId }, token);
+  const { verifyPasskey } = await request(gateway, VerifyPasskeyDocument, { challengeId, credential: await get(beginPasskeyAssertion.options) }, token);
+  return verifyPasskey.status;
+}
+// #endregion passkeys
 
 // #region admin
 /** Admin consoles: the members matching a search, page by page, with each one's 2FA state and last sign-in. */

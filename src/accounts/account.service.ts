@@ -242,6 +242,3 @@ export class AccountService {
     return { token, expiresAt: session.expiresAt, agent };
   }
 }
-
-/** Kept for the modules that import it from here; its home is email-address.ts. */
-export { normalizeEmail };

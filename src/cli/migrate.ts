@@ -8,8 +8,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = await openDatabase(config.database);
   try {
-    await db.migrate();
-    console.log('migrations: up to date');
+    if (db.creationWarning) console.log(`migrations: ${db.creationWarning}`);
+    const applied = await db.migrate();
+    for (const name of applied) console.log(`migrations: applied ${name}`);
+    console.log(`migrations: ${db.description} is up to date (${applied.length ? `${applied.length} applied now` : 'nothing to apply'})`);
   } finally {
     await db.close();
   }

@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DataSource, EntityManager, Logger } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
 import { withMigrationLock } from './migration-lock';
-import { connectMysql } from './mysql-connect';
+import { connectMysql, describeMysqlDatabase } from './mysql-connect';
 import { directSql, PREPARED_STATEMENTS_PER_CONNECTION } from './direct-sql';
 import { RetryRule, SqliteWriter } from './sqlite-writer';
 
@@ -46,8 +46,20 @@ const SQLITE_RETRIES: RetryRule = {
 export class Database {
   private readonly sqliteWriter: SqliteWriter | undefined;
 
-  constructor(readonly dataSource: DataSource) {
+  constructor(
+    readonly dataSource: DataSource,
+    /** Which database this is, for the log: `SQLite /path/gateway.sqlite`, `MariaDB database "gw" on db:3306`. */
+    readonly description: string,
+    /** Opening it created it (a new SQLite file, or CREATE DATABASE): a mistyped name shows here. */
+    readonly createdJustNow: boolean,
+  ) {
     if (this.isSqlite) this.sqliteWriter = new SqliteWriter(dataSource, SQLITE_RETRIES);
+  }
+
+  /** For the log when opening created a database on a server: a mistyped name there makes a new, empty one. */
+  get creationWarning(): string | null {
+    if (!this.createdJustNow || this.isSqlite) return null;
+    return `${this.description} did not exist: created it just now (utf8mb4). If you meant an existing database, check its name in DATABASE_URL.`;
   }
 
   get isSqlite(): boolean {
@@ -87,13 +99,14 @@ export class Database {
     }
   }
 
-  /** Runs pending migrations; on MySQL under a lock every node of a cluster sees (migration-lock.ts). */
-  async migrate(): Promise<void> {
-    if (this.isSqlite) {
-      await this.dataSource.runMigrations({ transaction: 'each' });
-      return;
-    }
-    await withMigrationLock(this.dataSource, () => this.dataSource.runMigrations({ transaction: 'each' }));
+  /**
+   * Runs pending migrations, on MySQL under a lock every node of a cluster sees (migration-lock.ts); answers the
+   * names of those it applied, oldest first (none when the database was up to date).
+   */
+  async migrate(): Promise<string[]> {
+    const run = () => this.dataSource.runMigrations({ transaction: 'each' });
+    const applied = this.isSqlite ? await run() : await withMigrationLock(this.dataSource, run);
+    return applied.map((migration) => migration.name);
   }
 
   /** Waits for the writes already handed in (SQLite) to commit or fail first. */
@@ -206,7 +219,11 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
       extra: { connectionLimit: 20, enableKeepAlive: true, maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION },
     });
   }
-  if (config.kind === 'sqlite') await dataSource.initialize();
-  else await connectMysql(dataSource, config.url); // creates a missing database; one clear line when it cannot
-  return new Database(dataSource);
+  if (config.kind === 'sqlite') {
+    const created = !existsSync(config.file);
+    await dataSource.initialize();
+    return new Database(dataSource, `SQLite ${config.file}`, created);
+  }
+  const { created } = await connectMysql(dataSource, config.url); // creates a missing database; one clear line when it cannot
+  return new Database(dataSource, describeMysqlDatabase(config.url, config.kind), created);
 }

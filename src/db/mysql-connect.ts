@@ -1,30 +1,34 @@
-import { createConnection } from 'mysql2/promise';
+import { createConnection, ResultSetHeader } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { StartupError } from '../errors/startup-error';
 
 /**
  * Connects a MySQL/MariaDB data source, creating its database when it does not exist yet and the account may
- * (utf8mb4, as the migrations expect). Anything that stops it becomes one line that names the server or the
- * database and says what to check, instead of the driver's stack.
+ * (utf8mb4, as the migrations expect); answers whether it created it. Anything that stops it becomes one line
+ * that names the server or the database and says what to check, instead of the driver's stack.
  */
-export async function connectMysql(dataSource: DataSource, url: string): Promise<void> {
+export async function connectMysql(dataSource: DataSource, url: string): Promise<{ created: boolean }> {
   try {
     await dataSource.initialize();
-    return;
+    return { created: false };
   } catch (error) {
     // MariaDB answers "access denied" rather than "unknown database" to an account with no rights on a name.
     if (!['ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes(driverCode(error))) throw explainConnectionError(error, url);
   }
-  await createDatabaseIfMissing(url);
+  const created = await createDatabaseIfMissing(url);
   try {
     await dataSource.initialize();
   } catch (error) {
     throw explainConnectionError(error, url);
   }
+  return { created };
 }
 
-/** `CREATE DATABASE IF NOT EXISTS` for the database the URL names, connected to the server without one. */
-export async function createDatabaseIfMissing(url: string, setting = 'DATABASE_URL'): Promise<void> {
+/**
+ * `CREATE DATABASE IF NOT EXISTS` for the database the URL names, connected to the server without one; answers
+ * whether this statement created it (one affected row; none, with a warning, when it existed).
+ */
+export async function createDatabaseIfMissing(url: string, setting = 'DATABASE_URL'): Promise<boolean> {
   const name = databaseName(url);
   let connection;
   try {
@@ -33,7 +37,8 @@ export async function createDatabaseIfMissing(url: string, setting = 'DATABASE_U
     throw explainConnectionError(error, url, setting);
   }
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    const [result] = await connection.query<ResultSetHeader>(`CREATE DATABASE IF NOT EXISTS \`${name.replace(/`/g, '``')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    return result.affectedRows === 1;
   } catch (error) {
     const user = decodeURIComponent(new URL(url).username);
     throw new StartupError(
@@ -69,6 +74,11 @@ export function explainConnectionError(error: unknown, url: string, setting = 'D
     default:
       return error;
   }
+}
+
+/** `MariaDB database "gateway" on db.internal:3306`: where the gateway keeps its data, for its log (no credentials). */
+export function describeMysqlDatabase(url: string, kind: 'mysql' | 'mariadb'): string {
+  return `${kind === 'mariadb' ? 'MariaDB' : 'MySQL'} database "${databaseName(url)}" on ${hostPort(url)}`;
 }
 
 function databaseName(url: string): string {

@@ -1,4 +1,3 @@
-import { createLoaders } from '../loaders';
 import { AgentEntity } from '../db/entities';
 import type { Services } from '../services';
 
@@ -12,9 +11,10 @@ export const DEMO_OWNER_EMAIL = 'owner@demo.test';
  *   globex@demo.test is OWNER of Globex. Every password is DEMO_PASSWORD.
  * Returns whether it seeded.
  */
-export async function seedDemoData({ db, accounts, tenancy, gate }: Services): Promise<boolean> {
+export async function seedDemoData({ db, accounts, tenancy }: Services): Promise<boolean> {
   if ((await db.manager.count(AgentEntity)) > 0) return false;
-  // Verified addresses: the demo's accounts need no verification e-mail.
+  // Accounts and nothing else: no session (signing up would open one, listed in the profile as an unknown
+  // device) and no verification e-mail (the demo's addresses count as verified).
   const demoAccount = (email: string, name: string) => accounts.createAccount({ email, password: DEMO_PASSWORD, name }, { emailVerified: true });
   const owner = await demoAccount(DEMO_OWNER_EMAIL, 'Olivia Owner');
   const agent = await demoAccount('agent@demo.test', 'Aaron Agent');
@@ -31,9 +31,8 @@ export async function seedDemoData({ db, accounts, tenancy, gate }: Services): P
     await tenancy.addWorkspaceMember(asOwner, workspace, owner.id);
     await tenancy.addWorkspaceMember(asOwner, workspace, agent.id);
   }
-  const ownerFacts = await gate.member(createLoaders(db, asOwner), acme.id);
-  await tenancy.setTenantTwoFactor(asOwner, ownerFacts, acme.id, true);
-  await tenancy.setWorkspaceTwoFactor(asOwner, ownerFacts, billing, true);
+  await tenancy.setTenantTwoFactor(asOwner, acme.id, true);
+  await tenancy.setWorkspaceTwoFactor(asOwner, billing, true);
 
   const globex = await tenancy.createTenant(asGlobexOwner, 'Globex', null);
   const sales = await tenancy.createWorkspace(globex.id, 'Sales');

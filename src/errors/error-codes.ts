@@ -44,6 +44,8 @@ export const SpecificMessages = {
   RECOVERY_CODE_SHAPE: 'Recovery codes are 8 or 10 letters and digits, as they were shown (e.g. 7KQ2-M9XD; case and the dash do not matter).',
   PASSKEY_ANSWER_SHAPE: 'A passkey answer is the JSON of the PublicKeyCredential that navigator.credentials.get returned.',
   ALREADY_CONFIRMED: 'Two-factor authentication is already enabled in this tenant: there is no setup to confirm.',
+  TOTP_CLOSED:
+    'Too many wrong codes in a row: codes from the authenticator app are refused until you answer with a recovery code or a passkey, or an admin resets your two-factor authentication.',
   UNKNOWN_AUDIENCE: "audience must be one of the gateway's token audiences (TOKEN_AUDIENCES).",
   ALREADY_MEMBER: 'That address belongs to a member of this tenant already.',
   INVITATION_FOR_ANOTHER_ADDRESS: 'This invitation was sent to another address. Sign in (or sign up) with the address it was sent to.',

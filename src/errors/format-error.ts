@@ -7,6 +7,14 @@ import { DomainError } from './domain-error';
 export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
 const UNAVAILABLE_MESSAGE = 'The database is not answering. Try again shortly.';
 
+/**
+ * Apollo's own words for introspection refused tell the reader to pass `introspection: true` to ApolloServer;
+ * here the switch is a setting. The refusal itself stays Apollo's (its validation rule, its codes).
+ */
+const INTROSPECTION_DISABLED_MESSAGE =
+  'Introspection is off on this gateway (the production default): set GRAPHQL_INTROSPECTION=true to turn it on. ' +
+  'The same schema is schema/schema.graphql in the gateway\'s repository.';
+
 /** Whether an error is one a client caused or may act on, rather than a fault to log. */
 export function isExpectedError(error: unknown): boolean {
   const original = unwrapResolverError(error);
@@ -36,6 +44,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     // Apollo's and type-graphql's own client errors (BAD_USER_INPUT, GRAPHQL_VALIDATION_FAILED, …), minus internals.
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (extensions.validationErrorCode === 'INTROSPECTION_DISABLED') return { ...formatted, message: INTROSPECTION_DISABLED_MESSAGE, extensions };
     return { ...formatted, extensions };
   }
   return {

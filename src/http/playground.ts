@@ -49,3 +49,30 @@ export function createPlayground(dirHint: string): Playground {
     res.end(req.method === 'HEAD' ? undefined : page);
   };
 }
+
+/** The page a browser gets at /graphql while the playground is off: what it is, and the setting that turns it on. */
+const PLAYGROUND_OFF_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>GraphQL playground is off</title></head>
+<body>
+<h1>The GraphQL playground is off</h1>
+<p>This is the gateway's GraphQL API. It answers <code>POST /graphql</code> with a JSON body and the header
+<code>content-type: application/json</code>.</p>
+<p>Its playground (GraphiQL) is off here, as it is by default in production. To turn it on, start the gateway with
+<code>GRAPHQL_PLAYGROUND=true</code>, and with <code>GRAPHQL_INTROSPECTION=true</code> for its schema browser.</p>
+<p>The web console is at <a href="/">/</a>.</p>
+</body>
+</html>
+`;
+
+/** Only a browser navigation gets this (see wantsPlayground); API clients keep Apollo's JSON answers. */
+export function answerPlaygroundOff(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : PLAYGROUND_OFF_PAGE);
+}

@@ -1,5 +1,5 @@
 import type { SessionIdentity } from '../accounts/session-identity';
-import { normalizeEmail } from '../accounts/account.service';
+import { normalizeEmail } from '../accounts/email-address';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
@@ -17,15 +17,14 @@ import { rawEntity } from '../db/load-by-ids';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { GateService, MemberFacts } from '../two-factor/gate.service';
 import { forgetViewableCopies } from '../two-factor/factors/recovery-code/recovery-code-store';
-import { readWorkspaceAccess } from '../two-factor/tenant-access';
+import { readTenantAccess, readWorkspaceAccess } from '../two-factor/tenant-access';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
 import { isTenantAdmin, mayOffer } from './roles';
 import { createMemberCounts, uncountTwoFactorBeforeRemoval } from './member-counts';
 import { addMembership, removeMembership } from './memberships';
 import type { MailQueue } from '../mail/mail-queue';
 import { memberAdded } from '../mail/templates/member-added';
-import { SECOND_FACTORS } from '../two-factor/factors/registry';
-import type { FactorDeps } from '../two-factor/factors/second-factor';
+import type { SecondFactors } from '../two-factor/factors/registry';
 import { revokeStandings } from '../two-factor/standing';
 
 /**
@@ -39,7 +38,7 @@ export class TenancyService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly gate: GateService,
-    private readonly factorDeps: FactorDeps,
+    private readonly factors: SecondFactors,
     private readonly mail: MailQueue,
   ) {
     this.tenantRows = rawEntity(db, TenantEntity, 't');
@@ -158,13 +157,10 @@ export class TenancyService {
     });
   }
 
-  /**
-   * Every second factor of the pair, counted out first, the later factors first (see registry.ts), as disabling
-   * and the admin reset remove them.
-   */
+  /** Every second factor of the pair, counted out first, as disabling and the admin reset remove them. */
   private async removePairFactors(tx: Tx, tenantId: string, agentId: string): Promise<void> {
     await uncountTwoFactorBeforeRemoval(this.db, tx, tenantId, agentId);
-    for (const factor of [...SECOND_FACTORS].reverse()) await factor.remove(tx, tenantId, agentId, this.factorDeps);
+    await this.factors.removeAll(tx, tenantId, agentId);
   }
 
   async addWorkspaceMember(actor: SessionIdentity, workspace: WorkspaceEntity, agentId: string): Promise<void> {
@@ -187,16 +183,16 @@ export class TenancyService {
     }
   }
 
-  async setTenantTwoFactor(actor: SessionIdentity, actorFacts: MemberFacts, tenantId: string, enabled: boolean): Promise<TenantEntity> {
-    return this.changeTenant(tenantId, actorFacts, { kind: 'tenant', enabled }, async (tx, tenant, now) => {
+  async setTenantTwoFactor(actor: SessionIdentity, tenantId: string, enabled: boolean): Promise<TenantEntity> {
+    return this.changeTenant(actor, tenantId, { kind: 'tenant', enabled }, async (tx, { tenant }, now) => {
       if (tenant.twoFactorEnabled === enabled) return;
       await tx.update(TenantEntity, { id: tenantId }, { twoFactorEnabled: enabled });
       await recordAudit(tx, now, actor, { tenantId, action: 'TENANT_TWO_FACTOR_CHANGED', actorAgentId: actor.agentId });
     });
   }
 
-  async setTenantTwoFactorPolicy(actor: SessionIdentity, actorFacts: MemberFacts, tenantId: string, policy: TwoFactorPolicyName): Promise<TenantEntity> {
-    return this.changeTenant(tenantId, actorFacts, { kind: 'policy', policy }, async (tx, tenant, now) => {
+  async setTenantTwoFactorPolicy(actor: SessionIdentity, tenantId: string, policy: TwoFactorPolicyName): Promise<TenantEntity> {
+    return this.changeTenant(actor, tenantId, { kind: 'policy', policy }, async (tx, { tenant }, now) => {
       if (tenant.twoFactorPolicy === policy) return;
       await tx.update(TenantEntity, { id: tenantId }, { twoFactorPolicy: policy });
       await recordAudit(tx, now, actor, { tenantId, action: 'POLICY_CHANGED', actorAgentId: actor.agentId });
@@ -204,7 +200,7 @@ export class TenancyService {
   }
 
   async setTenantRecoveryCodeFormat(actor: SessionIdentity, tenantId: string, format: RecoveryCodeFormatName): Promise<TenantEntity> {
-    return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
+    return this.changeTenant(actor, tenantId, null, async (tx, { tenant }, now) => {
       if (tenant.recoveryCodeFormat === format) return;
       await tx.update(TenantEntity, { id: tenantId }, { recoveryCodeFormat: format });
       await recordAudit(tx, now, actor, { tenantId, action: 'RECOVERY_CODE_FORMAT_CHANGED', actorAgentId: actor.agentId });
@@ -217,7 +213,7 @@ export class TenancyService {
    */
   async setTenantIssuer(actor: SessionIdentity, tenantId: string, issuer: string): Promise<TenantEntity> {
     const next = issuer.trim();
-    return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
+    return this.changeTenant(actor, tenantId, null, async (tx, { tenant }, now) => {
       if (tenant.issuer === next) return;
       await tx.update(TenantEntity, { id: tenantId }, { issuer: next });
       await recordAudit(tx, now, actor, { tenantId, action: 'ISSUER_CHANGED', actorAgentId: actor.agentId });
@@ -229,13 +225,11 @@ export class TenancyService {
    * from now on), and whether a used code is replaced. Leaving VIEWABLE deletes every copy in the same
    * transaction, under the tenant's row lock that code issuing waits for (factors/recovery-code/recovery-code-store.ts).
    */
-  async setTenantRecoveryCodeVisibility(
-    actor: SessionIdentity,
-    actorFacts: MemberFacts,
-    tenantId: string, visibility: RecoveryCodeVisibilityName, replenish: boolean): Promise<TenantEntity> {
+  async setTenantRecoveryCodeVisibility(actor: SessionIdentity, tenantId: string, visibility: RecoveryCodeVisibilityName, replenish: boolean): Promise<TenantEntity> {
     // A replacement shown to nobody would only be a code the agent never learns.
     assertThat(visibility === 'VIEWABLE' || !replenish, 'BAD_USER_INPUT', { field: 'replenish' });
-    return this.changeTenant(tenantId, null, null, async (tx, tenant, now) => {
+    return this.changeTenant(actor, tenantId, null, async (tx, actorFacts, now) => {
+      const { tenant } = actorFacts;
       if (tenant.recoveryCodeVisibility === visibility && tenant.recoveryCodeReplenish === replenish) return;
       // Keeping readable copies weakens 2FA for every agent of the tenant: step-up, as for the toggles.
       if (visibility === 'VIEWABLE' && tenant.recoveryCodeVisibility !== 'VIEWABLE') this.gate.assertStepUp(actorFacts);
@@ -245,8 +239,8 @@ export class TenancyService {
     });
   }
 
-  async setWorkspaceTwoFactor(actor: SessionIdentity, actorFacts: MemberFacts, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
-    await this.changeTenant(workspace.tenantId, actorFacts, { kind: 'workspace', workspaceId: workspace.id, required }, async (tx, _tenant, now) => {
+  async setWorkspaceTwoFactor(actor: SessionIdentity, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
+    await this.changeTenant(actor, workspace.tenantId, { kind: 'workspace', workspaceId: workspace.id, required }, async (tx, _facts, now) => {
       const current = await tx.findOneByOrFail(WorkspaceEntity, { id: workspace.id });
       if (current.twoFactorRequired === required) return;
       await tx.update(WorkspaceEntity, { id: workspace.id }, { twoFactorRequired: required });
@@ -261,27 +255,32 @@ export class TenancyService {
   }
 
   /**
-   * Read-decide-write on a tenant's 2FA settings under the tenant's row lock, so two admins toggling at once
-   * cannot both pass the hierarchy rule against the same old state. A change that weakens 2FA (judged against
-   * that locked state) needs the actor's step-up first.
+   * Read-decide-write on a tenant's settings under the tenant's row lock, so two admins toggling at once cannot
+   * both pass the hierarchy rule against the same old state. Under the lock, one statement reads the tenant and
+   * the actor's role, enrolment and standing again, and a change that weakens 2FA is judged on those (the gate's
+   * step-up): facts the gate read before the lock may predate a racing change (an admin who read "2FA off" must
+   * not undo an owner's "2FA on" without the second factor that change now asks for).
    */
   private async changeTenant(
+    actor: SessionIdentity,
     tenantId: string,
-    actorFacts: MemberFacts | null,
     change: HierarchyChange | null,
-    apply: (tx: Tx, tenant: TenantEntity, now: Date) => Promise<void>,
+    apply: (tx: Tx, actorFacts: MemberFacts, now: Date) => Promise<void>,
   ): Promise<TenantEntity> {
     return this.db.transaction(async (tx) => {
       await this.db.lockRow(tx, 'tenants', tenantId);
-      const tenant = await tx.findOneByOrFail(TenantEntity, { id: tenantId });
+      const actorFacts = await readTenantAccess(tx, actor, tenantId);
+      assertThat(actorFacts?.role, 'NOT_FOUND');
+      const locked = actorFacts as MemberFacts;
       if (change) {
+        const { tenant } = locked;
         const requiring = await tx.find(WorkspaceEntity, { select: { id: true }, where: { tenantId, twoFactorRequired: true }, order: { id: 'ASC' } });
         const settings = { twoFactorEnabled: tenant.twoFactorEnabled, policy: tenant.twoFactorPolicy, workspacesRequiringTwoFactor: requiring.map((w) => w.id) };
-        if (weakensTwoFactor(settings, change)) this.gate.assertStepUp(actorFacts!);
+        if (weakensTwoFactor(settings, change)) this.gate.assertStepUp(locked);
         const violation = hierarchyViolation(settings, change);
         if (violation) throw new DomainError(violation.code, violation.details);
       }
-      await apply(tx, tenant, this.clock.now());
+      await apply(tx, locked, this.clock.now());
       return tx.findOneByOrFail(TenantEntity, { id: tenantId });
     });
   }

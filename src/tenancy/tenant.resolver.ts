@@ -77,11 +77,10 @@ export class TenantResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('enabled') enabled: boolean,
     @CurrentSession() session: SessionIdentity,
-    @Admitted() actorFacts: MemberFacts,
     @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
-    // Turning 2FA off needs step-up: judged by the service against the tenant as it is under its row lock.
-    return toTenant(await services.tenancy.setTenantTwoFactor(session, actorFacts, tenantId, enabled));
+    // Turning 2FA off needs step-up: judged by the service on the tenant and the caller as they are under the tenant's row lock.
+    return toTenant(await services.tenancy.setTenantTwoFactor(session, tenantId, enabled));
   }
 
   @Mutation(() => Tenant)
@@ -90,11 +89,10 @@ export class TenantResolver {
     @Arg('tenantId', () => ID) tenantId: string,
     @Arg('policy', () => TwoFactorPolicy) policy: TwoFactorPolicy,
     @CurrentSession() session: SessionIdentity,
-    @Admitted() actorFacts: MemberFacts,
     @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
     // Relaxing the policy needs step-up (see setTenantTwoFactor).
-    return toTenant(await services.tenancy.setTenantTwoFactorPolicy(session, actorFacts, tenantId, policy));
+    return toTenant(await services.tenancy.setTenantTwoFactorPolicy(session, tenantId, policy));
   }
 
   @Mutation(() => Tenant)
@@ -121,11 +119,10 @@ export class TenantResolver {
     @Arg('visibility', () => RecoveryCodeVisibility) visibility: RecoveryCodeVisibility,
     @Arg('replenish') replenish: boolean,
     @CurrentSession() session: SessionIdentity,
-    @Admitted() actorFacts: MemberFacts,
     @Ctx() { services }: GatewayContext,
   ): Promise<Tenant> {
-    // Making codes VIEWABLE needs step-up: judged by the service against the tenant as it is under its row lock.
-    return toTenant(await services.tenancy.setTenantRecoveryCodeVisibility(session, actorFacts, tenantId, visibility, replenish));
+    // Making codes VIEWABLE needs step-up: judged by the service under the tenant's row lock (see setTenantTwoFactor).
+    return toTenant(await services.tenancy.setTenantRecoveryCodeVisibility(session, tenantId, visibility, replenish));
   }
 
   @FieldResolver(() => TenantRole)

@@ -2,8 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Re
 import type { SessionIdentity } from '../accounts/session-identity';
 import type { GatewayContext } from '../context';
 import { CurrentSession } from '../graphql/current-session';
-import { Admitted, TenantGate } from '../graphql/tenant-gate';
-import type { MemberFacts } from '../two-factor/gate.service';
+import { TenantGate } from '../graphql/tenant-gate';
 import { IsDisplayName } from '../graphql/validation';
 import { Tenant, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
@@ -46,12 +45,11 @@ export class WorkspaceResolver {
     @Arg('workspaceId', () => ID) workspaceId: string,
     @Arg('required') required: boolean,
     @CurrentSession() session: SessionIdentity,
-    @Admitted() actorFacts: MemberFacts,
     @Ctx() { services, loaders }: GatewayContext,
   ): Promise<Workspace> {
     const workspace = (await loaders.workspace.load(workspaceId))!;
     // No longer requiring 2FA needs step-up: judged by the service under the tenant's row lock.
-    return toWorkspace(await services.tenancy.setWorkspaceTwoFactor(session, actorFacts, workspace, required));
+    return toWorkspace(await services.tenancy.setWorkspaceTwoFactor(session, workspace, required));
   }
 
   @FieldResolver(() => Tenant)

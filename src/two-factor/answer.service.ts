@@ -7,10 +7,9 @@ import { DomainError, assertThat } from '../errors/domain-error';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { AccessView } from './entry.service';
-import { secondFactor } from './factors/registry';
-import type { FactorDeps } from './factors/second-factor';
-import { CHALLENGE_MAX_FAILED_ATTEMPTS, LOCKOUT_DURATION_MS } from './limits';
-import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure } from './lockout';
+import type { SecondFactors } from './factors/registry';
+import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
+import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
@@ -25,12 +24,12 @@ export class AnswerService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly challenges: ChallengeStore,
-    private readonly factorDeps: FactorDeps,
+    private readonly factors: SecondFactors,
     private readonly onEvent: TwoFactorEventSink,
   ) {}
 
   async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: TwoFactorMethodName, code: string): Promise<AccessView> {
-    const factor = secondFactor(method);
+    const factor = this.factors.answeringAs(method);
     // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
     assertThat(factor.isWellFormed(code), 'BAD_USER_INPUT', { field: factor.rejection?.field ?? 'code' }, factor.shapeMessage);
     const now = this.clock.now();
@@ -47,16 +46,16 @@ export class AnswerService {
         assertTwoFactorNotLocked(challenge.lockedUntil, now);
         const audit = { tenantId: challenge.tenantId, actorAgentId: challenge.agentId, subjectAgentId: challenge.agentId, workspaceId: challenge.workspaceId };
 
-        if (await factor.claim(tx, { challenge, answer: code, now, session }, this.factorDeps)) {
+        if (await factor.claim(tx, { challenge, answer: code, now, session })) {
           await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
           await grantStanding(tx, session, challenge.tenantId, method, now);
           await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
           return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId };
         }
 
-        // A wrong answer: one more consecutive failure for the pair (the 10th locks it), one more failed attempt
+        // A wrong answer: one more consecutive failure for the pair (every 10th locks it), one more failed attempt
         // on the challenge (the 5th invalidates it).
-        const { locked } = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge.consecutiveFailures);
+        const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
         const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
         await recordAudit(
           tx,
@@ -64,9 +63,9 @@ export class AnswerService {
           session,
           { ...audit, action: 'CHALLENGE_FAILED', method },
           ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
-          ...(locked ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
+          ...(lock ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
         );
-        return { passed: false as const, attemptsRemaining, ...(locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}) };
+        return { passed: false as const, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
       })
       .catch((error: unknown) => {
         if (isLockedError(error)) this.onEvent('answer-rate-limited');

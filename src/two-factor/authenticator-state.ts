@@ -36,3 +36,6 @@ export interface PairFactors {
   passkeyCount: number;
   recoveryCodesRemaining: number;
 }
+
+/** An authenticator as the status needs it, with its factors counted. */
+export interface StatusSnapshot extends AuthenticatorSnapshot, PairFactors {}

@@ -5,33 +5,13 @@ import type { Loaders } from '../loaders';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
+import type { AnsweredChallenge } from './factors/second-factor';
 import type { ChallengeStateName } from '../db/entities/challenge.entity';
 import { newId } from '../db/ids';
 import { rawEntity } from '../db/load-by-ids';
 import { rawBool, rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import { CHALLENGE_LIFETIME_MS, CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
-
-/** A challenge joined with its pair's authenticator: everything an answer is judged on, in one statement. */
-export interface AnsweredChallenge {
-  id: string;
-  sessionId: string;
-  tenantId: string;
-  agentId: string;
-  workspaceId: string | null;
-  state: ChallengeStateName;
-  failedAttempts: number;
-  expiresAt: Date;
-  authenticatorId: string | null;
-  authenticatorState: AuthenticatorStateName | null;
-  secretCiphertext: string;
-  /** TOTP is a confirmed factor of the pair (not only a pending secret). */
-  totpEnabled: boolean;
-  lastUsedStep: number | null;
-  lockedUntil: Date | null;
-  /** The pair's consecutive failures as read (recordTwoFactorFailure counts from it while it holds). */
-  consecutiveFailures: number;
-}
 
 /**
  * The challenge rows and their state machine:
@@ -94,7 +74,7 @@ export class ChallengeStore {
       tx,
       `SELECT c.id, c.session_id, c.tenant_id, c.agent_id, c.workspace_id, c.state, c.failed_attempts, c.expires_at,
               a.id AS authenticator_id, a.state AS authenticator_state, a.secret_ciphertext, a.totp_enabled, a.last_used_step, a.locked_until,
-              a.consecutive_failures,
+              a.consecutive_failures, a.consecutive_locks,
               ${this.tenantRows.columnList}, ${this.workspaceRows.columnList}
          FROM challenges c
          JOIN tenants t ON t.id = c.tenant_id
@@ -123,6 +103,7 @@ export class ChallengeStore {
       lastUsedStep: row.last_used_step === null || row.last_used_step === undefined ? null : rawInt(row.last_used_step),
       lockedUntil: rawDate(row.locked_until),
       consecutiveFailures: rawInt(row.consecutive_failures),
+      consecutiveLocks: rawInt(row.consecutive_locks),
     };
   }
 

@@ -5,13 +5,13 @@ import type { Loaders } from '../loaders';
 import { Database, sqlExecute, Tx } from '../db/database';
 import { assertThat } from '../errors/domain-error';
 import { pairKey } from '../tenancy/pair-key';
-import { twoFactorState } from './authenticator-state';
-import { SECOND_FACTORS } from './factors/registry';
-import type { FactorDeps } from './factors/second-factor';
+import { StatusSnapshot, twoFactorState } from './authenticator-state';
+import type { SecondFactors } from './factors/registry';
+import type { RecoveryCodeStore } from './factors/recovery-code/recovery-code-store';
 import type { MemberFacts } from './gate.service';
 import type { ReauthenticationService } from './reauthentication.service';
 import { revokeStandings } from './standing';
-import { pairStatusIn, StatusSnapshot, toTwoFactorStatus } from './two-factor-status';
+import { pairStatusIn, toTwoFactorStatus } from './two-factor-status';
 import { lockPairFactors } from './pair-factors';
 import { uncountTwoFactorBeforeRemoval } from '../tenancy/member-counts';
 import type { TwoFactorStatus } from './two-factor.types';
@@ -30,7 +30,8 @@ export class EnrolmentService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly reauth: ReauthenticationService,
-    private readonly factorDeps: FactorDeps,
+    private readonly recoveryCodes: RecoveryCodeStore,
+    private readonly factors: SecondFactors,
   ) {}
 
   async status(tenantId: string, agentId: string, loaders: Loaders): Promise<TwoFactorStatus> {
@@ -46,7 +47,7 @@ export class EnrolmentService {
     const tenantId = facts.tenant.id;
     await this.reauth.reauthenticate(session, tenantId, password);
     return this.db.transaction(async (tx) => {
-      const codes = await this.factorDeps.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
+      const codes = await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now);
       await recordAudit(tx, now, session, { tenantId, action: 'RECOVERY_CODES_REGENERATED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       const snapshot: StatusSnapshot = { ...authenticator, recoveryCodesRemaining: codes.length };
       return { codes, status: toTwoFactorStatus(snapshot, now, { tenantId, agentId: session.agentId }) };
@@ -100,6 +101,6 @@ export class EnrolmentService {
   /** Every factor's rows of the pair, the later factors first (see registry.ts). */
   private async removeAuthenticator(tx: Tx, tenantId: string, agentId: string): Promise<void> {
     await uncountTwoFactorBeforeRemoval(this.db, tx, tenantId, agentId);
-    for (const factor of [...SECOND_FACTORS].reverse()) await factor.remove(tx, tenantId, agentId, this.factorDeps);
+    await this.factors.removeAll(tx, tenantId, agentId);
   }
 }

@@ -1,11 +1,12 @@
 import DataLoader from 'dataloader';
 import type { SessionIdentity } from '../accounts/session-identity';
-import { Database, sqlRows } from '../db/database';
+import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { WorkspaceEntity } from '../db/entities';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
 import { rawEntity } from '../db/load-by-ids';
 import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
+import { hasStanding } from './standing';
 
 /** Everything the gate needs about one session in one tenant, read in one statement. */
 export interface TenantAccessFacts {
@@ -32,9 +33,7 @@ const FACTS_COLUMNS = `t.id, t.name, t.issuer, t.two_factor_enabled, t.two_facto
               m.role, m.last_session_id, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
               a.locked_until, a.totp_enabled,
               (SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = t.id AND p.agent_id = ?) AS passkey_count,
-              CASE WHEN EXISTS (SELECT 1 FROM tenant_standings s
-                                WHERE s.session_id = ? AND s.tenant_id = t.id AND s.revoked_at IS NULL) THEN 1 ELSE 0 END
-                AS has_standing`;
+              CASE WHEN ${hasStanding('t.id')} THEN 1 ELSE 0 END AS has_standing`;
 const FACTS_JOINS = `LEFT JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ?
          LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?`;
 const factsParams = (session: SessionIdentity) => [session.agentId, session.sessionId, session.agentId, session.agentId];
@@ -49,6 +48,15 @@ export function createTenantAccessLoader(db: Database, session: SessionIdentity)
     const byId = new Map(rows.map((row) => [row.id as string, toFacts(row)]));
     return tenantIds.map((id) => byId.get(id) ?? null);
   });
+}
+
+/**
+ * The session's facts in one tenant, read in the caller's transaction (after its row lock, so that what is
+ * decided on them is what holds when the transaction writes); null for an unknown tenant.
+ */
+export async function readTenantAccess(tx: Tx, session: SessionIdentity, tenantId: string): Promise<TenantAccessFacts | null> {
+  const [row] = await sqlRows(tx, `SELECT ${FACTS_COLUMNS} FROM tenants t ${FACTS_JOINS} WHERE t.id = ?`, [...factsParams(session), tenantId]);
+  return row ? toFacts(row) : null;
 }
 
 export interface WorkspaceAccess {

@@ -3,12 +3,9 @@ import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
 import { groupByTenant, pairKey } from '../tenancy/pair-key';
-import { AuthenticatorSnapshot, PairFactors, twoFactorState } from './authenticator-state';
-import { SECOND_FACTORS } from './factors/registry';
+import { StatusSnapshot, twoFactorState } from './authenticator-state';
+import { FACTOR_PROFILES } from './factors/registry';
 import { TwoFactorStatus } from './two-factor.types';
-
-/** An authenticator as the status needs it, with its factors counted. */
-export interface StatusSnapshot extends AuthenticatorSnapshot, PairFactors {}
 
 /**
  * Maps the stored authenticator (or its absence) to the client-facing status: never the secret. `pair` lets the
@@ -22,7 +19,7 @@ export function toTwoFactorStatus(snapshot: StatusSnapshot | null, now: Date, pa
     state,
     enabled: state === 'ENABLED',
     // Every factor usable for an ENABLED pair, in registry order (e.g. [TOTP, RECOVERY_CODE]); none otherwise.
-    methods: enabled ? SECOND_FACTORS.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method) : [],
+    methods: enabled ? FACTOR_PROFILES.filter((factor) => factor.isUsable(enabled)).map((factor) => factor.method) : [],
     recoveryCodesRemaining: remaining,
     confirmedAt: state === 'ENABLED' ? snapshot!.confirmedAt : null,
     totpEnabled: Boolean(enabled?.totpEnabled),

@@ -224,6 +224,25 @@ describe.each(databaseKinds)('passkeys as a second factor on %s', (kind) => {
       expect(grown.data?.verifyPasskey.status).toBe('GRANTED');
     });
 
+    // A second proof of the single-use ceremony (beside the replays above): spent by a rejected answer too, in any process.
+    it("spends an assertion's ceremony whatever the verdict: the same options signed again are refused, through another process too", async () => {
+      const { agent, authenticator } = await passkeyAgent();
+      const { session, challengeId } = await challengedSession(t, agent, a.secureWorkspaceId);
+      const { beginPasskeyAssertion } = await session.client.ok(BeginPasskeyAssertionDocument, { challengeId });
+      const wrongOrigin = authenticator.assert(beginPasskeyAssertion.options, { origin: 'https://evil.example' });
+      expect((await session.client.fails(VerifyPasskeyDocument, { challengeId, credential: wrongOrigin })).extensions).toEqual({ code: 'PASSKEY_REJECTED', attemptsRemaining: 4 });
+
+      const peer = await t.startPeer();
+      try {
+        const signedAgain = authenticator.assert(beginPasskeyAssertion.options);
+        const refused = await peer.client.withToken(session.token).fails(VerifyPasskeyDocument, { challengeId, credential: signedAgain });
+        expect(refused.extensions).toEqual({ code: 'PASSKEY_REJECTED', attemptsRemaining: 3 });
+      } finally {
+        await peer.close();
+      }
+      expect((await answerWithPasskey(session, challengeId, authenticator)).data?.verifyPasskey.status).toBe('GRANTED');
+    });
+
     it('counts rejected assertions toward the 10-failure lock of the pair, with wrong codes alike', async () => {
       const { agent, authenticator } = await passkeyAgent();
       const { secret } = await enrolTotpBeside(agent);

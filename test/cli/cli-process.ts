@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** The built CLI, as `npx tenant-2fa` runs it (package.json `bin`). */
+/** The built CLI, as `tenant-2fa` on the PATH runs it (package.json `bin`, `npm link`). */
 export const CLI_PATH = path.resolve(__dirname, '../../dist/src/cli/tenant-2fa/main.js');
 
 export interface CliResult {
@@ -38,9 +38,9 @@ export class CliUser {
   }
 
   /** Runs `tenant-2fa …args` with `input` on stdin (closed either way: the child never sees a terminal). */
-  run(args: string[], input = ''): Promise<CliResult> {
+  run(args: string[], input = '', nodeOptions: string[] = []): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_PATH, ...args], { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...nodeOptions, CLI_PATH, ...args], { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -49,6 +49,14 @@ export class CliUser {
       child.once('close', (code) => resolve({ code, stdout, stderr }));
       child.stdin.end(input);
     });
+  }
+
+  /** The npm packages a run of `tenant-2fa …args` loaded (loaded-packages.cjs, preloaded), and how it ended. */
+  async loadedPackages(args: string[], input = ''): Promise<CliResult & { packages: string[] }> {
+    const result = await this.run(args, input, ['--require', path.join(__dirname, 'loaded-packages.cjs')]);
+    const listed = /\nLOADED_PACKAGES=(.*)\n/.exec(result.stderr)?.[1];
+    if (!listed) throw new Error(`tenant-2fa ${args.join(' ')} printed no package list: ${result.stderr}`);
+    return { ...result, packages: JSON.parse(listed) as string[] };
   }
 
   /** The data of a `--json` run that must succeed. */

@@ -7,6 +7,8 @@ import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
 import { assertCliBuilt, CliUser } from './cli-process';
 
+const FIREFOX_ON_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
 /**
  * The CLI's whole journey, as a terminal user and an admin script would run it: the built `tenant-2fa` as a
  * child process against a real gateway, on every database. Codes come from the tests' own RFC 6238 helper at
@@ -66,10 +68,20 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
   it('totp start prints a QR code and the secret grouped for typing; totp confirm prints the recovery codes once', async () => {
     const start = await cli.run(['totp', 'start', '--tenant', 'Acme Support', '--password-stdin'], PASSWORD);
     expect(start.code).toBe(0);
-    expect(start.stdout).toMatch(/[▀▄█]/); // the terminal QR code
+    expect(start.stdout).toMatch(/[▀▄█]/); // the QR code, in Unicode blocks
+    expect(start.stdout).not.toMatch(/\x1b\[/); // and no colour codes: stdout is not a terminal here
     const typed = /Or type this secret: ([A-Z2-7 ]+)\n/.exec(start.stdout)?.[1];
     expect(typed).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
     secret = typed!.replace(/ /g, '');
+
+    // A wrong code spends an attempt of the setup (5 discard it), not of a challenge: the hint says so.
+    const valid = new Set([-1, 0, 1].map((offset) => totpCode(secret, t.clock.epochMs, offset)));
+    const wrong = await cli.run(['totp', 'confirm', '--tenant', 'Acme Support', '--code', ['000000', '111111', '222222'].find((code) => !valid.has(code))!]);
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toContain('INVALID_TWO_FACTOR_CODE');
+    expect(wrong.stderr).toContain('4 more wrong code(s) discard this setup');
+    expect(wrong.stderr).toContain('tenant-2fa totp confirm --tenant "Acme Support" --code CODE');
+    expect(wrong.stderr).not.toContain('challenge');
 
     const confirm = await cli.run(['totp', 'confirm', '--tenant', 'Acme Support', '--code', nextCode()]);
     expect(confirm.code).toBe(0);
@@ -175,7 +187,12 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     const revoked = await cli.json<{ revokeAgentSessions: number }>(['admin', 'revoke', '--tenant', 'Acme Support', members[1].id]);
     expect(revoked.revokeAgentSessions).toBe(1);
 
-    const reset = await cli.run(['admin', 'reset', '--tenant', 'Acme Support', members[1].email]);
+    // Reset asks first: without a terminal to ask at, only --yes goes ahead.
+    const unconfirmed = await cli.run(['admin', 'reset', '--tenant', 'Acme Support', members[1].email]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('--yes');
+    expect((await members[1].client.ok(MyTwoFactorDocument, { tenantId: tenant.id })).me?.twoFactor.state).toBe('ENABLED');
+    const reset = await cli.run(['admin', 'reset', '--tenant', 'Acme Support', members[1].email, '--yes']);
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain(`Two-factor of ${members[1].email} in Acme Support is reset.`);
     const { me } = await members[1].client.ok(MyTwoFactorDocument, { tenantId: tenant.id });
@@ -207,8 +224,11 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
     expect((await login()).code).toBe(0);
     const gated = await cli.run(['admin', 'set', '--tenant', 'Acme Support', 'policy', 'everyone']);
     expect(gated.code).toBe(4);
-    expect(gated.stderr).toContain('TWO_FACTOR_REQUIRED');
-    expect(gated.stderr).toContain('tenant-2fa enter "Acme Support"');
+    // The CLI's own words: nothing of the API's `enterTenant … verifyTwoFactor`, which a terminal user never types.
+    expect(gated.stderr).toBe(
+      'Error: TWO_FACTOR_REQUIRED: This session has not passed the second factor of Acme Support.\n' +
+        'Run `tenant-2fa enter "Acme Support"` (or with --code CODE) first, then this command again.\n',
+    );
 
     expect((await cli.run(['enter', 'Acme Support', '--code', nextCode()])).code).toBe(0);
     const policy = await cli.json<{ setTenantTwoFactorPolicy: { twoFactorPolicy: string } }>(['admin', 'set', '--tenant', 'Acme Support', 'policy', 'everyone']);
@@ -275,9 +295,14 @@ describe.each(databaseKinds)('tenant-2fa journey (%s)', (kind) => {
       expect(mine.me.sessions.length).toBeGreaterThanOrEqual(3); // the fixture's own session too
       expect(mine.me.sessions.find((s) => s.current)).toMatchObject({ userAgent: expect.stringMatching(/^tenant-2fa \(Node\.js v/), clientIp: expect.any(String) });
 
+      // A browser's session: its User-Agent is named by browser and system, so each line fits a terminal.
+      await owner.client.raw({ query: 'mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }', variables: { e: owner.email, p: PASSWORD } }, { 'user-agent': FIREFOX_ON_LINUX });
       const table = await cli.run(['sessions', 'list']);
       expect(table.stdout.split('\n')[0]).toMatch(/ID\s+DEVICE\s+CLIENT IP\s+CREATED\s+LAST USED/);
-      expect(table.stdout).toMatch(new RegExp(`^\\*\\s+${ownId}\\s`, 'm'));
+      expect(table.stdout).toMatch(new RegExp(`^\\*\\s+${ownId}\\s+tenant-2fa CLI\\s`, 'm'));
+      expect(table.stdout).toMatch(/\sFirefox on Linux\s/);
+      expect(table.stdout).not.toContain('Gecko');
+      expect(Math.max(...table.stdout.trimEnd().split('\n').map((line) => line.length))).toBeLessThanOrEqual(120);
 
       expect((await cli.run(['sessions', 'revoke'])).code).toBe(2);
       expect((await cli.run(['sessions', 'revoke', otherId, '--others'])).code).toBe(2);

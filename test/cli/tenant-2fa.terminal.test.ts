@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, enrol, PASSWORD, TestTenant } from '../helpers/fixtures';
+import { MyTwoFactorDocument } from '../../src/client/generated/graphql';
+import { addMember, createTenant, enrol, PASSWORD, signUp, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
@@ -133,5 +134,29 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
     expect(done).toContain(`Removed passkey ${passkey.id} in Acme Support.`);
     expect(done).not.toContain(PASSWORD);
     expect(done).toContain('EXIT=0');
+  });
+
+  it("admin reset asks for confirmation (default no), and resets only on yes", async () => {
+    const member = await signUp(t, 'reset-me');
+    await addMember(tenant, member);
+    await enrol(t, member, tenant.id);
+    const state = async () => (await member.client.ok(MyTwoFactorDocument, { tenantId: tenant.id })).me?.twoFactor.state;
+    // The owner's session passed the gate in the test before: no code is asked for.
+    open('reset-no', ['admin', 'reset', '--tenant', 'Acme Support', member.email]);
+    await waitFor('reset-no', new RegExp(`Reset two-factor of ${member.email.replace(/[.]/g, '\\.')} in Acme Support\\?.*\\(y/N\\)`));
+    pressEnter('reset-no');
+    const kept = await waitFor('reset-no', /EXIT=\d+/);
+    expect(kept).toContain('Cancelled: nothing was changed.');
+    expect(kept).toContain('EXIT=1');
+    expect(await state()).toBe('ENABLED');
+
+    open('reset-yes', ['admin', 'reset', '--tenant', 'Acme Support', member.email]);
+    await waitFor('reset-yes', /\(y\/N\)/);
+    type('reset-yes', 'y');
+    pressEnter('reset-yes');
+    const done = await waitFor('reset-yes', /EXIT=\d+/);
+    expect(done).toContain(`Two-factor of ${member.email} in Acme Support is reset.`);
+    expect(done).toContain('EXIT=0');
+    expect(await state()).toBe('NOT_CONFIGURED');
   });
 });

@@ -72,6 +72,19 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
     expect((await user.run(['admin', 'set', '--help'])).stdout).toContain('recovery-codes shown-once|viewable [--replenish]');
   });
 
+  it('loads no prompt library, QR code library or GraphQL module for --help, and no prompt or QR code library for a command given its answers', async () => {
+    // Start-up time is mostly the packages loaded (README.md, "Command line", has the measurements): --help needs commander only.
+    const HEAVY = ['@inquirer/prompts', '@inquirer/core', 'qrcode'];
+    const help = await newUser().loadedPackages(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.packages).toContain('commander');
+    for (const heavy of [...HEAVY, 'graphql']) expect(help.packages, heavy).not.toContain(heavy);
+    const tenants = await (await signedInUser()).loadedPackages(['tenants']);
+    expect(tenants.code).toBe(0);
+    expect(tenants.stdout).toContain('Acme Support');
+    for (const heavy of HEAVY) expect(tenants.packages, heavy).not.toContain(heavy);
+  });
+
   it('usage errors exit 2 and point at --help', async () => {
     const user = newUser();
     const cases = [
@@ -147,6 +160,14 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
     const wrongPath = await newUser(`${t.url}/nothing-here`).run(['login', '--email', 'a@example.test', '--password-stdin'], 'x');
     expect(wrongPath.code).toBe(5);
     expect(wrongPath.stderr).toContain('No GraphQL endpoint');
+
+    // A command that needs a session, at a mistyped --url (no session is stored for it): unreachable, not "not signed in".
+    const signedIn = await signedInUser();
+    for (const url of ['http://127.0.0.1:9/graphql', `${t.url}/nothing-here`]) {
+      const mistyped = await signedIn.run(['tenants', '--url', url]);
+      expect(mistyped.code, url).toBe(5);
+      expect(mistyped.stderr, url).not.toContain('Not signed in');
+    }
   });
 
   it('logout forgets the token even when the gateway cannot be reached, says so, and exits 5', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { accessTokenVerifier, createNotesService } from '../../docs/examples/downstream-service';
 import { forgotPassword, invite, joinWithInvitation, resetPassword } from '../../docs/examples/accounts';
-import { accessTokenFor, enrolTotp, enterTenant, enterWithRecoveryCode, GatewayError, passedChallenges, searchAgents, signIn } from '../../docs/examples/integrating';
+import { accessTokenFor, addPasskey, enrolTotp, enterTenant, enterWithPasskey, enterWithRecoveryCode, GatewayError, passedChallenges, searchAgents, signIn } from '../../docs/examples/integrating';
 import { RevokeAgentSessionsDocument, SetWorkspaceTwoFactorDocument } from '../../src/client/generated/graphql';
 import { hs256WithPublicKey, INTROSPECTION_TOKEN, unsigned } from '../helpers/access-tokens';
 import { addMember, createTenant, enrol, signUp } from '../helpers/fixtures';
@@ -17,6 +17,8 @@ import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../../src/demo/de
 import { databaseKinds } from '../helpers/databases';
 import { wrongCode } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { TEST_ORIGIN } from '../helpers/passkeys';
+import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 import { totpCode } from '../helpers/totp';
 
 /** docs/integrating.md runs: its TypeScript blocks are the example module's regions, its curl blocks run in bash. */
@@ -125,6 +127,19 @@ describe.each(databaseKinds)('the flows of docs/integrating.md on %s', (kind) =>
     const passed = await passedChallenges(gateway, ownerToken, tenantId, new Date(startedAt.getTime() - 60_000));
     expect(passed.filter((event) => event.agent === agentEmail).map((event) => event.method)).toEqual(['RECOVERY_CODE', 'TOTP']);
     expect(passed.every((event) => /127\.0\.0\.1/.test(event.clientIp ?? ''))).toBe(true);
+  });
+
+  it('runs the passkey examples, a software authenticator standing in for the browser\'s prompt', async () => {
+    // The owner's first session confirmed the app in Acme: it stands there, and a passkey joins the app.
+    const laptop = new SoftwareAuthenticator(TEST_ORIGIN);
+    const codes = await addPasskey(gateway, ownerToken, tenantId, DEMO_PASSWORD, 'Laptop', async (options) => laptop.register(options));
+    expect(codes).toEqual([]); // the app turned two-factor on already: no new recovery codes
+    expect(await enterWithPasskey(gateway, await signIn(gateway, DEMO_OWNER_EMAIL, DEMO_PASSWORD), tenantId, async (options) => laptop.assert(options))).toBe('GRANTED');
+    // An assertion that does not verify: PASSKEY_REJECTED, with the attempts left, as the section says.
+    await expect(enterWithPasskey(gateway, await signIn(gateway, DEMO_OWNER_EMAIL, DEMO_PASSWORD), tenantId, async (options) => laptop.assert(options, { badSignature: true }))).rejects.toMatchObject({
+      code: 'PASSKEY_REJECTED',
+      extensions: { attemptsRemaining: 4 },
+    });
   });
 });
 

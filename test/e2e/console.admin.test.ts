@@ -187,7 +187,11 @@ describe('web console: admin console', () => {
     await resetDialog.getByRole('button', { name: 'Reset 2FA' }).click();
     await expectText(page.locator('main').getByRole('status').first(), 'Two-factor reset for agent@demo.test in Acme Support.');
     await expectText(aaron, 'Not configured');
-    expect(await aaron.getByRole('button', { name: 'Reset 2FA for Aaron Agent' }).isDisabled()).toBe(true);
+    // Disabled, with the reason beside it and as the button's description.
+    const disabledReset = aaron.getByRole('button', { name: 'Reset 2FA for Aaron Agent' });
+    expect(await disabledReset.isDisabled()).toBe(true);
+    await expectText(aaron, 'Nothing to reset: two-factor is not set up.');
+    expect(await disabledReset.evaluate((button) => document.getElementById(button.getAttribute('aria-describedby') ?? '')?.textContent)).toBe('Nothing to reset: two-factor is not set up.');
     await expectText(page.getByRole('region', { name: 'Audit log' }).locator('tbody tr').first(), 'Two-factor reset by an admin');
   });
 
@@ -245,6 +249,9 @@ describe('web console: admin console', () => {
     expect(lines[0]).toBe('at,action,method,actor,subject,workspace,client_ip,event_id');
     expect(lines.slice(1).map((line) => line.split(',').slice(1, 5))).toEqual([['TWO_FACTOR_ENABLED', '', AGENT.email, AGENT.email]]);
     await expectText(audit.getByRole('status'), 'Exported 1 event.');
+    // The count speaks of the filter it was made with: changing the filter takes it away.
+    await audit.getByLabel('Action').selectOption('SESSIONS_REVOKED');
+    await expect.poll(() => audit.getByRole('status').innerText()).toBe('');
 
     await audit.getByLabel('Agent email (actor or subject)').fill('nobody@demo.test');
     await audit.getByRole('button', { name: 'Apply filter' }).click();

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignOutDocument } from '../../src/client/generated/graphql';
 import type { TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
 import { card, decodeQr, DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, newPage, OWNER, screenshot, secretOnPage, signIn, startDemoGateway } from './browser';
@@ -196,9 +197,15 @@ describe('web console: two-factor journeys', () => {
     expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBeNull();
 
     await signIn(page, OWNER.email);
+    // The owner turned two-factor on in Acme: the page says every workspace there asks, not only Billing.
+    await expectText(page.getByRole('region', { name: 'Acme Support' }), 'You turned two-factor on in Acme Support: each of its workspaces asks for your second factor, once per session.');
+    expect(await page.getByRole('region', { name: 'Globex' }).innerText()).not.toContain('You turned two-factor on');
     await openWorkspace(page, 'Billing');
     await heading(page, 'Two-factor verification').waitFor();
     await expectText(page.locator('main'), 'Password accepted. Enter your code to continue.');
+    // Why it asks, and the attempts left before any wrong answer.
+    await expectText(page.locator('main'), 'Verifying for Billing · Acme Support. Billing requires two-factor authentication.');
+    await expectText(page.locator('main .attempts'), /^5 attempts left, until .+\.$/);
     await screenshot(page, 'challenge');
 
     expect(await page.title()).toBe('Two-factor verification · Billing · Acme Support · Identity console');
@@ -213,6 +220,7 @@ describe('web console: two-factor journeys', () => {
     await page.getByLabel('6-digit code').fill(wrongCode());
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
     await expectText(page.locator('main').getByRole('alert'), 'That code did not match. 3 attempts remaining.');
+    await expectText(page.locator('main .attempts'), /^3 attempts left/);
 
     await page.getByLabel('6-digit code').fill(totpCode(secret, t.clock.epochMs));
     await page.getByRole('button', { name: 'Verify and sign in' }).click();
@@ -229,7 +237,47 @@ describe('web console: two-factor journeys', () => {
     await nav(page, 'Workspaces').click();
     await openWorkspace(page, 'Lobby');
     await heading(page, 'Lobby').waitFor();
+    // Lobby does not require it, but it would have asked: the page says why it did not ask again.
+    await expectText(page.locator('main'), 'Lobby does not require two-factor authentication, but you turned it on in Acme Support');
     t.clock.advance(30_000);
+  });
+
+  it('words a challenge met while working in another workspace as a switch, and says why Lobby asks', async () => {
+    const fresh = await freshPage();
+    await signIn(fresh, OWNER.email);
+    await openWorkspace(fresh, 'Sales'); // Globex: 2FA off, granted at once
+    await heading(fresh, 'Sales').waitFor();
+    await nav(fresh, 'Workspaces').click();
+    await openWorkspace(fresh, 'Lobby');
+    await heading(fresh, 'Two-factor verification').waitFor();
+    const main = fresh.locator('main');
+    await expectText(main, 'You are switching to Lobby in Acme Support. Enter your code to continue.');
+    await expectText(main, 'You turned on two-factor authentication in Acme Support, so it asks for your second factor once per session, for every workspace.');
+    expect(await main.innerText()).not.toContain('Password accepted');
+    await expectText(main.locator('.attempts'), /^5 attempts left/);
+    await screenshot(fresh, 'challenge-switch');
+    await fresh.getByLabel('6-digit code').fill(totpCode(secret, t.clock.epochMs));
+    await fresh.getByRole('button', { name: 'Verify and switch' }).click();
+    await heading(fresh, 'Lobby').waitFor();
+    t.clock.advance(30_000);
+  });
+
+  it('after "Your session has ended", signing in again returns to the page the agent was on', async () => {
+    const fresh = await freshPage();
+    await signIn(fresh, OWNER.email);
+    await nav(fresh, 'My profile').click();
+    await heading(fresh, 'Two-factor authentication').waitFor();
+    // The session ends elsewhere (signed out from another device, expired): the next page load finds out.
+    const token = (await fresh.evaluate('sessionStorage.getItem("console.token")')) as string;
+    await t.client.withToken(token).ok(SignOutDocument);
+    await fresh.reload();
+    await heading(fresh, 'Sign in').waitFor();
+    await expectText(fresh.getByRole('status').first(), 'Your session has ended. Sign in again.');
+    await fresh.getByLabel('Email').fill(OWNER.email);
+    await fresh.getByLabel('Password').fill(DEMO_PASSWORD);
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await heading(fresh, 'Two-factor authentication').waitFor();
+    expect(new URL(fresh.url()).pathname).toBe('/my/profile/two-factor');
   });
 
   it('passes the challenge of a fresh session with a recovery code ("Lost your phone?")', async () => {
@@ -249,6 +297,7 @@ describe('web console: two-factor journeys', () => {
     await fresh.getByLabel('Recovery code').fill(recoveryCodes[0].toLowerCase());
     await fresh.getByRole('button', { name: 'Use recovery code' }).click();
     await heading(fresh, 'Billing').waitFor();
+    await expectText(fresh.getByRole('status').first(), 'Verified with a recovery code. 7 codes left: each works once, and My profile makes a new set.');
 
     await nav(fresh, 'My profile').click();
     await expectText(card(fresh, 'Acme Support').locator('dl'), /Recovery codes left\s*7/);

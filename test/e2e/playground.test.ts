@@ -123,9 +123,16 @@ describe('the GraphQL playground', () => {
     const on = await startTestGateway('sqlite', { NODE_ENV: 'production', GRAPHQL_PLAYGROUND: 'true' });
     try {
       const open = (base: string, path = '/graphql') => fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      // A browser gets a page saying the playground is off and which setting turns it on; API clients keep the JSON.
       const refused = await open(off.url);
-      expect(refused.headers.get('content-type') ?? '').not.toContain('text/html');
-      expect(await refused.text()).not.toContain('graphiql');
+      expect([refused.status, refused.headers.get('content-type')]).toEqual([404, 'text/html; charset=utf-8']);
+      expect(refused.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const page = await refused.text();
+      expect(page).toContain('The GraphQL playground is off');
+      expect(page).toContain('GRAPHQL_PLAYGROUND=true');
+      expect(page).not.toContain('id="graphiql"');
+      const client = await fetch(`${off.url}/graphql`, { headers: { accept: 'application/json' } });
+      expect([client.status, client.headers.get('content-type')]).toEqual([400, 'application/json; charset=utf-8']);
       const served = await open(on.url);
       expect([served.status, served.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
       expect(await served.text()).toContain('id="graphiql"');

@@ -121,6 +121,9 @@ describe.each(databaseKinds)('GraphQL abuse limits in production on %s', (kind) 
       const response = await t.client.raw({ query });
       expectRefusedWhole(response, 'GRAPHQL_VALIDATION_FAILED');
       expect(response.errors![0].extensions?.validationErrorCode).toBe('INTROSPECTION_DISABLED');
+      // The gateway's switch, not Apollo's constructor option.
+      expect(response.errors![0].message).toContain('GRAPHQL_INTROSPECTION=true');
+      expect(response.errors![0].message).not.toContain('ApolloServer');
     }
   });
 });

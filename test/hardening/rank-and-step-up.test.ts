@@ -15,6 +15,7 @@ import { expectRefused, passChallenge } from '../helpers/access';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, enrol, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
+import { holdRow } from '../helpers/held-row';
 import { signInAgain } from '../helpers/two-factor';
 import { startProductionGateway } from './harness';
 
@@ -90,6 +91,30 @@ describe.each(databaseKinds)('rank and step-up on %s', (kind) => {
     await passChallenge(t, session, ownerSecret, { tenantId: tenant.id });
     expect((await session.client.ok(SetWorkspaceTwoFactorDocument, { workspaceId: tenant.secureWorkspaceId, required: false })).setWorkspaceTwoFactor.twoFactorRequired).toBe(false);
   });
+
+  // The review's race: an ADMIN with no second factor, whose request read "2FA off", undid the OWNER's concurrent "2FA on".
+  it("an ADMIN without a second factor racing the OWNER's 2FA on cannot turn it off again: step-up is judged under the tenant's lock", async () => {
+    const tenant = await createTenant(t); // tenant 2FA off
+    const admin = await signUp(t, 'admin');
+    await addMember(tenant, admin, 'ADMIN');
+    for (const session of [tenant.owner, admin]) await session.client.ok(TenantDocument, { id: tenant.id }); // sessions used this minute
+
+    // The owner's change takes the tenant's row lock first; the admin's request has passed the gate on "2FA off"
+    // (nothing to step up with there) before that change commits, and is decided after it.
+    const held = await holdRow(t, 'tenants', 'id = ?', [tenant.id]);
+    const turningOn = tenant.owner.client.request(SetTenantTwoFactorDocument, { tenantId: tenant.id, enabled: true });
+    await held.queued(1);
+    const turningOff = admin.client.request(SetTenantTwoFactorDocument, { tenantId: tenant.id, enabled: false });
+    await held.queued(2);
+    await held.release();
+
+    expect((await turningOn).data?.setTenantTwoFactor.twoFactorEnabled).toBe(true);
+    const refused = await turningOff;
+    expect(refused.errors?.[0].extensions?.code, JSON.stringify(refused)).toBe('TWO_FACTOR_ENROLMENT_REQUIRED');
+    expect((await tenant.owner.client.ok(TenantDocument, { id: tenant.id })).tenant!.twoFactorEnabled).toBe(true);
+    const changes = await t.gateway.db.manager.query("SELECT actor_agent_id FROM audit_events WHERE tenant_id = ? AND action = 'TENANT_TWO_FACTOR_CHANGED'", [tenant.id]);
+    expect(changes.map((e: { actor_agent_id: string }) => e.actor_agent_id)).toEqual([tenant.owner.id]);
+  }, 120_000);
 
   // Threat: a stolen password alone (a new session, never challenged) switches the agent's second factor off.
   it('disableTwoFactor and regenerateRecoveryCodes from a session that has not passed the challenge: TWO_FACTOR_REQUIRED, nothing changed', async () => {

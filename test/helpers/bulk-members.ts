@@ -89,6 +89,7 @@ function enabledAuthenticator(tenantId: string, agentId: string, now: Date): Aut
     lastUsedStep: null,
     consecutiveFailures: 0,
     lockedUntil: null,
+    consecutiveLocks: 0,
     createdAt: now,
     pendingSessionId: null,
     pendingFailedAttempts: 0,

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, writeDevelopmentKey } from '../../src/config';
 
 const key = () => randomBytes(32).toString('base64');
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'gateway-config-'));
@@ -33,6 +33,19 @@ describe('configuration', () => {
     expect(first.warnings.join()).toMatch(/ENCRYPTION_KEYS is not set/);
     expect(loadConfig({ DATA_DIR: dir }).encryptionKeys[0].key.equals(first.encryptionKeys[0].key)).toBe(true);
     expect(readFileSync(path.join(dir, 'encryption-keys'), 'utf8')).toMatch(/^dev1:/);
+  });
+
+  it('keeps a generated development key in memory until writeDevelopmentKey when asked to, and writes nothing for a configuration it refuses', () => {
+    const dir = dataDir();
+    const deferred = loadConfig({ DATA_DIR: dir }, { writeDevelopmentKey: false });
+    expect(existsSync(path.join(dir, 'encryption-keys'))).toBe(false);
+    writeDevelopmentKey(deferred);
+    expect(loadConfig({ DATA_DIR: dir }).encryptionKeys[0].key.equals(deferred.encryptionKeys[0].key)).toBe(true);
+    writeDevelopmentKey(deferred); // once only
+
+    const refused = dataDir();
+    expect(problemsOf({ DATA_DIR: refused, PORT: 'eighty' })).toHaveLength(1);
+    expect(existsSync(path.join(refused, 'encryption-keys'))).toBe(false);
   });
 
   it('refuses to start in production without ENCRYPTION_KEYS', () => {

@@ -18,7 +18,7 @@ import { verifyEmailPage } from './pages/verify-email';
 import { workspacePage } from './pages/workspace';
 import { workspacesPage } from './pages/workspaces';
 import { session } from './session';
-import { app, forget, handleSessionEnded, loadHome } from './state';
+import { app, handleSessionEnded, loadHome, sessionEnded } from './state';
 
 interface Route {
   pattern: RegExp;
@@ -65,10 +65,7 @@ async function render(): Promise<void> {
     return navigate(`/sign-in${next}`, { replace: true, flash: flash ?? undefined });
   }
   try {
-    if (session.token && !app.me && !(await loadHome())) {
-      forget();
-      return navigate('/sign-in', { replace: true, flash: { text: 'Your session has ended. Sign in again.', tone: 'info' } });
-    }
+    if (session.token && !app.me && !(await loadHome())) return sessionEnded();
   } catch (failure) {
     if (handleSessionEnded(failure)) return;
   }

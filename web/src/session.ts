@@ -30,7 +30,10 @@ export interface PendingChallenge {
   challengeId: string;
   tenantId: string;
   tenantName: string;
+  workspaceId: string | null;
   workspaceName: string | null;
+  /** Asked while the session already works in a workspace: a switch, not the end of signing in. */
+  isSwitch: boolean;
   methods: TwoFactorMethod[];
   attemptsRemaining: number;
   expiresAt: string;

@@ -1,4 +1,4 @@
-import { ConsoleHomeDocument, SignOutDocument, type ConsoleHomeQuery } from '../../src/client/generated/graphql';
+import { ConsoleHomeDocument, MyTwoFactorDocument, SignOutDocument, type ConsoleHomeQuery } from '../../src/client/generated/graphql';
 import { call, isGatewayError } from './api';
 import { navigate } from './nav';
 import { session } from './session';
@@ -26,6 +26,15 @@ export function forget(): void {
   app.me = null;
   app.tenants = [];
   session.clear();
+}
+
+/**
+ * Whether the signed-in agent has turned two-factor on in the tenant. With tenant 2FA on, that makes every
+ * workspace of the tenant ask for the second factor (once per session), not only those that require it.
+ */
+export async function hasTwoFactorIn(tenantId: string): Promise<boolean> {
+  const { me } = await call(MyTwoFactorDocument, { tenantId });
+  return Boolean(me?.twoFactor.enabled);
 }
 
 export function tenantById(id: string): ConsoleTenant | undefined {
@@ -58,7 +67,14 @@ export async function signOut(text = 'You are signed out.'): Promise<void> {
 /** A session the gateway no longer accepts: back to sign-in. True when it handled the error. */
 export function handleSessionEnded(error: unknown): boolean {
   if (!isGatewayError(error, 'UNAUTHENTICATED')) return false;
-  forget();
-  navigate('/sign-in', { replace: true, flash: { text: 'Your session has ended. Sign in again.', tone: 'info' } });
+  sessionEnded();
   return true;
+}
+
+/** Forgets the session and asks to sign in again, coming back to this page afterwards (sign-in's `next`). */
+export function sessionEnded(): void {
+  forget();
+  const here = location.pathname + location.search;
+  const next = ['/', '/sign-in', '/challenge'].includes(location.pathname) ? '' : `?${new URLSearchParams({ next: here })}`;
+  navigate(`/sign-in${next}`, { replace: true, flash: { text: 'Your session has ended. Sign in again.', tone: 'info' } });
 }

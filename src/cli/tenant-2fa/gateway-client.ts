@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { DocumentNode, print } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { CliError, ExitCode, exitCodeForErrorCode } from './exit-codes';
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -42,6 +42,17 @@ export class GatewayClient {
 
   /** The data of a request; a GraphQL error becomes a GatewayError, a failed connection exit code 5. */
   async request<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+    // Only graphql's printer, and only once a request is made: all of graphql would cost every start-up.
+    const { print } = await import('graphql/language/printer');
+    return this.send<T>(operationName(document), print(document), variables);
+  }
+
+  /** Answers when a GraphQL endpoint answers at the URL; exit code 5 (as any request) when none does. */
+  async probe(): Promise<void> {
+    await this.send('Probe', 'query Probe { __typename }', {});
+  }
+
+  private async send<T>(name: string, query: string, variables: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.url, {
@@ -52,7 +63,7 @@ export class GatewayClient {
           'user-agent': USER_AGENT,
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         },
-        body: JSON.stringify({ query: print(document), variables }),
+        body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         redirect: 'error',
       });
@@ -62,7 +73,7 @@ export class GatewayClient {
       });
     }
     const requestId = response.headers.get('x-request-id') ?? undefined;
-    this.log(`${operationName(document)}: HTTP ${response.status}, request id ${requestId ?? '(none)'}`);
+    this.log(`${name}: HTTP ${response.status}, request id ${requestId ?? '(none)'}`);
 
     if (response.status === 404 || response.status === 405) {
       throw new CliError(`No GraphQL endpoint at ${this.url} (HTTP ${response.status}).`, ExitCode.UNREACHABLE, {

@@ -2,7 +2,7 @@
 import { CommanderError } from 'commander';
 import { CliError, ExitCode } from './exit-codes';
 import { GatewayError } from './gateway-client';
-import { hintFor } from './next-steps';
+import { hintFor, messageFor } from './next-steps';
 import { note } from './output';
 import { buildProgram } from './program';
 import { reportContext } from './runtime';
@@ -28,9 +28,10 @@ function report(error: unknown): number {
     return done ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof CliError) {
-    const prefix = error.code && !error.message.startsWith(error.code) ? `${error.code}: ` : '';
-    const lines = [`Error: ${prefix}${error.message}`];
-    const hint = error.hint ?? (error instanceof GatewayError ? hintFor(error, reportContext.tenantRef) : undefined);
+    const message = (error instanceof GatewayError && messageFor(error, reportContext)) || error.message;
+    const prefix = error.code && !message.startsWith(error.code) ? `${error.code}: ` : '';
+    const lines = [`Error: ${prefix}${message}`];
+    const hint = error.hint ?? (error instanceof GatewayError ? hintFor(error, reportContext) : undefined);
     if (hint) lines.push(hint);
     if (error.requestId && (reportContext.verbose || error.code === 'INTERNAL_SERVER_ERROR')) lines.push(`Request id: ${error.requestId}`);
     note(lines.join('\n')); // a message may quote what the gateway sent

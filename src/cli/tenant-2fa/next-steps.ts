@@ -5,9 +5,26 @@ export function shellArg(value: string): string {
   return /^[\w.@:/-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
 }
 
+/** What the failed command was doing, as far as the words of its error report depend on it. */
+export interface ReportContext {
+  /** The tenant as the user typed it. */
+  tenantRef?: string;
+  /** A code was given to confirm an authenticator app's setup (its attempts belong to the setup, not to a challenge). */
+  confirmingSetup?: boolean;
+}
+
+/**
+ * The CLI's own words for a refusal whose API message speaks of GraphQL operations the user never typed;
+ * undefined keeps the gateway's message.
+ */
+export function messageFor(error: GatewayError, context: ReportContext): string | undefined {
+  if (error.code === 'TWO_FACTOR_REQUIRED') return `This session has not passed the second factor of ${context.tenantRef ?? 'this tenant'}.`;
+  return undefined;
+}
+
 /** What to do next after the gateway refused something, per contract error code. */
-export function hintFor(error: GatewayError, tenantRef?: string): string | undefined {
-  const tenant = shellArg(tenantRef ?? 'TENANT');
+export function hintFor(error: GatewayError, context: ReportContext = {}): string | undefined {
+  const tenant = shellArg(context.tenantRef ?? 'TENANT');
   const attemptsRemaining = error.extensions.attemptsRemaining;
   const retryAfter = error.extensions.retryAfterSeconds;
   switch (error.code) {
@@ -19,8 +36,13 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
       // The tenant's policy, or step-up: a change that weakens 2FA needs a session that passed it, so an admin who has not enrolled must first.
       return `Two-factor is required for this (by the tenant's policy, or because the change weakens it): set it up with \`tenant-2fa totp start --tenant ${tenant}\`, then run the command again.`;
     case 'TWO_FACTOR_REQUIRED':
-      return `Answer this tenant's challenge first: run \`tenant-2fa enter ${tenant}\` (or with --code CODE).`;
+      return `Run \`tenant-2fa enter ${tenant}\` (or with --code CODE) first, then this command again.`;
     case 'INVALID_TWO_FACTOR_CODE':
+      if (context.confirmingSetup) {
+        return attemptsRemaining === 0
+          ? `That was the last try for this setup: run \`tenant-2fa totp start --tenant ${tenant}\` for a fresh secret.`
+          : `${typeof attemptsRemaining === 'number' ? `${attemptsRemaining} more wrong code(s) discard this setup. ` : ''}Wait for the next code from your app and run \`tenant-2fa totp confirm --tenant ${tenant} --code CODE\` again.`;
+      }
       return typeof attemptsRemaining === 'number'
         ? `${attemptsRemaining} attempt(s) left on this challenge: try again with a fresh code.`
         : 'Wait for the next code from your app and try again.';
@@ -55,6 +77,7 @@ export function hintFor(error: GatewayError, tenantRef?: string): string | undef
     case 'LAST_OWNER':
       return `You are the last OWNER of this tenant: make another member OWNER first (\`tenant-2fa invite --tenant ${tenant} --email ADDRESS --role owner\`).`;
     case 'RATE_LIMITED':
+      if (error.extensions.reason === 'TOTP_CLOSED') return 'Answer the next challenge with a recovery code (or a passkey, in the browser), or ask an admin to reset your two-factor.';
       return typeof retryAfter === 'number' ? `Try again in ${retryAfter} s.` : 'Try again later.';
     case 'SERVICE_UNAVAILABLE':
       return 'The gateway cannot reach its database: try again shortly.';

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 
 /**
  * What commands print: tables and fields for people (stdout), notes for people (stderr), JSON for scripts.
@@ -80,9 +79,15 @@ export function note(line: string): void {
   process.stderr.write(`${linesForTerminal(line)}\n`);
 }
 
-/** A QR code of `text` drawn for the terminal: the one output that carries escape sequences, made here. */
+/**
+ * A QR code of `text`: the one output that carries escape sequences, made here. At a terminal, qrcode's
+ * `terminal` drawing (half blocks in ANSI colours, so it scans on dark and light themes alike); into a file or a
+ * pipe, plain Unicode blocks without escape codes. qrcode is loaded only when a QR code is drawn.
+ */
 export async function printQrCode(text: string): Promise<void> {
-  process.stdout.write(`${await QRCode.toString(text, { type: 'terminal', small: true })}\n`);
+  const { default: QRCode } = await import('qrcode');
+  const drawing = process.stdout.isTTY ? await QRCode.toString(text, { type: 'terminal', small: true }) : await QRCode.toString(text, { type: 'utf8' });
+  process.stdout.write(`${drawing}\n`);
 }
 
 export function formatInstant(iso: string | null | undefined): string {

@@ -1,5 +1,7 @@
-import { input, password } from '@inquirer/prompts';
 import { CliError, ExitCode, usageError } from './exit-codes';
+
+// @inquirer/prompts is loaded when a prompt is shown (`await import`): it is most of the CLI's start-up
+// time, which `--help`, `--json` runs and every command given its answers on the command line would pay for nothing.
 
 /** Prompts write to stderr, so `--json` output on stdout stays clean. */
 const promptContext = { output: process.stderr };
@@ -21,6 +23,7 @@ export async function readPassword(options: { passwordStdin?: boolean; message?:
   if (!isInteractive()) {
     throw usageError('No terminal to ask for the password.', 'Pipe it in with --password-stdin.');
   }
+  const { password } = await import('@inquirer/prompts');
   return ask(() => password({ message: options.message ?? 'Password', validate: (value) => value.length > 0 || 'Type your password.' }, promptContext));
 }
 
@@ -42,8 +45,20 @@ export async function readStdinLines(count: number): Promise<string[]> {
 /** A line of visible input (an email, a code); null when there is no terminal to ask at. */
 export async function askLine(message: string, validate?: (value: string) => true | string): Promise<string | null> {
   if (!isInteractive()) return null;
+  const { input } = await import('@inquirer/prompts');
   const answer = await ask(() => input({ message, validate: validate ?? ((value) => value.trim().length > 0 || 'Type something.') }, promptContext));
   return answer.trim();
+}
+
+/**
+ * Yes or no before an irreversible change, default no. `--yes` answers it for scripts; without a terminal and
+ * without `--yes` the command stops (exit 2) rather than decide for the user.
+ */
+export async function confirmChange(message: string, options: { yes?: boolean }): Promise<void> {
+  if (options.yes) return;
+  if (!isInteractive()) throw usageError('No terminal to ask for confirmation.', 'Pass --yes to go ahead without asking.');
+  const { confirm } = await import('@inquirer/prompts');
+  if (!(await ask(() => confirm({ message, default: false }, promptContext)))) throw new CliError('Cancelled: nothing was changed.', ExitCode.FAILURE);
 }
 
 async function ask<T>(prompt: () => Promise<T>): Promise<T> {

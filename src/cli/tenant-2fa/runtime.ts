@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { CredentialStore, StoredSession } from './credentials';
 import { CliError, ExitCode, usageError } from './exit-codes';
 import { GatewayClient } from './gateway-client';
+import type { ReportContext } from './next-steps';
 import { note } from './output';
 import { readSettings } from './settings';
 
@@ -20,7 +21,7 @@ export function addCommonOptions(command: Command): Command {
 }
 
 /** What the error report needs to know about the command that failed. */
-export const reportContext: { verbose: boolean; tenantRef?: string } = { verbose: false };
+export const reportContext: ReportContext & { verbose: boolean } = { verbose: false };
 
 export interface SignedIn {
   client: GatewayClient;
@@ -45,10 +46,14 @@ export class Runtime {
     return new GatewayClient(this.url, undefined, this.verboseLog());
   }
 
-  /** The stored session for this URL; exit code 3 without one, or when it has expired. */
-  signedIn(): SignedIn {
+  /**
+   * The stored session for this URL; exit code 3 without one, or when it has expired. With none stored, a
+   * URL where no gateway answers (a mistyped --url) is reported as unreachable (exit 5), not as signed out.
+   */
+  async signedIn(): Promise<SignedIn> {
     const session = this.store.get(this.url);
     if (!session) {
+      await this.anonymous().probe();
       throw new CliError(`Not signed in to ${this.url}.`, ExitCode.NOT_SIGNED_IN, { hint: `Run \`tenant-2fa login${this.urlFlag()}\`.` });
     }
     if (Date.parse(session.expiresAt) <= Date.now()) {

@@ -23,6 +23,8 @@ export class AuthenticatorEntity {
   @Column({ name: 'last_used_step', type: 'integer', nullable: true }) lastUsedStep!: number | null;
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 }) consecutiveFailures!: number;
   @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true }) lockedUntil!: Date | null;
+  /** Locks in a row since the pair's last right answer: each lasts longer, the 10th closes TOTP (lock-escalation.ts). */
+  @Column({ name: 'consecutive_locks', type: 'integer', default: 0 }) consecutiveLocks!: number;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   /** The session that began the pending enrolment: only it may confirm. */
   @Column({ name: 'pending_session_id', type: 'varchar', length: 36, nullable: true }) pendingSessionId!: string | null;

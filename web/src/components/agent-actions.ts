@@ -1,6 +1,6 @@
 import { ResetAgentTwoFactorDocument, RevokeAgentSessionsDocument } from '../../../src/client/generated/graphql';
 import { call } from '../api';
-import { h } from '../dom';
+import { h, uid } from '../dom';
 import { confirmDialog } from './confirm-dialog';
 
 export interface AgentActionsOptions {
@@ -15,15 +15,21 @@ export interface AgentActionsOptions {
   done(message: string): Promise<void> | void;
 }
 
-/** The reset and revoke buttons of one member, each behind a confirmation dialog. */
-export function agentActions(options: AgentActionsOptions): HTMLButtonElement[] {
+/**
+ * The reset and revoke buttons of one member, each behind a confirmation dialog. A member with nothing to reset
+ * gets the reset button disabled and, beside it, why (also its description for screen readers).
+ */
+export function agentActions(options: AgentActionsOptions): HTMLElement[] {
   const { tenantId, tenantName, agent, isMe } = options;
+  const whyNot = options.isEnrolled ? null : h('span', { class: 'hint', id: uid('reset-reason') }, 'Nothing to reset: two-factor is not set up.');
   const reset = h(
     'button',
     {
       type: 'button',
       class: 'button button-small button-secondary',
       disabled: !options.isEnrolled,
+      'aria-describedby': whyNot?.id,
+      title: whyNot?.textContent ?? undefined,
       'aria-label': `Reset 2FA for ${agent.name}`,
       onclick: async () => {
         const confirmed = await confirmDialog({
@@ -63,5 +69,5 @@ export function agentActions(options: AgentActionsOptions): HTMLButtonElement[] 
     },
     'Revoke sessions',
   );
-  return [reset, revoke];
+  return whyNot ? [reset, revoke, whyNot] : [reset, revoke];
 }

@@ -60,7 +60,7 @@ export function agentsSection(options: { tenant: AdminTenant; act: AdminAct; say
     const { agent } = node;
     const badgeInfo = STATE_BADGES[node.twoFactor.state];
     const isMe = agent.id === app.me?.id;
-    const [reset, revoke] = agentActions({
+    const actions = agentActions({
       tenantId,
       tenantName: tenant.name,
       agent,
@@ -94,7 +94,7 @@ export function agentsSection(options: { tenant: AdminTenant; act: AdminAct; say
           ? [time(node.lastSignIn.at), h('br'), node.lastSignIn.usedTwoFactor ? badge('with 2FA', 'emerald') : badge('without 2FA', 'slate')]
           : h('span', { class: 'muted' }, 'Never'),
       ),
-      h('td', { class: 'actions-cell' }, reset, revoke),
+      h('td', { class: 'actions-cell' }, actions),
     );
   };
 

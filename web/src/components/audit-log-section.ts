@@ -49,8 +49,11 @@ export function auditLogSection(options: { tenantId: string; tenantName: string;
     h('div', { class: 'field' }, h('label', { for: beforeId }, 'Until'), before),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-secondary' }, 'Apply filter'), h('button', { type: 'button', class: 'button button-secondary', onclick: () => void exportCsv() }, 'Export CSV')),
   );
+  // "Exported 12 events." speaks of the filter it was made with: gone as soon as the filter changes.
+  form.addEventListener('input', () => (progress.textContent = ''));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    progress.textContent = '';
     void options.act(
       async () => {
         error.textContent = '';

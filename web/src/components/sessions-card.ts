@@ -1,4 +1,5 @@
 import { MySessionsDocument, SignOutOtherSessionsDocument, SignOutSessionDocument, type SessionInfoPartsFragment } from '../../../src/client/generated/graphql';
+import { describeUserAgent } from '../../../src/client/user-agent';
 import { call, GatewayError, isGatewayError } from '../api';
 import { busy, formatDateTime, h, replace, uid } from '../dom';
 import { badge } from '../layout';
@@ -124,28 +125,4 @@ export function sessionsCard(initial: SessionInfoPartsFragment[]): HTMLElement {
 
   render();
   return card;
-}
-
-/** "Firefox on Linux" from a User-Agent header, or the header itself when it says nothing familiar. */
-export function describeUserAgent(userAgent: string | null | undefined): string {
-  if (!userAgent) return 'Unknown device';
-  const browsers: Array<[RegExp, string]> = [
-    [/Edg\//, 'Edge'],
-    [/OPR\//, 'Opera'],
-    [/Firefox\//, 'Firefox'],
-    [/Chrom(e|ium)\//, 'Chrome'],
-    [/Safari\//, 'Safari'],
-  ];
-  const systems: Array<[RegExp, string]> = [
-    [/Android/, 'Android'],
-    [/iPhone|iPad|iOS/, 'iOS'],
-    [/Windows/, 'Windows'],
-    [/Mac OS X|Macintosh/, 'macOS'],
-    [/CrOS/, 'ChromeOS'],
-    [/Linux/, 'Linux'],
-  ];
-  const browser = browsers.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1];
-  if (browser && system) return `${browser} on ${system}`;
-  return browser ?? system ?? (userAgent.length > 60 ? `${userAgent.slice(0, 57)}…` : userAgent);
 }

@@ -1,20 +1,22 @@
-import { BeginPasskeyAssertionDocument, CancelChallengeDocument, UseRecoveryCodeDocument, VerifyPasskeyDocument, VerifyTwoFactorDocument } from '../../../src/client/generated/graphql';
+import { BeginPasskeyAssertionDocument, CancelChallengeDocument, MyTwoFactorDocument, UseRecoveryCodeDocument, VerifyPasskeyDocument, VerifyTwoFactorDocument } from '../../../src/client/generated/graphql';
 import { explainPasskey, usePasskey } from '../passkeys';
 import { followAccess } from '../access';
 import { call, isGatewayError } from '../api';
-import { append, busy, field, focus, formError, h, replace } from '../dom';
+import { append, busy, field, focus, formatDateTime, formError, h, replace } from '../dom';
 import { pageHeading, setTitle } from '../layout';
 import { explain, retryIn } from '../messages';
-import { navigate } from '../nav';
+import { navigate, type Flash } from '../nav';
 import { session, type PendingChallenge } from '../session';
-import { handleSessionEnded, signOut } from '../state';
+import { handleSessionEnded, signOut, workspaceById } from '../state';
 import type { PageContext } from './page';
 
 const START_OVER = 'This verification is no longer valid. Start over.';
 
 /**
  * "Two-factor verification": the 6-digit code, or a recovery code ("Lost your phone?"), or leave ("Sign in as
- * a different user", which cancels the challenge and signs out).
+ * a different user", which cancels the challenge and signs out). It says why it asks (the workspace requires
+ * two-factor, or the agent turned it on in the tenant), how many attempts are left and until when, and words a
+ * challenge met while already working in a workspace as a switch rather than as the end of signing in.
  */
 export async function challengePage(ctx: PageContext): Promise<void> {
   const pending = session.challenge;
@@ -32,9 +34,26 @@ export async function challengePage(ctx: PageContext): Promise<void> {
     navigate('/', { replace: true, flash: { text, tone: 'error' } });
   };
 
-  const granted = (access: Parameters<typeof followAccess>[0]) => {
-    if (followAccess(access, pending.returnTo)) navigate(pending.returnTo, { replace: true, flash: { text: `Verified. Welcome to ${where}.`, tone: 'success' } });
+  const granted = (access: Parameters<typeof followAccess>[0], flash: Flash = { text: `Verified. Welcome to ${where}.`, tone: 'success' }) => {
+    if (followAccess(access, pending.returnTo)) navigate(pending.returnTo, { replace: true, flash });
   };
+
+  /** A recovery code is spent: say how many are left, and what to do when none are. */
+  const afterRecoveryCode = async (): Promise<Flash> => {
+    const { me } = await call(MyTwoFactorDocument, { tenantId: pending.tenantId });
+    const left = me?.twoFactor.recoveryCodesRemaining ?? 0;
+    if (left === 0) return { text: 'Verified with your last recovery code: you have none left. Generate new ones in My profile now.', tone: 'warning' };
+    return { text: `Verified with a recovery code. ${left} ${left === 1 ? 'code' : 'codes'} left: each works once, and My profile makes a new set.`, tone: 'success' };
+  };
+
+  const attemptsNote = h('p', { class: 'muted attempts' });
+  const showAttempts = (left: number) => {
+    attemptsNote.textContent = `${left} ${left === 1 ? 'attempt' : 'attempts'} left, until ${formatDateTime(pending.expiresAt)}.`;
+  };
+  showAttempts(pending.attemptsRemaining);
+
+  // The button says where the answer leads: the end of signing in, a workspace switch, or back to what was asked.
+  const verifyLabel = !pending.isSwitch ? 'Verify and sign in' : pending.workspaceName ? 'Verify and switch' : 'Verify and continue';
 
   const answerForm = (): HTMLElement => {
     const recovery = mode === 'recovery';
@@ -47,7 +66,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
       { class: 'stack', novalidate: true },
       code.wrapper,
       error.element,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, recovery ? 'Use recovery code' : 'Verify and sign in')),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, recovery ? 'Use recovery code' : verifyLabel)),
     );
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -57,8 +76,10 @@ export async function challengePage(ctx: PageContext): Promise<void> {
       if (!recovery && !/^\d{6}$/.test(value)) return error.show('Enter the 6 digits your authenticator app shows.', code.input);
       try {
         await busy(form, async () => {
-          if (recovery) granted((await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value })).useRecoveryCode);
-          else {
+          if (recovery) {
+            const access = (await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value })).useRecoveryCode;
+            granted(access, await afterRecoveryCode());
+          } else {
             const access = (await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value })).verifyTwoFactor;
             session.acceptedCode = { tenantId: pending.tenantId, code: value, at: Date.now() };
             granted(access);
@@ -77,6 +98,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
           }
           if (left === 0) return backToStart(`That code did not match, and no attempts are left. ${START_OVER}`);
           session.challenge = { ...pending, attemptsRemaining: left } satisfies PendingChallenge;
+          if (Number.isFinite(left)) showAttempts(left);
           const attempts = Number.isFinite(left) ? ` ${left} ${left === 1 ? 'attempt' : 'attempts'} remaining.` : '';
           // The gateway answers a replayed code like a wrong one; this tab knows when it was the code just used.
           const what = recovery
@@ -114,7 +136,10 @@ export async function challengePage(ctx: PageContext): Promise<void> {
           const rejected = explainPasskey(failure);
           if (Number.isFinite(lockedFor) && lockedFor > 0) return left === 0 ? backToStart(`${rejected} Too many attempts in a row: try again ${retryIn(lockedFor)}.`) : error.show(`${rejected} Try again ${retryIn(lockedFor)}.`);
           if (left === 0) return backToStart(`${rejected} No attempts are left. ${START_OVER}`);
-          if (Number.isFinite(left)) session.challenge = { ...pending, attemptsRemaining: left } satisfies PendingChallenge;
+          if (Number.isFinite(left)) {
+            session.challenge = { ...pending, attemptsRemaining: left } satisfies PendingChallenge;
+            showAttempts(left);
+          }
           return error.show(Number.isFinite(left) ? `${rejected} ${left} ${left === 1 ? 'attempt' : 'attempts'} remaining.` : rejected);
         }
         error.show(explainPasskey(failure));
@@ -154,14 +179,26 @@ export async function challengePage(ctx: PageContext): Promise<void> {
     'Sign in as a different user',
   );
 
+  const how = hasPasskey ? 'Verify with your passkey or a code to continue.' : 'Enter your code to continue.';
+  const lead = !pending.isSwitch
+    ? `Password accepted. ${how}`
+    : pending.workspaceName
+      ? `You are switching to ${pending.workspaceName} in ${pending.tenantName}. ${how}`
+      : `${pending.tenantName} asks for your second factor. ${how}`;
+  const requiredByWorkspace = pending.workspaceId !== null && workspaceById(pending.workspaceId)?.workspace.twoFactorRequired === true;
+  const why = requiredByWorkspace
+    ? `${pending.workspaceName} requires two-factor authentication.`
+    : `You turned on two-factor authentication in ${pending.tenantName}, so it asks for your second factor once per session, for every workspace.`;
+
   render();
   setTitle('Two-factor verification', where);
   append(ctx.main, [
     h(
       'div',
       { class: 'narrow' },
-      pageHeading('Two-factor verification', hasPasskey ? 'Password accepted. Verify with your passkey or a code to continue.' : 'Password accepted. Enter your code to continue.'),
-      h('p', { class: 'context' }, 'Verifying for ', h('strong', null, where), '.'),
+      pageHeading('Two-factor verification', lead),
+      h('p', { class: 'context' }, 'Verifying for ', h('strong', null, where), `. ${why}`),
+      attemptsNote,
       h('div', { class: 'card' }, panel),
       h('p', { class: 'leave' }, differentUser),
     ),

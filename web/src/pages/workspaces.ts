@@ -9,7 +9,7 @@ import { badge, pageHeading } from '../layout';
 import { explain, POLICY_LABELS, ROLE_LABELS } from '../messages';
 import { navigate } from '../nav';
 import { session } from '../session';
-import { app, handleSessionEnded, isAdmin, loadHome, type ConsoleTenant } from '../state';
+import { app, handleSessionEnded, hasTwoFactorIn, isAdmin, loadHome, type ConsoleTenant } from '../state';
 import type { PageContext } from './page';
 
 /**
@@ -20,13 +20,22 @@ export async function workspacesPage(ctx: PageContext): Promise<void> {
   const [, { me }] = await Promise.all([loadHome(), call(MyAccountDocument, {})]);
   if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
   const current = session.workspace;
+  // Where the agent turned two-factor on, every workspace of the tenant asks, not only those that require it.
+  const ownTwoFactor = new Set(
+    (await Promise.all(app.tenants.filter((tenant) => tenant.twoFactorEnabled).map(async (tenant) => ((await hasTwoFactorIn(tenant.id)) ? tenant.id : null)))).filter(
+      (id): id is string => id !== null,
+    ),
+  );
   append(ctx.main, [
-    pageHeading('Workspaces', 'Pick a workspace to work in. Workspaces that require two-factor ask for your code first.'),
+    pageHeading(
+      'Workspaces',
+      'Pick a workspace to work in. A workspace asks for your second factor first when it requires two-factor, or when you turned two-factor on in its tenant.',
+    ),
     me.emailVerified ? null : verifyNotice(me.email),
     current ? h('p', { class: 'current-workspace' }, 'You are working in ', h('strong', null, current.name), ` (${current.tenantName}).`) : null,
     myInvitationsCard(me.invitations),
     app.tenants.length === 0 ? h('p', null, 'You are not a member of any tenant yet: accept an invitation, or create a tenant below.') : null,
-    app.tenants.map(tenantCard),
+    app.tenants.map((tenant) => tenantCard(tenant, ownTwoFactor.has(tenant.id))),
     createTenantCard(),
   ]);
 }
@@ -46,7 +55,7 @@ function verifyNotice(email: string): HTMLElement {
   return h('div', { class: 'notice notice-info' }, h('p', null, 'Verify your address: follow the link we sent to ', h('strong', null, email), '. ', resend, status));
 }
 
-function tenantCard(tenant: ConsoleTenant): HTMLElement {
+function tenantCard(tenant: ConsoleTenant, hasOwnTwoFactor: boolean): HTMLElement {
   const titleId = `tenant-${tenant.id}`;
   const error = h('p', { class: 'form-error', role: 'alert' });
   const leave = h('button', { type: 'button', class: 'button button-danger-text button-small', 'aria-label': `Leave ${tenant.name}` }, 'Leave tenant');
@@ -91,6 +100,9 @@ function tenantCard(tenant: ConsoleTenant): HTMLElement {
     h(
       'div',
       { class: 'card-body' },
+      hasOwnTwoFactor
+        ? h('p', { class: 'muted' }, `You turned two-factor on in ${tenant.name}: each of its workspaces asks for your second factor, once per session.`)
+        : null,
       tenant.workspaces.length === 0
         ? h('p', null, 'No workspaces you can open in this tenant.')
         : h(

@@ -68,7 +68,7 @@ export function registerAccountCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa whoami --url https://gateway.example.com/graphql'))
     .action(async (options: CommonOptions) => {
       const runtime = new Runtime(options);
-      const { client, session } = runtime.signedIn();
+      const { client, session } = await runtime.signedIn();
       const data = await client.request(CliWhoamiDocument, {});
       if (!data.me) {
         throw new CliError(`Your session at ${runtime.url} has ended.`, ExitCode.NOT_SIGNED_IN, { code: 'UNAUTHENTICATED', hint: 'Run `tenant-2fa login`.' });

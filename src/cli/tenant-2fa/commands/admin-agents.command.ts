@@ -6,6 +6,7 @@ import { CliError, ExitCode, usageError } from '../exit-codes';
 import { findMember, findTenant, MAX_PAGE_SIZE } from '../lookups';
 import { shellArg } from '../next-steps';
 import { Column, formatInstant, note, printFields, printJson, printJsonLine, printLine, printTable } from '../output';
+import { confirmChange } from '../prompts';
 import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
 import { example } from './help';
 import { tenantOption } from './tenant-option';
@@ -53,7 +54,7 @@ export function registerAdminAgentCommands(admin: Command): void {
       if (options.role) filter.role = options.role;
       if (options.search !== undefined) filter.search = options.search;
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
 
       let after = options.after;
@@ -90,7 +91,7 @@ export function registerAdminAgentCommands(admin: Command): void {
     .addHelpText('after', example('tenant-2fa admin agent --tenant "Acme Support" agent@demo.test'))
     .action(async (agentRef: string, options: CommonOptions & { tenant: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const member = await behindGate(client, tenant, options.tenant, () => findMember(client, tenant.id, agentRef));
       // The answer of `tenant(id) { id agent(id) { … } }`, also when the member was found by email.
@@ -100,21 +101,26 @@ export function registerAdminAgentCommands(admin: Command): void {
 
   addCommonOptions(admin.command('reset'))
     .summary("reset a member's 2FA in this tenant")
-    .description("Reset a member's two-factor in this tenant: removes their authenticator and recovery codes here (other tenants untouched). They set it up again at next entry.")
+    .description(
+      "Reset a member's two-factor in this tenant: removes their authenticator app, passkeys and recovery codes here (other tenants untouched). They set it up again at next entry. Asks for confirmation first; --yes skips the question (needed without a terminal).",
+    )
     .addOption(tenantOption())
     .argument('<agent>', 'agent id or email')
+    .option('-y, --yes', 'reset without asking for confirmation')
     .addHelpText('after', example('tenant-2fa admin reset --tenant "Acme Support" agent@demo.test'))
-    .action(async (agentRef: string, options: CommonOptions & { tenant: string }) => {
+    .action(async (agentRef: string, options: CommonOptions & { tenant: string; yes?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
-      const data = await behindGate(client, tenant, options.tenant, async () => {
-        const member = await findMember(client, tenant.id, agentRef);
-        return { member, data: await client.request(CliResetAgentTwoFactorDocument, { tenantId: tenant.id, agentId: member.agent.id }) };
-      });
-      if (runtime.json) return printJson(data.data);
-      printLine(`Two-factor of ${data.member.agent.email} in ${tenant.name} is reset.`);
-      printTwoFactorStatus(data.data.resetAgentTwoFactor);
+      const member = await behindGate(client, tenant, options.tenant, () => findMember(client, tenant.id, agentRef));
+      await confirmChange(
+        `Reset two-factor of ${member.agent.email} in ${tenant.name}? Their authenticator app, passkeys and recovery codes here are removed.`,
+        options,
+      );
+      const data = await behindGate(client, tenant, options.tenant, () => client.request(CliResetAgentTwoFactorDocument, { tenantId: tenant.id, agentId: member.agent.id }));
+      if (runtime.json) return printJson(data);
+      printLine(`Two-factor of ${member.agent.email} in ${tenant.name} is reset.`);
+      printTwoFactorStatus(data.resetAgentTwoFactor);
     });
 
   addCommonOptions(admin.command('revoke'))
@@ -125,7 +131,7 @@ export function registerAdminAgentCommands(admin: Command): void {
     .addHelpText('after', example('tenant-2fa admin revoke --tenant "Acme Support" agent@demo.test'))
     .action(async (agentRef: string, options: CommonOptions & { tenant: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const data = await behindGate(client, tenant, options.tenant, async () => {
         const member = await findMember(client, tenant.id, agentRef);

@@ -44,7 +44,7 @@ export function registerAdminAuditCommand(admin: Command): void {
       if (options.action.length) filter.actions = options.action;
       if (options.since !== undefined) filter.since = parseInstant(options.since);
 
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const log = await behindGate(client, tenant, options.tenant, async (): Promise<AuditLog> => {
         if (options.agent !== undefined) filter.agentId = options.agent.includes('@') ? (await findMember(client, tenant.id, options.agent)).agent.id : options.agent;

@@ -42,7 +42,7 @@ export function registerAdminSetCommand(admin: Command): void {
     .action(async (setting: string, values: string[], options: CommonOptions & { tenant: string; replenish?: boolean }) => {
       const change = parseSetting(setting, values, Boolean(options.replenish));
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const gated = <T>(operation: () => Promise<T>) => behindGate(client, tenant, options.tenant, operation);
 

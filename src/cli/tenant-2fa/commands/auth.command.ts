@@ -23,7 +23,7 @@ export function registerAuthCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa auth status --tenant "Acme Support" --json'))
     .action(async (options: CommonOptions & { tenant: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const data = await client.request(CliTwoFactorStatusDocument, { tenantId: tenant.id });
       if (runtime.json) return printJson(data);

@@ -19,7 +19,7 @@ export function registerDisableCommand(program: Command): void {
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa disable --tenant Globex --password-stdin'))
     .action(async (options: CommonOptions & { tenant: string; passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliDisableTwoFactorDocument, { tenantId: tenant.id, password }));

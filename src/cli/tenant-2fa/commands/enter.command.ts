@@ -25,7 +25,7 @@ export function registerEnterCommand(program: Command): void {
     .addHelpText('after', example('tenant-2fa enter "Acme Support" --workspace Billing --code 123456'))
     .action(async (tenantRef: string, options: EnterOptions) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, tenantRef);
       let { access, data }: Answered = options.workspace
         ? await client.request(CliEnterWorkspaceDocument, { workspaceId: findWorkspace(tenant, options.workspace).id }).then((d) => ({ access: d.enterWorkspace, data: d }))

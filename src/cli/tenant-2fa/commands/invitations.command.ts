@@ -31,7 +31,7 @@ export function registerInvitationCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa invite --tenant "Acme Support" --email ann@example.com --role admin'))
     .action(async (options: CommonOptions & { tenant: string; email: string; role: (typeof ROLES)[number] }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const role = options.role.toUpperCase() as TenantRole;
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliInviteTenantMemberDocument, { tenantId: tenant.id, email: options.email, role }));
@@ -56,7 +56,7 @@ export function registerInvitationCommands(program: Command): void {
     .addHelpText('after', example("tenant-2fa invitations list --tenant \"Acme Support\" --json | jq -r '.tenant.invitations[].email'"))
     .action(async (options: CommonOptions & { tenant?: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       if (options.tenant) {
         const tenant = await findTenant(client, options.tenant);
         const data = await behindGate(client, tenant, options.tenant, () => client.request(CliTenantInvitationsDocument, { tenantId: tenant.id }));
@@ -82,7 +82,7 @@ export function registerInvitationCommands(program: Command): void {
     .action(async (given: string, options: CommonOptions) => {
       const ref = invitationRef(given);
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const data = await client.request(CliAcceptInvitationDocument, ref);
       if (runtime.json) return printJson(data);
       printLine(`You joined the tenant as ${data.acceptInvitation.role}.`);
@@ -97,7 +97,7 @@ export function registerInvitationCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa invitations revoke 0190c7e4-… --tenant "Acme Support"'))
     .action(async (id: string, options: CommonOptions & { tenant: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRevokeInvitationDocument, { tenantId: tenant.id, invitationId: id }));
       if (runtime.json) return printJson(data);

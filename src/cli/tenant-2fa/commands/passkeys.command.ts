@@ -34,7 +34,7 @@ export function registerPasskeysCommands(program: Command): void {
     .addHelpText('after', example("tenant-2fa passkeys list --tenant \"Acme Support\" --json | jq -r '.me.twoFactor.passkeys[].id'"))
     .action(async (options: TenantOptions) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const data = await client.request(CliTwoFactorStatusDocument, { tenantId: tenant.id });
       if (runtime.json) return printJson(data);
@@ -52,7 +52,7 @@ export function registerPasskeysCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa passkeys add --tenant "Acme Support"'))
     .action(async (options: TenantOptions) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       // The console is served by the gateway itself, at the GraphQL address's origin.
       const consoleUrl = new URL(CONSOLE_TWO_FACTOR_PATH, runtime.url).toString();
@@ -71,7 +71,7 @@ export function registerPasskeysCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa passkeys rename --tenant "Acme Support" 01a222dd-d086-76fa-973d-f9443b174172 "Work laptop"'))
     .action(async (id: string, name: string, options: TenantOptions) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRenamePasskeyDocument, { tenantId: tenant.id, passkeyId: id, name })).catch(unknownPasskey(id, options.tenant));
       if (runtime.json) return printJson(data);
@@ -89,7 +89,7 @@ export function registerPasskeysCommands(program: Command): void {
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa passkeys remove --tenant "Acme Support" 01a222dd-d086-76fa-973d-f9443b174172 --password-stdin'))
     .action(async (id: string, options: TenantOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRemovePasskeyDocument, { tenantId: tenant.id, passkeyId: id, password })).catch(

@@ -23,7 +23,7 @@ export function registerPasswordCommands(program: Command): void {
     .addHelpText('after', example('printf "%s\\n%s" "$OLD" "$NEW" | tenant-2fa password change --password-stdin'))
     .action(async (options: CommonOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       let currentPassword: string;
       let newPassword: string;
       if (options.passwordStdin) {

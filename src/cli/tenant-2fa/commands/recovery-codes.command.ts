@@ -28,7 +28,7 @@ export function registerRecoveryCodesCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa recovery-codes regenerate --tenant "Acme Support"'))
     .action(async (options: CommonOptions & { tenant: string; passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRegenerateRecoveryCodesDocument, { tenantId: tenant.id, password }));
@@ -48,7 +48,7 @@ export function registerRecoveryCodesCommands(program: Command): void {
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa recovery-codes view --tenant "Acme Support" --password-stdin'))
     .action(async (options: CommonOptions & { tenant: string; passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliViewRecoveryCodesDocument, { tenantId: tenant.id, password })).catch((error: unknown) => {

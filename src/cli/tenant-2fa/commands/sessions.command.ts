@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CliSessionsDocument, CliSignOutOtherSessionsDocument, CliSignOutSessionDocument } from '../../../client/generated/graphql';
+import { describeUserAgent } from '../../../client/user-agent';
 import { CliError, ExitCode, usageError } from '../exit-codes';
 import { isGatewayError } from '../gateway-client';
 import { formatInstant, note, printJson, printLine, printTable } from '../output';
@@ -16,17 +17,17 @@ export function registerSessionsCommands(program: Command): void {
 
   addCommonOptions(sessions.command('list'))
     .summary('your live sessions, newest first')
-    .description('List your live sessions, newest first: id, device (the User-Agent at sign-in), client address, created, last used, and which one this CLI uses (*).')
+    .description('List your live sessions, newest first: id, device (browser and system, from the User-Agent at sign-in; --json has it whole), client address, created, last used, and which one this CLI uses (*).')
     .addHelpText('after', example("tenant-2fa sessions list --json | jq -r '.me.sessions[] | select(.current | not) | .id'"))
     .action(async (options: CommonOptions) => {
       const runtime = new Runtime(options);
-      const data = await runtime.signedIn().client.request(CliSessionsDocument, {});
+      const data = await (await runtime.signedIn()).client.request(CliSessionsDocument, {});
       if (!data.me) throw sessionEnded(runtime);
       if (runtime.json) return printJson(data);
       printTable(data.me.sessions, [
         { header: '', value: (s) => (s.current ? '*' : '') },
         { header: 'ID', value: (s) => s.id },
-        { header: 'DEVICE', value: (s) => s.userAgent ?? '-' },
+        { header: 'DEVICE', value: (s) => (s.userAgent ? describeUserAgent(s.userAgent) : '-') },
         { header: 'CLIENT IP', value: (s) => s.clientIp ?? '-' },
         { header: 'CREATED', value: (s) => formatInstant(s.createdAt) },
         { header: 'LAST USED', value: (s) => formatInstant(s.lastUsedAt) },
@@ -43,7 +44,7 @@ export function registerSessionsCommands(program: Command): void {
     .action(async (id: string | undefined, options: CommonOptions & { others?: boolean }) => {
       if (Boolean(id) === Boolean(options.others)) throw usageError('Give a session id, or --others (not both).', 'Run `tenant-2fa sessions list` for the ids.');
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       if (options.others) {
         const data = await client.request(CliSignOutOtherSessionsDocument, {});
         if (runtime.json) return printJson(data);

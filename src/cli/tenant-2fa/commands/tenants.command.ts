@@ -17,7 +17,7 @@ export function registerTenantsCommand(program: Command): void {
     .addHelpText('after', example('tenant-2fa tenants --json | jq -r \'.tenants[].name\''))
     .action(async (options: CommonOptions) => {
       const runtime = new Runtime(options);
-      const data = await runtime.signedIn().client.request(CliTenantsDocument, {});
+      const data = await (await runtime.signedIn()).client.request(CliTenantsDocument, {});
       if (runtime.json) return printJson(data);
       if (!data.tenants.length) return note('You belong to no tenant yet: `tenant-2fa tenants create NAME` makes one, or accept an invitation.');
       printTable(data.tenants, [
@@ -41,7 +41,7 @@ export function registerTenantsCommand(program: Command): void {
     .addHelpText('after', example('tenant-2fa tenants create "Acme Support"'))
     .action(async (name: string, options: CommonOptions & { issuer?: string }) => {
       const runtime = new Runtime(options);
-      const data = await runtime.signedIn().client.request(CliCreateTenantDocument, { name, issuer: options.issuer ?? null });
+      const data = await (await runtime.signedIn()).client.request(CliCreateTenantDocument, { name, issuer: options.issuer ?? null });
       if (runtime.json) return printJson(data);
       printLine(`Created ${data.createTenant.name} (id ${data.createTenant.id}); you are its OWNER.`);
       note(`Next: \`tenant-2fa invite --tenant ${data.createTenant.id} --email ADDRESS\` invites a member.`);
@@ -57,7 +57,7 @@ export function registerTenantsCommand(program: Command): void {
     .addHelpText('after', example('tenant-2fa tenants leave Globex --yes'))
     .action(async (tenantRef: string, options: CommonOptions & { yes?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, tenantRef);
       if (!options.yes) {
         if (!isInteractive()) throw usageError(`Leaving ${tenant.name} needs confirmation.`, 'Add --yes.');

@@ -27,7 +27,7 @@ export function registerTokenCommand(program: Command): void {
     .addHelpText('after', example('curl -H "Authorization: Bearer $(tenant-2fa token --tenant "Acme Support" --workspace Billing)" https://api.example.com/reports'))
     .action(async (options: TokenOptions) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const workspaceId = options.workspace ? findWorkspace(tenant, options.workspace).id : undefined;
       const { mintAccessToken } = await behindGate(client, tenant, options.tenant, () =>

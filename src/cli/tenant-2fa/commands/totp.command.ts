@@ -6,7 +6,7 @@ import { findTenant } from '../lookups';
 import { shellArg } from '../next-steps';
 import { formatInstant, note, printJson, printLine, printQrCode } from '../output';
 import { askLine, readPassword } from '../prompts';
-import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
+import { addCommonOptions, CommonOptions, reportContext, Runtime } from '../runtime';
 import { example } from './help';
 import { tenantOption } from './tenant-option';
 import { printMyFactors, printRecoveryCodes, printTwoFactorStatus } from './two-factor-status';
@@ -31,7 +31,7 @@ export function registerTotpCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa totp start --tenant "Acme Support"'))
     .action(async (options: TenantOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await client.request(CliBeginTotpEnrolmentDocument, { tenantId: tenant.id, password });
@@ -52,10 +52,11 @@ export function registerTotpCommands(program: Command): void {
     .addHelpText('after', example('tenant-2fa totp confirm --tenant "Acme Support" --code 123456'))
     .action(async (options: TenantOptions & { code?: string }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const code = options.code ?? (await askLine('Code from your authenticator app'));
       if (!code) throw usageError('No code given.', 'Pass --code CODE with the code your app shows.');
+      reportContext.confirmingSetup = true;
       const data = await client.request(CliConfirmTotpEnrolmentDocument, { tenantId: tenant.id, code });
       if (runtime.json) return printJson(data);
       const { codes, status } = data.confirmTotpEnrolment;
@@ -75,7 +76,7 @@ export function registerTotpCommands(program: Command): void {
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa totp remove --tenant "Acme Support" --password-stdin'))
     .action(async (options: TenantOptions & { passwordStdin?: boolean }) => {
       const runtime = new Runtime(options);
-      const { client } = runtime.signedIn();
+      const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       const password = await readPassword({ passwordStdin: options.passwordStdin });
       const data = await behindGate(client, tenant, options.tenant, () => client.request(CliRemoveTotpAuthenticatorDocument, { tenantId: tenant.id, password }));
@@ -84,6 +85,7 @@ export function registerTotpCommands(program: Command): void {
       printMyFactors(data.removeTotpAuthenticator);
     });
 }
+
 
 /** A base32 secret in groups of four, as authenticator apps accept it typed. */
 export function groupForTyping(secret: string): string {

@@ -64,31 +64,31 @@ export class PasskeyResolver {
 
   @Mutation(() => PasskeyOptions, { description: 'Re-authenticates with the password; options for navigator.credentials.create. Needs tenant 2FA on.' })
   beginPasskeyRegistration(@Args() { tenantId, password }: BeginRegistrationArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<PasskeyOptions> {
-    return services.passkeys.beginRegistration(session, loaders, tenantId, password);
+    return services.passkeyEnrolment.beginRegistration(session, loaders, tenantId, password);
   }
 
   @Mutation(() => PasskeyAdded, { description: 'Verifies the attestation response (the JSON of the PublicKeyCredential); the first factor of the pair turns 2FA on.' })
   async finishPasskeyRegistration(@Args() { tenantId, name, credential }: FinishRegistrationArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<PasskeyAdded> {
-    const added = await services.passkeys.finishRegistration(session, loaders, tenantId, name, credential);
+    const added = await services.passkeyEnrolment.finishRegistration(session, loaders, tenantId, name, credential);
     return Object.assign(new PasskeyAdded(), { passkey: toPasskey(added.passkey), recoveryCodes: added.recoveryCodes, status: added.status });
   }
 
   @Mutation(() => Passkey)
   @TenantGate('member', { tenantArg: 'tenantId' })
   async renamePasskey(@Args() { tenantId, passkeyId, name }: RenameArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<Passkey> {
-    return toPasskey(await services.passkeys.rename(session, tenantId, passkeyId, name));
+    return toPasskey(await services.passkeyEnrolment.rename(session, tenantId, passkeyId, name));
   }
 
   @Mutation(() => TwoFactorStatus, { description: "LAST_FACTOR when it is the pair's last second factor (disableTwoFactor turns 2FA off instead)." })
   @TenantGate('member', { tenantArg: 'tenantId' })
   removePasskey(@Args() { passkeyId, password }: RemoveArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<TwoFactorStatus> {
-    return services.passkeys.remove(session, facts, passkeyId, password);
+    return services.passkeyEnrolment.remove(session, facts, passkeyId, password);
   }
 
   @Mutation(() => PasskeyOptions, { description: 'Options for navigator.credentials.get, for a challenge whose methods include PASSKEY.' })
   @ClientRateLimit('answer')
   beginPasskeyAssertion(@Arg('challengeId', () => ID) challengeId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<PasskeyOptions> {
-    return services.passkeys.beginAssertion(session, challengeId);
+    return services.passkeyAssertions.beginAssertion(session, challengeId);
   }
 
   @Mutation(() => Access, { description: 'A rejected assertion is PASSKEY_REJECTED and spends an attempt like a wrong code.' })

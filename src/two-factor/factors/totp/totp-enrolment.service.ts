@@ -15,10 +15,10 @@ import { SpecificMessages } from '../../../errors/error-codes';
 import { twoFactorState } from '../../authenticator-state';
 import type { IssuedRecoveryCodes } from '../../enrolment.service';
 import type { GateService, MemberFacts } from '../../gate.service';
-import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, LOCKOUT_DURATION_MS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
-import { assertStillNotLocked, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED } from '../../lockout';
+import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
+import { assertStillNotLocked, assertTotpOpen, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED, secondsUntil, TOTP_OPEN } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
-import { grantStanding } from '../../standing';
+import { discardPendingEnrolments, grantStanding, hasStanding } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
@@ -90,6 +90,7 @@ export class TotpEnrolmentService {
             lastUsedStep: null,
             consecutiveFailures: 0,
             lockedUntil: null,
+            consecutiveLocks: 0,
             createdAt: now,
           });
         }
@@ -107,7 +108,8 @@ export class TotpEnrolmentService {
 
   /**
    * The first right code, from the session that began the enrolment, turns the pending secret on, issues
-   * recovery codes, and gives this session standing. Another session sees no pending enrolment. A wrong code
+   * recovery codes, and gives this session standing. Another session sees no pending enrolment. Beside a factor
+   * the pair has already (ENABLED), the session needs its standing, as for beginning (TWO_FACTOR_REQUIRED). A wrong code
    * spends one of 5 attempts (the 5th discards the secret) and counts toward the pair's 10-failure lock, which
    * also refuses confirmations while it holds.
    */
@@ -120,27 +122,31 @@ export class TotpEnrolmentService {
     assertThat(!pair?.totpEnabled, 'NO_PENDING_ENROLMENT', {}, SpecificMessages.ALREADY_CONFIRMED);
     const hasPendingTotp = pair && pair.pendingExpiresAt !== null && pair.pendingExpiresAt > now;
     assertThat(hasPendingTotp, 'NO_PENDING_ENROLMENT');
+    // Beside a factor the pair has already, as for beginning: only a session that passed this tenant's challenge.
+    assertThat(twoFactorState(pair, now) !== 'ENABLED' || facts.hasStanding, 'TWO_FACTOR_REQUIRED');
 
     const row = await this.db.manager.findOneByOrFail(AuthenticatorEntity, { id: facts.authenticator!.id });
     const isConfirmable = row.pendingSessionId === session.sessionId && row.pendingFailedAttempts < ENROLMENT_MAX_FAILED_CONFIRMATIONS;
     assertThat(isConfirmable, 'NO_PENDING_ENROLMENT');
     assertTwoFactorNotLocked(row.lockedUntil, now);
+    assertTotpOpen(row.consecutiveLocks);
     const step = matchTotp(openTotpSecret(this.secretBox, row), code, now.getTime(), null);
     if (step === null) throw await this.spendConfirmation(session, row, now);
 
     const issued = await this.db.transaction(async (tx) => {
-      // Still pending, the same secret, this session's, attempts left and the pair not locked: decided here.
+      // Still pending, the same secret, this session's, attempts left, the pair not locked, and either not yet
+      // protected or this session holding its standing: decided here, not on what was read before.
       const confirmed = await sqlExecute(
         tx,
         `UPDATE authenticators
-            SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0,
+            SET totp_enabled = 1, pending_expires_at = NULL, last_used_step = ?, consecutive_failures = 0, consecutive_locks = 0,
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
-            AND pending_failed_attempts < ? AND ${NOT_LOCKED}`,
-        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+            AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND ${TOTP_OPEN} AND (state = 'PENDING' OR ${hasStanding('authenticators.tenant_id')})`,
+        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now, session.sessionId],
       );
       if (confirmed !== 1) {
-        await assertStillNotLocked(tx, row.id, now);
+        await assertStillNotLocked(tx, row.id, now, 'TOTP');
         throw new DomainError('NO_PENDING_ENROLMENT'); // replaced, discarded or confirmed by a racing request
       }
       // The pair's first factor turns it ENABLED and issues the codes; TOTP added beside passkeys issues none.
@@ -149,6 +155,7 @@ export class TotpEnrolmentService {
       await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
+        await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId); // other sessions' passkey ceremonies
         await countTwoFactorEnabled(tx, tenantId, session.agentId);
         await recordAudit(tx, now, session, { tenantId, action: 'TWO_FACTOR_ENABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       } else await recordAudit(tx, now, session, { tenantId, action: 'TOTP_ADDED', actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'TOTP' });
@@ -169,21 +176,22 @@ export class TotpEnrolmentService {
         tx,
         `UPDATE authenticators SET pending_failed_attempts = pending_failed_attempts + 1, consecutive_failures = consecutive_failures + 1
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
-            AND pending_failed_attempts < ? AND ${NOT_LOCKED}`,
+            AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND ${TOTP_OPEN}`,
         [row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
       );
       if (counted !== 1) {
-        await assertStillNotLocked(tx, row.id, now);
+        await assertStillNotLocked(tx, row.id, now, 'TOTP');
         throw new DomainError('NO_PENDING_ENROLMENT');
       }
-      const locked = await lockIfThresholdReached(tx, row.id, now);
+      const lock = await lockIfThresholdReached(tx, row.id, now);
+      if (lock) await recordAudit(tx, now, session, { tenantId: row.tenantId, action: 'TWO_FACTOR_LOCKED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
       await sqlExecute(tx, 'UPDATE authenticators SET pending_expires_at = ? WHERE id = ? AND pending_failed_attempts >= ?', [now, row.id, ENROLMENT_MAX_FAILED_CONFIRMATIONS]);
       const [{ pending_failed_attempts }] = await sqlRows(tx, 'SELECT pending_failed_attempts FROM authenticators WHERE id = ?', [row.id]);
-      return { attemptsRemaining: Math.max(0, ENROLMENT_MAX_FAILED_CONFIRMATIONS - rawInt(pending_failed_attempts)), locked };
+      return { attemptsRemaining: Math.max(0, ENROLMENT_MAX_FAILED_CONFIRMATIONS - rawInt(pending_failed_attempts)), lock };
     });
     return new DomainError('INVALID_TWO_FACTOR_CODE', {
       attemptsRemaining: outcome.attemptsRemaining,
-      ...(outcome.locked ? { retryAfterSeconds: Math.ceil(LOCKOUT_DURATION_MS / 1000) } : {}),
+      ...(outcome.lock ? { retryAfterSeconds: secondsUntil(now, outcome.lock.lockedUntil) } : {}),
     });
   }
 

@@ -4,40 +4,20 @@ import { recordAudit } from '../../../audit/audit-log';
 import type { Clock } from '../../../clock';
 import type { Loaders } from '../../../loaders';
 import { Database, isUniqueViolation, sqlExecute, sqlRows, Tx } from '../../../db/database';
-import { AgentEntity, AuthenticatorEntity, PasskeyEntity, WebAuthnChallengeEntity } from '../../../db/entities';
-import type { WebAuthnPurpose } from '../../../db/entities/webauthn-challenge.entity';
+import { AgentEntity, AuthenticatorEntity, PasskeyEntity } from '../../../db/entities';
 import { newId } from '../../../db/ids';
-import { rawDate, rawInt } from '../../../db/raw';
 import { DomainError, assertThat } from '../../../errors/domain-error';
 import { countTwoFactorEnabled } from '../../../tenancy/member-counts';
 import { twoFactorState } from '../../authenticator-state';
 import type { GateService, MemberFacts } from '../../gate.service';
-import { CHALLENGE_MAX_FAILED_ATTEMPTS } from '../../limits';
-import type { ReauthenticationService } from '../../reauthentication.service';
-import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
-import { grantStanding } from '../../standing';
-import { pairStatusIn } from '../../two-factor-status';
 import { lockPairFactors } from '../../pair-factors';
-import { assertTwoFactorNotLocked } from '../../lockout';
+import type { ReauthenticationService } from '../../reauthentication.service';
+import { discardPendingEnrolments, grantStanding } from '../../standing';
+import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorStatus } from '../../two-factor.types';
-import {
-  assertedCredentialId,
-  assertionOptions,
-  claimedChallenge,
-  encodeHandle,
-  newUserHandleBytes,
-  registrationOptions,
-  RelyingParty,
-  StoredCredential,
-  verifyAssertion,
-  verifyRegistration,
-  WEBAUTHN_CHALLENGE_LIFETIME_MS,
-} from './webauthn';
-
-export interface PasskeyOptionsView {
-  options: Record<string, unknown>;
-  expiresAt: Date;
-}
+import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
+import { openCeremony, pairPasskeys, PasskeyOptionsView, spendCeremony, storeCeremony, toStored } from './passkey-ceremonies';
+import { claimedChallenge, encodeHandle, newUserHandleBytes, registrationOptions, RelyingParty, verifyRegistration } from './webauthn';
 
 export interface AddedPasskey {
   passkey: PasskeyEntity;
@@ -45,23 +25,11 @@ export interface AddedPasskey {
   status: TwoFactorStatus;
 }
 
-/** What the challenge service needs of a challenge to judge an assertion against it. */
-export interface AssertedChallenge {
-  id: string;
-  sessionId: string;
-  tenantId: string;
-  agentId: string;
-  workspaceId: string | null;
-}
-
-export type AssertionClaim = 'accepted' | 'rejected' | 'stale-counter';
-
 /**
- * Passkeys of one (agent, tenant) pair: registration (options, then the attestation), rename, removal, and the
- * assertion half of a challenge (options here; the answer is judged by the challenge service, which calls
- * `claimAssertion` inside its transaction so a passkey counts exactly like a code).
+ * Passkeys of one (agent, tenant) pair as factors it has: registration (options, then the attestation), rename
+ * and removal. Answering a challenge with one is passkey-assertion.service.ts.
  */
-export class PasskeyService {
+export class PasskeyEnrolmentService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -83,7 +51,7 @@ export class PasskeyService {
     const now = this.clock.now();
     const agent = await this.db.manager.findOneByOrFail(AgentEntity, { id: session.agentId });
     const userHandle = await this.userHandle(tenantId, session.agentId);
-    const existing = await this.pairPasskeys(tenantId, session.agentId);
+    const existing = await pairPasskeys(this.db, tenantId, session.agentId);
     const options = await registrationOptions(this.rp, {
       rpName: facts.tenant.issuer,
       userHandle,
@@ -91,20 +59,21 @@ export class PasskeyService {
       userDisplayName: agent.name,
       existing: existing.map(toStored),
     });
-    const expiresAt = await this.storeChallenge(session, tenantId, 'REGISTRATION', null, options.challenge, now);
+    const expiresAt = await storeCeremony(this.db, session, tenantId, 'REGISTRATION', null, options.challenge, now);
     return { options: options as unknown as Record<string, unknown>, expiresAt };
   }
 
   /**
    * Verifies the attestation against a challenge this session was given for this tenant, then stores the
    * credential. A credential id registered anywhere already is refused. The pair's first factor turns it ENABLED
-   * and issues recovery codes (and standing for this session, as confirming TOTP does); later factors issue none.
+   * and issues recovery codes (and standing for this session, as confirming TOTP does; other sessions' unfinished
+   * enrolments are discarded); later factors issue none.
    * A refused response changes nothing, so the person can try again with the same options.
    */
   async finishRegistration(session: SessionIdentity, loaders: Loaders, tenantId: string, name: string, credential: Record<string, unknown>): Promise<AddedPasskey> {
     const facts = await this.registrationFacts(loaders, tenantId);
     const now = this.clock.now();
-    const challenge = await this.openCeremony(session, 'REGISTRATION', claimedChallenge(credential), { tenantId }, now);
+    const challenge = await openCeremony(this.db.manager, session, 'REGISTRATION', claimedChallenge(credential), { tenantId }, now);
     assertThat(challenge, 'PASSKEY_REJECTED');
     const made = await verifyRegistration(this.rp, credential, challenge.challenge);
     assertThat(made, 'PASSKEY_REJECTED');
@@ -113,7 +82,7 @@ export class PasskeyService {
 
     try {
       return await this.db.transaction(async (tx) => {
-        assertThat(await this.spendCeremony(tx, challenge.id, now), 'PASSKEY_REJECTED');
+        assertThat(await spendCeremony(tx, challenge.id, now), 'PASSKEY_REJECTED');
         const passkey: PasskeyEntity = {
           id: newId(),
           tenantId,
@@ -133,6 +102,7 @@ export class PasskeyService {
         const codes = isFirstFactor ? await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now) : [];
         const audit = { tenantId, actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' as const };
         if (isFirstFactor) {
+          await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId);
           await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
           await recordTenantEntry(tx, session, tenantId);
           await countTwoFactorEnabled(tx, tenantId, session.agentId);
@@ -178,58 +148,6 @@ export class PasskeyService {
     });
   }
 
-  /** Options for navigator.credentials.get, for an open challenge of this session: only the pair's own passkeys. */
-  async beginAssertion(session: SessionIdentity, challengeId: string): Promise<PasskeyOptionsView> {
-    const now = this.clock.now();
-    const [challenge] = await sqlRows(
-      this.db.manager,
-      `SELECT c.id, c.tenant_id, c.agent_id, c.state, c.failed_attempts, c.expires_at, a.locked_until
-         FROM challenges c LEFT JOIN authenticators a ON a.tenant_id = c.tenant_id AND a.agent_id = c.agent_id
-        WHERE c.id = ? AND c.session_id = ?`,
-      [challengeId, session.sessionId],
-    );
-    assertThat(challenge, 'NOT_FOUND');
-    const isOpen = challenge.state === 'OPEN' && rawDate(challenge.expires_at)! > now && rawInt(challenge.failed_attempts) < CHALLENGE_MAX_FAILED_ATTEMPTS;
-    assertThat(isOpen, 'CHALLENGE_INVALIDATED');
-    assertTwoFactorNotLocked(rawDate(challenge.locked_until), now);
-    const tenantId = challenge.tenant_id as string;
-    const passkeys = await this.pairPasskeys(tenantId, session.agentId);
-    assertThat(passkeys.length > 0, 'PASSKEY_REJECTED');
-    const options = await assertionOptions(this.rp, passkeys.map(toStored));
-    const optionsExpireAt = await this.storeChallenge(session, tenantId, 'ASSERTION', challengeId, options.challenge, now);
-    return { options: options as unknown as Record<string, unknown>, expiresAt: optionsExpireAt };
-  }
-
-  /**
-   * Inside the challenge service's transaction: spends the WebAuthn challenge this assertion names (it must be
-   * this session's, for this very second-factor challenge, unused and unexpired), finds the credential among the
-   * pair's passkeys only, verifies it, and moves the counter on with a conditional UPDATE (so one assertion
-   * replayed through two processes passes at most once). Anything else is a rejection, counted like a wrong code.
-   */
-  async claimAssertion(tx: Tx, session: SessionIdentity, challenge: AssertedChallenge, credential: Record<string, unknown>, now: Date): Promise<AssertionClaim> {
-    const ceremony = await this.openCeremony(challenge, 'ASSERTION', claimedChallenge(credential), { challengeId: challenge.id }, now, tx);
-    if (!ceremony || !(await this.spendCeremony(tx, ceremony.id, now))) return 'rejected';
-    const credentialId = assertedCredentialId(credential);
-    if (!credentialId) return 'rejected';
-    const passkey = await tx.findOneBy(PasskeyEntity, { credentialId, tenantId: challenge.tenantId, agentId: challenge.agentId });
-    if (!passkey) return 'rejected'; // unknown, another agent's, or registered in another tenant
-    const stored = toStored(passkey);
-    const outcome = await verifyAssertion(this.rp, credential, ceremony.challenge, stored);
-    if (!outcome.verified) {
-      if (outcome.reason === 'counter') {
-        await recordAudit(tx, now, session, { tenantId: challenge.tenantId, action: 'PASSKEY_COUNTER_STALE', actorAgentId: challenge.agentId, subjectAgentId: challenge.agentId, workspaceId: challenge.workspaceId, method: 'PASSKEY' });
-        return 'stale-counter';
-      }
-      return 'rejected';
-    }
-    const moved = await sqlExecute(
-      tx,
-      'UPDATE passkeys SET counter = ?, backed_up = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))',
-      [outcome.newCounter, outcome.backedUp, now, passkey.id, outcome.newCounter, outcome.newCounter],
-    );
-    return moved === 1 ? 'accepted' : 'stale-counter';
-  }
-
   /** Tenant 2FA on, and (for an ENABLED pair) this session passed the tenant's challenge. */
   private async registrationFacts(loaders: Loaders, tenantId: string): Promise<MemberFacts> {
     const facts = await this.gate.member(loaders, tenantId);
@@ -256,6 +174,7 @@ export class PasskeyService {
         lastUsedStep: null,
         consecutiveFailures: 0,
         lockedUntil: null,
+        consecutiveLocks: 0,
         createdAt: now,
         pendingSessionId: null,
         pendingFailedAttempts: 0,
@@ -263,13 +182,10 @@ export class PasskeyService {
       });
       return true;
     }
-    // A pending TOTP secret stays pending: it may still be confirmed as a second factor.
+    // A pending TOTP secret of this session stays pending: it may still be confirmed as a second factor (another
+    // session's is discarded with the pair's other pending enrolments).
     const enabled = await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, existing.id]);
     return enabled === 1;
-  }
-
-  private pairPasskeys(tenantId: string, agentId: string): Promise<PasskeyEntity[]> {
-    return this.db.manager.find(PasskeyEntity, { where: { tenantId, agentId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** The pair's opaque WebAuthn user handle, made once (a racing first call loses the conditional UPDATE and reads the winner's). */
@@ -281,49 +197,4 @@ export class PasskeyService {
     const [row] = await sqlRows(this.db.manager, 'SELECT webauthn_user_id FROM tenant_memberships WHERE tenant_id = ? AND agent_id = ?', [tenantId, agentId]);
     return row.webauthn_user_id as string;
   }
-
-  /** Stores a ceremony's challenge (and drops this session's expired ones); answers when it expires. */
-  private async storeChallenge(session: SessionIdentity, tenantId: string, purpose: WebAuthnPurpose, challengeId: string | null, challenge: string, now: Date): Promise<Date> {
-    const expiresAt = new Date(now.getTime() + WEBAUTHN_CHALLENGE_LIFETIME_MS);
-    await this.db.transaction(async (tx) => {
-      await sqlExecute(tx, 'DELETE FROM webauthn_challenges WHERE session_id = ? AND expires_at <= ?', [session.sessionId, now]);
-      await tx.insert(WebAuthnChallengeEntity, {
-        id: newId(),
-        sessionId: session.sessionId,
-        tenantId,
-        agentId: session.agentId,
-        purpose,
-        challengeId,
-        challenge,
-        expiresAt,
-        usedAt: null,
-        createdAt: now,
-      });
-    });
-    return expiresAt;
-  }
-
-  /** The unused, unexpired ceremony a response names, if it is this session's and for this tenant or challenge. */
-  private async openCeremony(
-    session: Pick<SessionIdentity, 'sessionId'>,
-    purpose: WebAuthnPurpose,
-    challenge: string | null,
-    scope: { tenantId: string } | { challengeId: string },
-    now: Date,
-    tx: Tx = this.db.manager,
-  ): Promise<WebAuthnChallengeEntity | null> {
-    if (!challenge) return null;
-    const found = await tx.findOneBy(WebAuthnChallengeEntity, { challenge, sessionId: session.sessionId, purpose, ...scope });
-    return found && found.usedAt === null && found.expiresAt > now ? found : null;
-  }
-
-  /** Single use: the ceremony is spent by exactly one statement, in any process. */
-  private async spendCeremony(tx: Tx, id: string, now: Date): Promise<boolean> {
-    return (await sqlExecute(tx, 'UPDATE webauthn_challenges SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?', [now, id, now])) === 1;
-  }
 }
-
-function toStored(passkey: PasskeyEntity): StoredCredential {
-  return { credentialId: passkey.credentialId, publicKey: passkey.publicKey, counter: rawInt(passkey.counter), transports: JSON.parse(passkey.transports) as string[] };
-}
-
