@@ -13,6 +13,7 @@ import { ConsecutiveLocks1795800000000 } from './1795800000000-ConsecutiveLocks'
 import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
 import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
+import { AccountLifecycle1795825000000 } from './1795825000000-AccountLifecycle';
 import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
@@ -32,5 +33,6 @@ export const migrations = [
   EmailExactMatch1795810000000,
   CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,
+  AccountLifecycle1795825000000,
   SigningKeys1795830000000,
 ];

@@ -6,6 +6,7 @@ import { AccountResolver } from './accounts/account.resolver';
 import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
+import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
@@ -26,6 +27,9 @@ export const resolvers = [
   RecoveryCodeViewResolver,
   PasskeyResolver,
   AccessTokenResolver,
+  InvitationResolver,
+  TenantInvitationsResolver,
+  AgentInvitationsResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

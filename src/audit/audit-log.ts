@@ -33,6 +33,10 @@ export const AUDIT_ACTIONS = [
   'TOTP_ADDED',
   'TWO_FACTOR_LOCKED',
   'DEVICE_REMEMBERED',
+  'MEMBER_INVITED',
+  'INVITATION_REVOKED',
+  'INVITATION_ACCEPTED',
+  'MEMBER_LEFT',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,4 +1,5 @@
 import { MyFactorsDocument, MySessionsDocument } from '../../../src/client/generated/graphql';
+import { changePasswordCard } from '../components/change-password-card';
 import { passkeysCard } from '../components/passkeys-card';
 import { call, GatewayError } from '../api';
 import { sessionsCard } from '../components/sessions-card';
@@ -34,6 +35,7 @@ export async function profilePage(ctx: PageContext): Promise<void> {
       twoFactorCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
       passkeysCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
     ]),
+    changePasswordCard(),
     sessionsCard(sessions),
   ]);
 }
