@@ -13,6 +13,7 @@ import { ConsecutiveLocks1795800000000 } from './1795800000000-ConsecutiveLocks'
 import { EmailExactMatch1795810000000 } from './1795810000000-EmailExactMatch';
 import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKeyIdIndex';
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
+import { AccountLifecycle1795825000000 } from './1795825000000-AccountLifecycle';
 import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
 import { StandingSource1795840000000 } from './1795840000000-StandingSource';
 import { RememberedDevices1795840100000 } from './1795840100000-RememberedDevices';
@@ -34,6 +35,7 @@ export const migrations = [
   EmailExactMatch1795810000000,
   CiphertextKeyIdIndex1795810100000,
   MailOutbox1795820000000,
+  AccountLifecycle1795825000000,
   SigningKeys1795830000000,
   StandingSource1795840000000,
   RememberedDevices1795840100000,

@@ -9,6 +9,10 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
+/** SIGN_UP: who may create an account with signUp. */
+export const SIGN_UP_MODES = ['open', 'invitation-only', 'closed'] as const;
+export type SignUpSetting = (typeof SIGN_UP_MODES)[number];
+
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
   | { kind: 'mysql' | 'mariadb'; url: string };
@@ -41,6 +45,11 @@ export interface Config {
   introspection: boolean;
   /** GRAPHQL_PLAYGROUND, default on in development, off in production. */
   playground: boolean;
+  /**
+   * SIGN_UP: `open` (anyone may sign up; default in development), `invitation-only` (only with an invitation's
+   * token; default in production) or `closed` (no sign-up at all; `npm run create-owner` makes accounts).
+   */
+  signUp: SignUpSetting;
   /** SEED_DEMO: add the demo tenants and accounts to an empty database at start-up. Default on in development. */
   seedDemo: boolean;
   /** CORS_ORIGINS: browser origins allowed to call the API with credentials (comma-separated). Default none. */
@@ -49,11 +58,13 @@ export interface Config {
   trustedProxyHops: number;
   /**
    * Per client IP and minute; 0 turns a limit off. RATE_LIMIT_SIGN_IN_PER_MINUTE (30), RATE_LIMIT_ANSWERS_PER_MINUTE (60).
-   * Per agent and hour: RATE_LIMIT_TENANT_CHANGES_PER_HOUR (60), createTenant and addTenantMember together.
-   * Per client IP and per agent, each, and minute: RATE_LIMIT_REAUTH_PER_MINUTE (10), password re-checks of
-   * sensitive mutations, right or wrong (each costs an argon2 verification).
+   * Per agent and hour: RATE_LIMIT_TENANT_CHANGES_PER_HOUR (60), createTenant, addTenantMember and
+   * inviteTenantMember together. Per client IP and per agent, each, and minute: RATE_LIMIT_REAUTH_PER_MINUTE (10),
+   * password re-checks of sensitive mutations, right or wrong (each costs an argon2 verification). Per address and
+   * hour, and per client IP and hour: RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR (5), password-reset requests and
+   * verification e-mails together.
    */
-  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number };
+  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number; accountMailsPerHour: number };
   /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
   metricsToken: string | null;
   /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
@@ -142,6 +153,8 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   const introspection = flag(env, 'GRAPHQL_INTROSPECTION', !isProduction, problems);
   const playground = flag(env, 'GRAPHQL_PLAYGROUND', !isProduction, problems);
   const seedDemo = flag(env, 'SEED_DEMO', !isProduction, problems);
+  const signUp = (env.SIGN_UP || (isProduction ? 'invitation-only' : 'open')) as SignUpSetting;
+  if (!SIGN_UP_MODES.includes(signUp)) problems.push(`SIGN_UP must be one of ${SIGN_UP_MODES.join(', ')}, got "${signUp}"`);
   const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin like https://console.example.com`);
@@ -152,6 +165,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     answersPerMinute: integer(env, 'RATE_LIMIT_ANSWERS_PER_MINUTE', 60, 0, 1_000_000, problems),
     tenantChangesPerHour: integer(env, 'RATE_LIMIT_TENANT_CHANGES_PER_HOUR', 60, 0, 1_000_000, problems),
     reauthPerMinute: integer(env, 'RATE_LIMIT_REAUTH_PER_MINUTE', 10, 0, 1_000_000, problems),
+    accountMailsPerHour: integer(env, 'RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR', 5, 0, 1_000_000, problems),
   };
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');
@@ -182,6 +196,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     introspection,
     playground,
     seedDemo,
+    signUp,
     corsOrigins,
     trustedProxyHops,
     rateLimits,

@@ -6,6 +6,7 @@ import { AccountResolver } from './accounts/account.resolver';
 import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
+import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { AccessTokenResolver } from './tokens/access-token.resolver';
@@ -27,6 +28,9 @@ export const resolvers = [
   RecoveryCodeViewResolver,
   PasskeyResolver,
   AccessTokenResolver,
+  InvitationResolver,
+  TenantInvitationsResolver,
+  AgentInvitationsResolver,
   RememberedDeviceResolver,
 ] as const;
 

@@ -1,4 +1,8 @@
 import { AccountService } from './accounts/account.service';
+import { EmailVerificationService } from './accounts/email-verification.service';
+import { PasswordService } from './accounts/password.service';
+import { SignUpService } from './accounts/sign-up.service';
+import { InvitationService } from './invitations/invitation.service';
 import { AdminService } from './admin/admin.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -22,13 +26,14 @@ import { ReauthenticationService } from './two-factor/reauthentication.service';
 import { RecoveryCodeStore } from './two-factor/factors/recovery-code/recovery-code-store';
 import { RecoveryCodeViewService } from './two-factor/factors/recovery-code/recovery-code-view.service';
 import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events';
+import { REAUTH_MAX_FAILURES } from './two-factor/limits';
 import { AccessTokenService } from './tokens/access-token.service';
 import { SigningKeyStore } from './tokens/signing-keys';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens' | 'privilegedMaxAgeSeconds'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens' | 'signUp' | 'privilegedMaxAgeSeconds'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -38,7 +43,6 @@ export function createServices(
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
   const gate = new GateService(clock, config.privilegedMaxAgeSeconds);
-  const tenancy = new TenancyService(db, clock, gate);
   const rateLimiter = new ClientRateLimiter(
     db,
     clock,
@@ -47,6 +51,8 @@ export function createServices(
       answer: config.rateLimits.answersPerMinute,
       'tenant-change': config.rateLimits.tenantChangesPerHour,
       reauthentication: config.rateLimits.reauthPerMinute,
+      'password-check': REAUTH_MAX_FAILURES,
+      'account-mail': config.rateLimits.accountMailsPerHour,
     },
     onTwoFactorEvent,
   );
@@ -54,6 +60,7 @@ export function createServices(
   const passkeyEnrolment = new PasskeyEnrolmentService(db, clock, gate, reauth, recoveryCodes, config.webauthn);
   const passkeyAssertions = new PasskeyAssertionService(db, clock, config.webauthn);
   const factors = createSecondFactors({ secretBox, recoveryCodes, passkeyAssertions });
+  const tenancy = new TenancyService(db, clock, gate, factors, mail.queue);
   const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
@@ -62,9 +69,39 @@ export function createServices(
   const answers = new AnswerService(db, clock, challengeStore, factors, rememberedDevices, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
+  const invitations = new InvitationService(db, clock, mail.queue);
+  const emailVerification = new EmailVerificationService(db, clock, mail.queue, rateLimiter);
+  const signUp = new SignUpService(db, clock, config.signUp, accounts, emailVerification, invitations);
+  const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices, gate);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
-  return { db, clock, publicUrl, secretBox, mail, accounts, gate, reauth, tenancy, enrolment, totpEnrolment, entry, answers, rememberedDevices, admin, rateLimiter, recoveryCodeView, passkeyEnrolment, passkeyAssertions, signingKeys, accessTokens };
+  return {
+    db,
+    clock,
+    publicUrl,
+    secretBox,
+    mail,
+    accounts,
+    signUp,
+    emailVerification,
+    passwords,
+    invitations,
+    gate,
+    reauth,
+    tenancy,
+    enrolment,
+    totpEnrolment,
+    entry,
+    answers,
+    rememberedDevices,
+    admin,
+    rateLimiter,
+    recoveryCodeView,
+    passkeyEnrolment,
+    passkeyAssertions,
+    signingKeys,
+    accessTokens,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -148,7 +148,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     const state = authenticatorStateOf(index);
     const isSignIn = !isOwner && state === null && signInEmails.length < plan.signInAgents;
     const email = plan.label ? `bench-${plan.label}-${index}@bench.test` : `bench-${index}@bench.test`;
-    const agent: AgentEntity = { id: agentId, email, name: `Bench Agent ${index}`, passwordHash: isOwner || isSignIn ? realHash : unusableHash, createdAt: now, lastSessionId: null };
+    const agent: AgentEntity = { id: agentId, email, name: `Bench Agent ${index}`, passwordHash: isOwner || isSignIn ? realHash : unusableHash, createdAt: now, lastSessionId: null, emailVerifiedAt: now };
     agents.push(agent);
     if (isSignIn) signInEmails.push(email);
     const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId, role: isOwner ? 'OWNER' : 'AGENT', createdAt: now, twoFactorEnabled: state === 'ENABLED', ...memberSearchText(agent) };

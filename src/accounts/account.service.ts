@@ -3,7 +3,7 @@ import type { RequestOrigin } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from '../crypto/passwords';
 import { hashSessionToken, newSessionToken } from '../crypto/tokens';
-import { Database, isUniqueViolation, sqlExecute, sqlRows } from '../db/database';
+import { Database, isUniqueViolation, sqlExecute, sqlRows, Tx } from '../db/database';
 import { AgentEntity, SessionEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { rawDate } from '../db/raw';
@@ -11,6 +11,14 @@ import { DomainError, assertThat } from '../errors/domain-error';
 import { AccountSignInLock, SignInAccount } from '../rate-limits/account-sign-in-lock';
 import { normalizeEmail } from './email-address';
 import type { SessionIdentity } from './session-identity';
+
+
+/** What a new account is made from; the address is normalised and the name trimmed here. */
+export interface NewAccount {
+  email: string;
+  password: string;
+  name: string;
+}
 
 export interface IssuedSession {
   token: string;
@@ -52,26 +60,38 @@ export class AccountService {
 
   private readonly signInLock: AccountSignInLock;
 
-  async signUp(email: string, password: string, name: string, origin?: SignInOrigin): Promise<IssuedSession> {
-    const now = this.clock.now();
-    const agent: AgentEntity = {
+  /** An agent row with its password hashed, not yet inserted (argon2 runs before any transaction opens). */
+  async newAgent(input: NewAccount, now: Date): Promise<AgentEntity> {
+    return {
       id: newId(),
-      email: normalizeEmail(email),
-      name: name.trim(),
-      passwordHash: await hashPassword(password),
+      email: normalizeEmail(input.email),
+      name: input.name.trim(),
+      passwordHash: await hashPassword(input.password),
       createdAt: now,
       lastSessionId: null,
+      emailVerifiedAt: null,
     };
+  }
+
+  /**
+   * Runs `work`, which inserts an agent, and answers a taken address as a wrong password would: creating an
+   * account must not reveal which addresses have one.
+   */
+  async refusingTakenAddress<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.db.transaction(async (tx) => {
-        await tx.insert(AgentEntity, agent);
-        return this.startSession(tx, agent, now, origin);
-      });
+      return await work();
     } catch (error) {
-      // Same answer as a wrong password: sign-up must not reveal which emails have accounts.
       if (isUniqueViolation(error)) throw new DomainError('INVALID_CREDENTIALS');
       throw error;
     }
+  }
+
+  /** An account made outside sign-up (the demo, `npm run create-owner`): no session, no e-mail. */
+  async createAccount(input: NewAccount, options: { emailVerified: boolean }): Promise<AgentEntity> {
+    const now = this.clock.now();
+    const agent = { ...(await this.newAgent(input, now)), emailVerifiedAt: options.emailVerified ? now : null };
+    await this.refusingTakenAddress(() => this.db.autocommit((manager) => manager.insert(AgentEntity, agent)));
+    return agent;
   }
 
   /**
@@ -160,19 +180,46 @@ export class AccountService {
     assertThat(agent && (await verifyPassword(agent.passwordHash, password)), 'INVALID_PASSWORD');
   }
 
-  /** Sign-in's lookup, one plain statement: TypeORM's find costs more than the statement on this path. */
-  private async agentByEmail(normalizedEmail: string): Promise<AgentEntity | null> {
-    const [row] = await sqlRows<{ id: string; email: string; name: string; password_hash: string; created_at: unknown; last_session_id: string | null }>(
+  /**
+   * The agent with this (normalised) address, or null: one plain statement, the same whether or not it has an
+   * account (sign-in and reset requests rely on that). TypeORM's find costs more than the statement here.
+   */
+  async agentByEmail(normalizedEmail: string): Promise<AgentEntity | null> {
+    const [row] = await sqlRows<{ id: string; email: string; name: string; password_hash: string; created_at: unknown; last_session_id: string | null; email_verified_at: unknown }>(
       this.db.manager,
-      'SELECT id, email, name, password_hash, created_at, last_session_id FROM agents WHERE email = ?',
+      'SELECT id, email, name, password_hash, created_at, last_session_id, email_verified_at FROM agents WHERE email = ?',
       [normalizedEmail],
     );
     if (!row) return null;
-    return { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, createdAt: rawDate(row.created_at)!, lastSessionId: row.last_session_id };
+    return {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      passwordHash: row.password_hash,
+      createdAt: rawDate(row.created_at)!,
+      lastSessionId: row.last_session_id,
+      emailVerifiedAt: rawDate(row.email_verified_at),
+    };
   }
 
-  /** On a transaction's manager (sign-up) or alone (sign-in). */
-  private async startSession(manager: EntityManager, agent: AgentEntity, now: Date, origin: SignInOrigin | undefined): Promise<IssuedSession> {
+  /**
+   * Ends every live session of the agent (but `except`, the caller's own, when given) in the caller's
+   * transaction, and their standing in every tenant with them: a changed or reset password leaves no other way in.
+   */
+  async endSessions(tx: Tx, agentId: string, except: string | null, now: Date): Promise<void> {
+    const others = except ? ' AND id <> ?' : '';
+    const params = except ? [now, agentId, except] : [now, agentId];
+    await sqlExecute(tx, `UPDATE sessions SET ended_at = ? WHERE agent_id = ? AND ended_at IS NULL${others}`, params);
+    await sqlExecute(tx, `UPDATE tenant_standings SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL${except ? ' AND session_id <> ?' : ''}`, params);
+  }
+
+  /** The account's failed sign-ins no longer count (a password reset proved the mailbox). */
+  async clearSignInLock(agent: Pick<AgentEntity, 'id'>): Promise<void> {
+    await this.signInLock.succeeded({ agentId: agent.id });
+  }
+
+  /** A new session of the agent, on a transaction's manager (sign-up, reset) or alone (sign-in). */
+  async startSession(manager: EntityManager, agent: AgentEntity, now: Date, origin: SignInOrigin | undefined): Promise<IssuedSession> {
     const token = newSessionToken();
     const session: SessionEntity = {
       id: newId(),

@@ -1,13 +1,37 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { SIGN_UP_MODES, SignUpSetting } from '../config';
 import type { AgentEntity } from '../db/entities';
+import { graphqlEnum } from '../graphql/enums';
 import type { SessionSummary } from './account.service';
 
-/** Field resolver `twoFactor(tenantId)` lives in two-factor/agent-two-factor.resolver.ts. */
+const SIGN_UP_MODE_NAMES = ['OPEN', 'INVITATION_ONLY', 'CLOSED'] as const;
+export type SignUpMode = (typeof SIGN_UP_MODE_NAMES)[number];
+export const SignUpMode = graphqlEnum(SIGN_UP_MODE_NAMES, {
+  name: 'SignUpMode',
+  description: "Who may create an account with signUp (the gateway's SIGN_UP setting, default OPEN in development).",
+  valuesConfig: {
+    OPEN: { description: 'Anyone may sign up.' },
+    INVITATION_ONLY: { description: "Only with an invitation's token (the default in production)." },
+    CLOSED: { description: 'No sign-up; accounts are made with `npm run create-owner`.' },
+  },
+});
+
+/** The SIGN_UP setting (open, invitation-only, closed) as the enum reports it. */
+export function toSignUpMode(setting: SignUpSetting): SignUpMode {
+  return SIGN_UP_MODE_NAMES[SIGN_UP_MODES.indexOf(setting)];
+}
+
+/**
+ * Field resolvers: `twoFactor(tenantId)` in two-factor/agent-two-factor.resolver.ts, `sessions` in
+ * session.resolver.ts, `invitations` in invitations/invitation.resolver.ts.
+ */
 @ObjectType()
 export class Agent {
   @Field(() => ID) id!: string;
   @Field() email!: string;
   @Field() name!: string;
+  @Field({ description: 'True once the agent followed the link of a verification e-mail (or of an invitation or a password reset).' })
+  emailVerified!: boolean;
 }
 
 @ObjectType()
@@ -34,5 +58,5 @@ export function toSessionInfo(summary: SessionSummary, currentSessionId: string)
 }
 
 export function toAgent(entity: AgentEntity): Agent {
-  return Object.assign(new Agent(), { id: entity.id, email: entity.email, name: entity.name });
+  return Object.assign(new Agent(), { id: entity.id, email: entity.email, name: entity.name, emailVerified: Boolean(entity.emailVerifiedAt) });
 }

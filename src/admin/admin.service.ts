@@ -7,7 +7,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { Database, sqlRows } from '../db/database';
 import { AuditEventEntity, TenantMembershipEntity } from '../db/entities';
 import type { TenantRoleName } from '../db/entities/tenant.entity';
-import { rawInt } from '../db/raw';
+import { rawDate, rawInt } from '../db/raw';
 import { assertThat } from '../errors/domain-error';
 import { mayActOn } from '../tenancy/roles';
 import type { TenantRole } from '../tenancy/tenancy.types';
@@ -145,7 +145,7 @@ export class AdminService {
       .leftJoin('authenticators', 'a', 'a.tenant_id = m.tenant_id AND a.agent_id = m.agent_id')
       .innerJoin('agents', 'ag', 'ag.id = m.agent_id')
       .leftJoin('sessions', 's', 's.id = m.last_session_id')
-      .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
+      .select(['m.id AS id', 'm.role AS role', 'ag.id AS agent_id', 'ag.email AS email', 'ag.name AS name', 'ag.email_verified_at AS email_verified_at', `${LAST_SIGN_IN_AT} AS last_sign_in_at`, ...STATUS_COLUMNS])
       .addSelect(RECOVERY_CODES_REMAINING, 'recovery_codes_remaining')
       .addSelect(PASSKEY_COUNT, 'passkey_count')
       .addSelect(LAST_SIGN_IN_USED_TWO_FACTOR('m.tenant_id'), 'last_sign_in_used_two_factor');
@@ -156,7 +156,7 @@ export class AdminService {
     const agentId = row.agent_id as string;
     return Object.assign(new TenantAgent(), {
       role: row.role as TenantRole,
-      agent: Object.assign(new Agent(), { id: agentId, email: row.email as string, name: row.name as string }),
+      agent: Object.assign(new Agent(), { id: agentId, email: row.email as string, name: row.name as string, emailVerified: rawDate(row.email_verified_at) !== null }),
       twoFactor: toTwoFactorStatus(statusSnapshotFromRow(row), now, { tenantId, agentId }),
       lastSignIn: lastSignInFromRow(row),
     });

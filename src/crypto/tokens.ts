@@ -10,6 +10,13 @@ export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * The token of a single-use e-mail link (password reset, e-mail verification, invitation): 256 random bits like a
+ * session token, and stored the same way, only as its SHA-256.
+ */
+export const newLinkToken = newSessionToken;
+export const hashLinkToken = hashSessionToken;
+
 /** Two secrets compared in constant time, as SHA-256 digests so that their lengths do not leak either. */
 export function secretsEqual(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();

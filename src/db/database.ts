@@ -4,7 +4,7 @@ import { DataSource, EntityManager, Logger } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 import { migrations } from '../../migrations';
 import { entities } from './entities';
-import { withMigrationLock } from './migration-lock';
+import { withMigrationLock, withSqliteMigrationLock } from './migration-lock';
 import { connectMysql, describeMysqlDatabase } from './mysql-connect';
 import { directSql, PREPARED_STATEMENTS_PER_CONNECTION } from './direct-sql';
 import { RetryRule, SqliteWriter } from './sqlite-writer';
@@ -105,7 +105,9 @@ export class Database {
    */
   async migrate(): Promise<string[]> {
     const run = () => this.dataSource.runMigrations({ transaction: 'each' });
-    const applied = this.isSqlite ? await run() : await withMigrationLock(this.dataSource, run);
+    const applied = this.isSqlite
+      ? await withSqliteMigrationLock(String(this.dataSource.options.database), run)
+      : await withMigrationLock(this.dataSource, run);
     return applied.map((migration) => migration.name);
   }
 

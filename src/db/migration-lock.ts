@@ -1,5 +1,32 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+
+/**
+ * The same for gateways sharing one SQLite file: an exclusive transaction held on a lock file beside it (its own
+ * small SQLite database) for as long as `work` runs. SQLite's file locks belong to the process, so a gateway that
+ * dies releases it at once; the others poll for it (SQLite's own busy wait would block the event loop). The lock
+ * is not taken on the database itself, whose own writes the migrations need.
+ */
+export async function withSqliteMigrationLock<T>(databaseFile: string, work: () => Promise<T>): Promise<T> {
+  const lock = new BetterSqlite3(`${databaseFile}.migration-lock`, { timeout: 0 });
+  try {
+    const waitUntil = Date.now() + WAIT_LIMIT_MS;
+    for (;;) {
+      try {
+        lock.exec('BEGIN EXCLUSIVE');
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        if (Date.now() > waitUntil) throw new Error('timed out waiting for another gateway to finish migrating');
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.random() * POLL_MS));
+      }
+    }
+    return await work();
+  } finally {
+    lock.close(); // ends the transaction: the next gateway goes on
+  }
+}
 
 /*
  * The lock that lets one gateway at a time run the migrations on MySQL/MariaDB, a Galera cluster included.

@@ -47,4 +47,8 @@ export const SpecificMessages = {
   TOTP_CLOSED:
     'Too many wrong codes in a row: codes from the authenticator app are refused until you answer with a recovery code or a passkey, or an admin resets your two-factor authentication.',
   UNKNOWN_AUDIENCE: "audience must be one of the gateway's token audiences (TOKEN_AUDIENCES).",
+  ALREADY_MEMBER: 'That address belongs to a member of this tenant already.',
+  INVITATION_FOR_ANOTHER_ADDRESS: 'This invitation was sent to another address. Sign in (or sign up) with the address it was sent to.',
+  EMAIL_NOT_VERIFIED: 'Verify your e-mail address first: follow the link in the verification e-mail, or open the invitation link.',
+  INVITATION_NEEDED: 'Sign-up on this gateway needs an invitation: open the link in your invitation e-mail.',
 } as const;

@@ -1,19 +1,29 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
 import { Database, isUniqueViolation, sqlExecute } from '../db/database';
 import { DomainError } from '../errors/domain-error';
 import type { TwoFactorEventSink } from '../two-factor/two-factor-events';
+import { REAUTH_WINDOW_MS } from '../two-factor/limits';
 import { clientBudgetKey } from './budget-key';
 
 /** Budgets per client address. */
-export type RateLimitedAction = 'sign-in' | 'answer' | 'reauthentication';
+export type RateLimitedAction = 'sign-in' | 'answer' | 'reauthentication' | 'account-mail';
 /** Budgets per signed-in agent (the actor), wherever it calls from. */
-export type ActorRateLimitedAction = 'tenant-change' | 'reauthentication';
+export type ActorRateLimitedAction = 'tenant-change' | 'reauthentication' | 'password-check';
+/** Budgets per e-mail address a request names, whether or not an account has it. */
+export type AddressRateLimitedAction = 'account-mail';
 
-const WINDOW_MS: Record<RateLimitedAction | ActorRateLimitedAction, number> = {
+type Action = RateLimitedAction | ActorRateLimitedAction | AddressRateLimitedAction;
+
+const WINDOW_MS: Record<Action, number> = {
   'sign-in': 60_000,
   answer: 60_000,
   'tenant-change': 3600_000,
   reauthentication: 60_000,
+  // The password checks of changePassword for an agent in no tenant, where re-authentication has no audit log to write to.
+  'password-check': REAUTH_WINDOW_MS,
+  // Password-reset requests and verification e-mails: each sends a message to the address.
+  'account-mail': 3600_000,
 };
 
 /**
@@ -25,7 +35,7 @@ export class ClientRateLimiter {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly perWindow: Record<RateLimitedAction | ActorRateLimitedAction, number>,
+    private readonly perWindow: Record<Action, number>,
     private readonly onTwoFactorEvent: TwoFactorEventSink,
   ) {}
 
@@ -42,8 +52,19 @@ export class ClientRateLimiter {
     }
   }
 
+  /**
+   * Spends from the budget of a normalised address, known to the gateway or not, so the answer tells nothing
+   * about accounts. Keyed by the address's SHA-256: the table holds no addresses.
+   */
+  async spendForAddress(action: AddressRateLimitedAction, normalizedEmail: string): Promise<void> {
+    const digest = createHash('sha256').update(normalizedEmail).digest('hex');
+    if (!(await this.spendFrom(action, `${action}:address:${digest}`))) {
+      throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS[action] / 1000) });
+    }
+  }
+
   /** False when the budget of this window is spent; a limit of 0 is off. */
-  private async spendFrom(action: RateLimitedAction | ActorRateLimitedAction, key: string): Promise<boolean> {
+  private async spendFrom(action: Action, key: string): Promise<boolean> {
     const limit = this.perWindow[action];
     if (!limit) return true;
     const now = this.clock.now();

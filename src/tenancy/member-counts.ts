@@ -28,6 +28,19 @@ export async function countMemberAdded(tx: Tx, tenantId: string, role: TenantRol
   await sqlExecute(tx, 'UPDATE tenant_member_counts SET members = members + 1 WHERE tenant_id = ? AND role = ?', [tenantId, role]);
 }
 
+/**
+ * A membership deleted in this transaction. The tenant's last OWNER cannot go: the statement itself refuses to
+ * count the last OWNER out (false), so two owners leaving at once cannot both pass an earlier count.
+ */
+export async function countMemberRemoved(tx: Tx, tenantId: string, role: TenantRoleName): Promise<boolean> {
+  const changed = await sqlExecute(
+    tx,
+    "UPDATE tenant_member_counts SET members = members - 1 WHERE tenant_id = ? AND role = ? AND (role <> 'OWNER' OR members > 1)",
+    [tenantId, role],
+  );
+  return changed === 1;
+}
+
 /** The pair's authenticator turned ENABLED in this transaction (its first factor). */
 export async function countTwoFactorEnabled(tx: Tx, tenantId: string, agentId: string): Promise<void> {
   await changeTwoFactorEnabled(tx, tenantId, agentId, 1);

@@ -25,6 +25,14 @@ export function mayActOn(actor: TenantRoleName, target: TenantRoleName, isSelf: 
   return false;
 }
 
+/**
+ * Rank for a role offered to someone (invited as, added as): an ADMIN brings in AGENTs; only an OWNER makes
+ * another OWNER or ADMIN, so no admin can raise a confederate to its own rank or above.
+ */
+export function mayOffer(actor: TenantRoleName, offered: TenantRoleName): boolean {
+  return offered === 'AGENT' ? isTenantAdmin(actor) : actor === 'OWNER';
+}
+
 const POLICY_STRENGTH: Record<TwoFactorPolicyName, number> = { OPTIONAL: 0, REQUIRED_FOR_ADMINS: 1, REQUIRED_FOR_EVERYONE: 2 };
 
 /** A policy change that obliges fewer roles to enrol (it relaxes the tenant's 2FA). */

@@ -19,9 +19,13 @@ import type { GateService, MemberFacts } from '../two-factor/gate.service';
 import { forgetViewableCopies } from '../two-factor/factors/recovery-code/recovery-code-store';
 import { readTenantAccess, readWorkspaceAccess } from '../two-factor/tenant-access';
 import { HierarchyChange, hierarchyViolation, weakensTwoFactor } from './hierarchy-rule';
-import { isTenantAdmin } from './roles';
-import { countMemberAdded, createMemberCounts } from './member-counts';
-import { insertMemberSearchGrams, memberSearchText } from '../admin/agent-search';
+import { isTenantAdmin, mayOffer } from './roles';
+import { createMemberCounts, uncountTwoFactorBeforeRemoval } from './member-counts';
+import { addMembership, removeMembership } from './memberships';
+import type { MailQueue } from '../mail/mail-queue';
+import { memberAdded } from '../mail/templates/member-added';
+import type { SecondFactors } from '../two-factor/factors/registry';
+import { revokeStandings } from '../two-factor/standing';
 import { forgetDevicesEndedBy } from '../remembered-devices/forget-devices';
 
 /**
@@ -35,6 +39,8 @@ export class TenancyService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly gate: GateService,
+    private readonly factors: SecondFactors,
+    private readonly mail: MailQueue,
   ) {
     this.tenantRows = rawEntity(db, TenantEntity, 't');
   }
@@ -75,7 +81,12 @@ export class TenancyService {
   }
 
   async createTenant(session: SessionIdentity, name: string, issuer: string | null | undefined): Promise<TenantEntity> {
-    const now = this.clock.now();
+    const owner = await this.db.manager.findOneOrFail(AgentEntity, { select: { id: true, email: true, name: true }, where: { id: session.agentId } });
+    return this.db.transaction((tx) => this.createTenantWithin(tx, owner, name, issuer, this.clock.now()));
+  }
+
+  /** A tenant and its OWNER's membership in the caller's transaction (also `npm run create-owner`'s, beside the new agent). */
+  async createTenantWithin(tx: Tx, owner: Pick<AgentEntity, 'id' | 'email' | 'name'>, name: string, issuer: string | null | undefined, now: Date): Promise<TenantEntity> {
     const tenant: TenantEntity = {
       id: newId(),
       name: name.trim(),
@@ -89,15 +100,9 @@ export class TenancyService {
       secondFactorLifetimeSeconds: null,
       createdAt: now,
     };
-    const owner = await this.db.manager.findOneOrFail(AgentEntity, { select: { email: true, name: true }, where: { id: session.agentId } });
-    await this.db.transaction(async (tx) => {
-      await tx.insert(TenantEntity, tenant);
-      await createMemberCounts(tx, tenant.id);
-      const membership: TenantMembershipEntity = { id: newId(), tenantId: tenant.id, agentId: session.agentId, role: 'OWNER', createdAt: now, twoFactorEnabled: false, ...memberSearchText(owner) };
-      await tx.insert(TenantMembershipEntity, membership);
-      await insertMemberSearchGrams(tx, [membership]);
-      await countMemberAdded(tx, tenant.id, 'OWNER');
-    });
+    await tx.insert(TenantEntity, tenant);
+    await createMemberCounts(tx, tenant.id);
+    await addMembership(tx, tenant.id, owner, 'OWNER', now);
     return tenant;
   }
 
@@ -107,7 +112,10 @@ export class TenancyService {
     return workspace;
   }
 
-  /** Adds an existing agent by email; an agent already in the tenant keeps its role (no silent role change). */
+  /**
+   * Adds an existing agent by email and tells it by e-mail; an agent already in the tenant keeps its role (no
+   * silent role change) and gets no message.
+   */
   async addTenantMember(
     actor: SessionIdentity,
     actorRole: TenantRoleName,
@@ -115,24 +123,47 @@ export class TenancyService {
     email: string,
     role: TenantRoleName,
   ): Promise<TenantMembershipEntity> {
-    // Only an owner can make another owner: an admin must not be able to out-rank itself.
-    assertThat(role !== 'OWNER' || actorRole === 'OWNER', 'FORBIDDEN');
+    assertThat(mayOffer(actorRole, role), 'FORBIDDEN');
     const agent = await this.db.manager.findOne(AgentEntity, { select: { id: true, email: true, name: true }, where: { email: normalizeEmail(email) } });
     assertThat(agent, 'NOT_FOUND');
     const now = this.clock.now();
-    const membership: TenantMembershipEntity = { id: newId(), tenantId, agentId: agent.id, role, createdAt: now, twoFactorEnabled: false, ...memberSearchText(agent) };
     try {
-      await this.db.transaction(async (tx) => {
-        await tx.insert(TenantMembershipEntity, membership);
-        await insertMemberSearchGrams(tx, [membership]);
-        await countMemberAdded(tx, tenantId, role);
+      return await this.db.transaction(async (tx) => {
+        const membership = await addMembership(tx, tenantId, agent, role, now);
         await recordAudit(tx, now, actor, { tenantId, action: 'MEMBER_ADDED', actorAgentId: actor.agentId, subjectAgentId: agent.id });
+        const [tenant, addedBy] = await Promise.all([
+          tx.findOneByOrFail(TenantEntity, { id: tenantId }),
+          tx.findOneOrFail(AgentEntity, { select: { name: true }, where: { id: actor.agentId } }),
+        ]);
+        await this.mail.enqueue(tx, memberAdded.message(agent.email, { name: agent.name, tenantName: tenant.name, role, addedBy: addedBy.name }), now);
+        return membership;
       });
-      return membership;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       return this.db.manager.findOneByOrFail(TenantMembershipEntity, { tenantId, agentId: agent.id });
     }
+  }
+
+  /**
+   * The caller leaves the tenant: its membership, workspace memberships, standing and second factors there go, in
+   * one transaction with MEMBER_LEFT. The tenant's last OWNER cannot leave (LAST_OWNER, nothing changed).
+   */
+  async leaveTenant(session: SessionIdentity, tenantId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const membership = await tx.findOneBy(TenantMembershipEntity, { tenantId, agentId: session.agentId });
+      assertThat(membership, 'NOT_FOUND');
+      await this.removePairFactors(tx, tenantId, session.agentId);
+      await revokeStandings(tx, tenantId, session.agentId, now);
+      await removeMembership(tx, membership);
+      await recordAudit(tx, now, session, { tenantId, action: 'MEMBER_LEFT', actorAgentId: session.agentId, subjectAgentId: session.agentId });
+    });
+  }
+
+  /** Every second factor of the pair, counted out first, as disabling and the admin reset remove them. */
+  private async removePairFactors(tx: Tx, tenantId: string, agentId: string): Promise<void> {
+    await uncountTwoFactorBeforeRemoval(this.db, tx, tenantId, agentId);
+    await this.factors.removeAll(tx, tenantId, agentId);
   }
 
   async addWorkspaceMember(actor: SessionIdentity, workspace: WorkspaceEntity, agentId: string): Promise<void> {

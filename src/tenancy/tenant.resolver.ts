@@ -78,6 +78,13 @@ export class TenantResolver {
     return (await services.admin.findAgent(tenantId, membership.agentId))!;
   }
 
+  @Mutation(() => Boolean, { description: 'The caller leaves the tenant: its workspace memberships, standing and second factors there go too (LAST_OWNER for its last OWNER).' })
+  @TenantGate('member', { tenantArg: 'tenantId' })
+  async leaveTenant(@Arg('tenantId', () => ID) tenantId: string, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<boolean> {
+    await services.tenancy.leaveTenant(session, tenantId);
+    return true;
+  }
+
   @Mutation(() => Tenant, { description: 'Disabling while any workspace still requires 2FA fails with WORKSPACES_STILL_REQUIRE_TWO_FACTOR.' })
   @TenantGate('admin', { tenantArg: 'tenantId' })
   async setTenantTwoFactor(

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AcceptInvitationDocument,
+  ChangePasswordDocument,
+  InviteTenantMemberDocument,
+  LeaveTenantDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+  RevokeInvitationDocument,
+  VerifyEmailDocument,
   AddTenantMemberDocument,
   AddWorkspaceMemberDocument,
   AuditLogDocument,
@@ -144,6 +152,16 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['a passkey assertion that is a list', ({ challenged, challengeId }) => challenged.client.raw({ query: 'mutation($c: ID!, $a: JSONObject!) { verifyPasskey(challengeId: $c, credential: $a) { status } }', variables: { c: challengeId, a: [1, 2] } }), 'BAD_USER_INPUT'],
   ['signing out a session id carrying SQL', ({ owner }) => owner.client.request(SignOutSessionDocument, { sessionId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['a passkey assertion without an id', ({ challenged, challengeId }) => challenged.client.request(VerifyPasskeyDocument, { challengeId, credential: { response: {} } }), 'BAD_USER_INPUT'],
+  ['a 10,000-character current password to change', ({ owner }) => owner.client.request(ChangePasswordDocument, { currentPassword: long(10_000), newPassword: 'a new passphrase' }), 'BAD_USER_INPUT'],
+  ['a 7-character new password', ({ owner }) => owner.client.request(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: 'seven77' }), 'BAD_USER_INPUT'],
+  ['a reset request for an address with a null byte', ({ owner }) => owner.client.request(RequestPasswordResetDocument, { email: `${owner.email}\u0000` }), 'BAD_USER_INPUT'],
+  ['a 65-character reset token', ({ owner }) => owner.client.request(ResetPasswordDocument, { token: long(65), newPassword: 'a new passphrase' }), 'BAD_USER_INPUT'],
+  ['a reset token carrying SQL', ({ owner }) => owner.client.request(ResetPasswordDocument, { token: "x' OR '1'='1", newPassword: 'a new passphrase' }), 'INVALID_TOKEN'],
+  ['a verification token of 10,000 characters', ({ owner }) => owner.client.request(VerifyEmailDocument, { token: long(10_000) }), 'BAD_USER_INPUT'],
+  ['an invitation to an over-long address', ({ owner, tenant }) => owner.client.request(InviteTenantMemberDocument, { tenantId: tenant.id, email: overLongEmail, role: 'AGENT' }), 'BAD_USER_INPUT'],
+  ['an invitation token of 10,000 characters', ({ owner }) => owner.client.request(AcceptInvitationDocument, { token: long(10_000) }), 'BAD_USER_INPUT'],
+  ['revoking an invitation id carrying SQL', ({ owner, tenant }) => owner.client.request(RevokeInvitationDocument, { tenantId: tenant.id, invitationId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
+  ['leaving a tenant id of 10,000 characters', ({ owner }) => owner.client.request(LeaveTenantDocument, { tenantId: long(10_000, 'f') }), 'BAD_USER_INPUT'],
   // How long a second factor lasts
   ['maxAgeSeconds: -1 on entering a tenant', ({ owner, tenant }) => owner.client.request(EnterTenantDocument, { tenantId: tenant.id, maxAgeSeconds: -1 }), 'BAD_USER_INPUT'],
   ['maxAgeSeconds: "soon" on entering a workspace', raw('mutation($w: ID!, $m: Int) { enterWorkspace(workspaceId: $w, maxAgeSeconds: $m) { status } }', { w: 'x', m: 'soon' }), 'BAD_USER_INPUT'],

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, TenantAgentsDocument } from '../../src/client/generated/graphql';
 import { insertMemberSearchGrams } from '../../src/admin/agent-search';
-import { AgentEntity } from '../../src/db/entities';
+import { sqlExecute } from '../../src/db/database';
 import { newId } from '../../src/db/ids';
 import { migrations } from '../../migrations';
 import { EmailExactMatch1795810000000 } from '../../migrations/1795810000000-EmailExactMatch';
@@ -30,7 +30,14 @@ describe.each(databaseKinds)('the EmailExactMatch migration on %s', (kind) => {
     const suffix = ann.email.slice('ann'.length);
     const stored = async (email: string, minutesAgo: number) => {
       const id = newId();
-      await manager.insert(AgentEntity, { id, email, name: 'Old', passwordHash, createdAt: new Date(t.clock.epochMs - minutesAgo * 60_000), lastSessionId: null });
+      // The columns of that time (the entity has gained some since): a plain INSERT.
+      await sqlExecute(manager, 'INSERT INTO agents (id, email, name, password_hash, created_at, last_session_id) VALUES (?, ?, ?, ?, ?, NULL)', [
+        id,
+        email,
+        'Old',
+        passwordHash,
+        new Date(t.clock.epochMs - minutesAgo * 60_000),
+      ]);
       return id;
     };
     // A fullwidth address of a member, with its search copy as it was made then.

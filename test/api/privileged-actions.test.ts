@@ -2,9 +2,11 @@
 // weakens the tenant's 2FA or reads the recovery codes that stand in for the factor, without answering it again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ChangePasswordDocument,
   EnterTenantDocument,
   ResetAgentTwoFactorDocument,
   SetTenantRecoveryCodeVisibilityDocument,
+  SetTenantRememberDeviceDaysDocument,
   SetTenantTwoFactorDocument,
   SetTenantTwoFactorPolicyDocument,
   VerifyTwoFactorDocument,
@@ -14,6 +16,8 @@ import { expectRefused } from '../helpers/access';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, currentCode, enrol, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { rememberDevice, signInFromDevice } from '../helpers/remembered-devices';
+import { signInAgain } from '../helpers/two-factor';
 
 const MINUTE = 60_000;
 
@@ -114,5 +118,52 @@ describe.each(databaseKinds)('privileged actions on %s', (kind) => {
     } finally {
       await short.close();
     }
+  });
+
+  it('changing the password wants a recent pass in a tenant where a factor is in force, names those tenants, and changes nothing without it', async () => {
+    const [a, off] = [await createTenant(t, { twoFactor: true }), await createTenant(t)];
+    const agent = await signUp(t, 'agent');
+    for (const tenant of [a, off]) await addMember(tenant, agent);
+    const change = (password: string) => agent.client.request(ChangePasswordDocument, { currentPassword: agent.password, newPassword: password });
+    // No factor in force anywhere: the password alone.
+    expect((await change('a first new passphrase')).errors).toBeUndefined();
+    agent.password = 'a first new passphrase';
+    const passedAt = t.clock.epochMs;
+    const { secret } = await enrol(t, agent, a.id);
+    moveTo(passedAt + 14 * MINUTE);
+    expect((await change('a second new passphrase')).errors).toBeUndefined();
+    agent.password = 'a second new passphrase';
+
+    moveTo(passedAt + 16 * MINUTE);
+    const refused = await expectRefused(t, 'TWO_FACTOR_REQUIRED', () => agent.client.fails(ChangePasswordDocument, { currentPassword: agent.password, newPassword: 'a third new passphrase' }));
+    expect(refused.extensions).toMatchObject({ maxAgeSeconds: 900, tenantIds: [a.id] });
+    // Decided before the password: a wrong one gets the same answer, and no REAUTH_FAILED is written.
+    await expectRefused(t, 'TWO_FACTOR_REQUIRED', () => agent.client.fails(ChangePasswordDocument, { currentPassword: 'not the password', newPassword: 'a third new passphrase' }));
+
+    const { enterTenant } = await agent.client.ok(EnterTenantDocument, { tenantId: a.id, maxAgeSeconds: 900 });
+    await agent.client.ok(VerifyTwoFactorDocument, { challengeId: enterTenant.challenge!.id, code: currentCode(t, secret) });
+    expect((await change('a third new passphrase')).errors).toBeUndefined();
+  });
+
+  it('changing the password: a remembered device never counts, and a factor in a tenant whose 2FA is off asks nothing', async () => {
+    const tenant = await createTenant(t); // no workspace requires 2FA, so the tenant can turn it off below
+    await tenant.owner.client.ok(SetTenantTwoFactorDocument, { tenantId: tenant.id, enabled: true });
+    const { secret: ownerSecret } = await enrol(t, tenant.owner, tenant.id);
+    await tenant.owner.client.ok(SetTenantRememberDeviceDaysDocument, { tenantId: tenant.id, days: 30 });
+    const agent = await signUp(t, 'agent');
+    await addMember(tenant, agent);
+    const { secret } = await enrol(t, agent, tenant.id);
+    const { deviceToken } = await rememberDevice(t, agent, secret, tenant.id);
+    const fromDevice = await signInFromDevice(t, agent, deviceToken);
+    expect((await fromDevice.client.ok(EnterTenantDocument, { tenantId: tenant.id })).enterTenant.standing).toBe('REMEMBERED_DEVICE');
+    const refused = await expectRefused(t, 'TWO_FACTOR_REQUIRED', () => fromDevice.client.fails(ChangePasswordDocument, { currentPassword: agent.password, newPassword: 'a device-only passphrase' }));
+    expect(refused.extensions).toMatchObject({ maxAgeSeconds: 900, tenantIds: [tenant.id] });
+
+    // The owner turns the tenant's 2FA off (with a recent pass): the agent's factor is dormant, nothing to ask.
+    const owner = await signInAgain(t, tenant.owner);
+    const { enterTenant } = await owner.client.ok(EnterTenantDocument, { tenantId: tenant.id });
+    await owner.client.ok(VerifyTwoFactorDocument, { challengeId: enterTenant.challenge!.id, code: currentCode(t, ownerSecret) });
+    await owner.client.ok(SetTenantTwoFactorDocument, { tenantId: tenant.id, enabled: false });
+    await fromDevice.client.ok(ChangePasswordDocument, { currentPassword: agent.password, newPassword: 'a device-only passphrase' });
   });
 });

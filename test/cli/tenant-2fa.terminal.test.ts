@@ -177,4 +177,26 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
     expect(done.match(/Code from your authenticator app/g)).toHaveLength(1);
     expect(done).toContain('EXIT=0');
   });
+
+  it('a password change on an old pass asks for the code of the tenant the refusal names, once, then changes it', async () => {
+    t.clock.advance(16 * 60_000); // every pass of this CLI's session is older than the privileged max age
+    open('password', ['password', 'change']);
+    await waitFor('password', /Current password/);
+    type('password', PASSWORD);
+    pressEnter('password');
+    await waitFor('password', /New password/);
+    type('password', 'a terminal passphrase');
+    pressEnter('password');
+    await waitFor('password', /new password again/);
+    type('password', 'a terminal passphrase');
+    pressEnter('password');
+    await waitFor('password', /Code from your authenticator app/);
+    type('password', totpCode(secret, t.clock.epochMs));
+    pressEnter('password');
+    const done = await waitFor('password', /EXIT=\d+/);
+    expect(done).toContain('answered in the last 900 s');
+    expect(done).toContain('Password changed.');
+    expect(done).not.toContain('a terminal passphrase');
+    expect(done).toContain('EXIT=0');
+  });
 });

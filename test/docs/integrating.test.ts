@@ -7,10 +7,12 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { accessTokenVerifier, createNotesService } from '../../docs/examples/downstream-service';
+import { forgotPassword, invite, joinWithInvitation, resetPassword } from '../../docs/examples/accounts';
 import { accessTokenFor, addPasskey, enrolTotp, enterTenant, enterWithPasskey, enterWithRecoveryCode, GatewayError, passedChallenges, searchAgents, signIn } from '../../docs/examples/integrating';
 import { RevokeAgentSessionsDocument, SetWorkspaceTwoFactorDocument } from '../../src/client/generated/graphql';
 import { hs256WithPublicKey, INTROSPECTION_TOKEN, unsigned } from '../helpers/access-tokens';
 import { addMember, createTenant, enrol, signUp } from '../helpers/fixtures';
+import { linkToken, startGatewayWithMail } from '../helpers/account-mail';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../../src/demo/demo-data';
 import { databaseKinds } from '../helpers/databases';
 import { wrongCode } from '../helpers/fixtures';
@@ -22,8 +24,8 @@ import { totpCode } from '../helpers/totp';
 /** docs/integrating.md runs: its TypeScript blocks are the example module's regions, its curl blocks run in bash. */
 const root = path.resolve(__dirname, '../..');
 const doc = readFileSync(path.join(root, 'docs/integrating.md'), 'utf8');
-// The client's examples, then the downstream service's: the order of their blocks in the document.
-const examples = ['integrating.ts', 'downstream-service.ts'].map((file) => readFileSync(path.join(root, 'docs/examples', file), 'utf8')).join('\n');
+// The client's examples, then the downstream service's, then the accounts': the order of their blocks in the document.
+const examples = ['integrating.ts', 'downstream-service.ts', 'accounts.ts'].map((file) => readFileSync(path.join(root, 'docs/examples', file), 'utf8')).join('\n');
 const shellSteps = new Map([...doc.matchAll(/```sh\n# ([\w-]+)\n([\s\S]*?)\n```/g)].map((m) => [m[1], m[2]]));
 
 /** Runs one curl step of the document with `vars` as its shell variables; answers the JSON it printed. */
@@ -216,5 +218,55 @@ describe.each(databaseKinds)('the downstream service of docs/integrating.md on %
       expect(response.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
       await expect(verify(forged)).rejects.toThrow();
     }
+  });
+});
+
+describe.each(databaseKinds)('the account flows of docs/integrating.md on %s', (kind) => {
+  let gateway: Awaited<ReturnType<typeof startGatewayWithMail>>;
+  let t: TestGateway;
+  let tenantId = '';
+  let ownerToken = '';
+
+  beforeAll(async () => {
+    // Invitation-only, as in production: the invitation's token is what lets a new account in.
+    gateway = await startGatewayWithMail(kind, { SIGN_UP: 'invitation-only' });
+    t = gateway.t;
+    await seedDemoData(t.gateway.services);
+    ownerToken = await signIn(t.url, DEMO_OWNER_EMAIL, DEMO_PASSWORD);
+    [{ id: tenantId }] = await t.gateway.db.manager.query("SELECT id FROM tenants WHERE name = 'Acme Support'");
+  });
+  afterAll(() => gateway?.close());
+
+  const linkTo = async (email: string, subject: RegExp, path: string) => linkToken(t, await gateway.mail.waitFor(email, subject), path);
+
+  it('runs the curl steps: invite, sign up with the invitation, ask for a reset, reset', async () => {
+    const base = { GATEWAY: t.url, TOKEN: ownerToken, TENANT_ID: tenantId, EMAIL: 'curl-newcomer@demo.test', PASSWORD: 'a newcomer passphrase' };
+    const { inviteTenantMember } = (await step('invite', base)).data!;
+    expect(inviteTenantMember).toMatchObject({ email: base.EMAIL, role: 'AGENT' });
+    const INVITATION_TOKEN = await linkTo(base.EMAIL, /invited you/, '/invitation');
+    const { signUp } = (await step('sign-up-with-invitation', { ...base, INVITATION_TOKEN })).data!;
+    expect(signUp.agent).toEqual({ email: base.EMAIL, emailVerified: true });
+
+    expect((await step('request-password-reset', base)).data).toEqual({ requestPasswordReset: true });
+    const RESET_TOKEN = await linkTo(base.EMAIL, /Reset your password/, '/reset-password');
+    const { resetPassword: session } = (await step('reset-password', { ...base, RESET_TOKEN, NEW_PASSWORD: 'another passphrase' })).data!;
+    expect(session.agent.email).toBe(base.EMAIL);
+    await signIn(t.url, base.EMAIL, 'another passphrase');
+  });
+
+  it('runs the TypeScript examples: invite and join, forgot and reset', async () => {
+    const email = 'ts-newcomer@demo.test';
+    await invite(t.url, ownerToken, tenantId, email);
+    const invitationLink = (await gateway.mail.waitFor(email, /invited you/)).links.find((link) => link.includes('/invitation?'))!;
+    const session = await joinWithInvitation(t.url, invitationLink, { email, password: 'a newcomer passphrase', name: 'Newcomer' });
+    expect(await enterTenant(t.url, session, tenantId, async () => '000000')).toBe('GRANTED'); // 2FA on, nothing required of an agent yet
+
+    await forgotPassword(t.url, email);
+    await forgotPassword(t.url, 'nobody-here@demo.test'); // the same answer
+    const resetLink = (await gateway.mail.waitFor(email, /Reset your password/)).links.find((link) => link.includes('/reset-password?'))!;
+    const fresh = await resetPassword(t.url, resetLink, 'a reset passphrase');
+    await expect(signIn(t.url, email, 'a newcomer passphrase')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(await signIn(t.url, email, 'a reset passphrase')).not.toBe(fresh);
+    await expect(joinWithInvitation(t.url, invitationLink, { email: 'someone@demo.test', password: 'a newcomer passphrase', name: 'S' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
   });
 });

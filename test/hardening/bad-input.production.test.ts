@@ -8,6 +8,8 @@ import {
   VerifyTwoFactorDocument, WorkspaceDocument, DisableTwoFactorDocument, RegenerateRecoveryCodesDocument, SetTenantIssuerDocument,
   SetTenantRecoveryCodeVisibilityDocument, ViewRecoveryCodesDocument, RemoveTotpAuthenticatorDocument, BeginPasskeyRegistrationDocument,
   RenamePasskeyDocument, RemovePasskeyDocument, BeginPasskeyAssertionDocument, VerifyPasskeyDocument, SignOutSessionDocument,
+  AcceptInvitationDocument, ChangePasswordDocument, InviteTenantMemberDocument, LeaveTenantDocument, RequestPasswordResetDocument,
+  ResetPasswordDocument, RevokeInvitationDocument, VerifyEmailDocument,
   SetTenantRememberDeviceDaysDocument, SetTenantSecondFactorLifetimeDocument, ForgetRememberedDeviceDocument, ForgetRememberedDevicesDocument, MyRememberedDevicesDocument,
 } from '../../src/client/generated/graphql';
 import type { GraphQLResponse } from '../helpers/client';
@@ -132,6 +134,17 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['passkey options for the challenge of another session', (s) => s.challenged.client.request(BeginPasskeyAssertionDocument, { challengeId: s.otherSessionChallengeId }), NOT_FOUND],
   ['a passkey assertion that is not a credential', (s) => s.challenged.client.request(VerifyPasskeyDocument, { challengeId: s.challengeId, credential: { id: 1 } }), BAD],
   ['signing out a session of another agent', (s) => s.a.owner.client.request(SignOutSessionDocument, { sessionId: randomUUID() }), NOT_FOUND],
+  // The account lifecycle: tokens, passwords, invitations, leaving
+  ['a 60,000-character current password to change', (s) => s.a.owner.client.request(ChangePasswordDocument, { currentPassword: huge(60_000), newPassword: 'a new passphrase' }), BAD],
+  ['a reset request for an email of unicode letters', (s) => s.a.owner.client.request(RequestPasswordResetDocument, { email: 'ünïcödé' }), BAD],
+  ['a reset token with a null byte', (s) => s.a.owner.client.request(ResetPasswordDocument, { token: `${huge(20)}\u0000${huge(22)}`, newPassword: 'a new passphrase' }), 'INVALID_TOKEN'],
+  ['a 90,000-character verification token', (s) => s.a.owner.client.request(VerifyEmailDocument, { token: huge(90_000) }), BAD],
+  ['an invitation into another tenant', (s) => s.a.owner.client.request(InviteTenantMemberDocument, { tenantId: s.b.id, email: 'invitee@example.test', role: 'AGENT' }), NOT_FOUND],
+  ['an invitation with a role in lower case', asOwner('mutation($t: ID!, $r: TenantRole!) { inviteTenantMember(tenantId: $t, email: "a@b.io", role: $r) { id } }', (s) => ({ t: s.a.id, r: 'agent' })), BAD],
+  ['an invitation token sent as an object', asOwner('mutation($k: String) { acceptInvitation(token: $k) { role } }', () => ({ k: { $ne: null } })), BAD],
+  ['revoking an invitation of another tenant', (s) => s.a.owner.client.request(RevokeInvitationDocument, { tenantId: s.b.id, invitationId: s.b.id }), NOT_FOUND],
+  ['leaving another tenant', (s) => s.a.owner.client.request(LeaveTenantDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ['accepting an invitation with a 10,000-character token', (s) => s.a.owner.client.request(AcceptInvitationDocument, { token: huge(10_000) }), BAD],
   // How long a second factor lasts
   ['entering with maxAgeSeconds: -1', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: s.a.id, maxAgeSeconds: -1 }), BAD],
   ['entering another tenant with a max age', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: s.b.id, maxAgeSeconds: 60 }), NOT_FOUND],

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AcceptInvitationDocument,
+  ChangePasswordDocument,
+  InviteTenantMemberDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+  RevokeInvitationDocument,
+  VerifyEmailDocument,
   AddTenantMemberDocument,
   AddWorkspaceMemberDocument,
   BeginPasskeyAssertionDocument,
@@ -96,4 +103,12 @@ export const anonymousBadInput: Array<[string, (target: AnonymousTarget) => Prom
   ['verifyPasskey with a credential without an id', ({ anonymous, challengeId }) => anonymous.request(VerifyPasskeyDocument, { challengeId, credential: { response: {} } }), 'UNAUTHENTICATED'],
   ['signOutSession with an id carrying SQL', ({ anonymous }) => anonymous.request(SignOutSessionDocument, { sessionId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['workspace with a 10,000-character id', ({ anonymous }) => anonymous.request(WorkspaceDocument, { id: long(10_000, 'w') }), 'BAD_USER_INPUT'],
+  ['changePassword with a 10,000-character password', ({ anonymous }) => anonymous.request(ChangePasswordDocument, { currentPassword: long(10_000), newPassword: 'a new passphrase' }), 'UNAUTHENTICATED'],
+  ['requestPasswordReset with an over-long email', ({ anonymous }) => anonymous.request(RequestPasswordResetDocument, { email: `${long(250)}@example.test` }), 'BAD_USER_INPUT'],
+  ['resetPassword with a short new password', ({ anonymous }) => anonymous.request(ResetPasswordDocument, { token: long(43), newPassword: 'short' }), 'BAD_USER_INPUT'],
+  ['verifyEmail with a guessed token', ({ anonymous }) => anonymous.request(VerifyEmailDocument, { token: long(43) }), 'INVALID_TOKEN'],
+  ['inviteTenantMember with an email of unicode letters', ({ anonymous, tenantId }) => anonymous.request(InviteTenantMemberDocument, { tenantId, email: 'ünïcödé', role: 'AGENT' }), 'UNAUTHENTICATED'],
+  ['acceptInvitation with a guessed token', ({ anonymous }) => anonymous.request(AcceptInvitationDocument, { token: long(43) }), 'UNAUTHENTICATED'],
+  ['revokeInvitation with an id carrying SQL', ({ anonymous, tenantId }) => anonymous.request(RevokeInvitationDocument, { tenantId, invitationId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
+  ['leaveTenant with an object for the id', ({ anonymous }) => anonymous.raw({ query: 'mutation($t: ID!) { leaveTenant(tenantId: $t) }', variables: { t: { $ne: null } } }), 'BAD_USER_INPUT'],
 ];

@@ -33,7 +33,7 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
     for (let index = start; index < Math.min(count, start + CHUNK_SIZE); index++) {
       const agentId = newId();
       const sessionId = options.hasSignedIn ? newId() : null;
-      agents.push({ id: agentId, email: `seeded-${agentId}@example.test`, name: `Seeded ${index}`, passwordHash: 'seeded', createdAt: now, lastSessionId: sessionId });
+      agents.push({ id: agentId, email: `seeded-${agentId}@example.test`, name: `Seeded ${index}`, passwordHash: 'seeded', createdAt: now, lastSessionId: sessionId, emailVerifiedAt: null });
       // A sign-in that entered this tenant, as `lastSignIn` counts them.
       const agent = agents[agents.length - 1];
       const isEnrolled = Boolean(options.isEnrolled?.(index));

@@ -47,10 +47,18 @@ async function holdMariaDbRow(t: TestGateway, table: HeldTable, where: string, p
 }
 
 async function holdSqliteWriter(t: TestGateway): Promise<HeldRow> {
+  // The outbox sender writes through the same writer: it delivers first what the requests before gave it (a
+  // sign-up's verification link, a notice), so that the writes counted behind the hold are the requests' own.
+  await outboxIdle(t);
   const writer = (t.gateway.db as unknown as { sqliteWriter: { waiting: unknown[] } }).sqliteWriter;
   let letGo!: () => void;
-  const held = t.gateway.db.transaction(() => new Promise<void>((resolve) => (letGo = resolve)));
-  await waitUntil(0, async () => (writer.waiting.length === 0 ? 0 : -1)); // the writer has taken the holding unit
+  let taken!: () => void;
+  const isTaken = new Promise<void>((resolve) => (taken = resolve));
+  const held = t.gateway.db.transaction(() => {
+    taken(); // the writer runs the holding unit: every later write waits behind it
+    return new Promise<void>((resolve) => (letGo = resolve));
+  });
+  await isTaken;
   return {
     queued: (n) => waitUntil(n, async () => writer.waiting.length),
     release: async () => {
@@ -58,6 +66,12 @@ async function holdSqliteWriter(t: TestGateway): Promise<HeldRow> {
       await held;
     },
   };
+}
+
+/** Until no message is due in the outbox (at most 10 s: a message waiting for a retry later does not count). */
+async function outboxIdle(t: TestGateway): Promise<void> {
+  const due = async () => Number((await t.gateway.db.manager.query("SELECT COUNT(*) AS n FROM mail_outbox WHERE state = 'PENDING' AND next_attempt_at <= ?", [t.clock.now().toISOString().replace('T', ' ').replace('Z', '')]))[0].n);
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && (await due()) > 0; await new Promise((resolve) => setTimeout(resolve, 10)));
 }
 
 async function waitUntil(n: number, count: () => Promise<number>): Promise<void> {

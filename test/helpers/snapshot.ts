@@ -18,6 +18,8 @@ const TABLES = [
   'passkeys',
   'webauthn_challenges',
   'mail_outbox',
+  'account_tokens',
+  'tenant_invitations',
   'signing_keys',
   'remembered_devices',
 ] as const;

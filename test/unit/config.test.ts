@@ -102,6 +102,16 @@ describe('configuration', () => {
     expect(problemsOf({ ...env, HOST: 'http://example.test/' })).toEqual([expect.stringMatching(/^HOST must be an interface address/)]);
   });
 
+  it('takes sign-ups openly in development and by invitation only in production, unless SIGN_UP says otherwise', () => {
+    const dir = dataDir();
+    const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dir, MAIL_DELIVERY: 'off' };
+    expect(loadConfig({ DATA_DIR: dir, ENCRYPTION_KEYS: `k1:${key()}` }).signUp).toBe('open');
+    expect(loadConfig(production).signUp).toBe('invitation-only');
+    expect(loadConfig({ ...production, SIGN_UP: 'closed' }).signUp).toBe('closed');
+    expect(loadConfig({ ...production, SIGN_UP: 'open' }).signUp).toBe('open');
+    expect(problemsOf({ ...production, SIGN_UP: 'invite-only' }).join()).toMatch(/SIGN_UP must be one of open, invitation-only, closed, got "invite-only"/);
+  });
+
   it('names where the encryption keys came from, for start-up messages', () => {
     const dir = dataDir();
     expect(loadConfig({ ENCRYPTION_KEYS: `k1:${key()}`, DATA_DIR: dir }).encryptionKeySource).toBe('ENCRYPTION_KEYS');

@@ -6,6 +6,8 @@ import { NOTICE_TEMPLATES } from '../../src/mail/security-notices';
 
 const link = (path: string, query: Record<string, string> = {}) => `https://auth.example.com${path}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
 const facts = { at: '2026-07-01T14:03:12.345Z', clientIp: '203.0.113.7', userAgent: 'Browser/1.0', tenantName: 'Acme', recoveryCodesLeft: 3 };
+/** What the account messages (links, invitations, member-added) say besides. */
+const accountFacts = { name: 'Ann', token: 'the-links-token', expiresAt: '2026-07-08T14:03:12.345Z', invitedBy: 'Olivia', addedBy: 'Olivia', role: 'ADMIN' };
 
 describe('mail templates', () => {
   it('are listed once each, and every security notice is among them', () => {
@@ -14,11 +16,18 @@ describe('mail templates', () => {
   });
 
   it.each(MAIL_TEMPLATE_NAMES)('%s renders a subject, a text part and an HTML part, with its one link on PUBLIC_URL', (name) => {
-    const content = mailTemplateNamed(name)!.content(facts, { to: 'agent@example.test', link });
+    const content = mailTemplateNamed(name)!.content({ ...facts, ...accountFacts }, { to: 'agent@example.test', link });
     const { subject, text, html } = renderMail(content, 'https://auth.example.com');
     expect(subject.length).toBeGreaterThan(5);
-    expect(text).toContain('2026-07-01 14:03:12 UTC');
-    expect(text).toContain('203.0.113.7');
+    if (content.details?.some(([label]) => label === 'When')) {
+      // A security notice: when, and from where.
+      expect(text).toContain('2026-07-01 14:03:12 UTC');
+      expect(text).toContain('203.0.113.7');
+    } else if (content.action?.url.includes('token=')) {
+      // A link's message: the link carries its token, and says until when it works.
+      expect(content.action.url).toMatch(/\?token=the-links-token$/);
+      expect(text).toContain('2026-07-08 14:03:12 UTC');
+    }
     expect(html).toMatch(/^<!doctype html>/);
     for (const url of [...text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0])) expect(url.startsWith('https://auth.example.com')).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TenantRoleName, TwoFactorPolicyName } from '../../src/db/entities/tenant.entity';
 import { HierarchyChange, TenantTwoFactorSettings, weakensTwoFactor } from '../../src/tenancy/hierarchy-rule';
-import { isTenantAdmin, mayActOn, policyCovers, relaxesPolicy } from '../../src/tenancy/roles';
+import { isTenantAdmin, mayActOn, mayOffer, policyCovers, relaxesPolicy } from '../../src/tenancy/roles';
 
 describe('roles: who manages a tenant, and whom its policy obliges to enrol', () => {
   it.each<[TenantRoleName, boolean]>([
@@ -41,6 +41,22 @@ describe('rank: who may reset or revoke whom', () => {
     ['AGENT', 'AGENT', true, false],
   ])('%s on %s (itself: %s): %s', (actor, target, isSelf, expected) => {
     expect(mayActOn(actor, target, isSelf)).toBe(expected);
+  });
+});
+
+describe('rank: who may offer which role (invitations, addTenantMember)', () => {
+  it.each<[TenantRoleName, TenantRoleName, boolean]>([
+    ['OWNER', 'OWNER', true],
+    ['OWNER', 'ADMIN', true],
+    ['OWNER', 'AGENT', true],
+    ['ADMIN', 'OWNER', false],
+    ['ADMIN', 'ADMIN', false],
+    ['ADMIN', 'AGENT', true],
+    ['AGENT', 'OWNER', false],
+    ['AGENT', 'ADMIN', false],
+    ['AGENT', 'AGENT', false],
+  ])('%s offering %s: %s', (actor, offered, expected) => {
+    expect(mayOffer(actor, offered)).toBe(expected);
   });
 });
 

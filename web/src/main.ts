@@ -9,7 +9,12 @@ import { challengePage } from './pages/challenge';
 import type { PageContext } from './pages/page';
 import { profilePage } from './pages/profile';
 import { setupPage } from './pages/setup';
+import { forgotPasswordPage } from './pages/forgot-password';
+import { invitationPage } from './pages/invitation';
+import { resetPasswordPage } from './pages/reset-password';
 import { signInPage } from './pages/sign-in';
+import { signUpPage } from './pages/sign-up';
+import { verifyEmailPage } from './pages/verify-email';
 import { workspacePage } from './pages/workspace';
 import { workspacesPage } from './pages/workspaces';
 import { session } from './session';
@@ -19,12 +24,19 @@ interface Route {
   pattern: RegExp;
   title: string;
   page: (ctx: PageContext) => Promise<void>;
-  /** Reachable without a session. */
+  /** Reachable without a session (a signed-in agent is sent to its workspaces). */
   isPublic?: boolean;
+  /** Reachable with a session or without: the pages e-mail links open. */
+  isOpen?: boolean;
 }
 
 const ROUTES: Route[] = [
   { pattern: /^\/sign-in$/, title: 'Sign in', page: signInPage, isPublic: true },
+  { pattern: /^\/sign-up$/, title: 'Create an account', page: signUpPage, isPublic: true },
+  { pattern: /^\/forgot-password$/, title: 'Forgot password', page: forgotPasswordPage, isPublic: true },
+  { pattern: /^\/reset-password$/, title: 'Choose a new password', page: resetPasswordPage, isOpen: true },
+  { pattern: /^\/verify-email$/, title: 'Verify your e-mail address', page: verifyEmailPage, isOpen: true },
+  { pattern: /^\/invitation$/, title: 'Join a tenant', page: invitationPage, isOpen: true },
   { pattern: /^\/$/, title: 'Workspaces', page: workspacesPage },
   { pattern: /^\/workspaces\/([^/]+)$/, title: 'Workspace', page: workspacePage },
   { pattern: /^\/challenge$/, title: 'Two-factor verification', page: challengePage },
@@ -48,7 +60,7 @@ async function render(): Promise<void> {
   const route = ROUTES.find((candidate) => candidate.pattern.test(pathname));
   const flash = takeFlash();
 
-  if (!session.token && !route?.isPublic) {
+  if (!session.token && !route?.isPublic && !route?.isOpen) {
     const next = pathname === '/' ? '' : `?${new URLSearchParams({ next: pathname + location.search })}`;
     return navigate(`/sign-in${next}`, { replace: true, flash: flash ?? undefined });
   }

@@ -24,11 +24,17 @@ const MESSAGES: Record<string, string> = {
   LAST_FACTOR: 'You cannot remove your last second factor while two-factor authentication is on.',
   RATE_LIMITED: 'Too many attempts. Try again later.',
   PASSKEY_REJECTED: 'That passkey was not accepted. It may belong to another tenant, or the request expired: try again or use another method.',
+  INVALID_TOKEN: 'This link is wrong, used or expired. Ask for a new one.',
+  SIGN_UP_CLOSED: 'Sign-up is not open here. Ask an administrator for an invitation.',
+  LAST_OWNER: 'You are the last owner of this tenant: make another member owner before you leave.',
   BAD_USER_INPUT: 'That input was not accepted. Check it and try again.',
   NETWORK: 'The gateway did not answer. Check your connection and try again.',
 };
 
 export const REQUIRED_BY_ORGANISATION = MESSAGES.TWO_FACTOR_ENROLMENT_REQUIRED;
+
+/** The console's own rule for a new password, as the gateway's (8 to 256 characters). */
+export const PASSWORD_MIN_LENGTH = 8;
 
 /** "in 15 minutes", "in 40 seconds". */
 export function retryIn(seconds: number): string {
@@ -89,7 +95,13 @@ const AUDIT_ACTIONS: Record<string, string> = {
   PASSKEY_RENAMED: 'Passkey renamed',
   PASSKEY_COUNTER_STALE: 'Passkey counter did not grow (possible clone)',
   TOTP_REMOVED: 'Authenticator app removed',
+  TOTP_ADDED: 'Authenticator app added',
+  TWO_FACTOR_LOCKED: 'Two-factor locked after failures',
   DEVICE_REMEMBERED: 'Device remembered',
+  MEMBER_INVITED: 'Member invited',
+  INVITATION_REVOKED: 'Invitation revoked',
+  INVITATION_ACCEPTED: 'Invitation accepted',
+  MEMBER_LEFT: 'Member left',
   CHALLENGE_SKIPPED_REMEMBERED_DEVICE: 'Verification skipped (remembered device)',
   REMEMBERED_DEVICES_FORGOTTEN: 'Remembered devices forgotten',
   REMEMBER_DEVICE_DAYS_CHANGED: 'Remembered-device days changed',

@@ -100,21 +100,28 @@ export function setupRequired(access: CliAccessFragment, tenantRef: string): Cli
  * Runs a tenant-scoped operation behind the gate: when the gateway answers TWO_FACTOR_REQUIRED, enters the
  * tenant (a remembered device may vouch), answers its challenge at the prompt (as `enter` does), and runs the
  * operation once more. A privileged action refused for want of a recent pass (`maxAgeSeconds`) enters with that
- * max age, so the challenge comes even with standing: the person answers once and the action is done.
+ * max age, so the challenge comes even with standing: the person answers once and the action is done. `tenant`
+ * null: an action that names no tenant, whose refusal names the tenants that would do (`tenantIds`).
  */
-export async function behindGate<T>(client: GatewayClient, tenant: { id: string }, tenantRef: string, operation: () => Promise<T>): Promise<T> {
+export async function behindGate<T>(client: GatewayClient, tenant: { id: string } | null, tenantRef: string | null, operation: () => Promise<T>): Promise<T> {
   let maxAgeSeconds: number | null = null;
+  let tenantId = tenant?.id;
   try {
     return await operation();
   } catch (error) {
     if (!isGatewayError(error, 'TWO_FACTOR_REQUIRED') || !isInteractive()) throw error;
     if (typeof error.extensions.maxAgeSeconds === 'number') maxAgeSeconds = error.extensions.maxAgeSeconds;
+    // An action that names no tenant (the password) says which of the agent's tenants would do: the first.
+    const tenantIds = error.extensions.tenantIds;
+    if (!tenantId && Array.isArray(tenantIds)) tenantId = String(tenantIds[0]);
+    if (!tenantId) throw error;
   }
   if (maxAgeSeconds !== null) note(`This needs your second factor answered in the last ${maxAgeSeconds} s.`);
-  const { enterTenant: access } = await client.request(CliEnterTenantDocument, { tenantId: tenant.id, maxAgeSeconds }, tenant.id);
-  if (access.status === 'TWO_FACTOR_SETUP_REQUIRED') throw setupRequired(access, tenantRef);
+  const { enterTenant: access } = await client.request(CliEnterTenantDocument, { tenantId, maxAgeSeconds }, tenantId);
+  const ref = tenantRef ?? access.tenant.name;
+  if (access.status === 'TWO_FACTOR_SETUP_REQUIRED') throw setupRequired(access, ref);
   if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED') {
-    const answered = await answerChallenge(client, access, {}, tenantRef);
+    const answered = await answerChallenge(client, access, {}, ref);
     if (answered.access.status !== 'GRANTED') throw new CliError(`${answered.access.status}: access was not granted.`, ExitCode.SECOND_FACTOR, { code: answered.access.status });
   }
   return operation();

@@ -27,7 +27,9 @@ export function messageFor(error: GatewayError, context: ReportContext): string 
 
 /** What to do next after the gateway refused something, per contract error code. */
 export function hintFor(error: GatewayError, context: ReportContext = {}): string | undefined {
-  const tenant = shellArg(context.tenantRef ?? 'TENANT');
+  // An action that names no tenant (the password) names in its refusal the tenants where a pass would do.
+  const named = Array.isArray(error.extensions.tenantIds) ? String(error.extensions.tenantIds[0]) : undefined;
+  const tenant = shellArg(context.tenantRef ?? named ?? 'TENANT');
   const attemptsRemaining = error.extensions.attemptsRemaining;
   const retryAfter = error.extensions.retryAfterSeconds;
   switch (error.code) {
@@ -74,6 +76,12 @@ export function hintFor(error: GatewayError, context: ReportContext = {}): strin
       return 'Run `tenant-2fa tenants` to see the tenants and workspaces you belong to.';
     case 'INVALID_PASSWORD':
       return 'Nothing was changed: run the command again with your password.';
+    case 'SIGN_UP_CLOSED':
+      return 'Sign-up here needs an invitation: run `tenant-2fa signup --invitation LINK` with the link of your invitation e-mail.';
+    case 'INVALID_TOKEN':
+      return 'The link is wrong, used or expired: ask for a new one (an invitation from the tenant, a reset with `tenant-2fa password reset-request`).';
+    case 'LAST_OWNER':
+      return `You are the last OWNER of this tenant: make another member OWNER first (\`tenant-2fa invite --tenant ${tenant} --email ADDRESS --role owner\`).`;
     case 'RATE_LIMITED':
       if (error.extensions.reason === 'TOTP_CLOSED') return 'Answer the next challenge with a recovery code (or a passkey, in the browser), or ask an admin to reset your two-factor.';
       return typeof retryAfter === 'number' ? `Try again in ${retryAfter} s.` : 'Try again later.';

@@ -14,6 +14,9 @@ import { registerSessionsCommands } from './commands/sessions.command';
 import { registerTenantsCommand } from './commands/tenants.command';
 import { registerTokenCommand } from './commands/token.command';
 import { registerTotpCommands } from './commands/totp.command';
+import { registerInvitationCommands } from './commands/invitations.command';
+import { registerPasswordCommands } from './commands/password.command';
+import { registerSignUpCommand } from './commands/signup.command';
 
 const EXIT_CODES = `
 Exit codes:
@@ -38,12 +41,17 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     // Settings copied to every subcommand added below: commander throws instead of exiting, so main.ts owns the exit code.
     .exitOverride()
+    // Options after a subcommand are that subcommand's (`tenants create NAME --json`, beside `tenants --json`).
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for the options and an example)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
     .addHelpText('after', `${example('tenant-2fa login --email owner@demo.test')}${EXIT_CODES}`);
 
   registerAccountCommands(program);
+  registerSignUpCommand(program);
+  registerPasswordCommands(program);
   registerTenantsCommand(program);
+  registerInvitationCommands(program);
   registerEnterCommand(program);
   registerTokenCommand(program);
   registerAuthCommands(program);

@@ -27,6 +27,21 @@ export async function readPassword(options: { passwordStdin?: boolean; message?:
   return ask(() => password({ message: options.message ?? 'Password', validate: (value) => value.length > 0 || 'Type your password.' }, promptContext));
 }
 
+/** A new password: from stdin with `--password-stdin`, else typed twice at hidden prompts (a typo is caught here). */
+export async function readNewPassword(options: { passwordStdin?: boolean }): Promise<string> {
+  if (options.passwordStdin) return readPassword({ passwordStdin: true });
+  const first = await readPassword({ message: 'New password (at least 8 characters)' });
+  const again = await readPassword({ message: 'The new password again' });
+  if (first !== again) throw usageError('The two new passwords differ: nothing was changed.');
+  return first;
+}
+
+/** The first `count` lines of stdin (scripts pipe secrets in, one per line). */
+export async function readStdinLines(count: number): Promise<string[]> {
+  const lines = (await readStdin()).split(/\r?\n/);
+  return Array.from({ length: count }, (_, i) => lines[i] ?? '');
+}
+
 /** A line of visible input (an email, a code); null when there is no terminal to ask at. */
 export async function askLine(message: string, validate?: (value: string) => true | string): Promise<string | null> {
   if (!isInteractive()) return null;

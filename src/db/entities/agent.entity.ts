@@ -11,4 +11,6 @@ export class AgentEntity {
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   /** No longer written: `lastSignIn` comes from the membership's own last session (tenant_memberships). */
   @Column({ name: 'last_session_id', type: 'varchar', length: 36, nullable: true }) lastSessionId!: string | null;
+  /** When the agent proved it reads its address (a verification link, an invitation, a password reset); null until then. */
+  @Column({ name: 'email_verified_at', type: 'datetime', precision: 3, nullable: true }) emailVerifiedAt!: Date | null;
 }

@@ -1,3 +1,4 @@
+import { AccountTokenEntity } from './account-token.entity';
 import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
@@ -12,6 +13,7 @@ import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 import { TenantMemberCountEntity } from './tenant-member-count.entity';
 import { TenantMembershipEntity } from './tenant-membership.entity';
+import { TenantInvitationEntity } from './tenant-invitation.entity';
 import { TenantStandingEntity } from './tenant-standing.entity';
 import { TenantEntity } from './tenant.entity';
 import { WorkspaceMembershipEntity } from './workspace-membership.entity';
@@ -19,6 +21,7 @@ import { WorkspaceEntity } from './workspace.entity';
 import { WebAuthnChallengeEntity } from './webauthn-challenge.entity';
 
 export {
+  AccountTokenEntity,
   AgentEntity,
   AuditEventEntity,
   AuthenticatorEntity,
@@ -32,6 +35,7 @@ export {
   SessionEntity,
   SigningKeyEntity,
   TenantEntity,
+  TenantInvitationEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,
@@ -41,6 +45,7 @@ export {
 };
 
 export const entities = [
+  AccountTokenEntity,
   AgentEntity,
   AuditEventEntity,
   AuthenticatorEntity,
@@ -54,6 +59,7 @@ export const entities = [
   SessionEntity,
   SigningKeyEntity,
   TenantEntity,
+  TenantInvitationEntity,
   TenantMemberCountEntity,
   TenantMembershipEntity,
   TenantStandingEntity,

@@ -12,6 +12,12 @@ import { twoFactorDisabled } from './two-factor-disabled';
 import { twoFactorEnabled } from './two-factor-enabled';
 import { twoFactorLocked } from './two-factor-locked';
 import { twoFactorReset } from './two-factor-reset';
+import { emailVerification } from './email-verification';
+import { invitation } from './invitation';
+import { memberAdded } from './member-added';
+import { passwordChanged } from './password-changed';
+import { passwordReset } from './password-reset';
+import { passwordResetLink } from './password-reset-link';
 
 /**
  * Every template the sender can render, by name. Adding one: a file beside this one (`mailTemplate(name, …)`)
@@ -32,6 +38,12 @@ const TEMPLATES: ReadonlyArray<MailTemplate<any>> = [
   twoFactorLocked,
   signInLocked,
   deviceRemembered,
+  emailVerification,
+  passwordResetLink,
+  passwordChanged,
+  passwordReset,
+  invitation,
+  memberAdded,
 ];
 
 const byName = new Map(TEMPLATES.map((template) => [template.name, template]));

@@ -52,7 +52,7 @@ export function securityNotice<D extends NoticeData>(name: string, says: (data: 
 }
 
 /** `2026-07-01 14:03:12 UTC`: the recipient's time zone is not known, so the zone is said. */
-function formatInstant(iso: string): string {
+export function formatInstant(iso: string): string {
   const at = new Date(iso);
   return Number.isNaN(at.getTime()) ? iso : `${at.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

@@ -3,6 +3,7 @@ import { handleGateError, requireTenantStanding, withRecentPass } from '../acces
 import { call } from '../api';
 import { agentsSection } from '../components/agents-section';
 import { auditLogSection } from '../components/audit-log-section';
+import { invitationsSection } from '../components/invitations-section';
 import { issuerSection } from '../components/issuer-section';
 import { recoveryCodeVisibilitySection } from '../components/recovery-code-visibility-section';
 import { secondFactorLifetimeSection } from '../components/second-factor-lifetime-section';
@@ -84,6 +85,9 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   // ---- Agents, with the 2FA filter and the search.
   const agents = agentsSection({ tenant, act, say, changed: () => void refreshAudit() });
 
+  // ---- Invitations: invite by e-mail, and the pending ones.
+  const invitations = invitationsSection({ tenant, act, say, changed: () => void refreshAudit() });
+
   // ---- The issuer authenticator apps show.
   const issuer = issuerSection({
     tenantId,
@@ -127,7 +131,7 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   const refreshAudit = () => audit.refresh();
   const auditSection = audit.element;
 
-  await Promise.all([agents.load(), refreshAudit()]);
+  await Promise.all([agents.load(), invitations.load(), refreshAudit()]);
   setTitle('Admin console', tenant.name);
-  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, issuer, recoveryCodes, lifetime, agents.element, auditSection]);
+  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agents.element, invitations.element, issuer, recoveryCodes, lifetime, auditSection]);
 }

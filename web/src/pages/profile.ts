@@ -1,4 +1,5 @@
 import { MyFactorsDocument, MySessionsDocument } from '../../../src/client/generated/graphql';
+import { changePasswordCard } from '../components/change-password-card';
 import { passkeysCard } from '../components/passkeys-card';
 import { call, GatewayError } from '../api';
 import { loadRememberedDevices, rememberedDevicesCard } from '../components/remembered-devices-card';
@@ -39,6 +40,7 @@ export async function profilePage(ctx: PageContext): Promise<void> {
       twoFactorCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
       passkeysCard({ tenant, status: statuses[index], returnTo: '/my/profile/two-factor' }),
     ]),
+    changePasswordCard(),
     sessionsCard(sessions),
     // Where the tenant remembers devices, or some are still remembered there.
     remembered.filter(({ tenant, devices }) => tenant.rememberDeviceDays > 0 || devices.length > 0).map(rememberedDevicesCard),

@@ -1,4 +1,4 @@
-import { SignInDocument } from '../../../src/client/generated/graphql';
+import { SignInDocument, SignUpModeDocument } from '../../../src/client/generated/graphql';
 import { call } from '../api';
 import { append, busy, field, formError, h } from '../dom';
 import { pageHeading } from '../layout';
@@ -39,12 +39,20 @@ export async function signInPage(ctx: PageContext): Promise<void> {
     }
   });
 
+  // "Create an account" only where anyone may sign up; invitees arrive through their invitation's link.
+  const signUpMode = await call(SignUpModeDocument, {}).then(({ signUpMode }) => signUpMode, () => 'CLOSED');
   append(ctx.main, [
     h(
       'div',
       { class: 'narrow' },
       pageHeading('Sign in', 'Sign in to manage two-factor authentication for your tenants and workspaces.'),
       h('div', { class: 'card' }, h('div', { class: 'card-body' }, form)),
+      h(
+        'p',
+        { class: 'sign-in-links' },
+        h('a', { href: '/forgot-password' }, 'Forgot password?'),
+        signUpMode === 'OPEN' ? [' · ', h('a', { href: '/sign-up' }, 'Create an account')] : null,
+      ),
     ),
   ]);
   ctx.focusTarget = email.input;
