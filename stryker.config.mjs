@@ -14,6 +14,8 @@ export default {
     // The lock-out's rule: how long each lock in a row holds, and when TOTP closes. Its statements
     // (src/two-factor/lockout.ts) are SQL that only the API tests reach.
     'src/two-factor/lock-escalation.ts',
+    // How long a remembered device vouches under the tenant's days.
+    'src/remembered-devices/device-expiry.ts',
   ],
   // `break` fails the run on the score of all files together; scripts/check-mutation-scores.mjs holds each file to it.
   thresholds: { high: 95, low: 90, break: 90 },

@@ -15,6 +15,8 @@ import { CiphertextKeyIdIndex1795810100000 } from './1795810100000-CiphertextKey
 import { MailOutbox1795820000000 } from './1795820000000-MailOutbox';
 import { AccountLifecycle1795825000000 } from './1795825000000-AccountLifecycle';
 import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
+import { StandingSource1795840000000 } from './1795840000000-StandingSource';
+import { RememberedDevices1795840100000 } from './1795840100000-RememberedDevices';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -35,4 +37,6 @@ export const migrations = [
   MailOutbox1795820000000,
   AccountLifecycle1795825000000,
   SigningKeys1795830000000,
+  StandingSource1795840000000,
+  RememberedDevices1795840100000,
 ];

@@ -87,6 +87,12 @@ export interface Config {
    * `Authorization: Bearer <it>`; unset, introspection is off.
    */
   accessTokens: { audiences: string[]; ttlSeconds: number; signingKeyMaxAgeDays: number; introspectionToken: string | null };
+  /**
+   * PRIVILEGED_MAX_AGE_SECONDS: a privileged action (weakening 2FA, changing the password, viewing recovery codes
+   * again, setting the identity provider, approving a device sign-in that carries a tenant's standing) needs a pass
+   * of the tenant's challenge in this session at most this old. Default 900 (15 minutes); any value from 1.
+   */
+  privilegedMaxAgeSeconds: number;
   /** Warnings gathered while loading (e.g. a generated development key), printed by the caller. */
   warnings: string[];
 }
@@ -173,6 +179,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
   const webauthn = parseWebAuthn(env, port, isProduction, problems);
   const mail = parseMail(env, isProduction, problems);
   const accessTokens = parseAccessTokens(env, problems);
+  const privilegedMaxAgeSeconds = integer(env, 'PRIVILEGED_MAX_AGE_SECONDS', 900, 1, 2_147_483_647, problems);
 
   if (problems.length) throw new ConfigError(problems);
   const config: Config = {
@@ -199,6 +206,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     webauthn,
     mail,
     accessTokens,
+    privilegedMaxAgeSeconds,
     warnings,
   };
   if (options.writeDevelopmentKey !== false) writeDevelopmentKey(config);

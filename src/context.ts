@@ -1,5 +1,6 @@
 import type { SessionIdentity } from './accounts/session-identity';
 import { DomainError } from './errors/domain-error';
+import type { DeviceTokenJar } from './http/device-cookie';
 import type { SessionCookieJar } from './http/session-cookie';
 import type { Loaders } from './loaders';
 import type { Services } from './services';
@@ -16,6 +17,8 @@ export interface GatewayContext {
   userAgent: string | undefined;
   /** Sign-in and sign-out also set the session cookie for browsers. */
   sessionCookie: SessionCookieJar;
+  /** The remembered-device secrets the request presents, and the cookies an answer sets. */
+  deviceTokens: DeviceTokenJar;
   /**
    * The request's log line (the metrics plugin adds the operation, its root fields). Shared by reference:
    * Apollo runs each operation on a shallow copy of the context, so only a shared object reaches the log line.

@@ -1,4 +1,5 @@
 import type { SessionIdentity } from './accounts/session-identity';
+import { Clock, systemClock } from './clock';
 import type { Database } from './db/database';
 import { DomainError } from './errors/domain-error';
 import { createTenancyLoaders } from './tenancy/tenancy.loaders';
@@ -9,8 +10,9 @@ import { createTwoFactorStatusLoader } from './two-factor/two-factor-status';
 /**
  * Per-request DataLoaders: fresh for each request, so nothing cached outlives it. Each is built when the request
  * first uses it: most operations touch one or two, and every request would otherwise pay for all of them.
+ * `clock` says whether a standing has outlived its tenant's second-factor lifetime (the gateway's clock).
  */
-export function createLoaders(db: Database, session: SessionIdentity | null) {
+export function createLoaders(db: Database, session: SessionIdentity | null, clock: Clock = systemClock) {
   let tenancy: ReturnType<typeof createTenancyLoaders> | undefined;
   let twoFactorStatus: ReturnType<typeof createTwoFactorStatusLoader> | undefined;
   let passkeys: ReturnType<typeof createPasskeyLoader> | undefined;
@@ -37,7 +39,7 @@ export function createLoaders(db: Database, session: SessionIdentity | null) {
     /** The session's facts per tenant, for the gate. */
     get tenantAccess() {
       if (!session) throw new DomainError('UNAUTHENTICATED');
-      return (tenantAccess ??= createTenantAccessLoader(db, session));
+      return (tenantAccess ??= createTenantAccessLoader(db, session, clock));
     },
   };
 }

@@ -7,6 +7,7 @@ import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
+import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
@@ -30,6 +31,7 @@ export const resolvers = [
   InvitationResolver,
   TenantInvitationsResolver,
   AgentInvitationsResolver,
+  RememberedDeviceResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

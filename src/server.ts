@@ -23,6 +23,7 @@ import { answerPlaygroundOff, createPlayground, wantsPlayground } from './http/p
 import { createMetrics } from './http/metrics';
 import { readJsonBody } from './http/request-body';
 import { sendJson } from './http/send-json';
+import { deviceTokenJar } from './http/device-cookie';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
@@ -113,12 +114,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestId: string,
     address: string,
     sessionCookie: GatewayContext['sessionCookie'],
+    deviceTokens: GatewayContext['deviceTokens'],
     requestLog: Record<string, unknown>,
   ): Promise<GatewayContext> => {
     const token = sessionToken(req);
     const userAgent = req.headers['user-agent'];
     const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }) : null;
-    return { requestId, session, loaders: createLoaders(db, session), services, clientIp: address, userAgent, sessionCookie, requestLog };
+    return { requestId, session, loaders: createLoaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, requestLog };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
@@ -128,13 +130,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const cookies = sessionCookieJar();
+    const deviceTokens = deviceTokenJar(req, cookies.headers, config.isProduction);
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     const address = clientIp(req, config.trustedProxyHops);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async () => {
         try {
-          return await context(req, requestId, address, cookies, log);
+          return await context(req, requestId, address, cookies, deviceTokens, log);
         } catch (error) {
           throw unavailableOr(error);
         }

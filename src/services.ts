@@ -11,6 +11,7 @@ import { PublicUrl } from './http/public-url';
 import type { Database } from './db/database';
 import { createMail } from './mail/mail';
 import { ClientRateLimiter } from './rate-limits/client-rate-limiter';
+import { RememberedDeviceService } from './remembered-devices/remembered-device.service';
 import { TenancyService } from './tenancy/tenancy.service';
 import { AnswerService } from './two-factor/answer.service';
 import { ChallengeStore } from './two-factor/challenge-store';
@@ -32,7 +33,7 @@ import { SigningKeyStore } from './tokens/signing-keys';
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
   db: Database,
-  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens' | 'signUp'>,
+  config: Pick<Config, 'encryptionKeys' | 'sessionTtlMs' | 'rateLimits' | 'webauthn' | 'publicUrl' | 'mail' | 'dataDir' | 'isProduction' | 'accessTokens' | 'signUp' | 'privilegedMaxAgeSeconds'>,
   clock: Clock,
   onTwoFactorEvent: TwoFactorEventSink = ignoreEvents,
 ) {
@@ -41,7 +42,7 @@ export function createServices(
   const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
   const accounts = new AccountService(db, clock, config.sessionTtlMs);
-  const gate = new GateService(clock);
+  const gate = new GateService(clock, config.privilegedMaxAgeSeconds);
   const rateLimiter = new ClientRateLimiter(
     db,
     clock,
@@ -63,14 +64,15 @@ export function createServices(
   const enrolment = new EnrolmentService(db, clock, reauth, recoveryCodes, factors);
   const totpEnrolment = new TotpEnrolmentService(db, clock, gate, reauth, secretBox, recoveryCodes, onTwoFactorEvent);
   const challengeStore = new ChallengeStore(db);
-  const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, onTwoFactorEvent);
-  const answers = new AnswerService(db, clock, challengeStore, factors, onTwoFactorEvent);
+  const rememberedDevices = new RememberedDeviceService(db, clock);
+  const entry = new EntryService(db, clock, gate, tenancy, enrolment, challengeStore, rememberedDevices, onTwoFactorEvent);
+  const answers = new AnswerService(db, clock, challengeStore, factors, rememberedDevices, onTwoFactorEvent);
   const admin = new AdminService(db, clock, enrolment);
   const recoveryCodeView = new RecoveryCodeViewService(db, clock, reauth, recoveryCodes);
   const invitations = new InvitationService(db, clock, mail.queue);
   const emailVerification = new EmailVerificationService(db, clock, mail.queue, rateLimiter);
   const signUp = new SignUpService(db, clock, config.signUp, accounts, emailVerification, invitations);
-  const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices);
+  const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices, gate);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
   return {
@@ -91,6 +93,7 @@ export function createServices(
     totpEnrolment,
     entry,
     answers,
+    rememberedDevices,
     admin,
     rateLimiter,
     recoveryCodeView,

@@ -108,6 +108,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     recoveryCodeFormat: 'XXXX_XXXX',
     recoveryCodeVisibility: 'SHOWN_ONCE',
     recoveryCodeReplenish: false,
+    rememberDeviceDays: 0,
+    secondFactorLifetimeSeconds: null,
     createdAt: now,
   };
   const secure: WorkspaceEntity = { id: newId(), tenantId: tenant.id, name: 'Billing', twoFactorRequired: true, createdAt: now };
@@ -129,7 +131,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
     return { id, token };
   };
   const stand = (sessionId: string, agentId: string) =>
-    standings.push({ id: newId(), sessionId, tenantId: tenant.id, agentId, method: 'TOTP', passedAt: now, revokedAt: null });
+    standings.push({ id: newId(), sessionId, tenantId: tenant.id, agentId, source: 'CHALLENGE', method: 'TOTP', passedAt: now, grantedAt: now, revokedAt: null });
 
   // Roles of the enrolled members, in index order: owner first, then the gate and probe pools, then verify.
   const enrolledQuota = { gate: plan.gateSessions, probe: PROBE_AGENTS };

@@ -82,7 +82,7 @@ export class AccountResolver {
 
   @Mutation(() => Boolean, { description: 'Re-checks the current password (re-authentication rules), ends every other session, and e-mails a notice.' })
   async changePassword(@Args() { currentPassword, newPassword }: ChangePasswordArgs, @CurrentSession() session: SessionIdentity, @Ctx() context: GatewayContext): Promise<boolean> {
-    await context.services.passwords.change(session, currentPassword, newPassword, originOf(context));
+    await context.services.passwords.change(session, context.loaders, currentPassword, newPassword, originOf(context));
     return true;
   }
 

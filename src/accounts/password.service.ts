@@ -8,6 +8,9 @@ import { passwordChanged } from '../mail/templates/password-changed';
 import { passwordReset } from '../mail/templates/password-reset';
 import { passwordResetLink } from '../mail/templates/password-reset-link';
 import type { ClientRateLimiter } from '../rate-limits/client-rate-limiter';
+import type { Loaders } from '../loaders';
+import { forgetRememberedDevices } from '../remembered-devices/forget-devices';
+import type { GateService } from '../two-factor/gate.service';
 import type { ReauthenticationService } from '../two-factor/reauthentication.service';
 import { AccountService, IssuedSession, SignInOrigin } from './account.service';
 import { normalizeEmail } from './email-address';
@@ -16,9 +19,10 @@ import { markEmailVerified } from './email-verification.service';
 import type { SessionIdentity } from './session-identity';
 
 /**
- * Changing a password (signed in, the current one re-checked) and resetting a forgotten one (a single-use link
- * to the address). Either way the new password is hashed before any transaction opens, every other way into the
- * account ends with it, and the agent is told by e-mail. Second factors stay as they are.
+ * Changing a password (signed in, a recent second factor and the current password re-checked) and resetting a
+ * forgotten one (a single-use link to the address). Either way the new password is hashed before any transaction
+ * opens, every other way into the account ends with it (sessions, their standing, remembered devices), and the
+ * agent is told by e-mail. Second factors stay as they are.
  */
 export class PasswordService {
   constructor(
@@ -29,28 +33,37 @@ export class PasswordService {
     private readonly rateLimiter: ClientRateLimiter,
     private readonly mail: Pick<MailOutbox, 'enqueueToAgent'>,
     private readonly notices: SecurityNotices,
+    private readonly gate: GateService,
   ) {}
 
-  /** The current password re-checked; then the new one in, every other session out, and a notice. */
-  async change(session: SessionIdentity, currentPassword: string, newPassword: string, origin: SignInOrigin): Promise<void> {
-    await this.assertRecentSecondFactor(session);
+  /**
+   * A recent second factor (a privileged action), then the current password re-checked; then the new one in,
+   * every other session and every remembered device out, and a notice.
+   */
+  async change(session: SessionIdentity, loaders: Loaders, currentPassword: string, newPassword: string, origin: SignInOrigin): Promise<void> {
+    await this.assertRecentSecondFactor(session, loaders);
     await this.reauthenticate(session, currentPassword);
     const passwordHash = await hashPassword(newPassword);
     const now = this.clock.now();
     await this.db.transaction(async (tx) => {
       await sqlExecute(tx, 'UPDATE agents SET password_hash = ? WHERE id = ?', [passwordHash, session.agentId]);
       await this.accounts.endSessions(tx, session.agentId, session.sessionId, now);
+      await forgetRememberedDevices(tx, { agentId: session.agentId });
       await this.notices.notifyAccount(tx, { agentId: session.agentId }, passwordChanged, origin, now);
     });
   }
 
   /**
-   * changePassword's privileged check goes here, and only here: an agent with 2FA ENABLED in any tenant will need
-   * a pass by challenge, in this session, of one of those tenants within the privileged max age (RULES v3, "How
-   * long a second factor lasts"), so that a stolen password and session alone cannot replace the password. Until
-   * that max age exists, the current password is all a change needs.
+   * changePassword's privileged check goes here, and only here: an agent with 2FA ENABLED in any tenant whose 2FA
+   * is on needs a pass by challenge, in this session, of one of those tenants within the privileged max age
+   * (TWO_FACTOR_REQUIRED with `maxAgeSeconds` and `tenantIds` otherwise), so that a stolen password and session
+   * alone cannot replace the password; an agent with no second factor in force anywhere needs only the password.
+   * Decided before the password, as state errors are, so the answer never confirms a guessed one.
    */
-  private async assertRecentSecondFactor(_session: SessionIdentity): Promise<void> {}
+  private async assertRecentSecondFactor(session: SessionIdentity, loaders: Loaders): Promise<void> {
+    const memberships = await sqlRows<{ tenant_id: string }>(this.db.manager, 'SELECT tenant_id FROM tenant_memberships WHERE agent_id = ?', [session.agentId]);
+    await this.gate.assertPrivilegedInAnyTenant(loaders, memberships.map((membership) => membership.tenant_id));
+  }
 
   /**
    * The re-authentication rules (5 wrong per 15 minutes, REAUTH_FAILED) on the current password. A password
@@ -101,6 +114,7 @@ export class PasswordService {
       await markEmailVerified(tx, agentId, now);
       await dropAccountTokens(tx, agentId, 'PASSWORD_RESET');
       await this.accounts.endSessions(tx, agentId, null, now);
+      await forgetRememberedDevices(tx, { agentId });
       await this.notices.notifyAccount(tx, { agentId }, passwordReset, origin, now);
       return this.accounts.startSession(tx, await tx.findOneByOrFail(AgentEntity, { id: agentId }), now, origin);
     });

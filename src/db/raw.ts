@@ -17,3 +17,7 @@ export function rawInt(value: unknown): number {
 export function placeholders(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
 }
+
+export function rawIntOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}

@@ -13,6 +13,8 @@ export interface ErrorDetails {
   signInUrl?: string;
   /** TWO_FACTOR_REQUIRED for a privileged action: how recent the pass must be. */
   maxAgeSeconds?: number;
+  /** TWO_FACTOR_REQUIRED for a privileged action that names no tenant (changePassword): a pass in any one of these would do. */
+  tenantIds?: string[];
 }
 
 let savedStackTraceLimit = Error.stackTraceLimit;

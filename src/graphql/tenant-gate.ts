@@ -11,8 +11,10 @@ export type TenantLocator =
 
 /**
  * Puts a resolver behind the gate: signed in, member of the tenant, second factor passed where the tenant
- * needs it, (for 'admin') OWNER or ADMIN, and (for 'admin-step-up', an action that weakens 2FA) this tenant's
- * second factor passed by this session whatever the policy. Resolvers opt in here; none re-derives the rule.
+ * needs it, (for 'admin') OWNER or ADMIN, (for 'admin-step-up', an action that weakens 2FA) this tenant's
+ * second factor passed by a challenge in this session within the privileged max age whatever the policy, and
+ * (for 'privileged') that recent pass where the tenant's second factor stands behind the caller. Resolvers opt
+ * in here; none re-derives the rule.
  */
 export function TenantGate(clearance: Clearance, locate: TenantLocator) {
   const gate: MiddlewareFn<GatewayContext> = async (action, next) => {

@@ -9,12 +9,18 @@ export interface TenantTwoFactorSettings {
   policy: TwoFactorPolicyName;
   /** Ids of the tenant's workspaces that require 2FA now. */
   workspacesRequiringTwoFactor: string[];
+  /** Days a device may skip the challenge (0: off). */
+  rememberDeviceDays: number;
+  /** Seconds a pass holds; null: the session's lifetime. */
+  secondFactorLifetimeSeconds: number | null;
 }
 
 export type HierarchyChange =
   | { kind: 'tenant'; enabled: boolean }
   | { kind: 'workspace'; workspaceId: string; required: boolean }
-  | { kind: 'policy'; policy: TwoFactorPolicyName };
+  | { kind: 'policy'; policy: TwoFactorPolicyName }
+  | { kind: 'remember-device-days'; days: number }
+  | { kind: 'second-factor-lifetime'; seconds: number | null };
 
 export interface HierarchyViolation {
   code: ErrorCode;
@@ -31,6 +37,7 @@ export interface HierarchyViolation {
  * | workspace requires 2FA         | tenant 2FA is off                     | TENANT_TWO_FACTOR_DISABLED            |
  * | policy other than OPTIONAL     | tenant 2FA is off                     | TENANT_TWO_FACTOR_DISABLED            |
  * | tenant on, workspace off, OPTIONAL | never                             |                                       |
+ * | remembered-device days, lifetime   | never (they only say how long a pass lasts) |                                 |
  */
 export function hierarchyViolation(tenant: TenantTwoFactorSettings, change: HierarchyChange): HierarchyViolation | null {
   switch (change.kind) {
@@ -45,6 +52,9 @@ export function hierarchyViolation(tenant: TenantTwoFactorSettings, change: Hier
       return change.required && !tenant.twoFactorEnabled ? { code: 'TENANT_TWO_FACTOR_DISABLED' } : null;
     case 'policy':
       return change.policy !== 'OPTIONAL' && !tenant.twoFactorEnabled ? { code: 'TENANT_TWO_FACTOR_DISABLED' } : null;
+    case 'remember-device-days':
+    case 'second-factor-lifetime':
+      return null;
   }
 }
 
@@ -57,7 +67,9 @@ export function hierarchyViolation(tenant: TenantTwoFactorSettings, change: Hier
  * | tenant off                      | tenant 2FA is on now                           |
  * | workspace stops requiring 2FA   | that workspace requires it now                 |
  * | policy                          | the new policy obliges fewer roles to enrol    |
- * | turning on, requiring, tightening | never                                        |
+ * | remembered-device days          | more days than now (devices skip longer)       |
+ * | second-factor lifetime          | longer than now, or none (null) where one is set |
+ * | turning on, requiring, tightening, shortening | never                            |
  */
 export function weakensTwoFactor(tenant: TenantTwoFactorSettings, change: HierarchyChange): boolean {
   switch (change.kind) {
@@ -67,5 +79,9 @@ export function weakensTwoFactor(tenant: TenantTwoFactorSettings, change: Hierar
       return !change.required && tenant.workspacesRequiringTwoFactor.includes(change.workspaceId);
     case 'policy':
       return relaxesPolicy(tenant.policy, change.policy);
+    case 'remember-device-days':
+      return change.days > tenant.rememberDeviceDays;
+    case 'second-factor-lifetime':
+      return tenant.secondFactorLifetimeSeconds !== null && (change.seconds === null || change.seconds > tenant.secondFactorLifetimeSeconds);
   }
 }

@@ -26,6 +26,7 @@ import type { MailQueue } from '../mail/mail-queue';
 import { memberAdded } from '../mail/templates/member-added';
 import type { SecondFactors } from '../two-factor/factors/registry';
 import { revokeStandings } from '../two-factor/standing';
+import { forgetDevicesEndedBy } from '../remembered-devices/forget-devices';
 
 /**
  * Tenants, workspaces and membership. Callers have already passed the gate (@TenantGate) for the tenant
@@ -58,7 +59,7 @@ export class TenancyService {
   async visibleWorkspace(loaders: Loaders, session: SessionIdentity, workspaceId: string): Promise<WorkspaceEntity> {
     // The workspace, the caller's membership of it and its facts in the tenant in one statement: every
     // workspace switch asks this.
-    const access = await readWorkspaceAccess(this.db, session, workspaceId);
+    const access = await readWorkspaceAccess(this.db, session, workspaceId, this.clock.now());
     assertThat(access, 'NOT_FOUND');
     const { workspace, facts } = access;
     loaders.workspace.prime(workspace.id, workspace);
@@ -95,6 +96,8 @@ export class TenancyService {
       recoveryCodeFormat: 'XXXX_XXXX',
       recoveryCodeVisibility: 'SHOWN_ONCE',
       recoveryCodeReplenish: false,
+      rememberDeviceDays: 0,
+      secondFactorLifetimeSeconds: null,
       createdAt: now,
     };
     await tx.insert(TenantEntity, tenant);
@@ -239,6 +242,32 @@ export class TenancyService {
     });
   }
 
+  /**
+   * How many days a device may skip the tenant's challenge after a pass with `rememberDevice` (0 turns remembering
+   * off). More days is a weakening (step-up). Fewer days shorten the devices already remembered
+   * (device-expiry.ts) and forget those remembered longer ago than that: 0 forgets every one.
+   */
+  async setTenantRememberDeviceDays(actor: SessionIdentity, tenantId: string, days: number): Promise<TenantEntity> {
+    return this.changeTenant(actor, tenantId, { kind: 'remember-device-days', days }, async (tx, { tenant }, now) => {
+      if (tenant.rememberDeviceDays === days) return;
+      await tx.update(TenantEntity, { id: tenantId }, { rememberDeviceDays: days });
+      if (days < tenant.rememberDeviceDays) await forgetDevicesEndedBy(tx, tenantId, days, now);
+      await recordAudit(tx, now, actor, { tenantId, action: 'REMEMBER_DEVICE_DAYS_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
+  /**
+   * How long a pass holds in a session before the tenant challenges again (null: the session's lifetime). It
+   * applies to standings held now too: longer (or none) revives lapsed ones, a weakening (step-up).
+   */
+  async setTenantSecondFactorLifetime(actor: SessionIdentity, tenantId: string, seconds: number | null): Promise<TenantEntity> {
+    return this.changeTenant(actor, tenantId, { kind: 'second-factor-lifetime', seconds }, async (tx, { tenant }, now) => {
+      if (tenant.secondFactorLifetimeSeconds === seconds) return;
+      await tx.update(TenantEntity, { id: tenantId }, { secondFactorLifetimeSeconds: seconds });
+      await recordAudit(tx, now, actor, { tenantId, action: 'SECOND_FACTOR_LIFETIME_CHANGED', actorAgentId: actor.agentId });
+    });
+  }
+
   async setWorkspaceTwoFactor(actor: SessionIdentity, workspace: WorkspaceEntity, required: boolean): Promise<WorkspaceEntity> {
     await this.changeTenant(actor, workspace.tenantId, { kind: 'workspace', workspaceId: workspace.id, required }, async (tx, _facts, now) => {
       const current = await tx.findOneByOrFail(WorkspaceEntity, { id: workspace.id });
@@ -269,13 +298,19 @@ export class TenancyService {
   ): Promise<TenantEntity> {
     return this.db.transaction(async (tx) => {
       await this.db.lockRow(tx, 'tenants', tenantId);
-      const actorFacts = await readTenantAccess(tx, actor, tenantId);
+      const actorFacts = await readTenantAccess(tx, actor, tenantId, this.clock.now());
       assertThat(actorFacts?.role, 'NOT_FOUND');
       const locked = actorFacts as MemberFacts;
       if (change) {
         const { tenant } = locked;
         const requiring = await tx.find(WorkspaceEntity, { select: { id: true }, where: { tenantId, twoFactorRequired: true }, order: { id: 'ASC' } });
-        const settings = { twoFactorEnabled: tenant.twoFactorEnabled, policy: tenant.twoFactorPolicy, workspacesRequiringTwoFactor: requiring.map((w) => w.id) };
+        const settings = {
+          twoFactorEnabled: tenant.twoFactorEnabled,
+          policy: tenant.twoFactorPolicy,
+          workspacesRequiringTwoFactor: requiring.map((w) => w.id),
+          rememberDeviceDays: tenant.rememberDeviceDays,
+          secondFactorLifetimeSeconds: tenant.secondFactorLifetimeSeconds,
+        };
         if (weakensTwoFactor(settings, change)) this.gate.assertStepUp(locked);
         const violation = hierarchyViolation(settings, change);
         if (violation) throw new DomainError(violation.code, violation.details);

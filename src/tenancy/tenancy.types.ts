@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { RECOVERY_CODE_FORMATS } from '../crypto/recovery-codes';
 import type { TenantEntity, WorkspaceEntity } from '../db/entities';
 import {
@@ -54,6 +54,10 @@ export class Tenant {
   @Field(() => RecoveryCodeFormat) recoveryCodeFormat!: RecoveryCodeFormat;
   @Field(() => RecoveryCodeVisibility) recoveryCodeVisibility!: RecoveryCodeVisibility;
   @Field({ description: 'With VIEWABLE: a used recovery code is replaced by a fresh one, so the set stays at 8.' }) recoveryCodeReplenish!: boolean;
+  @Field(() => Int, { description: 'v3. Days a device may be remembered after a passed challenge; 0 (the default) turns remembering off.' })
+  rememberDeviceDays!: number;
+  @Field(() => Int, { nullable: true, description: "v3. Seconds a passed challenge holds in a session before this tenant challenges again; null: the session's lifetime." })
+  secondFactorLifetimeSeconds!: number | null;
 }
 
 /** Field resolver `tenant` lives in workspace.resolver.ts. */
@@ -75,6 +79,8 @@ export function toTenant(entity: TenantEntity): Tenant {
     recoveryCodeFormat: entity.recoveryCodeFormat,
     recoveryCodeVisibility: entity.recoveryCodeVisibility,
     recoveryCodeReplenish: entity.recoveryCodeReplenish,
+    rememberDeviceDays: entity.rememberDeviceDays,
+    secondFactorLifetimeSeconds: entity.secondFactorLifetimeSeconds,
   });
 }
 

@@ -1,5 +1,5 @@
-import { IsOptional } from 'class-validator';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { IsOptional, Max, Min } from 'class-validator';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditLogArgs, DEFAULT_PAGE_SIZE, TenantAgent, TenantAgentConnection, TenantAgentsArgs } from '../admin/admin.types';
 import { AuditEventConnection } from '../audit/audit.types';
@@ -11,6 +11,8 @@ import { IsDisplayName, IsEmailAddress, IsIssuer } from '../graphql/validation';
 import { assertThat } from '../errors/domain-error';
 import { ActorRateLimit } from '../rate-limits/client-rate-limit';
 import { isTenantAdmin } from './roles';
+import { REMEMBER_DEVICE_MAX_DAYS } from '../remembered-devices/device-expiry';
+import { SECOND_FACTOR_LIFETIME_MAX_SECONDS } from '../two-factor/limits';
 import { RecoveryCodeFormat, RecoveryCodeVisibility, Tenant, TenantRole, TwoFactorPolicy, Workspace, toTenant, toWorkspace } from './tenancy.types';
 
 @ArgsType()
@@ -30,6 +32,18 @@ class AddTenantMemberArgs {
 class SetTenantIssuerArgs {
   @Field(() => ID) tenantId!: string;
   @Field() @IsIssuer() issuer!: string;
+}
+
+@ArgsType()
+class SetTenantRememberDeviceDaysArgs {
+  @Field(() => ID) tenantId!: string;
+  @Field(() => Int) @Min(0) @Max(REMEMBER_DEVICE_MAX_DAYS) days!: number;
+}
+
+@ArgsType()
+class SetTenantSecondFactorLifetimeArgs {
+  @Field(() => ID) tenantId!: string;
+  @Field(() => Int, { nullable: true }) @IsOptional() @Min(1) @Max(SECOND_FACTOR_LIFETIME_MAX_SECONDS) seconds?: number | null;
 }
 
 @Resolver(() => Tenant)
@@ -123,6 +137,24 @@ export class TenantResolver {
   ): Promise<Tenant> {
     // Making codes VIEWABLE needs step-up: judged by the service under the tenant's row lock (see setTenantTwoFactor).
     return toTenant(await services.tenancy.setTenantRecoveryCodeVisibility(session, tenantId, visibility, replenish));
+  }
+
+  @Mutation(() => Tenant, { description: 'v3. 0 turns remembering off and forgets every remembered device of the tenant. Raising it is a weakening action (step-up).' })
+  @TenantGate('admin', { tenantArg: 'tenantId' })
+  async setTenantRememberDeviceDays(@Args() { tenantId, days }: SetTenantRememberDeviceDaysArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services }: GatewayContext): Promise<Tenant> {
+    // Raising the days needs step-up: judged by the service under the tenant's row lock (see setTenantTwoFactor).
+    return toTenant(await services.tenancy.setTenantRememberDeviceDays(session, tenantId, days));
+  }
+
+  @Mutation(() => Tenant, { description: 'v3. null: a pass holds for the session\'s lifetime. Lengthening it is a weakening action (step-up).' })
+  @TenantGate('admin', { tenantArg: 'tenantId' })
+  async setTenantSecondFactorLifetime(
+    @Args() { tenantId, seconds }: SetTenantSecondFactorLifetimeArgs,
+    @CurrentSession() session: SessionIdentity,
+    @Ctx() { services }: GatewayContext,
+  ): Promise<Tenant> {
+    // Lengthening needs step-up: judged by the service under the tenant's row lock (see setTenantTwoFactor).
+    return toTenant(await services.tenancy.setTenantSecondFactorLifetime(session, tenantId, seconds ?? null));
   }
 
   @FieldResolver(() => TenantRole)

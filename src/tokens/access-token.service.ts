@@ -77,10 +77,10 @@ export class AccessTokenService {
     const workspace = workspaceId ? await this.tenancy.visibleWorkspace(loaders, session, workspaceId) : null;
     assertThat(!workspace || workspace.tenantId === tenantId, 'NOT_FOUND');
     const facts = await this.gate.member(loaders, tenantId);
-    const { email, standing } = await readTokenFacts(this.db, session, tenantId);
+    const { email, standing } = await readTokenFacts(this.db, session, tenantId, this.clock.now());
     // The gate decides on the standing just read, which the token then reports: the request's facts may
     // predate a pass made by this very request (an answer's Access.accessToken).
-    this.gate.assertMayEnter({ ...facts, hasStanding: standing !== null }, workspace?.twoFactorRequired ?? false);
+    this.gate.assertMayEnter({ ...facts, standing }, workspace?.twoFactorRequired ?? false);
 
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     const claims: AccessTokenClaims = {

@@ -1,32 +1,36 @@
 import type { SessionIdentity } from '../accounts/session-identity';
 import { Database, sqlRows } from '../db/database';
-import { rawBool, rawDate } from '../db/raw';
-import type { TwoFactorMethodName } from '../two-factor/authenticator-state';
+import { rawBool, rawDate, rawIntOrNull } from '../db/raw';
+import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
+import { standingHolds } from '../two-factor/gate';
 import type { TokenStanding } from './second-factor-claims';
 
 /**
  * What a token says beyond the gate's facts, read fresh in one statement: the agent's email, and the session's
- * latest standing in the tenant. An enrolment standing is resolved to the factor enrolled: enrolling a passkey
+ * latest standing in the tenant, unless it has lapsed (the tenant's second-factor lifetime). An enrolment standing is resolved to the factor enrolled: enrolling a passkey
  * writes the passkey and the standing with one instant, so a passkey of the pair created at `passed_at` is the
  * one (else it was TOTP, the only other factor that enrols).
  */
-export async function readTokenFacts(db: Database, session: SessionIdentity, tenantId: string): Promise<{ email: string; standing: TokenStanding | null }> {
+export async function readTokenFacts(db: Database, session: SessionIdentity, tenantId: string, now: Date): Promise<{ email: string; standing: TokenStanding | null }> {
   const [row] = await sqlRows(
     db.manager,
-    `SELECT ag.email, st.method, st.passed_at,
+    `SELECT ag.email, st.source, st.method, st.passed_at, st.granted_at, t.second_factor_lifetime_seconds,
             CASE WHEN st.method = 'ENROLMENT' AND EXISTS (SELECT 1 FROM passkeys p
                                                            WHERE p.tenant_id = st.tenant_id AND p.agent_id = st.agent_id AND p.created_at = st.passed_at)
                  THEN 1 ELSE 0 END AS enrolled_passkey
        FROM agents ag
-       LEFT JOIN tenant_standings st ON st.session_id = ? AND st.tenant_id = ? AND st.revoked_at IS NULL
+       LEFT JOIN tenants t ON t.id = ?
+       LEFT JOIN tenant_standings st ON st.session_id = ? AND st.tenant_id = t.id AND st.revoked_at IS NULL
       WHERE ag.id = ?
-      ORDER BY st.passed_at DESC
+      ORDER BY st.granted_at DESC, st.id DESC
       LIMIT 1`,
-    [session.sessionId, tenantId, session.agentId],
+    [tenantId, session.sessionId, session.agentId],
   );
-  const method = row.method as TwoFactorMethodName | 'ENROLMENT' | null;
-  const factor = method === 'ENROLMENT' ? (rawBool(row.enrolled_passkey) ? 'PASSKEY' : 'TOTP') : method;
-  return { email: row.email as string, standing: factor ? { factor, passedAt: rawDate(row.passed_at)! } : null };
+  const grantedAt = rawDate(row.granted_at);
+  if (!grantedAt || !standingHolds(grantedAt, rawIntOrNull(row.second_factor_lifetime_seconds), now)) return { email: row.email as string, standing: null };
+  const method = row.method as StandingMethodName;
+  const factor = method === 'ENROLMENT' ? (rawBool(row.enrolled_passkey) ? 'PASSKEY' : 'TOTP') : method === 'PROVIDER' ? null : method;
+  return { email: row.email as string, standing: { source: row.source as StandingSourceName, factor, passedAt: rawDate(row.passed_at)! } };
 }
 
 /** The claims introspection re-checks against the database. */
@@ -40,8 +44,9 @@ export interface LiveClaims {
 
 /**
  * The session a token names is live (not signed out, not expired), its agent still a member of the tenant, and,
- * for an aal2 token, the standing it was minted on not revoked (revokeAgentSessions, resetAgentTwoFactor): a
- * live standing of that session and tenant passed within the second `second_factor_at` names.
+ * for an aal2 token, the standing it was minted on still holds: not revoked (revokeAgentSessions,
+ * resetAgentTwoFactor) and not lapsed (the tenant's second-factor lifetime). That standing is one of the session
+ * in the tenant whose pass falls within the second `second_factor_at` names.
  */
 export async function isTokenLive(db: Database, claims: LiveClaims, now: Date): Promise<boolean> {
   const claimsStanding = claims.acr === 'aal2';
@@ -49,17 +54,17 @@ export async function isTokenLive(db: Database, claims: LiveClaims, now: Date): 
   const passedFrom = new Date((claims.second_factor_at ?? 0) * 1000);
   const rows = await sqlRows(
     db.manager,
-    `SELECT 1 AS live
+    `SELECT st.granted_at, t.second_factor_lifetime_seconds
        FROM sessions s JOIN tenant_memberships m ON m.tenant_id = ? AND m.agent_id = s.agent_id
-      WHERE s.id = ? AND s.agent_id = ? AND s.ended_at IS NULL AND s.expires_at > ?${
-        claimsStanding
-          ? `
-        AND EXISTS (SELECT 1 FROM tenant_standings st
-                     WHERE st.session_id = s.id AND st.tenant_id = m.tenant_id AND st.revoked_at IS NULL
-                       AND st.passed_at >= ? AND st.passed_at < ?)`
-          : ''
-      }`,
-    [claims.tid, claims.sid, claims.sub, now, ...(claimsStanding ? [passedFrom, new Date(passedFrom.getTime() + 1000)] : [])],
+       JOIN tenants t ON t.id = m.tenant_id
+       LEFT JOIN tenant_standings st ON st.session_id = s.id AND st.tenant_id = m.tenant_id AND st.revoked_at IS NULL
+                                    AND st.passed_at >= ? AND st.passed_at < ?
+      WHERE s.id = ? AND s.agent_id = ? AND s.ended_at IS NULL AND s.expires_at > ?`,
+    [claims.tid, passedFrom, new Date(passedFrom.getTime() + 1000), claims.sid, claims.sub, now],
   );
-  return rows.length > 0;
+  if (!claimsStanding) return rows.length > 0;
+  return rows.some((row) => {
+    const grantedAt = rawDate(row.granted_at);
+    return grantedAt !== null && standingHolds(grantedAt, rawIntOrNull(row.second_factor_lifetime_seconds), now);
+  });
 }

@@ -2,15 +2,16 @@ import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
-import type { Database } from '../db/database';
+import type { Database, Tx } from '../db/database';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { AccessView } from './entry.service';
 import type { SecondFactors } from './factors/registry';
+import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
-import { grantStanding } from './standing';
+import { grantStanding, passedChallenge } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
 /**
@@ -25,10 +26,22 @@ export class AnswerService {
     private readonly clock: Clock,
     private readonly challenges: ChallengeStore,
     private readonly factors: SecondFactors,
+    private readonly devices: RememberedDeviceService,
     private readonly onEvent: TwoFactorEventSink,
   ) {}
 
-  async answer(session: SessionIdentity, loaders: Loaders, challengeId: string, method: TwoFactorMethodName, code: string): Promise<AccessView> {
+  /**
+   * `remember`: the answer asked to remember the device (`rememberDevice`), presenting these device secrets of
+   * its own; where the tenant allows it, a passed answer remembers the device in the same transaction.
+   */
+  async answer(
+    session: SessionIdentity,
+    loaders: Loaders,
+    challengeId: string,
+    method: TwoFactorMethodName,
+    code: string,
+    remember: { presented: (tenantId: string) => string[] } | null = null,
+  ): Promise<AccessView> {
     const factor = this.factors.answeringAs(method);
     // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
     assertThat(factor.isWellFormed(code), 'BAD_USER_INPUT', { field: factor.rejection?.field ?? 'code' }, factor.shapeMessage);
@@ -48,9 +61,10 @@ export class AnswerService {
 
         if (await factor.claim(tx, { challenge, answer: code, now, session })) {
           await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
-          await grantStanding(tx, session, challenge.tenantId, method, now);
+          await grantStanding(tx, session, challenge.tenantId, passedChallenge(method, now), now);
           await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
-          return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId };
+          const rememberedDevice = remember ? await this.rememberDevice(tx, session, loaders, challenge.tenantId, method, remember.presented, now) : null;
+          return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice };
         }
 
         // A wrong answer: one more consecutive failure for the pair (every 10th locks it), one more failed attempt
@@ -84,7 +98,21 @@ export class AnswerService {
     if (factor.onPass) this.onEvent(factor.onPass.event);
     const tenant = (await loaders.tenant.load(outcome.tenantId))!;
     const workspace = outcome.workspaceId ? await loaders.workspace.load(outcome.workspaceId) : null;
-    return { status: 'GRANTED', tenant, workspace, challenge: null };
+    return { status: 'GRANTED', tenant, workspace, challenge: null, standing: { source: 'CHALLENGE', passedAt: now }, rememberedDevice: outcome.rememberedDevice };
+  }
+
+  /** In the answer's transaction: the tenant (primed by loadForAnswer) says whether and for how long. */
+  private async rememberDevice(
+    tx: Tx,
+    session: SessionIdentity,
+    loaders: Loaders,
+    tenantId: string,
+    method: TwoFactorMethodName,
+    presented: (tenantId: string) => string[],
+    now: Date,
+  ): Promise<IssuedDevice | null> {
+    const tenant = (await loaders.tenant.load(tenantId))!;
+    return this.devices.remember(tx, session, tenant, method, presented(tenantId), now);
   }
 
   /** Cancels the session's open challenge (sign in as a different user). */

@@ -10,6 +10,7 @@ import type { SecondFactors } from './factors/registry';
 import type { RecoveryCodeStore } from './factors/recovery-code/recovery-code-store';
 import type { MemberFacts } from './gate.service';
 import type { ReauthenticationService } from './reauthentication.service';
+import { forgetRememberedDevices } from '../remembered-devices/forget-devices';
 import { revokeStandings } from './standing';
 import { pairStatusIn, toTwoFactorStatus } from './two-factor-status';
 import { lockPairFactors } from './pair-factors';
@@ -75,13 +76,14 @@ export class EnrolmentService {
     });
   }
 
-  /** State, then the password re-checked; back to NOT_CONFIGURED in this tenant only. */
+  /** State, then the password re-checked; back to NOT_CONFIGURED in this tenant only, its remembered devices forgotten. */
   async disable(session: SessionIdentity, facts: MemberFacts, password: string): Promise<TwoFactorStatus> {
     const now = this.clock.now();
     assertThat(twoFactorState(facts.authenticator, now) !== 'NOT_CONFIGURED', 'TWO_FACTOR_NOT_ENABLED');
     await this.reauth.reauthenticate(session, facts.tenant.id, password);
     await this.db.transaction(async (tx) => {
       await this.removeAuthenticator(tx, facts.tenant.id, session.agentId);
+      await forgetRememberedDevices(tx, { tenantId: facts.tenant.id, agentId: session.agentId });
       await recordAudit(tx, now, session, { tenantId: facts.tenant.id, action: 'TWO_FACTOR_DISABLED', actorAgentId: session.agentId, subjectAgentId: session.agentId });
     });
     return toTwoFactorStatus(null, now);

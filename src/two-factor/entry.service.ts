@@ -8,11 +8,12 @@ import type { TenancyService } from '../tenancy/tenancy.service';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { EnrolmentService } from './enrolment.service';
-import type { AccessDecision } from './gate';
+import { AccessDecision, enterWithin, GateStanding } from './gate';
 import type { GateService, MemberFacts } from './gate.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
 import { assertTwoFactorNotLocked, isLockedError } from './lockout';
 import type { TwoFactorEventSink } from './two-factor-events';
+import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 
 export interface ChallengeView {
   id: string;
@@ -28,6 +29,18 @@ export interface AccessView {
   tenant: TenantEntity;
   workspace: WorkspaceEntity | null;
   challenge: ChallengeView | null;
+  /** How the session holds the tenant's second factor now (Access.standing, Access.secondFactorAt), or null. */
+  standing: GateStanding | null;
+  /** A device remembered by this answer (rememberDevice), its secret shown once. */
+  rememberedDevice?: IssuedDevice | null;
+}
+
+/** What an enter asks beyond the place: a recent pass, and the remembered-device secrets the request presents. */
+export interface EnterOptions {
+  /** A pass at most this old, by challenge or the identity provider: a fresh challenge otherwise, even with standing. */
+  maxAgeSeconds?: number | null;
+  /** The device secrets the request presents for a tenant (the cookie, the X-Remembered-Device header). */
+  presentedDevices?: (tenantId: string) => string[];
 }
 
 /**
@@ -42,29 +55,37 @@ export class EntryService {
     private readonly tenancy: TenancyService,
     private readonly enrolment: EnrolmentService,
     private readonly challenges: ChallengeStore,
+    private readonly devices: RememberedDeviceService,
     private readonly onEvent: TwoFactorEventSink,
   ) {}
 
-  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string): Promise<AccessView> {
+  async enterTenant(session: SessionIdentity, loaders: Loaders, tenantId: string, options: EnterOptions = {}): Promise<AccessView> {
     const facts = await this.gate.member(loaders, tenantId);
-    return this.enter(session, loaders, facts, null);
+    return this.enter(session, loaders, facts, null, options);
   }
 
-  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string): Promise<AccessView> {
+  async enterWorkspace(session: SessionIdentity, loaders: Loaders, workspaceId: string, options: EnterOptions = {}): Promise<AccessView> {
     const workspace = await this.tenancy.visibleWorkspace(loaders, session, workspaceId);
     const facts = await this.gate.member(loaders, workspace.tenantId);
-    return this.enter(session, loaders, facts, workspace);
+    return this.enter(session, loaders, facts, workspace, options);
   }
 
-  private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null): Promise<AccessView> {
-    const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false);
-    const access = { status, tenant: facts.tenant, workspace, challenge: null };
+  private async enter(session: SessionIdentity, loaders: Loaders, facts: MemberFacts, workspace: WorkspaceEntity | null, options: EnterOptions): Promise<AccessView> {
+    const maxAgeSeconds = options.maxAgeSeconds ?? null;
+    const freshness = maxAgeSeconds === null ? null : enterWithin(maxAgeSeconds, this.clock.now());
+    const status = this.gate.decide(facts, workspace?.twoFactorRequired ?? false, { freshness });
+    const access = { status, tenant: facts.tenant, workspace, challenge: null, standing: facts.standing };
     // An answered enter is the session's visit to this tenant (lastSignIn); a refused one is not. Nothing to
     // write when this session is the one recorded already (the conditional update would change nothing).
     const recordEntry = async () => {
       if (facts.lastSessionId !== session.sessionId) await this.db.autocommit((manager) => recordTenantEntry(manager, session, facts.tenant.id));
     };
     if (status !== 'TWO_FACTOR_CHALLENGE_REQUIRED') return (await recordEntry(), access);
+
+    // A remembered device stands in for the challenge, unless a recent pass was asked for: it vouches for an old one.
+    const presented = maxAgeSeconds === null ? (options.presentedDevices?.(facts.tenant.id) ?? []) : [];
+    const vouched = await this.devices.vouch(session, facts.tenant, presented, workspace?.id ?? null);
+    if (vouched) return (await recordEntry(), { ...access, status: 'GRANTED', standing: vouched });
 
     const now = this.clock.now();
     try {

@@ -36,3 +36,5 @@ export const REAUTH_WINDOW_MS = 15 * 60_000;
 export const REAUTH_LOCK_MS = 15 * 60_000;
 /** Wrong codes for one pending enrolment before its secret is discarded (as a challenge's attempts). */
 export const ENROLMENT_MAX_FAILED_CONFIRMATIONS = 5;
+/** A tenant's second-factor lifetime: from 1 second to 90 days (SESSION_TTL_HOURS' own bound: no session outlives it). */
+export const SECOND_FACTOR_LIFETIME_MAX_SECONDS = 90 * 86_400;

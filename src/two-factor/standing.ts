@@ -2,30 +2,78 @@ import { IsNull } from 'typeorm';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { sqlExecute, sqlRows, Tx } from '../db/database';
 import { TenantStandingEntity } from '../db/entities';
-import type { StandingMethodName } from '../db/entities/tenant-standing.entity';
+import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
 import { newId } from '../db/ids';
-import { rawInt } from '../db/raw';
+import { rawDate, rawInt, rawIntOrNull } from '../db/raw';
+import { forgetRememberedDevices } from '../remembered-devices/forget-devices';
+import { standingHolds } from './gate';
 
 /**
- * SQL condition: the session bound to the `?` holds standing in the tenant whose id is the column `tenantColumn`
- * (passed the tenant's second factor, or confirmed enrolment there, and not revoked since).
+ * SQL condition: the session bound to the first `?` holds standing in the tenant whose id is the column
+ * `tenantColumn`: not revoked, and granted no earlier than the second `?`, the tenant's `standingCutoff` (gate.ts).
  */
 export const hasStanding = (tenantColumn: string) =>
-  `EXISTS (SELECT 1 FROM tenant_standings st WHERE st.session_id = ? AND st.tenant_id = ${tenantColumn} AND st.revoked_at IS NULL)`;
+  `EXISTS (SELECT 1 FROM tenant_standings st WHERE st.session_id = ? AND st.tenant_id = ${tenantColumn} AND st.revoked_at IS NULL AND st.granted_at >= ?)`;
 
-/** The session has passed the tenant's second factor: it keeps that standing for every workspace of the tenant. */
-export async function grantStanding(tx: Tx, session: SessionIdentity, tenantId: string, method: StandingMethodName, now: Date): Promise<void> {
+/** The session a standing is granted to. */
+export type StandingHolder = Pick<SessionIdentity, 'sessionId' | 'agentId'>;
+
+/** What a session is granted: where the standing came from, and the second factor behind it and when it was answered. */
+export interface StandingGrant {
+  source: StandingSourceName;
+  /**
+   * CHALLENGE: the factor answered (ENROLMENT for a confirmed enrolment). REMEMBERED_DEVICE: the factor the
+   * device was remembered with. DEVICE_APPROVAL: the approving session's. IDENTITY_PROVIDER: PROVIDER.
+   */
+  method: StandingMethodName;
+  /**
+   * When that factor was answered: now for CHALLENGE and IDENTITY_PROVIDER, the remembering pass for
+   * REMEMBERED_DEVICE, the approving session's pass for DEVICE_APPROVAL. Tokens report it as `second_factor_at`.
+   */
+  passedAt: Date;
+}
+
+/** A challenge passed (or an enrolment confirmed) in this session, now. */
+export const passedChallenge = (method: StandingMethodName, now: Date): StandingGrant => ({ source: 'CHALLENGE', method, passedAt: now });
+
+/**
+ * The one way a session gains standing in a tenant (for every workspace of it), granted at `now`: a passed
+ * challenge or confirmed enrolment (answer.service.ts, the factors' enrolment), a remembered device
+ * (EntryService), the tenant's identity provider, a device sign-in approved by a session that held it.
+ */
+export async function grantStanding(tx: Tx, holder: StandingHolder, tenantId: string, grant: StandingGrant, now: Date): Promise<void> {
   await sqlExecute(
     tx,
-    'INSERT INTO tenant_standings (id, session_id, tenant_id, agent_id, method, passed_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
-    [newId(), session.sessionId, tenantId, session.agentId, method, now],
+    'INSERT INTO tenant_standings (id, session_id, tenant_id, agent_id, source, method, passed_at, granted_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+    [newId(), holder.sessionId, tenantId, holder.agentId, grant.source, grant.method, grant.passedAt, now],
   );
+}
+
+/**
+ * A device sign-in approved from `fromSessionId`: the new session is granted DEVICE_APPROVAL with the pass the
+ * approving session holds the tenant by, as long as that is still a challenge passed there, not revoked (a reset
+ * or revocation since the approval takes it away) and not lapsed (the tenant's second-factor lifetime). Answers
+ * whether it was granted. Handing a pass on is no new pass: `passedAt` stays the approving session's.
+ */
+export async function handOverStanding(tx: Tx, fromSessionId: string, to: StandingHolder, tenantId: string, now: Date): Promise<boolean> {
+  const [latest] = await sqlRows(
+    tx,
+    `SELECT st.source, st.method, st.passed_at, st.granted_at, t.second_factor_lifetime_seconds
+       FROM tenant_standings st JOIN tenants t ON t.id = st.tenant_id
+      WHERE st.session_id = ? AND st.tenant_id = ? AND st.agent_id = ? AND st.revoked_at IS NULL
+      ORDER BY st.granted_at DESC, st.id DESC LIMIT 1`,
+    [fromSessionId, tenantId, to.agentId],
+  );
+  if (latest?.source !== 'CHALLENGE' || !standingHolds(rawDate(latest.granted_at)!, rawIntOrNull(latest.second_factor_lifetime_seconds), now)) return false;
+  await grantStanding(tx, to, tenantId, { source: 'DEVICE_APPROVAL', method: latest.method as StandingMethodName, passedAt: rawDate(latest.passed_at)! }, now);
+  return true;
 }
 
 /**
  * Every session of the agent loses its standing in this tenant only; returns how many live sessions lost one
  * (a session already signed out or expired had nothing left to lose). The enrolments those sessions began go
- * too, so that none can add a factor, and standing with it, after losing the right to.
+ * too, so that none can add a factor, and standing with it, after losing the right to; and so do the pair's
+ * remembered devices, which would grant it again at the next sign-in.
  */
 export async function revokeStandings(tx: Tx, tenantId: string, agentId: string, now: Date): Promise<number> {
   const [live] = await sqlRows(
@@ -37,6 +85,7 @@ export async function revokeStandings(tx: Tx, tenantId: string, agentId: string,
   );
   await tx.update(TenantStandingEntity, { tenantId, agentId, revokedAt: IsNull() }, { revokedAt: now });
   await discardPendingEnrolments(tx, tenantId, agentId, null);
+  await forgetRememberedDevices(tx, { tenantId, agentId });
   return rawInt(live?.sessions);
 }
 

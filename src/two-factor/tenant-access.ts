@@ -1,12 +1,14 @@
 import DataLoader from 'dataloader';
 import type { SessionIdentity } from '../accounts/session-identity';
+import type { Clock } from '../clock';
 import { Database, sqlRows, Tx } from '../db/database';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
 import { WorkspaceEntity } from '../db/entities';
 import type { TenantEntity, TenantRoleName } from '../db/entities/tenant.entity';
 import { rawEntity } from '../db/load-by-ids';
-import { placeholders, rawBool, rawDate, rawInt } from '../db/raw';
-import { hasStanding } from './standing';
+import { placeholders, rawBool, rawDate, rawInt, rawIntOrNull } from '../db/raw';
+import type { StandingMethodName, StandingSourceName } from '../db/entities/tenant-standing.entity';
+import { standingHolds } from './gate';
 
 /** Everything the gate needs about one session in one tenant, read in one statement. */
 export interface TenantAccessFacts {
@@ -24,28 +26,48 @@ export interface TenantAccessFacts {
     totpEnabled: boolean;
     passkeyCount: number;
   } | null;
+  /**
+   * The session's latest standing in the tenant that still holds: not revoked, and granted within the tenant's
+   * second-factor lifetime when it sets one (the latest granted lapses last). Null without one.
+   */
+  standing: SessionStanding | null;
+  /** `standing !== null`. */
   hasStanding: boolean;
+}
+
+/** How a session holds a tenant's second factor (tenant_standings, standing.ts). */
+export interface SessionStanding {
+  source: StandingSourceName;
+  method: StandingMethodName;
+  /** When the second factor behind it was answered. */
+  passedAt: Date;
+  /** When this session was granted it. */
+  grantedAt: Date;
 }
 
 /** The session's facts in the tenant `t` (its columns by name, see toFacts); bind `factsParams` first. */
 const FACTS_COLUMNS = `t.id, t.name, t.issuer, t.two_factor_enabled, t.two_factor_policy, t.recovery_code_format, t.recovery_code_visibility,
-              t.recovery_code_replenish, t.created_at,
+              t.recovery_code_replenish, t.remember_device_days, t.second_factor_lifetime_seconds, t.created_at,
               m.role, m.last_session_id, a.id AS authenticator_id, a.state AS authenticator_state, a.pending_expires_at, a.confirmed_at,
               a.locked_until, a.totp_enabled,
               (SELECT COUNT(*) FROM passkeys p WHERE p.tenant_id = t.id AND p.agent_id = ?) AS passkey_count,
-              CASE WHEN ${hasStanding('t.id')} THEN 1 ELSE 0 END AS has_standing`;
+              st.source AS standing_source, st.method AS standing_method, st.passed_at AS standing_passed_at, st.granted_at AS standing_granted_at`;
+// The session's latest standing in the tenant not revoked (the latest granted decides: a newer pass replaces an older).
 const FACTS_JOINS = `LEFT JOIN tenant_memberships m ON m.tenant_id = t.id AND m.agent_id = ?
-         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?`;
-const factsParams = (session: SessionIdentity) => [session.agentId, session.sessionId, session.agentId, session.agentId];
+         LEFT JOIN authenticators a ON a.tenant_id = t.id AND a.agent_id = ?
+         LEFT JOIN tenant_standings st ON st.id = (SELECT s2.id FROM tenant_standings s2 WHERE s2.session_id = ? AND s2.tenant_id = t.id AND s2.revoked_at IS NULL
+                                                   ORDER BY s2.granted_at DESC, s2.id DESC LIMIT 1)`;
+const factsParams = (session: SessionIdentity) => [session.agentId, session.agentId, session.agentId, session.sessionId];
 
 /** Per request and session: tenantId → facts (null for an unknown tenant). The gate runs on every request. */
-export function createTenantAccessLoader(db: Database, session: SessionIdentity) {
+export function createTenantAccessLoader(db: Database, session: SessionIdentity, clock: Clock) {
   return new DataLoader<string, TenantAccessFacts | null>(async (tenantIds) => {
     const rows = await sqlRows(db.manager, `SELECT ${FACTS_COLUMNS} FROM tenants t ${FACTS_JOINS} WHERE t.id IN (${placeholders(tenantIds)})`, [
       ...factsParams(session),
       ...tenantIds,
     ]);
-    const byId = new Map(rows.map((row) => [row.id as string, toFacts(row)]));
+    const now = clock.now();
+    const byId = new Map(rows.map((row) => [row.id as string, toFacts(row, now)]));
     return tenantIds.map((id) => byId.get(id) ?? null);
   });
 }
@@ -54,9 +76,9 @@ export function createTenantAccessLoader(db: Database, session: SessionIdentity)
  * The session's facts in one tenant, read in the caller's transaction (after its row lock, so that what is
  * decided on them is what holds when the transaction writes); null for an unknown tenant.
  */
-export async function readTenantAccess(tx: Tx, session: SessionIdentity, tenantId: string): Promise<TenantAccessFacts | null> {
+export async function readTenantAccess(tx: Tx, session: SessionIdentity, tenantId: string, now: Date): Promise<TenantAccessFacts | null> {
   const [row] = await sqlRows(tx, `SELECT ${FACTS_COLUMNS} FROM tenants t ${FACTS_JOINS} WHERE t.id = ?`, [...factsParams(session), tenantId]);
-  return row ? toFacts(row) : null;
+  return row ? toFacts(row, now) : null;
 }
 
 export interface WorkspaceAccess {
@@ -73,7 +95,7 @@ const workspaceColumns = new WeakMap<Database, ReturnType<typeof rawEntity<Works
  * A workspace, whether the session's agent belongs to it, and the session's facts in its tenant, in one
  * statement (every workspace switch needs all three); null for an unknown workspace.
  */
-export async function readWorkspaceAccess(db: Database, session: SessionIdentity, workspaceId: string): Promise<WorkspaceAccess | null> {
+export async function readWorkspaceAccess(db: Database, session: SessionIdentity, workspaceId: string, now: Date): Promise<WorkspaceAccess | null> {
   let columns = workspaceColumns.get(db);
   if (!columns) workspaceColumns.set(db, (columns = rawEntity(db, WorkspaceEntity, 'w')));
   const [row] = await sqlRows(
@@ -86,22 +108,25 @@ export async function readWorkspaceAccess(db: Database, session: SessionIdentity
     [session.agentId, ...factsParams(session), workspaceId],
   );
   if (!row) return null;
-  return { workspace: columns.toEntity(row), isWorkspaceMember: rawInt(row.is_workspace_member) > 0, facts: toFacts(row) };
+  return { workspace: columns.toEntity(row), isWorkspaceMember: rawInt(row.is_workspace_member) > 0, facts: toFacts(row, now) };
 }
 
-function toFacts(row: Record<string, unknown>): TenantAccessFacts {
+function toFacts(row: Record<string, unknown>, now: Date): TenantAccessFacts {
+  const tenant: TenantEntity = {
+    id: row.id as string,
+    name: row.name as string,
+    issuer: row.issuer as string,
+    twoFactorEnabled: rawBool(row.two_factor_enabled),
+    twoFactorPolicy: row.two_factor_policy as TenantEntity['twoFactorPolicy'],
+    recoveryCodeFormat: row.recovery_code_format as TenantEntity['recoveryCodeFormat'],
+    recoveryCodeVisibility: row.recovery_code_visibility as TenantEntity['recoveryCodeVisibility'],
+    recoveryCodeReplenish: rawBool(row.recovery_code_replenish),
+    rememberDeviceDays: rawInt(row.remember_device_days),
+    secondFactorLifetimeSeconds: rawIntOrNull(row.second_factor_lifetime_seconds),
+    createdAt: rawDate(row.created_at)!,
+  };
   return {
-    tenant: {
-      id: row.id as string,
-      name: row.name as string,
-      issuer: row.issuer as string,
-      twoFactorEnabled: rawBool(row.two_factor_enabled),
-      twoFactorPolicy: row.two_factor_policy as TenantEntity['twoFactorPolicy'],
-      recoveryCodeFormat: row.recovery_code_format as TenantEntity['recoveryCodeFormat'],
-      recoveryCodeVisibility: row.recovery_code_visibility as TenantEntity['recoveryCodeVisibility'],
-      recoveryCodeReplenish: rawBool(row.recovery_code_replenish),
-      createdAt: rawDate(row.created_at)!,
-    },
+    tenant,
     role: (row.role as TenantRoleName | null) ?? null,
     lastSessionId: (row.last_session_id as string | null) ?? null,
     authenticator: row.authenticator_id
@@ -115,6 +140,18 @@ function toFacts(row: Record<string, unknown>): TenantAccessFacts {
           passkeyCount: rawInt(row.passkey_count),
         }
       : null,
-    hasStanding: rawBool(row.has_standing),
+    ...standingFacts(row, tenant, now),
   };
+}
+
+function standingFacts(row: Record<string, unknown>, tenant: TenantEntity, now: Date): Pick<TenantAccessFacts, 'standing' | 'hasStanding'> {
+  const grantedAt = rawDate(row.standing_granted_at);
+  if (!grantedAt || !standingHolds(grantedAt, tenant.secondFactorLifetimeSeconds, now)) return { standing: null, hasStanding: false };
+  const standing: SessionStanding = {
+    source: row.standing_source as StandingSourceName,
+    method: row.standing_method as StandingMethodName,
+    passedAt: rawDate(row.standing_passed_at)!,
+    grantedAt,
+  };
+  return { standing, hasStanding: true };
 }

@@ -3,6 +3,7 @@ import { graphqlEnum } from '../graphql/enums';
 import { Tenant, Workspace } from '../tenancy/tenancy.types';
 import { TWO_FACTOR_METHODS, TWO_FACTOR_STATES, TwoFactorMethodName, TwoFactorStateName } from './authenticator-state';
 import { ACCESS_DECISIONS, AccessDecision } from './gate';
+import { STANDING_SOURCES, StandingSourceName } from '../db/entities/tenant-standing.entity';
 
 export type TwoFactorState = TwoFactorStateName;
 export const TwoFactorState = graphqlEnum(TWO_FACTOR_STATES, {
@@ -19,6 +20,18 @@ export const AccessStatus = graphqlEnum(ACCESS_DECISIONS, {
   valuesConfig: {
     TWO_FACTOR_SETUP_REQUIRED: { description: 'Enrol in this tenant first (beginTotpEnrolment / confirmTotpEnrolment).' },
     TWO_FACTOR_CHALLENGE_REQUIRED: { description: 'Answer `challenge` with verifyTwoFactor or useRecoveryCode.' },
+  },
+});
+
+export type StandingSource = StandingSourceName;
+export const StandingSource = graphqlEnum(STANDING_SOURCES, {
+  name: 'StandingSource',
+  description: "v3. How a session holds a tenant's second factor.",
+  valuesConfig: {
+    CHALLENGE: { description: 'Answered a challenge (or confirmed enrolment) in this session.' },
+    REMEMBERED_DEVICE: { description: 'A device remembered for this tenant vouched for it (never enough for privileged actions).' },
+    IDENTITY_PROVIDER: { description: "The tenant trusts its identity provider's multi-factor sign-in (trustProviderMfa)." },
+    DEVICE_APPROVAL: { description: 'A device sign-in approved by a browser session that held it.' },
   },
 });
 
@@ -54,6 +67,19 @@ export class Access {
   workspace!: Workspace | null;
   @Field(() => TwoFactorChallenge, { nullable: true, description: 'Set when status is TWO_FACTOR_CHALLENGE_REQUIRED.' })
   challenge!: TwoFactorChallenge | null;
+  @Field(() => StandingSource, { nullable: true, description: "v3. How the session holds the tenant's second factor, when it does." })
+  standing!: StandingSource | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'v3. When this session last passed the tenant\'s second factor (the `second_factor_at` of access tokens).',
+  })
+  secondFactorAt!: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'v3. Set when a challenge was answered with rememberDevice: true, for clients that keep no cookies (send it back as the X-Remembered-Device header). Browsers get it as an HttpOnly cookie instead.',
+  })
+  rememberedDeviceToken!: string | null;
 }
 
 @ObjectType()

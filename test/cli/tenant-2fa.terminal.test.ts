@@ -159,4 +159,44 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
     expect(done).toContain('EXIT=0');
     expect(await state()).toBe('NOT_CONFIGURED');
   });
+
+  it('a privileged action on a pass older than 15 minutes asks for the code once, on a fresh challenge, then runs', async () => {
+    const member = await signUp(t, 'reset-later');
+    await addMember(tenant, member);
+    await enrol(t, member, tenant.id);
+    t.clock.advance(30_000);
+    expect((await user.run(['enter', 'Acme Support', '--code', totpCode(secret, t.clock.epochMs)])).code).toBe(0);
+    t.clock.advance(16 * 60_000); // the session still holds Acme, but its pass is older than the privileged max age
+    open('privileged', ['admin', 'reset', '--tenant', 'Acme Support', member.email, '--yes']);
+    await waitFor('privileged', /answered in the last 900 s/);
+    await waitFor('privileged', /Code from your authenticator app/);
+    type('privileged', totpCode(secret, t.clock.epochMs));
+    pressEnter('privileged');
+    const done = await waitFor('privileged', /EXIT=\d+/);
+    expect(done).toContain(`Two-factor of ${member.email} in Acme Support is reset.`);
+    expect(done.match(/Code from your authenticator app/g)).toHaveLength(1);
+    expect(done).toContain('EXIT=0');
+  });
+
+  it('a password change on an old pass asks for the code of the tenant the refusal names, once, then changes it', async () => {
+    t.clock.advance(16 * 60_000); // every pass of this CLI's session is older than the privileged max age
+    open('password', ['password', 'change']);
+    await waitFor('password', /Current password/);
+    type('password', PASSWORD);
+    pressEnter('password');
+    await waitFor('password', /New password/);
+    type('password', 'a terminal passphrase');
+    pressEnter('password');
+    await waitFor('password', /new password again/);
+    type('password', 'a terminal passphrase');
+    pressEnter('password');
+    await waitFor('password', /Code from your authenticator app/);
+    type('password', totpCode(secret, t.clock.epochMs));
+    pressEnter('password');
+    const done = await waitFor('password', /EXIT=\d+/);
+    expect(done).toContain('answered in the last 900 s');
+    expect(done).toContain('Password changed.');
+    expect(done).not.toContain('a terminal passphrase');
+    expect(done).toContain('EXIT=0');
+  });
 });

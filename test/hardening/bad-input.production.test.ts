@@ -10,6 +10,7 @@ import {
   RenamePasskeyDocument, RemovePasskeyDocument, BeginPasskeyAssertionDocument, VerifyPasskeyDocument, SignOutSessionDocument,
   AcceptInvitationDocument, ChangePasswordDocument, InviteTenantMemberDocument, LeaveTenantDocument, RequestPasswordResetDocument,
   ResetPasswordDocument, RevokeInvitationDocument, VerifyEmailDocument,
+  SetTenantRememberDeviceDaysDocument, SetTenantSecondFactorLifetimeDocument, ForgetRememberedDeviceDocument, ForgetRememberedDevicesDocument, MyRememberedDevicesDocument,
 } from '../../src/client/generated/graphql';
 import type { GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
@@ -144,6 +145,17 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['revoking an invitation of another tenant', (s) => s.a.owner.client.request(RevokeInvitationDocument, { tenantId: s.b.id, invitationId: s.b.id }), NOT_FOUND],
   ['leaving another tenant', (s) => s.a.owner.client.request(LeaveTenantDocument, { tenantId: s.b.id }), NOT_FOUND],
   ['accepting an invitation with a 10,000-character token', (s) => s.a.owner.client.request(AcceptInvitationDocument, { token: huge(10_000) }), BAD],
+  // How long a second factor lasts
+  ['entering with maxAgeSeconds: -1', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: s.a.id, maxAgeSeconds: -1 }), BAD],
+  ['entering another tenant with a max age', (s) => s.a.owner.client.request(EnterTenantDocument, { tenantId: s.b.id, maxAgeSeconds: 60 }), NOT_FOUND],
+  ['rememberDevice: "yes" as a variable', asOwner('mutation($c: ID!, $r: Boolean) { verifyTwoFactor(challengeId: $c, code: "123456", rememberDevice: $r) { status } }', (s) => ({ c: s.challengeId, r: 'yes' })), BAD],
+  ["another tenant's remembered-device days", (s) => s.a.owner.client.request(SetTenantRememberDeviceDaysDocument, { tenantId: s.b.id, days: 30 }), NOT_FOUND],
+  ['remembered-device days of 2^31', asOwner('mutation($t: ID!) { setTenantRememberDeviceDays(tenantId: $t, days: 2147483648) { id } }', (s) => ({ t: s.a.id })), INVALID],
+  ["another tenant's second-factor lifetime", (s) => s.a.owner.client.request(SetTenantSecondFactorLifetimeDocument, { tenantId: s.b.id, seconds: 60 }), NOT_FOUND],
+  ['a negative second-factor lifetime', (s) => s.a.owner.client.request(SetTenantSecondFactorLifetimeDocument, { tenantId: s.a.id, seconds: -60 }), BAD],
+  ['forgetting a device of another agent', (s) => s.a.owner.client.request(ForgetRememberedDeviceDocument, { tenantId: s.a.id, deviceId: randomUUID() }), NOT_FOUND],
+  ['forgetting the devices of another tenant', (s) => s.a.owner.client.request(ForgetRememberedDevicesDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ['the remembered devices of another tenant', (s) => s.a.owner.client.request(MyRememberedDevicesDocument, { tenantId: s.b.id }), NOT_FOUND],
 ];
 
 describe.each(databaseKinds)('bad input against the production gateway on %s', (kind) => {

@@ -1,9 +1,11 @@
 // Threat: a hostile web page riding the agent's browser session (CSRF, cross-origin reads, stolen cookies).
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeDocument, SignInDocument, SignOutDocument } from '../../src/client/generated/graphql';
+import { EnterTenantDocument, MeDocument, SignInDocument, SignOutDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
 import { databaseKinds } from '../helpers/databases';
-import { signUp, TestAgent } from '../helpers/fixtures';
+import { createTenant, currentCode, enrol, signUp, TestAgent } from '../helpers/fixtures';
+import { allowRememberedDevices } from '../helpers/remembered-devices';
+import { enrolledAgent, signInAgain } from '../helpers/two-factor';
 import type { TestGateway } from '../helpers/gateway';
 import { startProductionGateway } from './harness';
 
@@ -107,6 +109,27 @@ describe.each(databaseKinds)('browser security in production on %s', (kind) => {
 
     it('does not authenticate with a forged cookie', async () => {
       expect((await meWithCookie(`gateway_session=${'A'.repeat(43)}`)).data.me).toBeNull();
+    });
+  });
+
+  describe('the remembered-device cookie', () => {
+    it('is HttpOnly, Secure, SameSite=Strict and scoped to /graphql, and a browser never reads the secret in an answer', async () => {
+      const tenant = await createTenant(t, { twoFactor: true });
+      await enrol(t, tenant.owner, tenant.id);
+      await allowRememberedDevices(tenant);
+      const { agent: enrolled, secret } = await enrolledAgent(t, tenant);
+      const session = await signInAgain(t, enrolled);
+      const { enterTenant } = await session.client.ok(EnterTenantDocument, { tenantId: tenant.id });
+      const response = await graphql({
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: CONSOLE, authorization: `Bearer ${session.token}` },
+        body: JSON.stringify({ query: print(VerifyTwoFactorDocument), variables: { challengeId: enterTenant.challenge!.id, code: currentCode(t, secret), rememberDevice: true } }),
+      });
+      const { data } = (await response.json()) as { data: { verifyTwoFactor: { status: string; rememberedDeviceToken: string | null } } };
+      expect(data.verifyTwoFactor).toMatchObject({ status: 'GRANTED', rememberedDeviceToken: null });
+      const [pair, ...attributes] = response.headers.getSetCookie().find((line) => line.startsWith('gateway_device_'))!.split(/;\s*/);
+      expect(pair).toMatch(new RegExp(`^gateway_device_${tenant.id}=[A-Za-z0-9_-]{43}$`));
+      expect(attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/graphql']));
     });
   });
 });

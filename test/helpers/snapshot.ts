@@ -21,6 +21,7 @@ const TABLES = [
   'account_tokens',
   'tenant_invitations',
   'signing_keys',
+  'remembered_devices',
 ] as const;
 
 /** Primary keys other than `id`. */

@@ -162,4 +162,12 @@ describe('configuration', () => {
     expect(problems).toMatch(/INTROSPECTION_TOKEN must be at least 16 characters/);
     expect(problems).toMatch(/TOKEN_AUDIENCES lists an audience twice/);
   });
+
+  it('reads PRIVILEGED_MAX_AGE_SECONDS: 15 minutes by default, any whole number of seconds from 1', () => {
+    const base = { DATA_DIR: dataDir(), ENCRYPTION_KEYS: `k1:${key()}` };
+    expect(loadConfig(base).privilegedMaxAgeSeconds).toBe(900);
+    expect(loadConfig({ ...base, PRIVILEGED_MAX_AGE_SECONDS: '1' }).privilegedMaxAgeSeconds).toBe(1);
+    expect(loadConfig({ ...base, PRIVILEGED_MAX_AGE_SECONDS: '86400' }).privilegedMaxAgeSeconds).toBe(86400);
+    for (const bad of ['0', '-5', '1.5', 'soon']) expect(problemsOf({ ...base, PRIVILEGED_MAX_AGE_SECONDS: bad }).join()).toMatch(/PRIVILEGED_MAX_AGE_SECONDS must be an integer from 1/);
+  });
 });

@@ -5,6 +5,8 @@ const tenant = (overrides: Partial<TenantTwoFactorSettings> = {}): TenantTwoFact
   twoFactorEnabled: true,
   policy: 'OPTIONAL',
   workspacesRequiringTwoFactor: [],
+  rememberDeviceDays: 0,
+  secondFactorLifetimeSeconds: null,
   ...overrides,
 });
 
@@ -21,8 +23,15 @@ describe('the hierarchy rule', () => {
     ['policy for admins while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'policy', policy: 'REQUIRED_FOR_ADMINS' }, 'TENANT_TWO_FACTOR_DISABLED'],
     ['policy for everyone while tenant on', tenant(), { kind: 'policy', policy: 'REQUIRED_FOR_EVERYONE' }, null],
     ['policy optional while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'policy', policy: 'OPTIONAL' }, null],
+    ['remembered-device days while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'remember-device-days', days: 30 }, null],
+    ['a second-factor lifetime while tenant off', tenant({ twoFactorEnabled: false }), { kind: 'second-factor-lifetime', seconds: 3600 }, null],
   ])('%s', (_case, settings, change, expected) => {
     expect(hierarchyViolation(settings, change)?.code ?? null).toBe(expected);
+  });
+
+  it('has nothing to say about how long a pass or a remembered device lasts', () => {
+    expect(hierarchyViolation(tenant(), { kind: 'remember-device-days', days: 30 })).toBeNull();
+    expect(hierarchyViolation(tenant(), { kind: 'second-factor-lifetime', seconds: null })).toBeNull();
   });
 
   it('names the workspaces that still require 2FA', () => {

@@ -61,7 +61,13 @@ describe('rank: who may offer which role (invitations, addTenantMember)', () => 
 });
 
 describe('which changes weaken 2FA and need step-up', () => {
-  const on: TenantTwoFactorSettings = { twoFactorEnabled: true, policy: 'REQUIRED_FOR_ADMINS', workspacesRequiringTwoFactor: ['w1'] };
+  const on: TenantTwoFactorSettings = {
+    twoFactorEnabled: true,
+    policy: 'REQUIRED_FOR_ADMINS',
+    workspacesRequiringTwoFactor: ['w1'],
+    rememberDeviceDays: 7,
+    secondFactorLifetimeSeconds: 3600,
+  };
   it.each<[string, TenantTwoFactorSettings, HierarchyChange, boolean]>([
     ['tenant off while on', on, { kind: 'tenant', enabled: false }, true],
     ['tenant off while already off', { ...on, twoFactorEnabled: false }, { kind: 'tenant', enabled: false }, false],
@@ -72,6 +78,17 @@ describe('which changes weaken 2FA and need step-up', () => {
     ['policy relaxed to OPTIONAL', on, { kind: 'policy', policy: 'OPTIONAL' }, true],
     ['policy unchanged', on, { kind: 'policy', policy: 'REQUIRED_FOR_ADMINS' }, false],
     ['policy tightened', on, { kind: 'policy', policy: 'REQUIRED_FOR_EVERYONE' }, false],
+    ['remembered-device days raised', on, { kind: 'remember-device-days', days: 8 }, true],
+    ['remembered-device days unchanged', on, { kind: 'remember-device-days', days: 7 }, false],
+    ['remembered-device days lowered', on, { kind: 'remember-device-days', days: 6 }, false],
+    ['remembered-device days turned off', on, { kind: 'remember-device-days', days: 0 }, false],
+    ['remembered devices turned on', { ...on, rememberDeviceDays: 0 }, { kind: 'remember-device-days', days: 1 }, true],
+    ['lifetime lengthened', on, { kind: 'second-factor-lifetime', seconds: 3601 }, true],
+    ['lifetime unchanged', on, { kind: 'second-factor-lifetime', seconds: 3600 }, false],
+    ['lifetime shortened', on, { kind: 'second-factor-lifetime', seconds: 3599 }, false],
+    ['lifetime removed (a pass holds for the session)', on, { kind: 'second-factor-lifetime', seconds: null }, true],
+    ['a lifetime set where none was', { ...on, secondFactorLifetimeSeconds: null }, { kind: 'second-factor-lifetime', seconds: 60 }, false],
+    ['no lifetime, still none', { ...on, secondFactorLifetimeSeconds: null }, { kind: 'second-factor-lifetime', seconds: null }, false],
   ])('%s: %s', (_case, settings, change, expected) => {
     expect(weakensTwoFactor(settings, change)).toBe(expected);
   });

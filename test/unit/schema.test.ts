@@ -13,24 +13,6 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
  * is empty when the whole contract is served.
  */
 const NOT_BUILT_YET: string[] = [
-  // #27 how long a second factor lasts
-  'StandingSource was removed.',
-  'RememberedDevice was removed.',
-  'Agent.rememberedDevices was removed.',
-  'Tenant.rememberDeviceDays was removed.',
-  'Tenant.secondFactorLifetimeSeconds was removed.',
-  'Access.standing was removed.',
-  'Access.secondFactorAt was removed.',
-  'Access.rememberedDeviceToken was removed.',
-  'Mutation.setTenantRememberDeviceDays was removed.',
-  'Mutation.setTenantSecondFactorLifetime was removed.',
-  'Mutation.forgetRememberedDevice was removed.',
-  'Mutation.forgetRememberedDevices was removed.',
-  'Mutation.enterTenant arg maxAgeSeconds was removed.',
-  'Mutation.enterWorkspace arg maxAgeSeconds was removed.',
-  'Mutation.verifyTwoFactor arg rememberDevice was removed.',
-  'Mutation.useRecoveryCode arg rememberDevice was removed.',
-  'Mutation.verifyPasskey arg rememberDevice was removed.',
   // #28 device sign-in
   'DeviceSignIn was removed.',
   'DeviceSignInRequest was removed.',

@@ -1,5 +1,6 @@
 import { ConsoleEnterWorkspaceDocument, EnterTenantDocument, type EnterTenantMutation } from '../../src/client/generated/graphql';
-import { call, isGatewayError } from './api';
+import { call, isGatewayError, VerificationCancelled } from './api';
+import { freshPassDialog } from './components/fresh-pass-dialog';
 import { navigate, type Flash } from './nav';
 import { session } from './session';
 import { tenantById } from './state';
@@ -26,6 +27,7 @@ export function followAccess(access: Access, returnTo: string, flash?: Flash): b
       methods: access.challenge.methods,
       attemptsRemaining: access.challenge.attemptsRemaining,
       expiresAt: access.challenge.expiresAt,
+      rememberDeviceDays: access.tenant.rememberDeviceDays,
       returnTo,
     };
     navigate('/challenge', { replace: true, flash });
@@ -53,6 +55,7 @@ export async function enterWorkspace(workspaceId: string, returnTo: string) {
  * TWO_FACTOR_ENROLMENT_REQUIRED to the setup page; both come back to `returnTo`. True when it handled the error.
  */
 export async function handleGateError(error: unknown, tenantId: string, returnTo: string): Promise<boolean> {
+  if (error instanceof VerificationCancelled) return false;
   if (isGatewayError(error, 'TWO_FACTOR_REQUIRED')) {
     const granted = await requireTenantStanding(tenantId, returnTo, { text: 'Verify with your second factor to continue.', tone: 'info' });
     if (granted) navigate(returnTo, { replace: true });
@@ -68,4 +71,25 @@ export async function handleGateError(error: unknown, tenantId: string, returnTo
     return true;
   }
   return false;
+}
+
+/**
+ * Runs a privileged action (weakening 2FA, viewing recovery codes, ...). When the gateway refuses it for want of
+ * a recent pass (TWO_FACTOR_REQUIRED with `maxAgeSeconds`), the second factor is asked on this page
+ * (freshPassDialog: enterTenant with that max age, then the answer) and the action runs once more, so the
+ * agent answers once and the action is done. Any other refusal, and a second one, go to the caller.
+ */
+export async function withRecentPass<T>(tenantId: string | null, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (failure) {
+    const maxAgeSeconds = isGatewayError(failure, 'TWO_FACTOR_REQUIRED') ? Number(failure.extensions.maxAgeSeconds) : NaN;
+    if (!Number.isFinite(maxAgeSeconds)) throw failure;
+    // An action that names no tenant (the password) says which of the agent's tenants would do.
+    const tenantIds = (failure as { extensions: { tenantIds?: unknown } }).extensions.tenantIds;
+    const askIn = Array.isArray(tenantIds) && tenantIds.length && !tenantIds.includes(tenantId) ? String(tenantIds[0]) : tenantId;
+    if (!askIn) throw failure;
+    if (!(await freshPassDialog(askIn, tenantById(askIn)?.name ?? 'this tenant', maxAgeSeconds))) throw new VerificationCancelled();
+    return work();
+  }
 }

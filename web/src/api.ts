@@ -14,6 +14,14 @@ export class GatewayError extends Error {
   }
 }
 
+/** The agent closed the dialog that asked for a fresh second factor: the privileged action was not run. */
+export class VerificationCancelled extends Error {
+  constructor() {
+    super('Nothing was changed: the second factor was not verified.');
+    this.name = 'VerificationCancelled';
+  }
+}
+
 const printed = new WeakMap<object, string>();
 
 /**

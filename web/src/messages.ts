@@ -1,5 +1,5 @@
 import type { TenantRole, TwoFactorPolicy, TwoFactorState } from '../../src/client/generated/graphql';
-import { GatewayError } from './api';
+import { GatewayError, VerificationCancelled } from './api';
 
 /**
  * What the console says for each contract error code. The gateway's own messages are client-safe too, but
@@ -45,6 +45,7 @@ export function retryIn(seconds: number): string {
 
 /** The sentence to show for an error; `overrides` rewords codes for one screen. */
 export function explain(error: unknown, overrides: Partial<Record<string, string>> = {}): string {
+  if (error instanceof VerificationCancelled) return error.message;
   if (!(error instanceof GatewayError)) return 'Something went wrong. Try again.';
   if (error.code === 'RATE_LIMITED') {
     const seconds = Number(error.extensions.retryAfterSeconds);
@@ -101,6 +102,10 @@ const AUDIT_ACTIONS: Record<string, string> = {
   INVITATION_REVOKED: 'Invitation revoked',
   INVITATION_ACCEPTED: 'Invitation accepted',
   MEMBER_LEFT: 'Member left',
+  CHALLENGE_SKIPPED_REMEMBERED_DEVICE: 'Verification skipped (remembered device)',
+  REMEMBERED_DEVICES_FORGOTTEN: 'Remembered devices forgotten',
+  REMEMBER_DEVICE_DAYS_CHANGED: 'Remembered-device days changed',
+  SECOND_FACTOR_LIFETIME_CHANGED: 'Second-factor lifetime changed',
 };
 
 /** The actions the audit filter offers. */

@@ -37,6 +37,8 @@ export interface PendingChallenge {
   methods: TwoFactorMethod[];
   attemptsRemaining: number;
   expiresAt: string;
+  /** Days the tenant lets a device skip its challenge after this one (0: it offers no "remember this device"). */
+  rememberDeviceDays: number;
   /** Where to go once the challenge is passed (a path of this console). */
   returnTo: string;
 }

@@ -10,12 +10,25 @@ export interface StoredSession {
   expiresAt: string;
 }
 
+/**
+ * A device secret a tenant gave this CLI for one agent (`enter --remember-device`): sent back in the
+ * X-Remembered-Device header, it skips that tenant's challenge until the tenant's days run out. As much a secret
+ * as the session token, it is kept beside it; unlike the token it outlives `logout` (it is this device's, not
+ * the session's).
+ */
+export interface StoredDevice {
+  agentId: string;
+  token: string;
+}
+
 interface CredentialsFile {
   version: 1;
   gateways: Record<string, StoredSession>;
+  /** Per gateway URL, per tenant id. */
+  devices: Record<string, Record<string, StoredDevice>>;
 }
 
-/** Sessions per gateway URL in one JSON file, written whole (temporary file, then rename) with mode 0600. */
+/** Sessions (and remembered devices) per gateway URL in one JSON file, written whole (temporary file, then rename) with mode 0600. */
 export class CredentialStore {
   constructor(readonly filePath: string) {}
 
@@ -26,6 +39,25 @@ export class CredentialStore {
   save(url: string, session: StoredSession): void {
     const file = this.read();
     file.gateways[url] = session;
+    this.write(file);
+  }
+
+  /** The device secret kept for this agent in the tenant, if any. */
+  device(url: string, agentId: string, tenantId: string): string | undefined {
+    const device = this.read().devices[url]?.[tenantId];
+    return device?.agentId === agentId ? device.token : undefined;
+  }
+
+  saveDevice(url: string, tenantId: string, device: StoredDevice): void {
+    const file = this.read();
+    file.devices[url] = { ...file.devices[url], [tenantId]: device };
+    this.write(file);
+  }
+
+  forgetDevice(url: string, tenantId: string): void {
+    const file = this.read();
+    if (!file.devices[url]?.[tenantId]) return;
+    delete file.devices[url][tenantId];
     this.write(file);
   }
 
@@ -43,12 +75,15 @@ export class CredentialStore {
     try {
       text = readFileSync(this.filePath, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, gateways: {} };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, gateways: {}, devices: {} };
       throw new CliError(`Cannot read ${this.filePath}: ${(error as Error).message}`, ExitCode.FAILURE);
     }
     try {
       const parsed = JSON.parse(text) as Partial<CredentialsFile>;
-      if (parsed && typeof parsed.gateways === 'object' && parsed.gateways !== null) return { version: 1, gateways: parsed.gateways };
+      if (parsed && typeof parsed.gateways === 'object' && parsed.gateways !== null) {
+        const devices = typeof parsed.devices === 'object' && parsed.devices !== null ? parsed.devices : {};
+        return { version: 1, gateways: parsed.gateways, devices };
+      }
     } catch {
       // fall through: a damaged file is reported, never silently overwritten
     }

@@ -29,6 +29,16 @@ interface GraphQLBody<T> {
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 }
 
+/** The remembered-device secrets of the signed-in agent, kept beside the credentials (credentials.ts). */
+export interface DeviceKeeper {
+  tokenFor(tenantId: string): string | undefined;
+  keep(tenantId: string, token: string): void;
+  forget(tenantId: string): void;
+}
+
+/** The header a remembered device's secret travels in (a CLI keeps no cookies). */
+const DEVICE_HEADER = 'x-remembered-device';
+
 /**
  * The gateway's public GraphQL API over HTTP, with the typed documents codegen makes from cli.graphql.
  * A POST with `content-type: application/json` (the gateway's CSRF prevention refuses other simple requests).
@@ -38,13 +48,18 @@ export class GatewayClient {
     readonly url: string,
     private readonly token: string | undefined,
     private readonly log: (line: string) => void = () => undefined,
+    readonly devices: DeviceKeeper | null = null,
   ) {}
 
-  /** The data of a request; a GraphQL error becomes a GatewayError, a failed connection exit code 5. */
-  async request<T, V>(document: TypedDocumentNode<T, V>, variables: V): Promise<T> {
+  /**
+   * The data of a request; a GraphQL error becomes a GatewayError, a failed connection exit code 5. `asDeviceOf`:
+   * present this device's secret for that tenant (entering it, listing its devices).
+   */
+  async request<T, V>(document: TypedDocumentNode<T, V>, variables: V, asDeviceOf?: string): Promise<T> {
     // Only graphql's printer, and only once a request is made: all of graphql would cost every start-up.
     const { print } = await import('graphql/language/printer');
-    return this.send<T>(operationName(document), print(document), variables);
+    const device = asDeviceOf ? this.devices?.tokenFor(asDeviceOf) : undefined;
+    return this.send<T>(operationName(document), print(document), variables, device ? { [DEVICE_HEADER]: device } : {});
   }
 
   /** Answers when a GraphQL endpoint answers at the URL; exit code 5 (as any request) when none does. */
@@ -52,7 +67,7 @@ export class GatewayClient {
     await this.send('Probe', 'query Probe { __typename }', {});
   }
 
-  private async send<T>(name: string, query: string, variables: unknown): Promise<T> {
+  private async send<T>(name: string, query: string, variables: unknown, headers: Record<string, string> = {}): Promise<T> {
     let response: Response;
     try {
       response = await fetch(this.url, {
@@ -62,6 +77,7 @@ export class GatewayClient {
           accept: 'application/json',
           'user-agent': USER_AGENT,
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...headers,
         },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),

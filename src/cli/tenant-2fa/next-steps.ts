@@ -18,13 +18,18 @@ export interface ReportContext {
  * undefined keeps the gateway's message.
  */
 export function messageFor(error: GatewayError, context: ReportContext): string | undefined {
+  if (error.code === 'TWO_FACTOR_REQUIRED' && typeof error.extensions.maxAgeSeconds === 'number') {
+    return `This needs the second factor of ${context.tenantRef ?? 'this tenant'} answered in this session in the last ${error.extensions.maxAgeSeconds} s (a remembered device does not count).`;
+  }
   if (error.code === 'TWO_FACTOR_REQUIRED') return `This session has not passed the second factor of ${context.tenantRef ?? 'this tenant'}.`;
   return undefined;
 }
 
 /** What to do next after the gateway refused something, per contract error code. */
 export function hintFor(error: GatewayError, context: ReportContext = {}): string | undefined {
-  const tenant = shellArg(context.tenantRef ?? 'TENANT');
+  // An action that names no tenant (the password) names in its refusal the tenants where a pass would do.
+  const named = Array.isArray(error.extensions.tenantIds) ? String(error.extensions.tenantIds[0]) : undefined;
+  const tenant = shellArg(context.tenantRef ?? named ?? 'TENANT');
   const attemptsRemaining = error.extensions.attemptsRemaining;
   const retryAfter = error.extensions.retryAfterSeconds;
   switch (error.code) {
@@ -36,6 +41,7 @@ export function hintFor(error: GatewayError, context: ReportContext = {}): strin
       // The tenant's policy, or step-up: a change that weakens 2FA needs a session that passed it, so an admin who has not enrolled must first.
       return `Two-factor is required for this (by the tenant's policy, or because the change weakens it): set it up with \`tenant-2fa totp start --tenant ${tenant}\`, then run the command again.`;
     case 'TWO_FACTOR_REQUIRED':
+      if (typeof error.extensions.maxAgeSeconds === 'number') return `Run \`tenant-2fa enter ${tenant} --max-age ${error.extensions.maxAgeSeconds}\` (or with --code CODE) first, then this command again.`;
       return `Run \`tenant-2fa enter ${tenant}\` (or with --code CODE) first, then this command again.`;
     case 'INVALID_TWO_FACTOR_CODE':
       if (context.confirmingSetup) {

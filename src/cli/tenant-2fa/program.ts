@@ -4,6 +4,7 @@ import path from 'node:path';
 import { registerAccountCommands } from './commands/account.command';
 import { registerAdminCommands } from './commands/admin.command';
 import { registerAuthCommands } from './commands/auth.command';
+import { registerDevicesCommands } from './commands/devices.command';
 import { registerDisableCommand } from './commands/disable.command';
 import { registerEnterCommand } from './commands/enter.command';
 import { example } from './commands/help';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerRecoveryCodesCommands(program);
   registerDisableCommand(program);
   registerSessionsCommands(program);
+  registerDevicesCommands(program);
   registerAdminCommands(program);
   return program;
 }

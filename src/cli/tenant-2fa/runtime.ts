@@ -65,7 +65,12 @@ export class Runtime {
   }
 
   clientFor(session: StoredSession): GatewayClient {
-    return new GatewayClient(this.url, session.token, this.verboseLog());
+    const devices = {
+      tokenFor: (tenantId: string) => this.store.device(this.url, session.agentId, tenantId),
+      keep: (tenantId: string, token: string) => this.store.saveDevice(this.url, tenantId, { agentId: session.agentId, token }),
+      forget: (tenantId: string) => this.store.forgetDevice(this.url, tenantId),
+    };
+    return new GatewayClient(this.url, session.token, this.verboseLog(), devices);
   }
 
   /** ` --url …` when the command was given one, for the commands a message suggests. */

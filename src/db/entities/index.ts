@@ -8,6 +8,7 @@ import { MemberSearchGramEntity } from './member-search-gram.entity';
 import { PasskeyEntity } from './passkey.entity';
 import { RateLimitBucketEntity } from './rate-limit-bucket.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
+import { RememberedDeviceEntity } from './remembered-device.entity';
 import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 import { TenantMemberCountEntity } from './tenant-member-count.entity';
@@ -30,6 +31,7 @@ export {
   PasskeyEntity,
   RateLimitBucketEntity,
   RecoveryCodeEntity,
+  RememberedDeviceEntity,
   SessionEntity,
   SigningKeyEntity,
   TenantEntity,
@@ -53,6 +55,7 @@ export const entities = [
   PasskeyEntity,
   RateLimitBucketEntity,
   RecoveryCodeEntity,
+  RememberedDeviceEntity,
   SessionEntity,
   SigningKeyEntity,
   TenantEntity,

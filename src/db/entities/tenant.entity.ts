@@ -22,5 +22,9 @@ export class TenantEntity {
   @Column({ name: 'recovery_code_visibility', type: 'varchar', length: 16, default: 'SHOWN_ONCE' }) recoveryCodeVisibility!: RecoveryCodeVisibilityName;
   /** With VIEWABLE: a used code is replaced by a fresh one in the same transaction. */
   @Column({ name: 'recovery_code_replenish', type: 'boolean', default: false }) recoveryCodeReplenish!: boolean;
+  /** Days a device may be remembered after a passed challenge; 0 turns remembering off. */
+  @Column({ name: 'remember_device_days', type: 'integer', default: 0 }) rememberDeviceDays!: number;
+  /** Seconds a standing holds after it was granted; null: for the session's lifetime. */
+  @Column({ name: 'second_factor_lifetime_seconds', type: 'integer', nullable: true }) secondFactorLifetimeSeconds!: number | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
 }

@@ -1,4 +1,5 @@
 import { ChangePasswordDocument } from '../../../src/client/generated/graphql';
+import { withRecentPass } from '../access';
 import { call } from '../api';
 import { busy, field, formError, h, uid } from '../dom';
 import { explain } from '../messages';
@@ -6,7 +7,10 @@ import { navigate } from '../nav';
 import { handleSessionEnded } from '../state';
 import { newPasswordFields } from './new-password';
 
-/** "Change password": the current one re-checked; every other session is signed out, this one stays. */
+/**
+ * "Change password": a recent second factor where the agent has one (asked in a dialog when needed), the current
+ * password re-checked; every other session and every remembered device is signed out, this session stays.
+ */
 export function changePasswordCard(): HTMLElement {
   const titleId = uid('card-title');
   const current = field({ label: 'Current password', type: 'password', name: 'current-password', autocomplete: 'current-password' });
@@ -27,7 +31,8 @@ export function changePasswordCard(): HTMLElement {
     const problem = next.problem();
     if (problem) return error.show(problem.text, problem.input);
     try {
-      await busy(form, () => call(ChangePasswordDocument, { currentPassword: current.input.value, newPassword: next.input.value }));
+      // A privileged action: without a recent second factor in one of the agent's tenants, it is asked here, once.
+      await busy(form, () => withRecentPass(null, () => call(ChangePasswordDocument, { currentPassword: current.input.value, newPassword: next.input.value })));
       navigate(location.pathname, { replace: true, flash: { text: 'Password changed. Your other sessions were signed out; this one stays.', tone: 'success' } });
     } catch (failure) {
       if (handleSessionEnded(failure)) return;

@@ -1,6 +1,7 @@
 import { ViewRecoveryCodesDocument } from '../../../src/client/generated/graphql';
 import { call, isGatewayError } from '../api';
 import { busy, copyText, field, focus, formError, h, replace, uid } from '../dom';
+import { withRecentPass } from '../access';
 import { explain } from '../messages';
 
 /**
@@ -24,7 +25,8 @@ export function showRecoveryCodesSection(options: { tenantId: string; tenantName
     error.clear();
     if (!password.input.value) return error.show('Enter your current password.', password.input);
     try {
-      const { viewRecoveryCodes } = await busy(form, () => call(ViewRecoveryCodesDocument, { tenantId: options.tenantId, password: password.input.value }));
+      // A privileged action: without a recent pass, the second factor is asked here and the codes shown after.
+      const { viewRecoveryCodes } = await busy(form, () => withRecentPass(options.tenantId, () => call(ViewRecoveryCodesDocument, { tenantId: options.tenantId, password: password.input.value })));
       password.input.value = '';
       const { codes } = viewRecoveryCodes;
       const copied = h('span', { class: 'copy-status', role: 'status' });

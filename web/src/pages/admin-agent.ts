@@ -1,5 +1,5 @@
 import { TenantAgentDocument, type TenantAgentQuery, type TwoFactorMethod } from '../../../src/client/generated/graphql';
-import { handleGateError, requireTenantStanding } from '../access';
+import { handleGateError, requireTenantStanding, withRecentPass } from '../access';
 import { call } from '../api';
 import { agentActions } from '../components/agent-actions';
 import { append, h, replace, time } from '../dom';
@@ -34,7 +34,7 @@ export async function adminAgentPage(ctx: PageContext): Promise<void> {
   const act = async (work: () => Promise<void>): Promise<void> => {
     error.textContent = '';
     try {
-      await work();
+      await withRecentPass(tenantId, work); // resets are privileged: a fresh second factor asked here, once
     } catch (failure) {
       if (handleSessionEnded(failure) || (await handleGateError(failure, tenantId, returnTo))) return;
       error.textContent = explain(failure);

@@ -1,11 +1,12 @@
 import { TenantDocument } from '../../../src/client/generated/graphql';
-import { handleGateError, requireTenantStanding } from '../access';
+import { handleGateError, requireTenantStanding, withRecentPass } from '../access';
 import { call } from '../api';
 import { agentsSection } from '../components/agents-section';
 import { auditLogSection } from '../components/audit-log-section';
 import { invitationsSection } from '../components/invitations-section';
 import { issuerSection } from '../components/issuer-section';
 import { recoveryCodeVisibilitySection } from '../components/recovery-code-visibility-section';
+import { secondFactorLifetimeSection } from '../components/second-factor-lifetime-section';
 import { type AdminTenant, twoFactorSettingsSection } from '../components/two-factor-settings-section';
 import { append, h, replace } from '../dom';
 import { pageHeading, setTitle } from '../layout';
@@ -58,10 +59,14 @@ export async function adminPage(ctx: PageContext): Promise<void> {
   if (!loaded) throw new Error('tenant vanished');
   let tenant: AdminTenant = loaded;
 
-  /** Runs an admin operation; gate refusals go through the challenge/setup and back, other errors to `report`. */
+  /**
+   * Runs an admin operation; a privileged one refused for want of a recent pass asks for the second factor on
+   * this page and runs again (withRecentPass), other gate refusals go through the challenge/setup and back, and
+   * everything else to `report`.
+   */
   const act = async (work: () => Promise<void>, report: (text: string, error: unknown) => void): Promise<void> => {
     try {
-      await work();
+      await withRecentPass(tenantId, work);
     } catch (failure) {
       if (handleSessionEnded(failure) || (await handleGateError(failure, tenantId, returnTo))) return;
       report(explain(failure), failure);
@@ -108,6 +113,19 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     },
   });
 
+  // ---- How long a pass lasts: remembered devices and the tenant's lifetime for a pass.
+  const lifetime = secondFactorLifetimeSection({
+    tenantId,
+    rememberDeviceDays: tenant.rememberDeviceDays,
+    secondFactorLifetimeSeconds: tenant.secondFactorLifetimeSeconds,
+    act,
+    changed: (message) => {
+      say(message);
+      void refreshAudit();
+      void loadHome(); // the challenge offers "Remember this device" from the tenant's days
+    },
+  });
+
   // ---- Audit log, newest first, with its filter and CSV export.
   const audit = auditLogSection({ tenantId, tenantName: tenant.name, act: (work, report) => act(work, (text) => report(text)) });
   const refreshAudit = () => audit.refresh();
@@ -115,5 +133,5 @@ export async function adminPage(ctx: PageContext): Promise<void> {
 
   await Promise.all([agents.load(), invitations.load(), refreshAudit()]);
   setTitle('Admin console', tenant.name);
-  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agents.element, invitations.element, issuer, recoveryCodes, auditSection]);
+  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agents.element, invitations.element, issuer, recoveryCodes, lifetime, auditSection]);
 }

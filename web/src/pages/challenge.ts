@@ -46,6 +46,21 @@ export async function challengePage(ctx: PageContext): Promise<void> {
     return { text: `Verified with a recovery code. ${left} ${left === 1 ? 'code' : 'codes'} left: each works once, and My profile makes a new set.`, tone: 'success' };
   };
 
+  // Where the tenant allows it (and never for a fresh pass a privileged action asked: that one is about now).
+  const days = pending.rememberDeviceDays ?? 0;
+  const rememberId = 'remember-device';
+  const remember = h('input', { type: 'checkbox', id: rememberId, name: 'remember-device' });
+  const rememberRow =
+    days > 0
+      ? h(
+          'div',
+          { class: 'remember-device' },
+          h('div', { class: 'checkbox-row' }, remember, h('label', { for: rememberId }, `Remember this device for ${days} ${days === 1 ? 'day' : 'days'}`)),
+          h('p', { class: 'hint' }, `${pending.tenantName} will not ask this browser for your second factor again until then. Only on a device you alone use.`),
+        )
+      : null;
+  const rememberDevice = () => days > 0 && remember.checked;
+
   const attemptsNote = h('p', { class: 'muted attempts' });
   const showAttempts = (left: number) => {
     attemptsNote.textContent = `${left} ${left === 1 ? 'attempt' : 'attempts'} left, until ${formatDateTime(pending.expiresAt)}.`;
@@ -77,10 +92,10 @@ export async function challengePage(ctx: PageContext): Promise<void> {
       try {
         await busy(form, async () => {
           if (recovery) {
-            const access = (await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value })).useRecoveryCode;
+            const access = (await call(UseRecoveryCodeDocument, { challengeId: pending.challengeId, code: value, rememberDevice: rememberDevice() })).useRecoveryCode;
             granted(access, await afterRecoveryCode());
           } else {
-            const access = (await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value })).verifyTwoFactor;
+            const access = (await call(VerifyTwoFactorDocument, { challengeId: pending.challengeId, code: value, rememberDevice: rememberDevice() })).verifyTwoFactor;
             session.acceptedCode = { tenantId: pending.tenantId, code: value, at: Date.now() };
             granted(access);
           }
@@ -125,7 +140,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
         await busy(step, async () => {
           const { beginPasskeyAssertion } = await call(BeginPasskeyAssertionDocument, { challengeId: pending.challengeId });
           const credential = await usePasskey(beginPasskeyAssertion.options);
-          granted((await call(VerifyPasskeyDocument, { challengeId: pending.challengeId, credential })).verifyPasskey);
+          granted((await call(VerifyPasskeyDocument, { challengeId: pending.challengeId, credential, rememberDevice: rememberDevice() })).verifyPasskey);
         });
       } catch (failure) {
         if (handleSessionEnded(failure)) return;
@@ -199,7 +214,7 @@ export async function challengePage(ctx: PageContext): Promise<void> {
       pageHeading('Two-factor verification', lead),
       h('p', { class: 'context' }, 'Verifying for ', h('strong', null, where), `. ${why}`),
       attemptsNote,
-      h('div', { class: 'card' }, panel),
+      h('div', { class: 'card' }, panel, rememberRow && h('div', { class: 'card-body' }, rememberRow)),
       h('p', { class: 'leave' }, differentUser),
     ),
   ]);

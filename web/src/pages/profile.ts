@@ -2,6 +2,7 @@ import { MyFactorsDocument, MySessionsDocument } from '../../../src/client/gener
 import { changePasswordCard } from '../components/change-password-card';
 import { passkeysCard } from '../components/passkeys-card';
 import { call, GatewayError } from '../api';
+import { loadRememberedDevices, rememberedDevicesCard } from '../components/remembered-devices-card';
 import { sessionsCard } from '../components/sessions-card';
 import { twoFactorCard } from '../components/two-factor-card';
 import { append, h } from '../dom';
@@ -9,9 +10,12 @@ import { pageHeading } from '../layout';
 import { app } from '../state';
 import type { PageContext } from './page';
 
-/** My profile → Two-factor authentication: one card per tenant, each with its own authenticator; then the sessions. */
+/**
+ * My profile → Two-factor authentication: one card per tenant, each with its own authenticator; then the sessions,
+ * and the devices each tenant remembers.
+ */
 export async function profilePage(ctx: PageContext): Promise<void> {
-  const [statuses, sessions] = await Promise.all([
+  const [statuses, sessions, remembered] = await Promise.all([
     Promise.all(
       app.tenants.map(async (tenant) => {
         const { me } = await call(MyFactorsDocument, { tenantId: tenant.id });
@@ -23,6 +27,7 @@ export async function profilePage(ctx: PageContext): Promise<void> {
       if (!me) throw new GatewayError('UNAUTHENTICATED', 'Signed out.');
       return me.sessions;
     }),
+    Promise.all(app.tenants.map(loadRememberedDevices)),
   ]);
   append(ctx.main, [
     h('p', { class: 'breadcrumb' }, 'My profile'),
@@ -37,5 +42,7 @@ export async function profilePage(ctx: PageContext): Promise<void> {
     ]),
     changePasswordCard(),
     sessionsCard(sessions),
+    // Where the tenant remembers devices, or some are still remembered there.
+    remembered.filter(({ tenant, devices }) => tenant.rememberDeviceDays > 0 || devices.length > 0).map(rememberedDevicesCard),
   ]);
 }

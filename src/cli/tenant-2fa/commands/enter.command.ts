@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CliEnterTenantDocument, CliEnterWorkspaceDocument } from '../../../client/generated/graphql';
 import { Answered, answerChallenge, setupRequired } from '../challenge';
-import { CliError, ExitCode } from '../exit-codes';
+import { CliError, ExitCode, usageError } from '../exit-codes';
 import { findTenant, findWorkspace } from '../lookups';
 import { printJson, printLine } from '../output';
 import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
@@ -11,6 +11,8 @@ interface EnterOptions extends CommonOptions {
   workspace?: string;
   code?: string;
   recoveryCode?: string;
+  rememberDevice?: boolean;
+  maxAge?: string;
 }
 
 /** enter: enterTenant / enterWorkspace, answering the challenge when one comes. */
@@ -22,20 +24,28 @@ export function registerEnterCommand(program: Command): void {
     .option('--workspace <workspace>', 'workspace id or exact name (default: the tenant itself)')
     .addOption(new Option('--code <code>', 'the 6-digit code from your authenticator app (asked for when a challenge comes and none is given)').conflicts('recoveryCode'))
     .addOption(new Option('--recovery-code <code>', 'one of your recovery codes, instead of an app code'))
-    .addHelpText('after', example('tenant-2fa enter "Acme Support" --workspace Billing --code 123456'))
+    .option('--max-age <seconds>', 'a pass at most this old: a fresh challenge otherwise, even with standing (what privileged actions ask for)')
+    .option('--remember-device', "when a challenge comes, ask the tenant to remember this device (where it allows it): later sign-ins here skip its challenge until the tenant's days run out")
+    .addHelpText('after', example('tenant-2fa enter "Acme Support" --workspace Billing --code 123456 --remember-device'))
     .action(async (tenantRef: string, options: EnterOptions) => {
+      const maxAgeSeconds = options.maxAge === undefined ? null : Number(options.maxAge);
+      if (maxAgeSeconds !== null && !(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 0)) throw usageError(`--max-age takes whole seconds (0 or more), got ${options.maxAge}.`);
       const runtime = new Runtime(options);
       const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, tenantRef);
+      // A device this CLI was remembered on presents its secret: the tenant may skip its challenge.
       let { access, data }: Answered = options.workspace
-        ? await client.request(CliEnterWorkspaceDocument, { workspaceId: findWorkspace(tenant, options.workspace).id }).then((d) => ({ access: d.enterWorkspace, data: d }))
-        : await client.request(CliEnterTenantDocument, { tenantId: tenant.id }).then((d) => ({ access: d.enterTenant, data: d }));
+        ? await client
+            .request(CliEnterWorkspaceDocument, { workspaceId: findWorkspace(tenant, options.workspace).id, maxAgeSeconds }, tenant.id)
+            .then((d) => ({ access: d.enterWorkspace, data: d }))
+        : await client.request(CliEnterTenantDocument, { tenantId: tenant.id, maxAgeSeconds }, tenant.id).then((d) => ({ access: d.enterTenant, data: d }));
       if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED') {
-        ({ access, data } = await answerChallenge(client, access, { code: options.code, recoveryCode: options.recoveryCode }, tenantRef));
+        const given = { code: options.code, recoveryCode: options.recoveryCode, rememberDevice: options.rememberDevice };
+        ({ access, data } = await answerChallenge(client, access, given, tenantRef));
       }
       if (runtime.json) printJson(data);
       if (access.status === 'TWO_FACTOR_SETUP_REQUIRED') throw setupRequired(access, tenantRef);
       if (access.status !== 'GRANTED') throw new CliError(`${access.status}: access was not granted.`, ExitCode.SECOND_FACTOR, { code: access.status });
-      if (!runtime.json) printLine(`GRANTED  ${access.tenant.name}${access.workspace ? ` / ${access.workspace.name}` : ''}`);
+      if (!runtime.json) printLine(`GRANTED  ${access.tenant.name}${access.workspace ? ` / ${access.workspace.name}` : ''}${access.standing === 'REMEMBERED_DEVICE' ? '  (remembered device)' : ''}`);
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliChangePasswordDocument, CliRequestPasswordResetDocument } from '../../../client/generated/graphql';
+import { behindGate } from '../challenge';
 import { usageError } from '../exit-codes';
 import { note, printJson, printLine } from '../output';
 import { askLine, isInteractive, readNewPassword, readPassword, readStdinLines } from '../prompts';
@@ -33,7 +34,8 @@ export function registerPasswordCommands(program: Command): void {
         currentPassword = await readPassword({ message: 'Current password' });
         newPassword = await readNewPassword({});
       }
-      const data = await client.request(CliChangePasswordDocument, { currentPassword, newPassword });
+      // A privileged action: without a recent second factor in one of your tenants, the code is asked here, once.
+      const data = await behindGate(client, null, null, () => client.request(CliChangePasswordDocument, { currentPassword, newPassword }));
       if (runtime.json) return printJson(data);
       printLine('Password changed. Your other sessions are signed out; this one stays.');
     });

@@ -12,7 +12,7 @@ import { twoFactorState } from '../../authenticator-state';
 import type { GateService, MemberFacts } from '../../gate.service';
 import { lockPairFactors } from '../../pair-factors';
 import type { ReauthenticationService } from '../../reauthentication.service';
-import { discardPendingEnrolments, grantStanding } from '../../standing';
+import { discardPendingEnrolments, grantStanding, passedChallenge } from '../../standing';
 import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorStatus } from '../../two-factor.types';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
@@ -103,7 +103,7 @@ export class PasskeyEnrolmentService {
         const audit = { tenantId, actorAgentId: session.agentId, subjectAgentId: session.agentId, method: 'PASSKEY' as const };
         if (isFirstFactor) {
           await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId);
-          await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
+          await grantStanding(tx, session, tenantId, passedChallenge('ENROLMENT', now), now);
           await recordTenantEntry(tx, session, tenantId);
           await countTwoFactorEnabled(tx, tenantId, session.agentId);
           // As for TOTP, without a method: PASSKEY_ADDED right after it says which factor turned 2FA on.

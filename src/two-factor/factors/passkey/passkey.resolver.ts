@@ -9,7 +9,7 @@ import type { MemberFacts } from '../../gate.service';
 import { IsPassword } from '../../../graphql/validation';
 import { ClientRateLimit } from '../../../rate-limits/client-rate-limit';
 import { pairKey } from '../../../tenancy/pair-key';
-import { toAccess } from '../../two-factor.resolver';
+import { answerChallenge } from '../../two-factor.resolver';
 import { Access, TwoFactorStatus } from '../../two-factor.types';
 import { Passkey, PasskeyAdded, PasskeyOptions, toPasskey } from './passkey.types';
 
@@ -51,6 +51,7 @@ class RemoveArgs {
 class VerifyArgs {
   @Field(() => ID) challengeId!: string;
   @Field(() => GraphQLJSONObject) credential!: Record<string, unknown>;
+  @Field({ nullable: true, defaultValue: false }) rememberDevice!: boolean;
 }
 
 /** Passkeys (WebAuthn) as a second factor: registration and management per (agent, tenant), and the challenge's assertion. */
@@ -91,10 +92,10 @@ export class PasskeyResolver {
     return services.passkeyAssertions.beginAssertion(session, challengeId);
   }
 
-  @Mutation(() => Access, { description: 'A rejected assertion is PASSKEY_REJECTED and spends an attempt like a wrong code.' })
+  @Mutation(() => Access, { description: 'A rejected assertion is PASSKEY_REJECTED and spends an attempt like a wrong code. v3: rememberDevice.' })
   @ClientRateLimit('answer')
-  async verifyPasskey(@Args() { challengeId, credential }: VerifyArgs, @CurrentSession() session: SessionIdentity, @Ctx() { services, loaders }: GatewayContext): Promise<Access> {
+  async verifyPasskey(@Args() { challengeId, credential, rememberDevice }: VerifyArgs, @CurrentSession() session: SessionIdentity, @Ctx() context: GatewayContext): Promise<Access> {
     // The factor's answer is text, as for codes: the credential's JSON (the passkey factor parses it back).
-    return toAccess(await services.answers.answer(session, loaders, challengeId, 'PASSKEY', JSON.stringify(credential)));
+    return answerChallenge(context, session, challengeId, 'PASSKEY', JSON.stringify(credential), rememberDevice);
   }
 }

@@ -16,7 +16,8 @@ class ViewRecoveryCodesArgs {
 @Resolver()
 export class RecoveryCodeViewResolver {
   @Mutation(() => RecoveryCodes, { description: 'VIEWABLE tenants: the unused codes again (those issued while VIEWABLE). RECOVERY_CODES_NOT_VIEWABLE otherwise.' })
-  @TenantGate('member', { tenantArg: 'tenantId' })
+  // A privileged action: a stolen session and password alone must not read the codes that replace the factor.
+  @TenantGate('privileged', { tenantArg: 'tenantId' })
   viewRecoveryCodes(@Args() { password }: ViewRecoveryCodesArgs, @CurrentSession() session: SessionIdentity, @Admitted() facts: MemberFacts, @Ctx() { services }: GatewayContext): Promise<RecoveryCodes> {
     return services.recoveryCodeView.view(session, facts, password);
   }

@@ -18,7 +18,8 @@ import type { GateService, MemberFacts } from '../../gate.service';
 import { ENROLMENT_MAX_FAILED_CONFIRMATIONS, PENDING_ENROLMENT_LIFETIME_MS } from '../../limits';
 import { assertStillNotLocked, assertTotpOpen, assertTwoFactorNotLocked, lockIfThresholdReached, NOT_LOCKED, secondsUntil, TOTP_OPEN } from '../../lockout';
 import type { ReauthenticationService } from '../../reauthentication.service';
-import { discardPendingEnrolments, grantStanding, hasStanding } from '../../standing';
+import { discardPendingEnrolments, grantStanding, hasStanding, passedChallenge } from '../../standing';
+import { standingCutoff } from '../../gate';
 import { pairStatusIn } from '../../two-factor-status';
 import type { TwoFactorEventSink } from '../../two-factor-events';
 import type { RecoveryCodeStore } from '../recovery-code/recovery-code-store';
@@ -143,7 +144,10 @@ export class TotpEnrolmentService {
                 locked_until = NULL, pending_session_id = NULL, pending_failed_attempts = 0
           WHERE id = ? AND totp_enabled = 0 AND secret_ciphertext = ? AND pending_session_id = ? AND pending_expires_at > ?
             AND pending_failed_attempts < ? AND ${NOT_LOCKED} AND ${TOTP_OPEN} AND (state = 'PENDING' OR ${hasStanding('authenticators.tenant_id')})`,
-        [step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now, session.sessionId],
+        [
+          ...[step, row.id, row.secretCiphertext, session.sessionId, now, ENROLMENT_MAX_FAILED_CONFIRMATIONS, now],
+          ...[session.sessionId, standingCutoff(facts.tenant.secondFactorLifetimeSeconds, now)],
+        ],
       );
       if (confirmed !== 1) {
         await assertStillNotLocked(tx, row.id, now, 'TOTP');
@@ -152,7 +156,7 @@ export class TotpEnrolmentService {
       // The pair's first factor turns it ENABLED and issues the codes; TOTP added beside passkeys issues none.
       const isFirstFactor = (await sqlExecute(tx, "UPDATE authenticators SET state = 'ENABLED', confirmed_at = ? WHERE id = ? AND state = 'PENDING'", [now, row.id])) === 1;
       const codes = isFirstFactor ? await this.recoveryCodes.replaceSet(tx, tenantId, session.agentId, facts.tenant.recoveryCodeFormat, now) : [];
-      await grantStanding(tx, session, tenantId, 'ENROLMENT', now);
+      await grantStanding(tx, session, tenantId, passedChallenge('ENROLMENT', now), now);
       await recordTenantEntry(tx, session, tenantId); // a visit to this tenant for lastSignIn, even without an enter
       if (isFirstFactor) {
         await discardPendingEnrolments(tx, tenantId, session.agentId, session.sessionId); // other sessions' passkey ceremonies
