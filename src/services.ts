@@ -41,7 +41,7 @@ export function createServices(
   const secretBox = new SecretBox(config.encryptionKeys);
   const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
-  const accounts = new AccountService(db, clock, config.sessionTtlMs);
+  const accounts = new AccountService(db, clock, config.sessionTtlMs, mail.notices);
   const gate = new GateService(clock, config.privilegedMaxAgeSeconds);
   const rateLimiter = new ClientRateLimiter(
     db,

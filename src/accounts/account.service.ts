@@ -8,6 +8,8 @@ import { AgentEntity, SessionEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { rawDate } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
+import type { SecurityNotices } from '../mail/security-notices';
+import { signInLocked } from '../mail/templates/sign-in-locked';
 import { AccountSignInLock, SignInAccount } from '../rate-limits/account-sign-in-lock';
 import { normalizeEmail } from './email-address';
 import type { SessionIdentity } from './session-identity';
@@ -54,6 +56,7 @@ export class AccountService {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
+    private readonly notices: Pick<SecurityNotices, 'notifyAccount'>,
   ) {
     this.signInLock = new AccountSignInLock(db, clock);
   }
@@ -105,10 +108,24 @@ export class AccountService {
     const account: SignInAccount = agent ? { agentId: agent.id } : { unknownEmail: normalized };
     await this.signInLock.claimAttempt(account);
     const isValid = agent ? await verifyPassword(agent.passwordHash, password) : await verifyDecoyPassword(password);
-    assertThat(agent && isValid, 'INVALID_CREDENTIALS');
+    if (!agent || !isValid) {
+      if (await this.signInLock.failedAndLocked(account)) await this.noticeOfLock(normalized, origin);
+      throw new DomainError('INVALID_CREDENTIALS');
+    }
     await this.signInLock.succeeded(account);
     // One statement: it needs no transaction around it (BEGIN and COMMIT would be two more round trips).
     return this.db.autocommit((manager) => this.startSession(manager, agent, this.clock.now(), origin));
+  }
+
+  /**
+   * The agent hears that its sign-in is locked, once per lock. By the address, which found the agent exactly (one
+   * spelling per address): an address without an account runs the same statement and gets nothing, so nothing
+   * tells them apart.
+   */
+  private async noticeOfLock(normalizedEmail: string, origin: SignInOrigin | undefined): Promise<void> {
+    const now = this.clock.now();
+    const requestOrigin = { clientIp: origin?.clientIp ?? null, userAgent: origin?.userAgent ?? null };
+    await this.db.transaction((tx) => this.notices.notifyAccount(tx, { email: normalizedEmail }, signInLocked, requestOrigin, now));
   }
 
   async signOut(session: SessionIdentity): Promise<boolean> {

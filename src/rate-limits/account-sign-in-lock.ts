@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock';
-import { Database, isUniqueViolation, sqlExecute } from '../db/database';
+import { Database, isUniqueViolation, sqlExecute, sqlRows } from '../db/database';
+import { rawInt } from '../db/raw';
 import { DomainError } from '../errors/domain-error';
 
 /**
@@ -51,6 +52,15 @@ export class AccountSignInLock {
       }
     }
     throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(SIGN_IN_LOCK_MS / 1000) });
+  }
+
+  /**
+   * A wrong password after its attempt was claimed: whether it was the one that locked the account (its count
+   * reached the threshold). Exactly one failure per lock is that one, since the claims after it are refused.
+   */
+  async failedAndLocked(account: SignInAccount): Promise<boolean> {
+    const [row] = await sqlRows(this.db.manager, 'SELECT hits FROM rate_limit_buckets WHERE bucket_key = ?', [bucketKey(account)]);
+    return rawInt(row?.hits) === SIGN_IN_FAILURE_THRESHOLD;
   }
 
   /** The right password: the failures before it no longer count. */

@@ -9,6 +9,7 @@ import {
   RemoveTotpAuthenticatorDocument,
   ResetAgentTwoFactorDocument,
   RevokeAgentSessionsDocument,
+  SignInDocument,
   UseRecoveryCodeDocument,
   VerifyTwoFactorDocument,
 } from '../../src/client/generated/graphql';
@@ -227,5 +228,29 @@ describe.each(databaseKinds)('security notices by e-mail (%s)', (kind) => {
     expect(received.text).not.toContain('Tenant');
     await sleep(300);
     expect(mail.to('nobody-at-all@example.test')).toEqual([]);
+  });
+
+  // Threat: someone guessing an agent's password locks its sign-in, and the agent never learns of it.
+  it('the account sign-in lock tells the agent once, at the wrong password that locks it; an unknown address runs the same statements', async () => {
+    const agent = await member();
+    const guesser = t.client.withHeaders({ 'user-agent': DEVICE });
+    const shapesOfFailures = async (email: string) => {
+      const shapes: string[][] = [];
+      for (let attempt = 1; attempt <= 11; attempt++) {
+        t.statements.reset();
+        const { errors } = await guesser.request(SignInDocument, { email, password: 'not the password' });
+        expect(errors?.[0]?.extensions?.code).toBe(attempt <= 10 ? 'INVALID_CREDENTIALS' : 'RATE_LIMITED');
+        shapes.push(t.statements.statements.map((sql) => sql.replace(/\s+/g, ' ')));
+      }
+      return shapes;
+    };
+    const known = await shapesOfFailures(agent.email);
+    expect(await shapesOfFailures('nobody-locked@example.test')).toEqual(known);
+    expect(known[9].some((sql) => sql.includes('mail_outbox'))).toBe(true); // the 10th failure writes the notice
+    const received = await mail.waitFor(agent.email, /Sign-in to your account locked/);
+    expect(received.text).toContain(DEVICE);
+    await sleep(500);
+    expect(mail.to(agent.email).filter((m) => /Sign-in to your account locked/.test(m.subject ?? ''))).toHaveLength(1);
+    expect(mail.to('nobody-locked@example.test')).toEqual([]);
   });
 });
