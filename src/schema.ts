@@ -8,6 +8,7 @@ import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
+import { SsoResolver } from './sso/sso.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
@@ -32,6 +33,7 @@ export const resolvers = [
   TenantInvitationsResolver,
   AgentInvitationsResolver,
   RememberedDeviceResolver,
+  SsoResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

@@ -29,6 +29,11 @@ import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events
 import { REAUTH_MAX_FAILURES } from './two-factor/limits';
 import { AccessTokenService } from './tokens/access-token.service';
 import { SigningKeyStore } from './tokens/signing-keys';
+import { IdentityProviderService } from './sso/identity-provider.service';
+import { IdentityProviderStore } from './sso/identity-provider-store';
+import { OidcClient } from './sso/oidc-client';
+import { SsoRequiredDomains } from './sso/sso-requirement';
+import { SsoSignInService } from './sso/sso-sign-in.service';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
@@ -41,7 +46,9 @@ export function createServices(
   const secretBox = new SecretBox(config.encryptionKeys);
   const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
-  const accounts = new AccountService(db, clock, config.sessionTtlMs, mail.notices);
+  const identityProviderStore = new IdentityProviderStore(db, secretBox);
+  const oidcClient = new OidcClient(!config.isProduction);
+  const accounts = new AccountService(db, clock, config.sessionTtlMs, mail.notices, new SsoRequiredDomains(db, identityProviderStore, publicUrl));
   const gate = new GateService(clock, config.privilegedMaxAgeSeconds);
   const rateLimiter = new ClientRateLimiter(
     db,
@@ -75,6 +82,8 @@ export function createServices(
   const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices, gate);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
+  const identityProviders = new IdentityProviderService(db, clock, gate, secretBox, identityProviderStore, oidcClient, config.isProduction);
+  const ssoSignIn = new SsoSignInService(db, clock, secretBox, identityProviderStore, oidcClient, accounts, publicUrl);
   return {
     db,
     clock,
@@ -101,6 +110,8 @@ export function createServices(
     passkeyAssertions,
     signingKeys,
     accessTokens,
+    identityProviders,
+    ssoSignIn,
   };
 }
 

@@ -34,6 +34,14 @@ export interface SignInOrigin {
   userAgent: string | undefined;
 }
 
+/**
+ * Single sign-on's `required` (src/sso): where an address of a domain whose provider is required signs in, or
+ * null when its password may be used.
+ */
+export interface SsoRequirement {
+  signInUrlFor(normalizedEmail: string): Promise<string | null>;
+}
+
 /** One of the agent's live sessions, as its session list shows it. */
 export interface SessionSummary {
   id: string;
@@ -57,6 +65,7 @@ export class AccountService {
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
     private readonly notices: Pick<SecurityNotices, 'notifyAccount'>,
+    private readonly ssoRequirement: SsoRequirement | null = null,
   ) {
     this.signInLock = new AccountSignInLock(db, clock);
   }
@@ -101,6 +110,9 @@ export class AccountService {
    * Known and unknown emails take the same steps (one lookup, an attempt claimed, one argon2 verification), so
    * neither the answer nor its timing tells whether an account exists. The attempt counts against the agent row
    * found, whatever spelling found it.
+   *
+   * An address of a domain whose identity provider is `required` is answered SSO_REQUIRED after the same steps,
+   * right password or wrong, account or none: the answer tells only that the domain signs in through its provider.
    */
   async signIn(email: string, password: string, origin?: SignInOrigin): Promise<IssuedSession> {
     const normalized = normalizeEmail(email);
@@ -108,11 +120,14 @@ export class AccountService {
     const account: SignInAccount = agent ? { agentId: agent.id } : { unknownEmail: normalized };
     await this.signInLock.claimAttempt(account);
     const isValid = agent ? await verifyPassword(agent.passwordHash, password) : await verifyDecoyPassword(password);
+    const ssoSignInUrl = this.ssoRequirement ? await this.ssoRequirement.signInUrlFor(normalized) : null;
     if (!agent || !isValid) {
       if (await this.signInLock.failedAndLocked(account)) await this.noticeOfLock(normalized, origin);
+      if (ssoSignInUrl) throw new DomainError('SSO_REQUIRED', { signInUrl: ssoSignInUrl });
       throw new DomainError('INVALID_CREDENTIALS');
     }
     await this.signInLock.succeeded(account);
+    if (ssoSignInUrl) throw new DomainError('SSO_REQUIRED', { signInUrl: ssoSignInUrl });
     // One statement: it needs no transaction around it (BEGIN and COMMIT would be two more round trips).
     return this.db.autocommit((manager) => this.startSession(manager, agent, this.clock.now(), origin));
   }

@@ -22,15 +22,6 @@ const NOT_BUILT_YET: string[] = [
   'Mutation.pollDeviceSignIn was removed.',
   'Mutation.approveDeviceSignIn was removed.',
   'Mutation.denyDeviceSignIn was removed.',
-  // #29 single sign-on
-  'IdentityProvider was removed.',
-  'IdentityProviderInput was removed.',
-  'SsoStart was removed.',
-  'Tenant.identityProvider was removed.',
-  'Query.ssoProviderFor was removed.',
-  'Mutation.setTenantIdentityProvider was removed.',
-  'Mutation.removeTenantIdentityProvider was removed.',
-  'Mutation.beginSsoSignIn was removed.',
 ];
 
 describe('the schema', () => {
