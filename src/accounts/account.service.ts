@@ -111,8 +111,10 @@ export class AccountService {
    * neither the answer nor its timing tells whether an account exists. The attempt counts against the agent row
    * found, whatever spelling found it.
    *
-   * An address of a domain whose identity provider is `required` is answered SSO_REQUIRED after the same steps,
-   * right password or wrong, account or none: the answer tells only that the domain signs in through its provider.
+   * An address of a domain whose identity provider is `required` is answered SSO_REQUIRED after the same steps
+   * (the attempt claimed against the sign-in lock, one argon2 verification), right password or wrong, account or
+   * none: the answer tells only that the domain signs in through its provider. Ten such attempts in a row lock the
+   * address's password sign-in like ten wrong passwords, account or none.
    */
   async signIn(email: string, password: string, origin?: SignInOrigin): Promise<IssuedSession> {
     const normalized = normalizeEmail(email);
@@ -120,14 +122,14 @@ export class AccountService {
     const account: SignInAccount = agent ? { agentId: agent.id } : { unknownEmail: normalized };
     await this.signInLock.claimAttempt(account);
     const isValid = agent ? await verifyPassword(agent.passwordHash, password) : await verifyDecoyPassword(password);
+    // The claimed attempt stays counted, and neither a success nor a failure is recorded: the statements are the same too.
     const ssoSignInUrl = this.ssoRequirement ? await this.ssoRequirement.signInUrlFor(normalized) : null;
+    if (ssoSignInUrl) throw new DomainError('SSO_REQUIRED', { signInUrl: ssoSignInUrl });
     if (!agent || !isValid) {
       if (await this.signInLock.failedAndLocked(account)) await this.noticeOfLock(normalized, origin);
-      if (ssoSignInUrl) throw new DomainError('SSO_REQUIRED', { signInUrl: ssoSignInUrl });
       throw new DomainError('INVALID_CREDENTIALS');
     }
     await this.signInLock.succeeded(account);
-    if (ssoSignInUrl) throw new DomainError('SSO_REQUIRED', { signInUrl: ssoSignInUrl });
     // One statement: it needs no transaction around it (BEGIN and COMMIT would be two more round trips).
     return this.db.autocommit((manager) => this.startSession(manager, agent, this.clock.now(), origin));
   }
