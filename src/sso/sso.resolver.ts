@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { IsOptional, MaxLength } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SessionIdentity } from '../accounts/session-identity';
 import type { GatewayContext } from '../context';
@@ -10,7 +10,7 @@ import { ClientRateLimit } from '../rate-limits/client-rate-limit';
 import { Tenant, toTenant } from '../tenancy/tenancy.types';
 import type { IdentityProviderSettings } from './identity-provider-store';
 import { IdentityProvider, IdentityProviderInput, SsoStart, toIdentityProvider } from './sso.types';
-import { RETURN_TO_MAX_LENGTH } from './sso-rules';
+import { consolePath } from './sso-rules';
 
 @ArgsType()
 class SsoProviderForArgs {
@@ -22,7 +22,10 @@ class BeginSsoSignInArgs {
   @Field(() => ID) tenantId!: string;
   @Field(() => String, { nullable: true, description: 'A path of the console (default /).' })
   @IsOptional()
-  @MaxLength(RETURN_TO_MAX_LENGTH)
+  @ValidateBy({
+    name: 'isConsolePath',
+    validator: { validate: (value) => typeof value === 'string' && consolePath(value) !== null, defaultMessage: () => 'returnTo must be a path of the console, such as /workspaces' },
+  })
   returnTo?: string | null;
 }
 

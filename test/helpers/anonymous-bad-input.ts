@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   AcceptInvitationDocument,
+  BeginSsoSignInDocument,
+  RemoveTenantIdentityProviderDocument,
+  SetTenantIdentityProviderDocument,
+  SsoProviderForDocument,
   ChangePasswordDocument,
   InviteTenantMemberDocument,
   RequestPasswordResetDocument,
@@ -111,4 +115,8 @@ export const anonymousBadInput: Array<[string, (target: AnonymousTarget) => Prom
   ['acceptInvitation with a guessed token', ({ anonymous }) => anonymous.request(AcceptInvitationDocument, { token: long(43) }), 'UNAUTHENTICATED'],
   ['revokeInvitation with an id carrying SQL', ({ anonymous, tenantId }) => anonymous.request(RevokeInvitationDocument, { tenantId, invitationId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
   ['leaveTenant with an object for the id', ({ anonymous }) => anonymous.raw({ query: 'mutation($t: ID!) { leaveTenant(tenantId: $t) }', variables: { t: { $ne: null } } }), 'BAD_USER_INPUT'],
+  ['ssoProviderFor with an email of unicode letters', ({ anonymous }) => anonymous.request(SsoProviderForDocument, { email: 'ünïcödé' }), 'BAD_USER_INPUT'],
+  ['beginSsoSignIn returning to another site', ({ anonymous, tenantId }) => anonymous.request(BeginSsoSignInDocument, { tenantId, returnTo: 'https://evil.test/' }), 'BAD_USER_INPUT'],
+  ['setTenantIdentityProvider without e-mail domains', ({ anonymous, tenantId }) => anonymous.request(SetTenantIdentityProviderDocument, { tenantId, provider: { issuer: 'https://idp.test', clientId: 'c', clientSecret: 's', emailDomains: [] } }), 'UNAUTHENTICATED'],
+  ['removeTenantIdentityProvider with an id carrying SQL', ({ anonymous }) => anonymous.request(RemoveTenantIdentityProviderDocument, { tenantId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
 ];
