@@ -36,12 +36,14 @@ export function registerAdminSsoCommands(admin: Command): void {
     .summary("the tenant's identity provider (single sign-on)")
     .description(
       "The tenant's OpenID Connect identity provider: agents of its e-mail domains sign in through it, then the tenant's second factor. Register a confidential client there with the redirect URI <gateway>/sso/callback and the scopes openid email profile.",
-    );
+    )
+    .addHelpText('after', example('tenant-2fa admin sso show --tenant "Acme Support"'));
 
   addCommonOptions(sso.command('show'))
     .summary('the provider settings (never the secret)')
     .description("Show the tenant's identity provider: issuer, client id, domains and the three switches. The client secret is never shown.")
     .addOption(tenantOption())
+    .addHelpText('after', example('tenant-2fa admin sso show --tenant "Acme Support" --json'))
     .action(async (options: CommonOptions & { tenant: string }) => {
       const runtime = new Runtime(options);
       const { client } = await runtime.signedIn();
@@ -104,6 +106,7 @@ export function registerAdminSsoCommands(admin: Command): void {
     .description("Remove the tenant's identity provider: its domains sign in with passwords again, and its links to agents go.")
     .addOption(tenantOption())
     .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText('after', example('tenant-2fa admin sso remove --tenant "Acme Support" --yes'))
     .action(async (options: CommonOptions & { tenant: string; yes?: boolean }) => {
       const runtime = new Runtime(options);
       const { client } = await runtime.signedIn();
