@@ -3,7 +3,7 @@ import { normalizeEmail } from '../accounts/email-address';
 import { recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { SecretBox } from '../crypto/secret-box';
-import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
+import { Database, isUniqueViolation, sqlExecute, sqlRows, Tx } from '../db/database';
 import { TenantEntity } from '../db/entities';
 import { newId } from '../db/ids';
 import { placeholders } from '../db/raw';
@@ -58,6 +58,16 @@ export class IdentityProviderService {
   }
 
   async set(actor: SessionIdentity, tenantId: string, change: IdentityProviderChange): Promise<TenantEntity> {
+    try {
+      return await this.apply(actor, tenantId, change);
+    } catch (error) {
+      // Another tenant's owner claimed one of the domains between our read and our insert.
+      if (isUniqueViolation(error)) throw new DomainError('BAD_USER_INPUT', { field: 'emailDomains' }, "A domain was just routed to another tenant's identity provider.");
+      throw error;
+    }
+  }
+
+  private async apply(actor: SessionIdentity, tenantId: string, change: IdentityProviderChange): Promise<TenantEntity> {
     const issuer = change.issuer.trim().replace(/\/+$/, '') || change.issuer;
     const problem = issuerProblem(issuer, this.isProduction);
     if (problem) throw new DomainError('BAD_USER_INPUT', { field: 'issuer' }, problem);

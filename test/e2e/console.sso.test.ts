@@ -1,11 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, enrol, TestTenant } from '../helpers/fixtures';
+import { createTenant, enrol, PASSWORD, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { startIdentityProvider, TestIdentityProvider } from '../helpers/oidc-provider';
 import { memberAt, useProvider } from '../helpers/sso';
 import { totpCode } from '../helpers/totp';
-import { ensureConsoleBuilt, expectText, heading, launchBrowser, newPage, screenshot } from './browser';
+import { ensureConsoleBuilt, expectText, heading, launchBrowser, newPage, screenshot, signIn } from './browser';
 
 /**
  * Single sign-on in a real browser, against a real OpenID provider (oidc-provider on 127.0.0.1, its login page a
@@ -87,6 +87,51 @@ describe('web console: single sign-on through the tenant identity provider', () 
     await heading(page, 'Single sign-on').waitFor();
     await expectText(page.getByRole('alert'), 'has not verified your e-mail address');
     expect((await context.cookies()).some((c) => c.name === 'gateway_session')).toBe(false);
+    await context.close();
+  });
+});
+
+describe('web console: the identity-provider card of the admin console', () => {
+  let t: TestGateway;
+  let idp: TestIdentityProvider;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [t, browser] = await Promise.all([startTestGateway('sqlite', { PORT: '0' }), launchBrowser()]);
+    idp = await startIdentityProvider({ redirectUri: `${t.url}/sso/callback` });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await idp?.close();
+    await t?.close();
+  });
+
+  it('the owner sets the provider (the secret write-only), and Test sign-in comes back to the admin console', async () => {
+    const tenant = await createTenant(t, { twoFactor: true, name: 'Woodgrove' });
+    const { context, page } = await newPage(browser, t);
+    await signIn(page, tenant.owner.email, PASSWORD);
+    await page.goto(`/admin/${tenant.id}`);
+    const card = page.getByRole('region', { name: 'Single sign-on (identity provider)' });
+    await card.getByLabel('Issuer').fill(idp.issuer);
+    await card.getByLabel('Client id').fill(idp.clientId);
+    await card.getByLabel('Client secret').fill(idp.clientSecret);
+    // The owner's own address is of example.test: the test sign-in below is the owner's.
+    await card.getByLabel('E-mail domains').fill('woodgrove.test, example.test');
+    await card.getByRole('button', { name: 'Set identity provider' }).click();
+    await expectText(page.getByRole('status').first(), 'The identity provider is saved.');
+    await screenshot(page, 'admin-identity-provider');
+    // Write-only: the field comes back empty, and the page never held the secret.
+    expect(await card.getByLabel('Client secret').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(idp.clientSecret);
+    const [row] = await t.gateway.db.manager.query('SELECT client_secret_ciphertext FROM identity_providers WHERE tenant_id = ?', [tenant.id]);
+    expect(row.client_secret_ciphertext).toMatch(/^v1\./);
+
+    idp.script({ sub: 'woodgrove-owner', email: tenant.owner.email, interactive: true });
+    await card.getByRole('button', { name: 'Test sign-in' }).click();
+    await page.getByRole('button', { name: 'Sign in at the provider' }).click();
+    await heading(page, 'Admin console').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/admin/${tenant.id}`);
     await context.close();
   });
 });

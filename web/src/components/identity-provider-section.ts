@@ -49,7 +49,7 @@ export function identityProviderSection(options: {
       );
       return;
     }
-    const issuer = field({ label: 'Issuer', type: 'url', name: 'sso-issuer', value: provider?.issuer, placeholder: 'https://idp.example.com/realms/acme', hint: 'Discovery reads <issuer>/.well-known/openid-configuration.', spellcheck: false, autocapitalize: 'off' });
+    const issuer = field({ label: 'Issuer', type: 'text', inputmode: 'url', name: 'sso-issuer', value: provider?.issuer, placeholder: 'https://idp.example.com/realms/acme', hint: 'Discovery reads <issuer>/.well-known/openid-configuration.', spellcheck: false, autocapitalize: 'off' });
     const clientId = field({ label: 'Client id', name: 'sso-client-id', value: provider?.clientId, spellcheck: false, autocapitalize: 'off' });
     const clientSecret = field({
       label: 'Client secret',

@@ -34,7 +34,9 @@ const REFUSALS: Record<string, string> = {
 export async function ssoPage(ctx: PageContext): Promise<void> {
   const error = ctx.query.get('error');
   if (!error) {
-    // The cookie, not a bearer token: adopt the session only if the gateway answers for it.
+    // The cookie, not a bearer token (a token this tab held may be another agent's): adopt the session only if
+    // the gateway answers for it.
+    session.clear();
     const { me } = await call(ConsoleHomeDocument, {}).catch(() => ({ me: null }));
     if (me) {
       session.signedInByCookie();
