@@ -9,6 +9,7 @@ import type { DeviceSignInState } from '../db/entities/device-sign-in.entity';
 import { newId } from '../db/ids';
 import { rawDate } from '../db/raw';
 import { assertThat, DomainError } from '../errors/domain-error';
+import { CONSOLE_PATHS } from '../http/console-paths';
 import type { PublicUrl } from '../http/public-url';
 import type { Loaders } from '../loaders';
 import type { ClientRateLimiter } from '../rate-limits/client-rate-limiter';
@@ -18,8 +19,6 @@ import { handOverStanding } from '../two-factor/standing';
 /** RFC 8628 §3.2: how long a device sign-in waits for a browser (10 minutes), and how often the device may poll (5 s). */
 export const DEVICE_SIGN_IN_LIFETIME_MS = 10 * 60_000;
 export const DEVICE_SIGN_IN_INTERVAL_SECONDS = 5;
-/** The console page that approves a device sign-in (web/src/main.ts routes it). */
-export const DEVICE_PAGE_PATH = '/device';
 
 const CLIENT_IP_MAX_LENGTH = 64;
 const USER_AGENT_MAX_LENGTH = 256;
@@ -109,8 +108,8 @@ export class DeviceSignInService {
         return {
           deviceCode,
           userCode,
-          verificationUri: this.publicUrl.link(DEVICE_PAGE_PATH),
-          verificationUriComplete: this.publicUrl.link(DEVICE_PAGE_PATH, { code: userCode }),
+          verificationUri: this.publicUrl.link(CONSOLE_PATHS.device),
+          verificationUriComplete: this.publicUrl.link(CONSOLE_PATHS.device, { code: userCode }),
           expiresAt,
           interval: DEVICE_SIGN_IN_INTERVAL_SECONDS,
         };
