@@ -28,7 +28,7 @@ export async function devicePage(ctx: PageContext): Promise<void> {
   try {
     request = (await call(DeviceSignInRequestDocument, { userCode: code })).deviceSignInRequest;
   } catch (failure) {
-    container.append(h('p', { class: 'notice notice-error', role: 'alert' }, explain(failure, { NOT_FOUND: 'This sign-in asks for a tenant you are not a member of. Deny it if you did not start it.' })), codeForm(code));
+    container.append(h('p', { class: 'notice notice-error', role: 'alert' }, explain(failure, { NOT_FOUND: 'This sign-in asks for the second factor of a tenant you are not a member of: it cannot be approved here.' })), codeForm(code));
     return;
   }
   if (!request) {
