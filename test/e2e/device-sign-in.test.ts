@@ -170,14 +170,28 @@ describe('device sign-in: tenant-2fa login --web approved in the console', () =>
     expect(listed.stdout).toContain(`tenant-2fa on ${hostname()}`);
   });
 
-  it('a denied sign-in ends the CLI with exit code 3 and keeps nothing', async () => {
-    const before = cli.run(['whoami']);
-    expect((await before).code).toBe(0);
+  it('a denied sign-in ends the CLI with exit code 3 and keeps nothing; the link signs the browser in first', async () => {
+    expect((await cli.run(['whoami'])).code).toBe(0);
     await cli.run(['logout']);
     const run = loginWeb();
-    await openApprovalPage(run);
-    await page.locator('.device-request').getByRole('button', { name: 'Deny' }).click();
-    await expectText(page.locator('.device-request'), 'Denied.');
+    const [, link] = await run.waitFor(/\(or open (\S+)\)/);
+    const [, code] = await run.waitFor(/shows the code ([A-Z]{4}-[A-Z]{4})/);
+    // Another browser, not signed in: the link asks for the sign-in, then shows the request.
+    const other = await browser.newContext({ baseURL: new URL(link).origin, locale: 'en-GB', timezoneId: 'UTC' });
+    try {
+      const fresh = await other.newPage();
+      fresh.setDefaultTimeout(10_000);
+      await fresh.goto(link);
+      await fresh.getByLabel('Email').fill(OWNER.email);
+      await fresh.getByLabel('Password').fill(DEMO_PASSWORD);
+      await fresh.getByRole('button', { name: 'Sign in' }).click();
+      await heading(fresh, 'Sign in a device').waitFor();
+      await expectText(fresh.locator('.device-code'), code);
+      await fresh.locator('.device-request').getByRole('button', { name: 'Deny' }).click();
+      await expectText(fresh.locator('.device-request'), 'Denied.');
+    } finally {
+      await other.close();
+    }
     expect(await run.exited).toBe(3);
     expect(run.stderr).toContain('ACCESS_DENIED');
     expect((await cli.run(['whoami'])).code).toBe(3);
