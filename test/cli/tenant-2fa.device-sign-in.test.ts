@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApproveDeviceSignInDocument, DeviceSignInRequestDocument } from '../../src/client/generated/graphql';
-import { addMember, createTenant, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
+import { addMember, createTenant, enrol, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
@@ -28,10 +28,12 @@ describe.skipIf(!hasTmux)('tenant-2fa continues in the browser where the termina
 
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
   const screen = (session: string) => tmux('capture-pane', '-p', '-J', '-S', '-100', '-t', session);
+  const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
+  const pressEnter = (session: string) => tmux('send-keys', '-t', session, 'Enter');
 
-  const open = (session: string, args: string[]) => {
-    const script = path.join(user.home, `${session}.sh`);
-    const env = Object.entries(user.env).map(([name, value]) => `export ${name}='${value}'`);
+  const open = (session: string, args: string[], cliUser = user) => {
+    const script = path.join(cliUser.home, `${session}.sh`);
+    const env = Object.entries(cliUser.env).map(([name, value]) => `export ${name}='${value}'`);
     const quoted = args.map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
     writeFileSync(script, [...env, `'${process.execPath}' '${CLI_PATH}' ${quoted}`, 'echo "EXIT=$?"', 'sleep 120', ''].join('\n'));
     tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', `sh '${script}'`);
@@ -92,5 +94,26 @@ describe.skipIf(!hasTmux)('tenant-2fa continues in the browser where the termina
     expect(after.me.sessions.map((session) => session.id)).not.toContain(oldId);
     expect(after.me.sessions.find((session) => session.current)!.clientName).toMatch(/^tenant-2fa on /);
     expect((await user.run(['enter', 'Acme Support', '--workspace', 'Billing'])).code).toBe(0);
+  });
+
+  it('at the code prompt, b continues in the browser instead of typing a code', async () => {
+    const appUser = await signUp(t, 'app-user');
+    await addMember(tenant, appUser);
+    await enrol(t, appUser, tenant.id);
+    const cli = new CliUser(`${t.url}/graphql`);
+    try {
+      expect((await cli.run(['login', '--email', appUser.email, '--password-stdin'], PASSWORD)).code).toBe(0);
+      open('choose', ['enter', 'Acme Support'], cli);
+      await waitFor('choose', /or b to continue in the browser/);
+      type('choose', 'b');
+      pressEnter('choose');
+      const [, code] = /shows the code ([A-Z]{4}-[A-Z]{4})/.exec(await waitFor('choose', /shows the code [A-Z]{4}-[A-Z]{4}/))!;
+      await appUser.client.ok(ApproveDeviceSignInDocument, { userCode: code });
+      const done = await waitFor('choose', /EXIT=\d+/);
+      expect(done).toContain('GRANTED  Acme Support');
+      expect(done).toContain('EXIT=0');
+    } finally {
+      cli.remove();
+    }
   });
 });
