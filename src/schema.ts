@@ -6,6 +6,7 @@ import { AccountResolver } from './accounts/account.resolver';
 import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
+import { DeviceSignInResolver } from './device-sign-in/device-sign-in.resolver';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
@@ -32,6 +33,7 @@ export const resolvers = [
   TenantInvitationsResolver,
   AgentInvitationsResolver,
   RememberedDeviceResolver,
+  DeviceSignInResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

@@ -4,6 +4,7 @@ import { PasswordService } from './accounts/password.service';
 import { SignUpService } from './accounts/sign-up.service';
 import { InvitationService } from './invitations/invitation.service';
 import { AdminService } from './admin/admin.service';
+import { DeviceSignInService } from './device-sign-in/device-sign-in.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
@@ -53,6 +54,7 @@ export function createServices(
       reauthentication: config.rateLimits.reauthPerMinute,
       'password-check': REAUTH_MAX_FAILURES,
       'account-mail': config.rateLimits.accountMailsPerHour,
+      'user-code': config.rateLimits.userCodesPerMinute,
     },
     onTwoFactorEvent,
   );
@@ -75,6 +77,7 @@ export function createServices(
   const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices, gate);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
+  const deviceSignIn = new DeviceSignInService(db, clock, accounts, gate, rateLimiter, publicUrl);
   return {
     db,
     clock,
@@ -101,6 +104,7 @@ export function createServices(
     passkeyAssertions,
     signingKeys,
     accessTokens,
+    deviceSignIn,
   };
 }
 

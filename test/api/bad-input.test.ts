@@ -22,6 +22,11 @@ import {
   DisableTwoFactorDocument,
   EnterTenantDocument,
   FinishPasskeyRegistrationDocument,
+  ApproveDeviceSignInDocument,
+  BeginDeviceSignInDocument,
+  DenyDeviceSignInDocument,
+  DeviceSignInRequestDocument,
+  PollDeviceSignInDocument,
   ForgetRememberedDeviceDocument,
   ForgetRememberedDevicesDocument,
   MyRememberedDevicesDocument,
@@ -179,6 +184,16 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['forgetting an unknown device', ({ owner, tenant }) => owner.client.request(ForgetRememberedDeviceDocument, { tenantId: tenant.id, deviceId: randomUUID() }), 'NOT_FOUND'],
   ['forgetting the devices of a 10,000-character tenant id', ({ owner }) => owner.client.request(ForgetRememberedDevicesDocument, { tenantId: long(10_000, 'f') }), 'BAD_USER_INPUT'],
   ['listing the devices of an unknown tenant', ({ owner }) => owner.client.request(MyRememberedDevicesDocument, { tenantId: randomUUID() }), 'NOT_FOUND'],
+  // Device sign-in
+  ['a device sign-in with a 201-character client name', ({ owner }) => owner.client.request(BeginDeviceSignInDocument, { clientName: long(201) }), 'BAD_USER_INPUT'],
+  ['a device sign-in with a control character in the client name', ({ owner }) => owner.client.request(BeginDeviceSignInDocument, { clientName: 'tenant-2fa\u001b[2J' }), 'BAD_USER_INPUT'],
+  ['a device sign-in for a tenant id carrying SQL', ({ owner }) => owner.client.request(BeginDeviceSignInDocument, { clientName: 'tenant-2fa on ci', tenantId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
+  ['polling with a 65-character device code', ({ owner }) => owner.client.request(PollDeviceSignInDocument, { deviceCode: long(65) }), 'BAD_USER_INPUT'],
+  ['polling with a guessed device code', ({ owner }) => owner.client.request(PollDeviceSignInDocument, { deviceCode: long(43) }), 'INVALID_TOKEN'],
+  ['looking up a 10,000-character user code', ({ owner }) => owner.client.request(DeviceSignInRequestDocument, { userCode: long(10_000) }), 'BAD_USER_INPUT'],
+  ['approving a user code carrying SQL', ({ owner }) => owner.client.request(ApproveDeviceSignInDocument, { userCode: "x' OR '1'='1" }), 'INVALID_TOKEN'],
+  ['approving a user code sent as a number', raw('mutation($u: String!) { approveDeviceSignIn(userCode: $u) }', { u: 12345678 }), 'BAD_USER_INPUT'],
+  ['denying a user code outside the alphabet', ({ owner }) => owner.client.request(DenyDeviceSignInDocument, { userCode: 'AAAA-0000' }), 'INVALID_TOKEN'],
 ];
 
 

@@ -22,6 +22,7 @@ const TABLES = [
   'tenant_invitations',
   'signing_keys',
   'remembered_devices',
+  'device_sign_ins',
 ] as const;
 
 /** Primary keys other than `id`. */

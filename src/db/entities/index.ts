@@ -3,6 +3,7 @@ import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
+import { DeviceSignInEntity } from './device-sign-in.entity';
 import { MailOutboxEntity } from './mail-outbox.entity';
 import { MemberSearchGramEntity } from './member-search-gram.entity';
 import { PasskeyEntity } from './passkey.entity';
@@ -26,6 +27,7 @@ export {
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  DeviceSignInEntity,
   MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
@@ -50,6 +52,7 @@ export const entities = [
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  DeviceSignInEntity,
   MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
