@@ -62,9 +62,10 @@ export interface Config {
    * inviteTenantMember together. Per client IP and per agent, each, and minute: RATE_LIMIT_REAUTH_PER_MINUTE (10),
    * password re-checks of sensitive mutations, right or wrong (each costs an argon2 verification). Per address and
    * hour, and per client IP and hour: RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR (5), password-reset requests and
-   * verification e-mails together.
+   * verification e-mails together. Per client IP and per session, each, and minute: RATE_LIMIT_USER_CODES_PER_MINUTE
+   * (10), device sign-in user codes looked up, approved or denied.
    */
-  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number; accountMailsPerHour: number };
+  rateLimits: { signInPerMinute: number; answersPerMinute: number; tenantChangesPerHour: number; reauthPerMinute: number; accountMailsPerHour: number; userCodesPerMinute: number };
   /** METRICS_TOKEN: /metrics wants `Authorization: Bearer <it>`. Unset: /metrics is off in production, open in development. */
   metricsToken: string | null;
   /** GRAPHQL_MAX_COMPLEXITY: the most a document may cost (src/http/graphql-limits.ts), default 10000. */
@@ -166,6 +167,7 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): C
     tenantChangesPerHour: integer(env, 'RATE_LIMIT_TENANT_CHANGES_PER_HOUR', 60, 0, 1_000_000, problems),
     reauthPerMinute: integer(env, 'RATE_LIMIT_REAUTH_PER_MINUTE', 10, 0, 1_000_000, problems),
     accountMailsPerHour: integer(env, 'RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR', 5, 0, 1_000_000, problems),
+    userCodesPerMinute: integer(env, 'RATE_LIMIT_USER_CODES_PER_MINUTE', 10, 0, 1_000_000, problems),
   };
   const metricsToken = env.METRICS_TOKEN || null;
   if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 32))');

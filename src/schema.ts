@@ -6,6 +6,7 @@ import { AccountResolver } from './accounts/account.resolver';
 import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
+import { DeviceSignInResolver } from './device-sign-in/device-sign-in.resolver';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
 import { SsoResolver } from './sso/sso.resolver';
@@ -33,6 +34,7 @@ export const resolvers = [
   TenantInvitationsResolver,
   AgentInvitationsResolver,
   RememberedDeviceResolver,
+  DeviceSignInResolver,
   SsoResolver,
 ] as const;
 

@@ -4,6 +4,7 @@ import { PasswordService } from './accounts/password.service';
 import { SignUpService } from './accounts/sign-up.service';
 import { InvitationService } from './invitations/invitation.service';
 import { AdminService } from './admin/admin.service';
+import { DeviceSignInService } from './device-sign-in/device-sign-in.service';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import { SecretBox } from './crypto/secret-box';
@@ -60,6 +61,7 @@ export function createServices(
       reauthentication: config.rateLimits.reauthPerMinute,
       'password-check': REAUTH_MAX_FAILURES,
       'account-mail': config.rateLimits.accountMailsPerHour,
+      'user-code': config.rateLimits.userCodesPerMinute,
     },
     onTwoFactorEvent,
   );
@@ -82,6 +84,7 @@ export function createServices(
   const passwords = new PasswordService(db, clock, accounts, reauth, rateLimiter, mail.queue, mail.notices, gate);
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
+  const deviceSignIn = new DeviceSignInService(db, clock, accounts, gate, rateLimiter, publicUrl);
   const identityProviders = new IdentityProviderService(db, clock, gate, secretBox, identityProviderStore, oidcClient, config.isProduction);
   const ssoSignIn = new SsoSignInService(db, clock, secretBox, identityProviderStore, oidcClient, accounts, publicUrl);
   return {
@@ -110,6 +113,7 @@ export function createServices(
     passkeyAssertions,
     signingKeys,
     accessTokens,
+    deviceSignIn,
     identityProviders,
     ssoSignIn,
   };

@@ -26,12 +26,15 @@ export interface IssuedSession {
   token: string;
   expiresAt: Date;
   agent: AgentEntity;
+  sessionId: string;
 }
 
 /** Where a sign-in comes from, recorded on its session for the agent's own session list. */
 export interface SignInOrigin {
   clientIp: string;
   userAgent: string | undefined;
+  /** The name a device sign-in gives its session ("tenant-2fa on build-01"). */
+  clientName?: string;
 }
 
 /**
@@ -50,6 +53,7 @@ export interface SessionSummary {
   lastUsedAt: Date | null;
   clientIp: string | null;
   userAgent: string | null;
+  clientName: string | null;
 }
 
 export const SESSION_USER_AGENT_MAX_LENGTH = 256;
@@ -177,7 +181,7 @@ export class AccountService {
   async liveSessions(agentId: string): Promise<SessionSummary[]> {
     const rows = await sqlRows<Record<string, unknown>>(
       this.db.manager,
-      `SELECT id, created_at, expires_at, last_used_at, client_ip, user_agent FROM sessions
+      `SELECT id, created_at, expires_at, last_used_at, client_ip, user_agent, client_name FROM sessions
         WHERE agent_id = ? AND ended_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id DESC LIMIT ${SESSION_LIST_LIMIT}`,
       [agentId, this.clock.now()],
     );
@@ -188,6 +192,7 @@ export class AccountService {
       lastUsedAt: rawDate(row.last_used_at),
       clientIp: (row.client_ip as string | null) ?? null,
       userAgent: (row.user_agent as string | null) ?? null,
+      clientName: (row.client_name as string | null) ?? null,
     }));
   }
 
@@ -265,14 +270,15 @@ export class AccountService {
       clientIp: origin?.clientIp.slice(0, 64) || null,
       userAgent: origin?.userAgent?.slice(0, SESSION_USER_AGENT_MAX_LENGTH) || null,
       lastUsedAt: now,
+      clientName: origin?.clientName ?? null,
     };
     // Plain SQL, like the session lookup: TypeORM's insert builder costs several times the statement.
     await sqlExecute(
       manager,
-      `INSERT INTO sessions (id, agent_id, token_hash, created_at, expires_at, ended_at, client_ip, user_agent, last_used_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [session.id, session.agentId, session.tokenHash, session.createdAt, session.expiresAt, session.endedAt, session.clientIp, session.userAgent, session.lastUsedAt],
+      `INSERT INTO sessions (id, agent_id, token_hash, created_at, expires_at, ended_at, client_ip, user_agent, last_used_at, client_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [session.id, session.agentId, session.tokenHash, session.createdAt, session.expiresAt, session.endedAt, session.clientIp, session.userAgent, session.lastUsedAt, session.clientName],
     );
-    return { token, expiresAt: session.expiresAt, agent };
+    return { token, expiresAt: session.expiresAt, agent, sessionId: session.id };
   }
 }

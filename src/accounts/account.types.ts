@@ -50,6 +50,8 @@ export class SessionInfo {
   @Field(() => Date, { nullable: true, description: 'Kept to the minute.' }) lastUsedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'The client address at sign-in (after TRUSTED_PROXY_HOPS).' }) clientIp!: string | null;
   @Field(() => String, { nullable: true, description: 'The User-Agent at sign-in, cut to 256 characters.' }) userAgent!: string | null;
+  @Field(() => String, { nullable: true, description: 'v3. The name a device sign-in gave (e.g. "tenant-2fa on build-01"); null for browser and password sign-ins.' })
+  clientName!: string | null;
   @Field({ description: 'The session this request is made with.' }) current!: boolean;
 }
 

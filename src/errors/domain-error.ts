@@ -15,6 +15,8 @@ export interface ErrorDetails {
   maxAgeSeconds?: number;
   /** TWO_FACTOR_REQUIRED for a privileged action that names no tenant (changePassword): a pass in any one of these would do. */
   tenantIds?: string[];
+  /** AUTHORIZATION_PENDING and SLOW_DOWN of a device sign-in: seconds to wait between polls. */
+  interval?: number;
 }
 
 let savedStackTraceLimit = Error.stackTraceLimit;

@@ -6,6 +6,8 @@ export const CONSOLE_PATHS = {
   verifyEmail: '/verify-email',
   resetPassword: '/reset-password',
   invitation: '/invitation',
+  /** Device sign-in: approving a terminal's code (`?code=` from verificationUriComplete). */
+  device: '/device',
   /** The console's home: the tenants and workspaces of the signed-in agent. */
   home: '/',
 } as const;

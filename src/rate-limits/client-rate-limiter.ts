@@ -7,13 +7,15 @@ import { REAUTH_WINDOW_MS } from '../two-factor/limits';
 import { clientBudgetKey } from './budget-key';
 
 /** Budgets per client address. */
-export type RateLimitedAction = 'sign-in' | 'answer' | 'reauthentication' | 'account-mail';
+export type RateLimitedAction = 'sign-in' | 'answer' | 'reauthentication' | 'account-mail' | 'user-code';
 /** Budgets per signed-in agent (the actor), wherever it calls from. */
 export type ActorRateLimitedAction = 'tenant-change' | 'reauthentication' | 'password-check';
+/** Budgets per signed-in session. */
+export type SessionRateLimitedAction = 'user-code';
 /** Budgets per e-mail address a request names, whether or not an account has it. */
 export type AddressRateLimitedAction = 'account-mail';
 
-type Action = RateLimitedAction | ActorRateLimitedAction | AddressRateLimitedAction;
+type Action = RateLimitedAction | ActorRateLimitedAction | SessionRateLimitedAction | AddressRateLimitedAction;
 
 const WINDOW_MS: Record<Action, number> = {
   'sign-in': 60_000,
@@ -24,6 +26,8 @@ const WINDOW_MS: Record<Action, number> = {
   'password-check': REAUTH_WINDOW_MS,
   // Password-reset requests and verification e-mails: each sends a message to the address.
   'account-mail': 3600_000,
+  // Device sign-in user codes looked up, approved or denied: guessing a code in its 10 minutes.
+  'user-code': 60_000,
 };
 
 /**
@@ -48,6 +52,12 @@ export class ClientRateLimiter {
 
   async spendForActor(action: ActorRateLimitedAction, agentId: string): Promise<void> {
     if (!(await this.spendFrom(action, `${action}:agent:${agentId}`))) {
+      throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS[action] / 1000) });
+    }
+  }
+
+  async spendForSession(action: SessionRateLimitedAction, sessionId: string): Promise<void> {
+    if (!(await this.spendFrom(action, `${action}:session:${sessionId}`))) {
       throw new DomainError('RATE_LIMITED', { retryAfterSeconds: Math.ceil(WINDOW_MS[action] / 1000) });
     }
   }

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { accessTokenVerifier, createNotesService } from '../../docs/examples/downstream-service';
 import { forgotPassword, invite, joinWithInvitation, resetPassword } from '../../docs/examples/accounts';
+import { signInThroughBrowser } from '../../docs/examples/device-sign-in';
 import { accessTokenFor, addPasskey, enrolTotp, enterTenant, enterWithPasskey, enterWithRecoveryCode, GatewayError, passedChallenges, searchAgents, signIn } from '../../docs/examples/integrating';
-import { RevokeAgentSessionsDocument, SetWorkspaceTwoFactorDocument } from '../../src/client/generated/graphql';
+import { ApproveDeviceSignInDocument, DenyDeviceSignInDocument, MySessionsDocument, RevokeAgentSessionsDocument, SetWorkspaceTwoFactorDocument } from '../../src/client/generated/graphql';
 import { hs256WithPublicKey, INTROSPECTION_TOKEN, unsigned } from '../helpers/access-tokens';
 import { addMember, createTenant, enrol, signUp } from '../helpers/fixtures';
 import { linkToken, startGatewayWithMail } from '../helpers/account-mail';
@@ -24,8 +25,8 @@ import { totpCode } from '../helpers/totp';
 /** docs/integrating.md runs: its TypeScript blocks are the example module's regions, its curl blocks run in bash. */
 const root = path.resolve(__dirname, '../..');
 const doc = readFileSync(path.join(root, 'docs/integrating.md'), 'utf8');
-// The client's examples, then the downstream service's, then the accounts': the order of their blocks in the document.
-const examples = ['integrating.ts', 'downstream-service.ts', 'accounts.ts'].map((file) => readFileSync(path.join(root, 'docs/examples', file), 'utf8')).join('\n');
+// The client's examples, then the downstream service's, the accounts', device sign-in: the order of their blocks in the document.
+const examples = ['integrating.ts', 'downstream-service.ts', 'accounts.ts', 'device-sign-in.ts'].map((file) => readFileSync(path.join(root, 'docs/examples', file), 'utf8')).join('\n');
 const shellSteps = new Map([...doc.matchAll(/```sh\n# ([\w-]+)\n([\s\S]*?)\n```/g)].map((m) => [m[1], m[2]]));
 
 /** Runs one curl step of the document with `vars` as its shell variables; answers the JSON it printed. */
@@ -268,5 +269,32 @@ describe.each(databaseKinds)('the account flows of docs/integrating.md on %s', (
     await expect(signIn(t.url, email, 'a newcomer passphrase')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     expect(await signIn(t.url, email, 'a reset passphrase')).not.toBe(fresh);
     await expect(joinWithInvitation(t.url, invitationLink, { email: 'someone@demo.test', password: 'a newcomer passphrase', name: 'S' })).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+});
+
+describe.each(databaseKinds)('the device sign-in of docs/integrating.md on %s', (kind) => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway(kind);
+  });
+  afterAll(() => t?.close());
+
+  it('runs the TypeScript example: the code shown, approved in the "browser", the session polled out once', async () => {
+    const agent = await signUp(t, 'terminal');
+    let page = '';
+    const token = await signInThroughBrowser(t.url, 'tenant-2fa on build-01', async (shown, userCode) => {
+      page = shown;
+      await agent.client.ok(ApproveDeviceSignInDocument, { userCode });
+    });
+    expect(page).toMatch(/\/device\?code=[A-Z]{4}-[A-Z]{4}$/);
+    const { me } = await t.client.withToken(token).ok(MySessionsDocument, {});
+    expect(me!.sessions.find((session) => session.current)!.clientName).toBe('tenant-2fa on build-01');
+  });
+
+  it('ends with ACCESS_DENIED when the agent denies', async () => {
+    const agent = await signUp(t, 'terminal');
+    await expect(signInThroughBrowser(t.url, 'tenant-2fa on build-02', async (_page, userCode) => void (await agent.client.ok(DenyDeviceSignInDocument, { userCode })))).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   AcceptInvitationDocument, ChangePasswordDocument, InviteTenantMemberDocument, LeaveTenantDocument, RequestPasswordResetDocument,
   ResetPasswordDocument, RevokeInvitationDocument, VerifyEmailDocument,
   SetTenantRememberDeviceDaysDocument, SetTenantSecondFactorLifetimeDocument, ForgetRememberedDeviceDocument, ForgetRememberedDevicesDocument, MyRememberedDevicesDocument,
+  ApproveDeviceSignInDocument, BeginDeviceSignInDocument, DenyDeviceSignInDocument, DeviceSignInRequestDocument, PollDeviceSignInDocument,
   BeginSsoSignInDocument, RemoveTenantIdentityProviderDocument, SetTenantIdentityProviderDocument, SsoProviderForDocument, TenantIdentityProviderDocument,
 } from '../../src/client/generated/graphql';
 import type { GraphQLResponse } from '../helpers/client';
@@ -157,6 +158,14 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['forgetting a device of another agent', (s) => s.a.owner.client.request(ForgetRememberedDeviceDocument, { tenantId: s.a.id, deviceId: randomUUID() }), NOT_FOUND],
   ['forgetting the devices of another tenant', (s) => s.a.owner.client.request(ForgetRememberedDevicesDocument, { tenantId: s.b.id }), NOT_FOUND],
   ['the remembered devices of another tenant', (s) => s.a.owner.client.request(MyRememberedDevicesDocument, { tenantId: s.b.id }), NOT_FOUND],
+  // Device sign-in
+  ['a device sign-in for a 10,000-character tenant id', (s) => s.a.owner.client.request(BeginDeviceSignInDocument, { clientName: 'tenant-2fa on ci', tenantId: huge(10_000) }), BAD],
+  ['a device sign-in with a 90,000-character client name', (s) => s.a.owner.client.request(BeginDeviceSignInDocument, { clientName: huge(90_000) }), BAD],
+  ['a device code sent as an object', asOwner('mutation($d: String!) { pollDeviceSignIn(deviceCode: $d) { token } }', () => ({ d: { $ne: null } })), BAD],
+  ['a guessed device code', (s) => s.a.owner.client.request(PollDeviceSignInDocument, { deviceCode: huge(43) }), 'INVALID_TOKEN'],
+  ['a 10,000-character user code to look up', (s) => s.a.owner.client.request(DeviceSignInRequestDocument, { userCode: huge(10_000) }), BAD],
+  ['approving a user code carrying SQL', (s) => s.a.owner.client.request(ApproveDeviceSignInDocument, { userCode: "WDJB-MJHT' OR '1'='1" }), 'INVALID_TOKEN'],
+  ['denying a guessed user code', (s) => s.a.owner.client.request(DenyDeviceSignInDocument, { userCode: 'WDJB-MJHT' }), 'INVALID_TOKEN'],
   // Single sign-on
   ["setting another tenant's identity provider", (s) => s.a.owner.client.request(SetTenantIdentityProviderDocument, { tenantId: s.b.id, provider: identityProvider }), NOT_FOUND],
   ["removing another tenant's identity provider", (s) => s.a.owner.client.request(RemoveTenantIdentityProviderDocument, { tenantId: s.b.id }), NOT_FOUND],

@@ -39,6 +39,7 @@ export function productionEnv(database: ScratchDatabase, env: Record<string, str
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',
     RATE_LIMIT_REAUTH_PER_MINUTE: '0',
     RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR: '0',
+    RATE_LIMIT_USER_CODES_PER_MINUTE: '0',
     // The fixtures sign agents up; production's default is invitation-only.
     SIGN_UP: 'open',
     ...env,

@@ -36,6 +36,7 @@ export async function startTestGateway(kind: DatabaseKind, env: Record<string, s
     RATE_LIMIT_TENANT_CHANGES_PER_HOUR: '0',
     RATE_LIMIT_REAUTH_PER_MINUTE: '0',
     RATE_LIMIT_ACCOUNT_MAILS_PER_HOUR: '0',
+    RATE_LIMIT_USER_CODES_PER_MINUTE: '0',
     // Fixtures sign agents up in every mode (production defaults to invitation-only); sign-up tests set their own.
     SIGN_UP: 'open',
     // Production wants PUBLIC_URL; elsewhere it is where the gateway listens. A test that follows links in

@@ -22,6 +22,7 @@ const TABLES = [
   'tenant_invitations',
   'signing_keys',
   'remembered_devices',
+  'device_sign_ins',
   'identity_providers',
   'identity_provider_domains',
   'sso_links',

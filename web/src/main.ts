@@ -6,6 +6,7 @@ import { interceptLinks, navigate, setRenderer, takeFlash } from './nav';
 import { adminIndexPage, adminPage } from './pages/admin';
 import { adminAgentPage } from './pages/admin-agent';
 import { challengePage } from './pages/challenge';
+import { devicePage } from './pages/device';
 import type { PageContext } from './pages/page';
 import { profilePage } from './pages/profile';
 import { setupPage } from './pages/setup';
@@ -42,6 +43,7 @@ const ROUTES: Route[] = [
   { pattern: /^\/$/, title: 'Workspaces', page: workspacesPage },
   { pattern: /^\/workspaces\/([^/]+)$/, title: 'Workspace', page: workspacePage },
   { pattern: /^\/challenge$/, title: 'Two-factor verification', page: challengePage },
+  { pattern: /^\/device$/, title: 'Sign in a device', page: devicePage },
   { pattern: /^\/setup\/([^/]+)$/, title: 'Set up two-factor authentication', page: setupPage },
   { pattern: /^\/my\/profile\/two-factor$/, title: 'Two-factor authentication · My profile', page: profilePage },
   { pattern: /^\/admin$/, title: 'Admin console', page: adminIndexPage },

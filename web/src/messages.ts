@@ -107,6 +107,8 @@ const AUDIT_ACTIONS: Record<string, string> = {
   REMEMBERED_DEVICES_FORGOTTEN: 'Remembered devices forgotten',
   REMEMBER_DEVICE_DAYS_CHANGED: 'Remembered-device days changed',
   SECOND_FACTOR_LIFETIME_CHANGED: 'Second-factor lifetime changed',
+  DEVICE_SIGN_IN_APPROVED: 'Device sign-in approved',
+  DEVICE_SIGN_IN_DENIED: 'Device sign-in denied',
 };
 
 /** The actions the audit filter offers. */

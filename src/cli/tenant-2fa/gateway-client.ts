@@ -36,6 +36,15 @@ export interface DeviceKeeper {
   forget(tenantId: string): void;
 }
 
+/**
+ * The stored session of the signed-in agent, which a sign-in through the browser replaces when a challenge is
+ * answered there (the new session holds the tenant's second factor; the old one is signed out).
+ */
+export interface SessionKeeper {
+  agentId: string;
+  replace(session: { token: string; expiresAt: string; agent: { id: string; email: string } }): void;
+}
+
 /** The header a remembered device's secret travels in (a CLI keeps no cookies). */
 const DEVICE_HEADER = 'x-remembered-device';
 
@@ -46,10 +55,21 @@ const DEVICE_HEADER = 'x-remembered-device';
 export class GatewayClient {
   constructor(
     readonly url: string,
-    private readonly token: string | undefined,
+    private token: string | undefined,
     private readonly log: (line: string) => void = () => undefined,
     readonly devices: DeviceKeeper | null = null,
+    readonly sessions: SessionKeeper | null = null,
   ) {}
+
+  /** The same gateway without a session (device sign-in begins and polls without one). */
+  anonymous(): GatewayClient {
+    return new GatewayClient(this.url, undefined, this.log);
+  }
+
+  /** Later requests go with this session's token (a sign-in through the browser replaced the session). */
+  useToken(token: string): void {
+    this.token = token;
+  }
 
   /**
    * The data of a request; a GraphQL error becomes a GatewayError, a failed connection exit code 5. `asDeviceOf`:

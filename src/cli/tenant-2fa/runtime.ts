@@ -33,12 +33,15 @@ export class Runtime {
   readonly url: string;
   readonly store: CredentialStore;
   readonly json: boolean;
+  /** A browser can be opened from here (settings.ts). */
+  readonly canOpenBrowser: boolean;
 
   constructor(readonly options: CommonOptions) {
     const settings = readSettings();
     this.url = normaliseUrl(options.url ?? settings.gatewayUrl);
     this.store = new CredentialStore(settings.credentialsPath);
     this.json = Boolean(options.json);
+    this.canOpenBrowser = settings.canOpenBrowser;
     reportContext.verbose = Boolean(options.verbose);
   }
 
@@ -70,7 +73,12 @@ export class Runtime {
       keep: (tenantId: string, token: string) => this.store.saveDevice(this.url, tenantId, { agentId: session.agentId, token }),
       forget: (tenantId: string) => this.store.forgetDevice(this.url, tenantId),
     };
-    return new GatewayClient(this.url, session.token, this.verboseLog(), devices);
+    const sessions = {
+      agentId: session.agentId,
+      replace: (next: { token: string; expiresAt: string; agent: { id: string; email: string } }) =>
+        this.store.save(this.url, { token: next.token, agentId: next.agent.id, email: next.agent.email, expiresAt: next.expiresAt }),
+    };
+    return new GatewayClient(this.url, session.token, this.verboseLog(), devices, sessions);
   }
 
   /** ` --url …` when the command was given one, for the commands a message suggests. */

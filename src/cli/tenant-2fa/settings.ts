@@ -8,6 +8,11 @@ export interface Settings {
   gatewayUrl: string;
   /** `$XDG_CONFIG_HOME/tenant-2fa/credentials.json`, else `~/.config/tenant-2fa/credentials.json`. */
   credentialsPath: string;
+  /**
+   * A browser can be opened here (`login --web`, `passkeys add`): macOS and Windows always have one; elsewhere only
+   * with a desktop (DISPLAY or WAYLAND_DISPLAY). Without, the CLI prints the address instead.
+   */
+  canOpenBrowser: boolean;
 }
 
 /** The CLI's only reader of the environment. */
@@ -17,5 +22,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     gatewayUrl: env.GATEWAY_URL?.trim() || DEFAULT_GATEWAY_URL,
     credentialsPath: path.join(configHome, 'tenant-2fa', 'credentials.json'),
+    canOpenBrowser: process.platform === 'darwin' || process.platform === 'win32' || Boolean(env.DISPLAY || env.WAYLAND_DISPLAY),
   };
 }

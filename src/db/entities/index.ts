@@ -3,6 +3,7 @@ import { AgentEntity } from './agent.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
+import { DeviceSignInEntity } from './device-sign-in.entity';
 import { IdentityProviderEntity } from './identity-provider.entity';
 import { MailOutboxEntity } from './mail-outbox.entity';
 import { MemberSearchGramEntity } from './member-search-gram.entity';
@@ -27,6 +28,7 @@ export {
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  DeviceSignInEntity,
   IdentityProviderEntity,
   MailOutboxEntity,
   MemberSearchGramEntity,
@@ -52,6 +54,7 @@ export const entities = [
   AuditEventEntity,
   AuthenticatorEntity,
   ChallengeEntity,
+  DeviceSignInEntity,
   IdentityProviderEntity,
   MailOutboxEntity,
   MemberSearchGramEntity,

@@ -12,6 +12,8 @@ export class SessionEntity {
   /** Where the sign-in came from (after TRUSTED_PROXY_HOPS) and its User-Agent, cut to SESSION_USER_AGENT_MAX_LENGTH. */
   @Column({ name: 'client_ip', type: 'varchar', length: 64, nullable: true }) clientIp?: string | null;
   @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true }) userAgent?: string | null;
+  /** The name a device sign-in gave ("tenant-2fa on build-01"); null for browser and password sign-ins. */
+  @Column({ name: 'client_name', type: 'varchar', length: 200, nullable: true }) clientName?: string | null;
   /** Kept to the minute: written at most once a minute per session (see AccountService.authenticate). */
   @Column({ name: 'last_used_at', type: 'datetime', precision: 3, nullable: true }) lastUsedAt?: Date | null;
 }

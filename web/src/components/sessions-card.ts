@@ -56,7 +56,8 @@ export function sessionsCard(initial: SessionInfoPartsFragment[]): HTMLElement {
   };
 
   function sessionRow(session: SessionInfoPartsFragment): HTMLElement {
-    const device = describeUserAgent(session.userAgent);
+    // A device sign-in names its session ("tenant-2fa on build-01"); a browser is named by its User-Agent.
+    const device = session.clientName ?? describeUserAgent(session.userAgent);
     const signOut = session.current
       ? badge('This session', 'blue')
       : h(

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { CliSignInDocument, CliSignOutDocument, CliWhoamiDocument } from '../../../client/generated/graphql';
+import { signInThroughBrowser } from '../browser-sign-in';
 import { CliError, ExitCode, usageError } from '../exit-codes';
 import { isGatewayError } from '../gateway-client';
+import { findTenant } from '../lookups';
+import { shellArg } from '../next-steps';
 import { formatInstant, note, printFields, printJson, printLine } from '../output';
 import { askLine, readPassword } from '../prompts';
 import { addCommonOptions, CommonOptions, Runtime } from '../runtime';
@@ -10,7 +13,14 @@ import { example } from './help';
 interface LoginOptions extends CommonOptions {
   email?: string;
   passwordStdin?: boolean;
+  web?: boolean;
+  tenant?: string;
+  /** false with --no-browser */
+  browser: boolean;
 }
+
+/** A tenant id as the gateway writes them (a UUID): `--tenant` can name one before any session exists. */
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** login, logout, whoami: the session the other commands use, one per gateway URL. */
 export function registerAccountCommands(program: Command): void {
@@ -19,10 +29,17 @@ export function registerAccountCommands(program: Command): void {
     .description('Sign in and keep the session token for this gateway URL (in $XDG_CONFIG_HOME/tenant-2fa/credentials.json, mode 0600).')
     .option('--email <email>', 'your email (asked for when left out)')
     .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
+    .option('--web', 'sign in through a browser instead: prints a code and the console page that approves it (device sign-in), opens it where it can, and waits')
+    .option('--tenant <tenant>', "with --web: the new session also holds this tenant's second factor, which the browser must have passed (tenant id; a name needs a session already)")
+    .option('--no-browser', 'with --web: only print the page, do not open a browser')
     .addHelpText('after', '\nWith --json, the token is left out of the printed data: it stays in the credentials file.')
+    .addHelpText('after', '\nWith --web, a denied or expired approval exits with 3 (not signed in).')
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa login --email owner@demo.test --password-stdin'))
+    .addHelpText('after', example('tenant-2fa login --web --tenant "Acme Support"'))
     .action(async (options: LoginOptions) => {
       const runtime = new Runtime(options);
+      if (options.web) return loginThroughBrowser(runtime, options);
+      if (options.tenant) throw usageError('--tenant goes with --web.', 'A password sign-in enters tenants afterwards: `tenant-2fa enter TENANT`.');
       const email = options.email ?? (await askLine('Email'));
       if (!email) throw usageError('No email given.', 'Pass --email EMAIL.');
       const password = await readPassword({ passwordStdin: options.passwordStdin });
@@ -82,4 +99,26 @@ export function registerAccountCommands(program: Command): void {
         ['Session until', formatInstant(session.expiresAt)],
       ]);
     });
+}
+
+/** login --web: device sign-in through the console, saved like a password sign-in. */
+async function loginThroughBrowser(runtime: Runtime, options: LoginOptions): Promise<void> {
+  if (options.email || options.passwordStdin) throw usageError('--web signs in through the browser: leave out --email and --password-stdin.');
+  const tenantId = options.tenant ? await tenantIdFor(runtime, options.tenant) : null;
+  const approved = await signInThroughBrowser(runtime.anonymous(), { tenantId, openBrowser: options.browser && runtime.canOpenBrowser });
+  const { token, ...session } = approved;
+  runtime.store.save(runtime.url, { token, agentId: session.agent.id, email: session.agent.email, expiresAt: session.expiresAt });
+  if (runtime.json) return printJson({ pollDeviceSignIn: session });
+  printLine(`Signed in to ${runtime.url} as ${session.agent.email} until ${formatInstant(session.expiresAt)}.`);
+  note(`Next: \`tenant-2fa ${tenantId ? `enter ${shellArg(options.tenant!)}` : 'tenants'}\`.`);
+}
+
+/** A tenant id as given, or a name looked up with the session stored already (an anonymous device cannot look names up). */
+async function tenantIdFor(runtime: Runtime, ref: string): Promise<string> {
+  if (TENANT_ID.test(ref)) return ref.toLowerCase();
+  if (!runtime.store.get(runtime.url)) {
+    throw usageError(`Give the tenant's id to --tenant: a name can be looked up only when signed in.`, 'The console shows the id on the tenant\'s admin page; `tenant-2fa tenants` lists ids once signed in.');
+  }
+  const { client } = await runtime.signedIn();
+  return (await findTenant(client, ref)).id;
 }

@@ -34,14 +34,17 @@ export function registerEnterCommand(program: Command): void {
       const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, tenantRef);
       // A device this CLI was remembered on presents its secret: the tenant may skip its challenge.
-      let { access, data }: Answered = options.workspace
-        ? await client
-            .request(CliEnterWorkspaceDocument, { workspaceId: findWorkspace(tenant, options.workspace).id, maxAgeSeconds }, tenant.id)
-            .then((d) => ({ access: d.enterWorkspace, data: d }))
-        : await client.request(CliEnterTenantDocument, { tenantId: tenant.id, maxAgeSeconds }, tenant.id).then((d) => ({ access: d.enterTenant, data: d }));
+      const enter = (max: number | null): Promise<Answered> =>
+        options.workspace
+          ? client
+              .request(CliEnterWorkspaceDocument, { workspaceId: findWorkspace(tenant, options.workspace).id, maxAgeSeconds: max }, tenant.id)
+              .then((d) => ({ access: d.enterWorkspace, data: d }))
+          : client.request(CliEnterTenantDocument, { tenantId: tenant.id, maxAgeSeconds: max }, tenant.id).then((d) => ({ access: d.enterTenant, data: d }));
+      let { access, data }: Answered = await enter(maxAgeSeconds);
       if (access.status === 'TWO_FACTOR_CHALLENGE_REQUIRED') {
         const given = { code: options.code, recoveryCode: options.recoveryCode, rememberDevice: options.rememberDevice };
-        ({ access, data } = await answerChallenge(client, access, given, tenantRef));
+        // After a sign-in through the browser, the same enter without a max age: the approval is the pass.
+        ({ access, data } = await answerChallenge(client, access, given, tenantRef, { maxAgeSeconds, reenter: () => enter(null) }));
       }
       if (runtime.json) printJson(data);
       if (access.status === 'TWO_FACTOR_SETUP_REQUIRED') throw setupRequired(access, tenantRef);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliRemovePasskeyDocument, CliRenamePasskeyDocument, CliTwoFactorStatusDocument } from '../../../client/generated/graphql';
+import { openInBrowser } from '../browser-sign-in';
 import { behindGate } from '../challenge';
 import { CliError, ExitCode } from '../exit-codes';
 import { isGatewayError } from '../gateway-client';
@@ -44,19 +45,21 @@ export function registerPasskeysCommands(program: Command): void {
     });
 
   addCommonOptions(passkeys.command('add'))
-    .summary('print the console page that adds a passkey')
+    .summary('open the console page that adds a passkey')
     .description(
-      "A passkey is made by your browser or phone (WebAuthn), not in a terminal: this prints the console page where you add one (My profile → Two-factor authentication → \"Passkeys in TENANT\" → Add a passkey). With --json: { \"consoleUrl\": … }.",
+      "A passkey is made by your browser or phone (WebAuthn), not in a terminal: this opens (where a browser can be opened) and prints the console page where you add one (My profile → Two-factor authentication → \"Passkeys in TENANT\" → Add a passkey). With --json: { \"consoleUrl\": … }, and nothing is opened.",
     )
     .addOption(tenantOption())
+    .option('--no-browser', 'only print the page, do not open a browser')
     .addHelpText('after', example('tenant-2fa passkeys add --tenant "Acme Support"'))
-    .action(async (options: TenantOptions) => {
+    .action(async (options: TenantOptions & { browser: boolean }) => {
       const runtime = new Runtime(options);
       const { client } = await runtime.signedIn();
       const tenant = await findTenant(client, options.tenant);
       // The console is served by the gateway itself, at the GraphQL address's origin.
       const consoleUrl = new URL(CONSOLE_TWO_FACTOR_PATH, runtime.url).toString();
       if (runtime.json) return printJson({ consoleUrl });
+      if (options.browser && runtime.canOpenBrowser) await openInBrowser(consoleUrl);
       printLine(`Passkeys are added in a browser. Open ${consoleUrl}`);
       printLine(`and choose "Add a passkey" under "Passkeys in ${tenant.name}".`);
       if (!tenant.twoFactorEnabled) note(`Two-factor is off in ${tenant.name}, so passkeys cannot be added there until an owner or admin turns it on.`);

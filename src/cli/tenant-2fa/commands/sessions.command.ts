@@ -27,7 +27,8 @@ export function registerSessionsCommands(program: Command): void {
       printTable(data.me.sessions, [
         { header: '', value: (s) => (s.current ? '*' : '') },
         { header: 'ID', value: (s) => s.id },
-        { header: 'DEVICE', value: (s) => (s.userAgent ? describeUserAgent(s.userAgent) : '-') },
+        // A device sign-in's own name ("tenant-2fa on build-01"), else the browser or client its User-Agent names.
+        { header: 'DEVICE', value: (s) => s.clientName ?? (s.userAgent ? describeUserAgent(s.userAgent) : '-') },
         { header: 'CLIENT IP', value: (s) => s.clientIp ?? '-' },
         { header: 'CREATED', value: (s) => formatInstant(s.createdAt) },
         { header: 'LAST USED', value: (s) => formatInstant(s.lastUsedAt) },
