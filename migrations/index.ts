@@ -18,6 +18,7 @@ import { SigningKeys1795830000000 } from './1795830000000-SigningKeys';
 import { StandingSource1795840000000 } from './1795840000000-StandingSource';
 import { RememberedDevices1795840100000 } from './1795840100000-RememberedDevices';
 import { DeviceSignIn1795850000000 } from './1795850000000-DeviceSignIn';
+import { SingleSignOn1795860000000 } from './1795860000000-SingleSignOn';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   StandingSource1795840000000,
   RememberedDevices1795840100000,
   DeviceSignIn1795850000000,
+  SingleSignOn1795860000000,
 ];

@@ -4,6 +4,7 @@ import type { DeviceTokenJar } from './http/device-cookie';
 import type { SessionCookieJar } from './http/session-cookie';
 import type { Loaders } from './loaders';
 import type { Services } from './services';
+import type { SsoStateCookieJar } from './sso/sso-cookie';
 
 /** What one GraphQL request carries: its caller, its loaders, and the services. */
 export interface GatewayContext {
@@ -19,6 +20,8 @@ export interface GatewayContext {
   sessionCookie: SessionCookieJar;
   /** The remembered-device secrets the request presents, and the cookies an answer sets. */
   deviceTokens: DeviceTokenJar;
+  /** beginSsoSignIn binds its state to this browser with a cookie. */
+  ssoState: SsoStateCookieJar;
   /**
    * The request's log line (the metrics plugin adds the operation, its root fields). Shared by reference:
    * Apollo runs each operation on a shallow copy of the context, so only a shared object reaches the log line.

@@ -9,6 +9,7 @@ import { AuditResolver } from './audit/audit.resolver';
 import { DeviceSignInResolver } from './device-sign-in/device-sign-in.resolver';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
+import { SsoResolver } from './sso/sso.resolver';
 import { TenantResolver } from './tenancy/tenant.resolver';
 import { AccessTokenResolver } from './tokens/access-token.resolver';
 import { WorkspaceResolver } from './tenancy/workspace.resolver';
@@ -34,6 +35,7 @@ export const resolvers = [
   AgentInvitationsResolver,
   RememberedDeviceResolver,
   DeviceSignInResolver,
+  SsoResolver,
 ] as const;
 
 /** The code-first schema. Arguments are validated by class-validator before any resolver runs. */

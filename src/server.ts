@@ -29,6 +29,8 @@ import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
 import { createTokenRoutes } from './tokens/token-routes';
+import { createSsoRoutes } from './sso/sso-routes';
+import { ssoStateCookieJar } from './sso/sso-cookie';
 import { assertEncryptionKeysCoverStoredSecrets } from './two-factor/encryption-key-check';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -77,6 +79,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   });
   const tokenRoutes = createTokenRoutes(services.accessTokens, config.accessTokens.introspectionToken);
+  const ssoRoutes = createSsoRoutes(services.ssoSignIn, { isProduction: config.isProduction, trustedProxyHops: config.trustedProxyHops, logger });
   const limits = graphqlLimits({ hideFieldSuggestions: config.isProduction, maxComplexity: config.maxComplexity });
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -113,14 +116,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     req: IncomingMessage,
     requestId: string,
     address: string,
-    sessionCookie: GatewayContext['sessionCookie'],
+    sessionCookie: GatewayContext['sessionCookie'] & { headers: string[] },
     deviceTokens: GatewayContext['deviceTokens'],
     requestLog: Record<string, unknown>,
   ): Promise<GatewayContext> => {
     const token = sessionToken(req);
     const userAgent = req.headers['user-agent'];
     const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }) : null;
-    return { requestId, session, loaders: createLoaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, requestLog };
+    const ssoState = ssoStateCookieJar(sessionCookie.headers, config.isProduction);
+    return { requestId, session, loaders: createLoaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, ssoState, requestLog };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
@@ -177,6 +181,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return graphql(req, res, url, requestId, log);
     }
     if (await tokenRoutes(req, res, url.pathname)) return;
+    if (await ssoRoutes(req, res, url.pathname, requestId)) return;
     if (await consoleAssets(req, res, url.pathname)) return;
     sendJson(res, 404, { errors: [{ message: 'Not found' }] });
   };

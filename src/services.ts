@@ -30,6 +30,11 @@ import { ignoreEvents, TwoFactorEventSink } from './two-factor/two-factor-events
 import { REAUTH_MAX_FAILURES } from './two-factor/limits';
 import { AccessTokenService } from './tokens/access-token.service';
 import { SigningKeyStore } from './tokens/signing-keys';
+import { IdentityProviderService } from './sso/identity-provider.service';
+import { IdentityProviderStore } from './sso/identity-provider-store';
+import { OidcClient } from './sso/oidc-client';
+import { SsoRequiredDomains } from './sso/sso-requirement';
+import { SsoSignInService } from './sso/sso-sign-in.service';
 
 /** The composition root: every service, built once per gateway and shared by all requests. */
 export function createServices(
@@ -42,7 +47,9 @@ export function createServices(
   const secretBox = new SecretBox(config.encryptionKeys);
   const mail = createMail(db, config, clock, secretBox, publicUrl);
   const recoveryCodes = new RecoveryCodeStore(secretBox);
-  const accounts = new AccountService(db, clock, config.sessionTtlMs, mail.notices);
+  const identityProviderStore = new IdentityProviderStore(db, secretBox);
+  const oidcClient = new OidcClient(!config.isProduction);
+  const accounts = new AccountService(db, clock, config.sessionTtlMs, mail.notices, new SsoRequiredDomains(db, identityProviderStore, publicUrl));
   const gate = new GateService(clock, config.privilegedMaxAgeSeconds);
   const rateLimiter = new ClientRateLimiter(
     db,
@@ -78,6 +85,8 @@ export function createServices(
   const signingKeys = new SigningKeyStore(db, secretBox, clock, config.accessTokens.signingKeyMaxAgeDays * 86_400_000);
   const accessTokens = new AccessTokenService(db, clock, gate, tenancy, signingKeys, publicUrl, config.accessTokens);
   const deviceSignIn = new DeviceSignInService(db, clock, accounts, gate, rateLimiter, publicUrl);
+  const identityProviders = new IdentityProviderService(db, clock, gate, secretBox, identityProviderStore, oidcClient, config.isProduction);
+  const ssoSignIn = new SsoSignInService(db, clock, secretBox, identityProviderStore, oidcClient, accounts, publicUrl);
   return {
     db,
     clock,
@@ -105,6 +114,8 @@ export function createServices(
     signingKeys,
     accessTokens,
     deviceSignIn,
+    identityProviders,
+    ssoSignIn,
   };
 }
 

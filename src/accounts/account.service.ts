@@ -37,6 +37,14 @@ export interface SignInOrigin {
   clientName?: string;
 }
 
+/**
+ * Single sign-on's `required` (src/sso): where an address of a domain whose provider is required signs in, or
+ * null when its password may be used.
+ */
+export interface SsoRequirement {
+  signInUrlFor(normalizedEmail: string): Promise<string | null>;
+}
+
 /** One of the agent's live sessions, as its session list shows it. */
 export interface SessionSummary {
   id: string;
@@ -61,6 +69,7 @@ export class AccountService {
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
     private readonly notices: Pick<SecurityNotices, 'notifyAccount'>,
+    private readonly ssoRequirement: SsoRequirement | null = null,
   ) {
     this.signInLock = new AccountSignInLock(db, clock);
   }
@@ -105,6 +114,11 @@ export class AccountService {
    * Known and unknown emails take the same steps (one lookup, an attempt claimed, one argon2 verification), so
    * neither the answer nor its timing tells whether an account exists. The attempt counts against the agent row
    * found, whatever spelling found it.
+   *
+   * An address of a domain whose identity provider is `required` is answered SSO_REQUIRED after the same steps
+   * (the attempt claimed against the sign-in lock, one argon2 verification), right password or wrong, account or
+   * none: the answer tells only that the domain signs in through its provider. Ten such attempts in a row lock the
+   * address's password sign-in like ten wrong passwords, account or none.
    */
   async signIn(email: string, password: string, origin?: SignInOrigin): Promise<IssuedSession> {
     const normalized = normalizeEmail(email);
@@ -112,6 +126,9 @@ export class AccountService {
     const account: SignInAccount = agent ? { agentId: agent.id } : { unknownEmail: normalized };
     await this.signInLock.claimAttempt(account);
     const isValid = agent ? await verifyPassword(agent.passwordHash, password) : await verifyDecoyPassword(password);
+    // The claimed attempt stays counted, and neither a success nor a failure is recorded: the statements are the same too.
+    const ssoSignInUrl = this.ssoRequirement ? await this.ssoRequirement.signInUrlFor(normalized) : null;
+    if (ssoSignInUrl) throw new DomainError('SSO_REQUIRED', { signInUrl: ssoSignInUrl });
     if (!agent || !isValid) {
       if (await this.signInLock.failedAndLocked(account)) await this.noticeOfLock(normalized, origin);
       throw new DomainError('INVALID_CREDENTIALS');

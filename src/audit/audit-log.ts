@@ -43,6 +43,10 @@ export const AUDIT_ACTIONS = [
   'SECOND_FACTOR_LIFETIME_CHANGED',
   'DEVICE_SIGN_IN_APPROVED',
   'DEVICE_SIGN_IN_DENIED',
+  'IDENTITY_PROVIDER_SET',
+  'IDENTITY_PROVIDER_REMOVED',
+  'SSO_SIGN_IN',
+  'SSO_SIGN_IN_REFUSED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -54,6 +58,8 @@ export interface AuditRecord {
   workspaceId?: string | null;
   /** The second factor involved, where one is. */
   method?: TwoFactorMethodName | null;
+  /** What the event adds in words, never a secret: e.g. the provider and the amr of an SSO sign-in. */
+  detail?: string | null;
 }
 
 /**
@@ -65,6 +71,9 @@ export interface RequestOrigin {
   clientIp: string | null;
   userAgent?: string | null;
 }
+
+/** The width of `audit_events.detail`. */
+const AUDIT_DETAIL_MAX_LENGTH = 500;
 
 /** The audit column's width: an IPv6 address in text (an IPv4 tail included) fits; a zone id may not. */
 const CLIENT_IP_MAX_LENGTH = 45;
@@ -78,8 +87,8 @@ export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...re
   const clientIp = origin.clientIp?.slice(0, CLIENT_IP_MAX_LENGTH) ?? null;
   await sqlExecute(
     tx,
-    `INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at) VALUES ${records
-      .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    `INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at, detail) VALUES ${records
+      .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .join(', ')}`,
     records.flatMap((record) => [
       newId(),
@@ -91,6 +100,7 @@ export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...re
       record.method ?? null,
       clientIp,
       at,
+      record.detail?.slice(0, AUDIT_DETAIL_MAX_LENGTH) ?? null,
     ]),
   );
   await writeSecurityNotices(tx, at, origin, records);

@@ -19,6 +19,8 @@ export class AuditEvent {
   method!: TwoFactorMethod | null;
   @Field(() => String, { nullable: true, description: 'The client address the request came from (after TRUSTED_PROXY_HOPS).' })
   clientIp!: string | null;
+  @Field(() => String, { nullable: true, description: 'What the event adds in words: the identity provider and the amr it reported (SSO_SIGN_IN), why a sign-in was refused (SSO_SIGN_IN_REFUSED).' })
+  detail!: string | null;
   actorAgentId!: string | null;
   subjectAgentId!: string | null;
   workspaceId!: string | null;
@@ -61,6 +63,7 @@ export function toAuditEvent(entity: AuditEventEntity): AuditEvent {
     action: entity.action,
     method: entity.method,
     clientIp: entity.clientIp,
+    detail: entity.detail ?? null,
     actorAgentId: entity.actorAgentId,
     subjectAgentId: entity.subjectAgentId,
     workspaceId: entity.workspaceId,

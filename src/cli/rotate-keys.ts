@@ -9,8 +9,8 @@ import { rotateSecretsToCurrentKey } from '../two-factor/key-rotation';
 
 /**
  * `npm run rotate-keys`: after putting a new key first in ENCRYPTION_KEYS (keeping the old ones after it),
- * re-encrypts every stored TOTP secret, every viewable recovery code's copy, every signing key's private half and
- * the data of every e-mail still waiting in the outbox, to the new key. Safe to interrupt and to run again.
+ * re-encrypts every stored TOTP secret, every viewable recovery code's copy, every signing key's private half, every
+ * identity provider's client secret and the data of every e-mail still waiting in the outbox, to the new key. Safe to interrupt and to run again.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     const mail = await resealPendingMail(db, secretBox);
     console.log(`rotate-keys: ${mail} e-mails waiting to be sent re-encrypted to key "${secretBox.currentKeyId}"`);
     console.log(`rotate-keys: ${report.signingKeysReEncrypted} access-token signing keys re-sealed with key "${secretBox.currentKeyId}"`);
+    console.log(`rotate-keys: ${report.clientSecretsReEncrypted} identity-provider client secrets re-sealed with key "${secretBox.currentKeyId}"`);
     if (report.recoveryCodesOnOlderKeys) {
       console.log(
         `rotate-keys: ${report.recoveryCodesOnOlderKeys} unused recovery codes are hashed under older keys; keep those keys ` +

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** 256 random bits, base64url: the bearer token shown once to the client. */
 export function newSessionToken(): string {
@@ -21,4 +21,13 @@ export const hashLinkToken = hashSessionToken;
 export function secretsEqual(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * A secret derived from `message` under `key` (HMAC-SHA-256, base64url: 43 characters of the PKCE verifier's
+ * alphabet, RFC 7636 §4.1). Single sign-on derives each start's PKCE verifier from its `state` this way, so no
+ * verifier is ever stored.
+ */
+export function derivedSecret(key: Buffer, message: string): string {
+  return createHmac('sha256', key).update(message).digest('base64url');
 }

@@ -41,7 +41,8 @@ const AMR_OF_FACTOR: Record<TwoFactorMethodName, string> = { TOTP: 'otp', RECOVE
  * factor answered recently checks `second_factor_at`, and one that wants it answered in this very sign-in
  * checks `amr` for `otp` or `hwk` too.
  *
- * `pwd` always: every session began with the password. RFC 8176's `user` (user verification) is not claimed:
+ * `pwd` always: every session began with a first factor, the password (or, for a single sign-on, the tenant's
+ * identity provider, whose own `amr` the SSO_SIGN_IN audit event records). RFC 8176's `user` (user verification) is not claimed:
  * the standing does not record whether the authenticator verified the user (a passkey is a second factor here,
  * verification preferred, not required).
  */

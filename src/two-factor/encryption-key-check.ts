@@ -18,6 +18,7 @@ export const KEY_ID_COLUMNS: ReadonlyArray<{ table: string; column: string; of: 
   { table: 'recovery_codes', column: 'key_id', of: 'code_hash', holds: 'hashed', what: 'recovery codes' },
   { table: 'mail_outbox', column: 'key_id', of: 'data', holds: 'sealed', what: 'e-mails waiting to be sent' },
   { table: 'signing_keys', column: 'key_id', of: 'private_key_ciphertext', holds: 'sealed', what: 'access-token signing keys' },
+  { table: 'identity_providers', column: 'key_id', of: 'client_secret_ciphertext', holds: 'sealed', what: 'identity-provider client secrets' },
 ];
 
 export interface KeyCheck {

@@ -5,6 +5,7 @@ import { AuthenticatorEntity, RecoveryCodeEntity } from '../db/entities';
 import { recoveryCodeContext } from './factors/recovery-code/recovery-code-store';
 import { secretContext } from './factors/totp/totp-secret';
 import { resealSigningKeys } from '../tokens/signing-keys';
+import { resealClientSecrets } from '../sso/identity-provider-store';
 
 const BATCH_SIZE = 200;
 
@@ -15,14 +16,16 @@ export interface RotationReport {
   recoveryCodeCopiesReEncrypted: number;
   /** Private halves of access-token signing keys re-sealed to the current key by this run. */
   signingKeysReEncrypted: number;
+  /** Identity providers' client secrets re-sealed to the current key by this run. */
+  clientSecretsReEncrypted: number;
   /** Recovery codes hashed under older keys: they keep working while those keys stay configured, and are
    *  replaced by the agents' next regeneration (a hash cannot be re-keyed without the plain code). */
   recoveryCodesOnOlderKeys: number;
 }
 
 /**
- * Re-encrypts every stored TOTP secret to the current key, in small batches (then the recovery codes' copies and
- * the signing keys' private halves). Each row is rewritten by a
+ * Re-encrypts every stored TOTP secret to the current key, in small batches (then the recovery codes' copies,
+ * the signing keys' private halves and the identity providers' client secrets). Each row is rewritten by a
  * conditional update on its old ciphertext, so the run is safe to interrupt and to repeat, and never
  * overwrites a secret that changed meanwhile (a new enrolment is already under the current key).
  */
@@ -50,8 +53,9 @@ export async function rotateSecretsToCurrentKey(db: Database, secretBox: SecretB
   }
   const recoveryCodeCopiesReEncrypted = await rotateRecoveryCodeCopies(db, secretBox);
   const signingKeysReEncrypted = await resealSigningKeys(db, secretBox);
+  const clientSecretsReEncrypted = await resealClientSecrets(db, secretBox);
   const recoveryCodesOnOlderKeys = await db.manager.count(RecoveryCodeEntity, { where: { keyId: Not(currentKeyId), usedAt: IsNull() } });
-  return { reEncrypted, recoveryCodeCopiesReEncrypted, signingKeysReEncrypted, recoveryCodesOnOlderKeys };
+  return { reEncrypted, recoveryCodeCopiesReEncrypted, signingKeysReEncrypted, clientSecretsReEncrypted, recoveryCodesOnOlderKeys };
 }
 
 /** The same for the encrypted copies of recovery codes, each rewritten only if its copy is still the one read. */

@@ -154,10 +154,12 @@ describe.each(databaseKinds)('the audit log on %s', (kind) => {
   // Threat: the audit trail becomes a second place to steal TOTP secrets, recovery codes or passwords from.
   it('holds no secret, code or password: every column is an id, a time or an action name', async () => {
     const rows: Array<Record<string, unknown>> = await t.gateway.db.manager.query('SELECT * FROM audit_events');
-    expect(Object.keys(rows[0]).sort()).toEqual(['action', 'actor_agent_id', 'at', 'client_ip', 'id', 'method', 'subject_agent_id', 'tenant_id', 'workspace_id']);
+    expect(Object.keys(rows[0]).sort()).toEqual(['action', 'actor_agent_id', 'at', 'client_ip', 'detail', 'id', 'method', 'subject_agent_id', 'tenant_id', 'workspace_id']);
     for (const row of rows) {
       expect(row.action).toMatch(/^[A-Z_]+$/);
       expect([null, 'TOTP', 'RECOVERY_CODE', 'PASSKEY']).toContain(row.method);
+      // `detail` is words about the event (single sign-on's provider and amr), none in these events.
+      expect(row.detail).toBeNull();
       expect(row.client_ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
       for (const column of ['id', 'tenant_id', 'actor_agent_id', 'subject_agent_id', 'workspace_id']) {
         expect(row[column] === null || /^[0-9a-f-]{36}$/.test(String(row[column])), `${column}: ${row[column]}`).toBe(true);

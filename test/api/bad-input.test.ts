@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AcceptInvitationDocument,
+  BeginSsoSignInDocument,
+  RemoveTenantIdentityProviderDocument,
+  SetTenantIdentityProviderDocument,
+  SsoProviderForDocument,
   ChangePasswordDocument,
   InviteTenantMemberDocument,
   LeaveTenantDocument,
@@ -194,7 +198,25 @@ const malformed: Array<[string, Send, string | string[]]> = [
   ['approving a user code carrying SQL', ({ owner }) => owner.client.request(ApproveDeviceSignInDocument, { userCode: "x' OR '1'='1" }), 'INVALID_TOKEN'],
   ['approving a user code sent as a number', raw('mutation($u: String!) { approveDeviceSignIn(userCode: $u) }', { u: 12345678 }), 'BAD_USER_INPUT'],
   ['denying a user code outside the alphabet', ({ owner }) => owner.client.request(DenyDeviceSignInDocument, { userCode: 'AAAA-0000' }), 'INVALID_TOKEN'],
+  // Single sign-on
+  ['an identity provider whose issuer is no URL', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, issuer: 'not a url' } }), 'BAD_USER_INPUT'],
+  ['an identity provider issuer over 500 characters', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, issuer: `https://idp.test/${long(500)}` } }), 'BAD_USER_INPUT'],
+  ['an identity provider on plain http off loopback', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, issuer: 'http://idp.example.test' } }), 'BAD_USER_INPUT'],
+  ['an identity provider without e-mail domains', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, emailDomains: [] } }), 'BAD_USER_INPUT'],
+  ['an e-mail domain carrying SQL', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, emailDomains: ["acme.test' OR '1'='1"] } }), 'BAD_USER_INPUT'],
+  ['51 e-mail domains', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, emailDomains: Array.from({ length: 51 }, (_, i) => `d${i}.test`) } }), 'BAD_USER_INPUT'],
+  ['a client id with a space', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, clientId: 'two words' } }), 'BAD_USER_INPUT'],
+  ['a 10,000-character client secret', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, clientSecret: long(10_000) } }), 'BAD_USER_INPUT'],
+  ['a first identity provider with an empty client secret', ({ owner, tenant }) => owner.client.request(SetTenantIdentityProviderDocument, { tenantId: tenant.id, provider: { ...identityProvider, clientSecret: '' } }), 'BAD_USER_INPUT'],
+  ['required: "yes" for an identity provider', raw('mutation($t: ID!, $p: IdentityProviderInput!) { setTenantIdentityProvider(tenantId: $t, provider: $p) { id } }', { t: 'x', p: { issuer: 'https://idp.test', clientId: 'c', clientSecret: 's', emailDomains: ['a.test'], required: 'yes' } }), 'BAD_USER_INPUT'],
+  ['removing the identity provider of a 10,000-character tenant id', ({ owner }) => owner.client.request(RemoveTenantIdentityProviderDocument, { tenantId: long(10_000, 'f') }), 'BAD_USER_INPUT'],
+  ['an SSO start returning to another site', ({ owner, tenant }) => owner.client.request(BeginSsoSignInDocument, { tenantId: tenant.id, returnTo: 'https://evil.test/' }), 'BAD_USER_INPUT'],
+  ['an SSO start returning to //evil.test', ({ owner, tenant }) => owner.client.request(BeginSsoSignInDocument, { tenantId: tenant.id, returnTo: '//evil.test' }), 'BAD_USER_INPUT'],
+  ['an SSO start for a tenant without a provider', ({ owner, tenant }) => owner.client.request(BeginSsoSignInDocument, { tenantId: tenant.id }), 'NOT_FOUND'],
+  ['the SSO provider of an over-long email', ({ owner }) => owner.client.request(SsoProviderForDocument, { email: overLongEmail }), 'BAD_USER_INPUT'],
 ];
+
+const identityProvider = { issuer: 'https://idp.example.test', clientId: 'tenant-2fa-gateway', clientSecret: 'secret', emailDomains: ['acme.test'] };
 
 
 /** Codes a client may meet for bad input: Apollo's own, and the contract's for ids that name nothing. */

@@ -55,7 +55,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
     };
     walk(buildProgram(), []);
     expect(paths.map((p) => p.join(' '))).toEqual(
-      expect.arrayContaining(['login', 'logout', 'whoami', 'tenants', 'enter', 'token', 'auth status', 'totp start', 'totp confirm', 'totp remove', 'passkeys list', 'passkeys add', 'passkeys rename', 'passkeys remove', 'recovery-codes regenerate', 'recovery-codes view', 'disable', 'sessions list', 'sessions revoke', 'devices list', 'devices forget', 'admin agents', 'admin agent', 'admin reset', 'admin revoke', 'admin audit', 'admin set',
+      expect.arrayContaining(['login', 'logout', 'whoami', 'tenants', 'enter', 'token', 'auth status', 'totp start', 'totp confirm', 'totp remove', 'passkeys list', 'passkeys add', 'passkeys rename', 'passkeys remove', 'recovery-codes regenerate', 'recovery-codes view', 'disable', 'sessions list', 'sessions revoke', 'devices list', 'devices forget', 'admin agents', 'admin agent', 'admin reset', 'admin revoke', 'admin audit', 'admin set', 'admin sso show', 'admin sso set', 'admin sso remove',
         'signup', 'password change', 'password reset-request', 'invite', 'invitations list', 'invitations accept', 'invitations revoke', 'tenants create', 'tenants leave']),
     );
     const user = newUser();
@@ -64,7 +64,7 @@ describe('tenant-2fa: help, exit codes and credentials', () => {
       expect(help.code, commandPath.join(' ')).toBe(0);
       expect(help.stdout, commandPath.join(' ')).toContain(`Usage: tenant-2fa ${commandPath.join(' ')}`.trimEnd());
       expect(help.stdout, commandPath.join(' ')).toMatch(/Example:\n {2}\$ .*tenant-2fa /);
-      if (commandPath.length && !['auth', 'totp', 'passkeys', 'recovery-codes', 'sessions', 'devices', 'admin', 'password', 'invitations'].includes(commandPath.join(' '))) {
+      if (commandPath.length && !['auth', 'totp', 'passkeys', 'recovery-codes', 'sessions', 'devices', 'admin', 'admin sso', 'password', 'invitations'].includes(commandPath.join(' '))) {
         expect(help.stdout, commandPath.join(' ')).toContain('--json');
       }
     }

@@ -12,6 +12,7 @@ import {
   ResetPasswordDocument, RevokeInvitationDocument, VerifyEmailDocument,
   SetTenantRememberDeviceDaysDocument, SetTenantSecondFactorLifetimeDocument, ForgetRememberedDeviceDocument, ForgetRememberedDevicesDocument, MyRememberedDevicesDocument,
   ApproveDeviceSignInDocument, BeginDeviceSignInDocument, DenyDeviceSignInDocument, DeviceSignInRequestDocument, PollDeviceSignInDocument,
+  BeginSsoSignInDocument, RemoveTenantIdentityProviderDocument, SetTenantIdentityProviderDocument, SsoProviderForDocument, TenantIdentityProviderDocument,
 } from '../../src/client/generated/graphql';
 import type { GraphQLResponse } from '../helpers/client';
 import { databaseKinds } from '../helpers/databases';
@@ -165,7 +166,21 @@ const cases: Array<[string, Send, string, Array<'authenticators'>?]> = [
   ['a 10,000-character user code to look up', (s) => s.a.owner.client.request(DeviceSignInRequestDocument, { userCode: huge(10_000) }), BAD],
   ['approving a user code carrying SQL', (s) => s.a.owner.client.request(ApproveDeviceSignInDocument, { userCode: "WDJB-MJHT' OR '1'='1" }), 'INVALID_TOKEN'],
   ['denying a guessed user code', (s) => s.a.owner.client.request(DenyDeviceSignInDocument, { userCode: 'WDJB-MJHT' }), 'INVALID_TOKEN'],
+  // Single sign-on
+  ["setting another tenant's identity provider", (s) => s.a.owner.client.request(SetTenantIdentityProviderDocument, { tenantId: s.b.id, provider: identityProvider }), NOT_FOUND],
+  ["removing another tenant's identity provider", (s) => s.a.owner.client.request(RemoveTenantIdentityProviderDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ["reading another tenant's identity provider", (s) => s.a.owner.client.request(TenantIdentityProviderDocument, { tenantId: s.b.id }), NOT_FOUND],
+  ['an identity provider on plain http in production, even on loopback', (s) => s.a.owner.client.request(SetTenantIdentityProviderDocument, { tenantId: s.a.id, provider: { ...identityProvider, issuer: 'http://127.0.0.1:8080' } }), BAD],
+  ['an identity provider with a 60,000-character issuer', (s) => s.a.owner.client.request(SetTenantIdentityProviderDocument, { tenantId: s.a.id, provider: { ...identityProvider, issuer: `https://idp.test/${huge(60_000)}` } }), BAD],
+  ['an e-mail domain with a null byte', (s) => s.a.owner.client.request(SetTenantIdentityProviderDocument, { tenantId: s.a.id, provider: { ...identityProvider, emailDomains: ['acme\u0000.test'] } }), BAD],
+  ['identity provider switches sent as strings', asOwner('mutation($t: ID!, $p: IdentityProviderInput!) { setTenantIdentityProvider(tenantId: $t, provider: $p) { id } }', (s) => ({ t: s.a.id, p: { ...identityProvider, trustProviderMfa: 'true' } })), BAD],
+  ['an SSO start returning to a javascript: URL', (s) => s.a.owner.client.request(BeginSsoSignInDocument, { tenantId: s.a.id, returnTo: 'javascript:alert(1)' }), BAD],
+  ['an SSO start returning to a 10,000-character path', (s) => s.a.owner.client.request(BeginSsoSignInDocument, { tenantId: s.a.id, returnTo: `/${huge(10_000)}` }), BAD],
+  ['an SSO start for an unknown tenant', (s) => s.a.owner.client.request(BeginSsoSignInDocument, { tenantId: randomUUID() }), NOT_FOUND],
+  ['the SSO provider of a 50,000-character address', (s) => s.a.owner.client.request(SsoProviderForDocument, { email: `${huge(50_000)}@x.io` }), BAD],
 ];
+
+const identityProvider = { issuer: 'https://idp.example.test', clientId: 'tenant-2fa-gateway', clientSecret: 'secret', emailDomains: ['acme.test'] };
 
 describe.each(databaseKinds)('bad input against the production gateway on %s', (kind) => {
   let t: TestGateway;

@@ -1,7 +1,7 @@
 // Threat: documents that cost far more than they look (many aliased pages), without refusing real console pages.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { getIntrospectionQuery, getNamedType, GraphQLSchema, isEnumType, isInputObjectType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
+import { getIntrospectionQuery, getNamedType, getNullableType, GraphQLInputObjectType, GraphQLSchema, isEnumType, isInputObjectType, isListType, isNonNullType, Kind, OperationDefinitionNode, parse, typeFromAST } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { estimateComplexity } from '../../src/http/graphql-limits';
@@ -180,10 +180,23 @@ function sampleVariables(schema: GraphQLSchema, operation: OperationDefinitionNo
     if (!named) continue;
     if (named.name === 'Int') values[name] = 100;
     else if (isNonNullType(type) && isEnumType(named)) values[name] = named.getValues()[0].name;
-    else if (isNonNullType(type) && (isInputObjectType(named) || named.name === 'JSONObject')) values[name] = {};
+    else if (isNonNullType(type) && named.name === 'JSONObject') values[name] = {};
+    else if (isNonNullType(type) && isInputObjectType(named)) values[name] = sampleInput(named);
     else if (isNonNullType(type)) values[name] = named.name === 'Boolean' ? true : 'x';
   }
   return values;
+}
+
+/** An input object with each required field given something well-typed (a list of one). */
+function sampleInput(type: GraphQLInputObjectType): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  for (const field of Object.values(type.getFields())) {
+    if (!isNonNullType(field.type) || field.defaultValue !== undefined) continue;
+    const named = getNamedType(field.type);
+    const one = isInputObjectType(named) ? sampleInput(named) : isEnumType(named) ? named.getValues()[0].name : named.name === 'Boolean' ? true : named.name === 'Int' ? 1 : 'x';
+    value[field.name] = isListType(getNullableType(field.type)) ? [one] : one;
+  }
+  return value;
 }
 
 describe('GRAPHQL_MAX_COMPLEXITY', () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BeginTotpEnrolmentDocument, RegenerateRecoveryCodesDocument, SetTenantRecoveryCodeVisibilityDocument } from '../../src/client/generated/graphql';
+import { SetTenantIdentityProviderDocument, BeginTotpEnrolmentDocument, RegenerateRecoveryCodesDocument, SetTenantRecoveryCodeVisibilityDocument } from '../../src/client/generated/graphql';
 import { loadConfig } from '../../src/config';
 import { StartupError } from '../../src/errors/startup-error';
 import { createLogger } from '../../src/logger';
@@ -123,8 +123,12 @@ describe.each(databaseKinds)('the list of columns that name a key on %s', (kind)
     await t.gateway.services.mail.sender.stop(); // e-mails stay waiting, their data sealed
     try {
       // Every kind of sealed value the gateway stores: a TOTP secret, a pending one, viewable recovery codes,
-      // e-mails waiting to be sent, signing keys.
+      // e-mails waiting to be sent, signing keys, an identity provider's client secret.
       const tenant = await createTenant(t, { twoFactor: true });
+      await tenant.owner.client.ok(SetTenantIdentityProviderDocument, {
+        tenantId: tenant.id,
+        provider: { issuer: 'https://idp.example.test', clientId: 'gateway', clientSecret: 'a client secret', emailDomains: ['keys.example'] },
+      });
       await enrol(t, tenant.owner, tenant.id);
       await tenant.owner.client.ok(SetTenantRecoveryCodeVisibilityDocument, { tenantId: tenant.id, visibility: 'VIEWABLE', replenish: true });
       await enrolledAgent(t, tenant);

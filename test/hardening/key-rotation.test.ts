@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, MintAccessTokenDocument, RegenerateRecoveryCodesDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
+import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, SetTenantIdentityProviderDocument, MintAccessTokenDocument, RegenerateRecoveryCodesDocument, UseRecoveryCodeDocument, VerifyTwoFactorDocument } from '../../src/client/generated/graphql';
 import { rotateSecretsToCurrentKey } from '../../src/two-factor/key-rotation';
 import { TestClock } from '../helpers/clock';
 import { DatabaseKind, databaseKinds, scratchDatabase, ScratchDatabase } from '../helpers/databases';
@@ -104,6 +104,10 @@ describe.each(databaseKinds)('rotating the encryption key on %s', (kind) => {
 
   it('re-encrypts every secret to k2 with the CLI, counting the recovery codes still hashed under k1', async () => {
     const w = await World.underK1(kind);
+    await w.tenant.owner.client.ok(SetTenantIdentityProviderDocument, {
+      tenantId: w.tenant.id,
+      provider: { issuer: 'https://idp.example.test', clientId: 'gateway', clientSecret: 'the client secret', emailDomains: ['rotation.example'] },
+    });
     await w.restart(`${K2},${K1}`);
     expect((await w.useRecoveryCode(w.recoveryAgent, w.recoveryAgent.recoveryCodes[0])).data?.useRecoveryCode?.status).toBe('GRANTED');
     const stdout = await w.rotateWithCli();
@@ -116,13 +120,19 @@ describe.each(databaseKinds)('rotating the encryption key on %s', (kind) => {
     expect(stdout).toContain('1 access-token signing keys re-sealed with key "k2"');
     const signingKeys = await w.t.gateway.db.manager.query('SELECT key_id, private_key_ciphertext FROM signing_keys');
     expect(signingKeys).toEqual([{ key_id: 'k2', private_key_ciphertext: expect.stringMatching(/^v1\.k2\./) }]);
+    // And the identity provider's client secret, which still opens under k2.
+    expect(stdout).toContain('1 identity-provider client secrets re-sealed with key "k2"');
+    const [sealed] = await w.t.gateway.db.manager.query('SELECT key_id, client_secret_ciphertext FROM identity_providers');
+    expect(sealed).toEqual({ key_id: 'k2', client_secret_ciphertext: expect.stringMatching(/^v1\.k2\./) });
+    const provider = await w.t.gateway.services.ssoSignIn['store'].withSecret(w.t.gateway.db.manager, w.tenant.id);
+    expect(provider?.clientSecret).toBe('the client secret');
   });
 
   it('re-encrypts nothing on a second run', async () => {
     const w = await World.underK1(kind);
     await w.rotateWithCli();
     await w.restart(`${K2},${K1}`);
-    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, signingKeysReEncrypted: 0, recoveryCodesOnOlderKeys: 16 });
+    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, signingKeysReEncrypted: 0, clientSecretsReEncrypted: 0, recoveryCodesOnOlderKeys: 16 });
   });
 
   it('verifies every rotated secret with k2 alone, and confirms the pending enrolment', async () => {
@@ -144,6 +154,6 @@ describe.each(databaseKinds)('rotating the encryption key on %s', (kind) => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('INVALID_TWO_FACTOR_CODE');
     const { regenerateRecoveryCodes } = await w.session(w.recoveryAgent.agent).client.ok(RegenerateRecoveryCodesDocument, { tenantId: w.tenant.id, password: PASSWORD });
     expect((await w.useRecoveryCode(w.recoveryAgent, regenerateRecoveryCodes.codes[0])).data?.useRecoveryCode?.status).toBe('GRANTED');
-    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, signingKeysReEncrypted: 0, recoveryCodesOnOlderKeys: 8 }); // the other agent's set
+    expect(await rotateSecretsToCurrentKey(w.t.gateway.db, w.t.gateway.services.secretBox)).toEqual({ reEncrypted: 0, recoveryCodeCopiesReEncrypted: 0, signingKeysReEncrypted: 0, clientSecretsReEncrypted: 0, recoveryCodesOnOlderKeys: 8 }); // the other agent's set
   });
 });

@@ -89,6 +89,9 @@ export function connectionFields(schema: GraphQLSchema): Array<{ path: Array<Gra
     for (const field of Object.values(type.getFields())) {
       const named = getNamedType(field.type);
       if (!isObjectType(named) || pathTo.has(named.name) || isListType(getNullableType(field.type)) || takesFirst(field)) continue;
+      // From the root, only fields that find their object by id: the walker fills every ID with the tenant's, while
+      // a String (ssoProviderFor's address) would name no object at all.
+      if (type === query && field.args.filter(isRequired).some((arg) => getNamedType(arg.type).name !== 'ID')) continue;
       pathTo.set(named.name, [...pathTo.get(type.name)!, field]);
       queue.push(named);
     }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   AcceptInvitationDocument,
+  BeginSsoSignInDocument,
+  RemoveTenantIdentityProviderDocument,
+  SetTenantIdentityProviderDocument,
+  SsoProviderForDocument,
   ChangePasswordDocument,
   InviteTenantMemberDocument,
   RequestPasswordResetDocument,
@@ -121,4 +125,8 @@ export const anonymousBadInput: Array<[string, (target: AnonymousTarget) => Prom
   ['deviceSignInRequest with a user code', ({ anonymous }) => anonymous.request(DeviceSignInRequestDocument, { userCode: 'WDJB-MJHT' }), 'UNAUTHENTICATED'],
   ['approveDeviceSignIn with a user code', ({ anonymous }) => anonymous.request(ApproveDeviceSignInDocument, { userCode: 'WDJB-MJHT' }), 'UNAUTHENTICATED'],
   ['denyDeviceSignIn with a user code', ({ anonymous }) => anonymous.request(DenyDeviceSignInDocument, { userCode: 'WDJB-MJHT' }), 'UNAUTHENTICATED'],
+  ['ssoProviderFor with an email of unicode letters', ({ anonymous }) => anonymous.request(SsoProviderForDocument, { email: 'ünïcödé' }), 'BAD_USER_INPUT'],
+  ['beginSsoSignIn returning to another site', ({ anonymous, tenantId }) => anonymous.request(BeginSsoSignInDocument, { tenantId, returnTo: 'https://evil.test/' }), 'BAD_USER_INPUT'],
+  ['setTenantIdentityProvider without e-mail domains', ({ anonymous, tenantId }) => anonymous.request(SetTenantIdentityProviderDocument, { tenantId, provider: { issuer: 'https://idp.test', clientId: 'c', clientSecret: 's', emailDomains: [] } }), 'UNAUTHENTICATED'],
+  ['removeTenantIdentityProvider with an id carrying SQL', ({ anonymous }) => anonymous.request(RemoveTenantIdentityProviderDocument, { tenantId: "x' OR '1'='1" }), 'BAD_USER_INPUT'],
 ];

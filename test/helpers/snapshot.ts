@@ -23,6 +23,10 @@ const TABLES = [
   'signing_keys',
   'remembered_devices',
   'device_sign_ins',
+  'identity_providers',
+  'identity_provider_domains',
+  'sso_links',
+  'sso_starts',
 ] as const;
 
 /** Primary keys other than `id`. */
@@ -30,6 +34,7 @@ const KEYS: Partial<Record<(typeof TABLES)[number], string>> = {
   rate_limit_buckets: 'bucket_key',
   tenant_member_counts: 'tenant_id, role',
   member_search_grams: 'tenant_id, gram, membership_id',
+  identity_provider_domains: 'domain',
 };
 
 /**

@@ -32,7 +32,7 @@ export async function call<TData, TVariables>(document: TypedDocumentNode<TData,
   let query = printed.get(document);
   if (!query) printed.set(document, (query = print(document)));
 
-  const token = session.token;
+  const token = session.bearer;
   let response: Response;
   try {
     response = await fetch('/graphql', {

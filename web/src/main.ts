@@ -15,6 +15,7 @@ import { invitationPage } from './pages/invitation';
 import { resetPasswordPage } from './pages/reset-password';
 import { signInPage } from './pages/sign-in';
 import { signUpPage } from './pages/sign-up';
+import { ssoPage } from './pages/sso';
 import { verifyEmailPage } from './pages/verify-email';
 import { workspacePage } from './pages/workspace';
 import { workspacesPage } from './pages/workspaces';
@@ -38,6 +39,7 @@ const ROUTES: Route[] = [
   { pattern: /^\/reset-password$/, title: 'Choose a new password', page: resetPasswordPage, isOpen: true },
   { pattern: /^\/verify-email$/, title: 'Verify your e-mail address', page: verifyEmailPage, isOpen: true },
   { pattern: /^\/invitation$/, title: 'Join a tenant', page: invitationPage, isOpen: true },
+  { pattern: /^\/sso$/, title: 'Single sign-on', page: ssoPage, isOpen: true },
   { pattern: /^\/$/, title: 'Workspaces', page: workspacesPage },
   { pattern: /^\/workspaces\/([^/]+)$/, title: 'Workspace', page: workspacePage },
   { pattern: /^\/challenge$/, title: 'Two-factor verification', page: challengePage },

@@ -27,6 +27,7 @@ const MESSAGES: Record<string, string> = {
   INVALID_TOKEN: 'This link is wrong, used or expired. Ask for a new one.',
   SIGN_UP_CLOSED: 'Sign-up is not open here. Ask an administrator for an invitation.',
   LAST_OWNER: 'You are the last owner of this tenant: make another member owner before you leave.',
+  SSO_REQUIRED: "This address signs in through its organisation's identity provider: use the single sign-on button.",
   BAD_USER_INPUT: 'That input was not accepted. Check it and try again.',
   NETWORK: 'The gateway did not answer. Check your connection and try again.',
 };

@@ -8,6 +8,11 @@ const TOKEN_KEY = 'console.token';
 const CHALLENGE_KEY = 'console.challenge';
 const WORKSPACE_KEY = 'console.workspace';
 const ACCEPTED_CODE_KEY = 'console.acceptedCode';
+/**
+ * Stands for the token when the session is the gateway's HttpOnly cookie (single sign-on ends in a redirect that
+ * sets it; no script ever sees that token): requests then carry the cookie and no Authorization header.
+ */
+const COOKIE_SESSION = 'cookie';
 
 /**
  * How long a just-accepted TOTP code still shows in the app or stays typed in: its own 30 s step plus the
@@ -68,9 +73,18 @@ export const session = {
   get token(): string | null {
     return sessionStorage.getItem(TOKEN_KEY);
   },
+  /** The bearer token to send, or null (no session, or the session is the cookie). */
+  get bearer(): string | null {
+    const token = this.token;
+    return token === COOKIE_SESSION ? null : token;
+  },
   signedIn(token: string): void {
     this.clear();
     sessionStorage.setItem(TOKEN_KEY, token);
+  },
+  /** Signed in by the gateway's session cookie (single sign-on). */
+  signedInByCookie(): void {
+    this.signedIn(COOKIE_SESSION);
   },
   clear(): void {
     for (const key of [TOKEN_KEY, CHALLENGE_KEY, WORKSPACE_KEY]) sessionStorage.removeItem(key);

@@ -14,4 +14,6 @@ export class AuditEventEntity {
   @Column({ type: 'varchar', length: 16, nullable: true }) method!: string | null;
   /** The client address of the request that caused the event (null for events written outside a request). */
   @Column({ name: 'client_ip', type: 'varchar', length: 45, nullable: true }) clientIp!: string | null;
+  /** What the event adds in words (SSO_SIGN_IN: the provider and its amr; SSO_SIGN_IN_REFUSED: why). */
+  @Column({ type: 'varchar', length: 500, nullable: true }) detail!: string | null;
 }

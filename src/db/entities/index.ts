@@ -4,6 +4,7 @@ import { AuditEventEntity } from './audit-event.entity';
 import { AuthenticatorEntity } from './authenticator.entity';
 import { ChallengeEntity } from './challenge.entity';
 import { DeviceSignInEntity } from './device-sign-in.entity';
+import { IdentityProviderEntity } from './identity-provider.entity';
 import { MailOutboxEntity } from './mail-outbox.entity';
 import { MemberSearchGramEntity } from './member-search-gram.entity';
 import { PasskeyEntity } from './passkey.entity';
@@ -28,6 +29,7 @@ export {
   AuthenticatorEntity,
   ChallengeEntity,
   DeviceSignInEntity,
+  IdentityProviderEntity,
   MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,
@@ -53,6 +55,7 @@ export const entities = [
   AuthenticatorEntity,
   ChallengeEntity,
   DeviceSignInEntity,
+  IdentityProviderEntity,
   MailOutboxEntity,
   MemberSearchGramEntity,
   PasskeyEntity,

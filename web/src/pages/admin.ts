@@ -4,6 +4,7 @@ import { call } from '../api';
 import { agentsSection } from '../components/agents-section';
 import { auditLogSection } from '../components/audit-log-section';
 import { invitationsSection } from '../components/invitations-section';
+import { identityProviderSection } from '../components/identity-provider-section';
 import { issuerSection } from '../components/issuer-section';
 import { recoveryCodeVisibilitySection } from '../components/recovery-code-visibility-section';
 import { secondFactorLifetimeSection } from '../components/second-factor-lifetime-section';
@@ -126,12 +127,23 @@ export async function adminPage(ctx: PageContext): Promise<void> {
     },
   });
 
+  // ---- Single sign-on: the tenant's identity provider (set by the OWNER).
+  const identityProvider = identityProviderSection({
+    tenantId,
+    isOwner: tenant.viewerRole === 'OWNER',
+    act,
+    changed: (message) => {
+      say(message);
+      void refreshAudit();
+    },
+  });
+
   // ---- Audit log, newest first, with its filter and CSV export.
   const audit = auditLogSection({ tenantId, tenantName: tenant.name, act: (work, report) => act(work, (text) => report(text)) });
   const refreshAudit = () => audit.refresh();
   const auditSection = audit.element;
 
-  await Promise.all([agents.load(), invitations.load(), refreshAudit()]);
+  await Promise.all([agents.load(), invitations.load(), identityProvider.load(), refreshAudit()]);
   setTitle('Admin console', tenant.name);
-  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agents.element, invitations.element, issuer, recoveryCodes, lifetime, auditSection]);
+  append(ctx.main, [pageHeading('Admin console', `${tenant.name} · you are ${ROLE_LABELS[tenant.viewerRole].toLowerCase()}`), status, settings, agents.element, invitations.element, issuer, recoveryCodes, lifetime, identityProvider.element, auditSection]);
 }

@@ -1,5 +1,6 @@
 import { SignInDocument, SignUpModeDocument } from '../../../src/client/generated/graphql';
-import { call } from '../api';
+import { call, isGatewayError } from '../api';
+import { ssoOffer } from '../components/sso-offer';
 import { append, busy, field, formError, h } from '../dom';
 import { pageHeading } from '../layout';
 import { explain } from '../messages';
@@ -9,9 +10,11 @@ import { loadHome } from '../state';
 import type { PageContext } from './page';
 
 export async function signInPage(ctx: PageContext): Promise<void> {
-  const email = field({ label: 'Email', type: 'email', name: 'email', autocomplete: 'username', spellcheck: false, autocapitalize: 'off' });
+  const email = field({ label: 'Email', type: 'email', name: 'email', autocomplete: 'username', spellcheck: false, autocapitalize: 'off', value: ctx.query.get('email') ?? undefined });
   const password = field({ label: 'Password', type: 'password', name: 'password', autocomplete: 'current-password' });
   const error = formError();
+  // "Continue with <tenant> SSO" once the address typed belongs to a domain a tenant's identity provider serves.
+  const sso = ssoOffer(email.input, localPath(ctx.query.get('next')) ?? '/');
   const form = h(
     'form',
     { class: 'stack', novalidate: true },
@@ -36,6 +39,7 @@ export async function signInPage(ctx: PageContext): Promise<void> {
       session.clear();
       password.input.value = '';
       error.show(explain(failure), password.input);
+      if (isGatewayError(failure, 'SSO_REQUIRED')) void sso.lookUp();
     }
   });
 
@@ -46,7 +50,7 @@ export async function signInPage(ctx: PageContext): Promise<void> {
       'div',
       { class: 'narrow' },
       pageHeading('Sign in', 'Sign in to manage two-factor authentication for your tenants and workspaces.'),
-      h('div', { class: 'card' }, h('div', { class: 'card-body' }, form)),
+      h('div', { class: 'card' }, h('div', { class: 'card-body' }, form, sso.element)),
       h(
         'p',
         { class: 'sign-in-links' },
