@@ -164,7 +164,9 @@ export class AccountService {
   /**
    * The session lookup and a unit of the client's budget (the rate limiter's counting UPDATE, autocommitted as it
    * would be alone) in one statement; records on `carrying` whether it counted, for the ClientRateLimit
-   * middleware to settle. MariaDB: a compound statement, the UPDATE then the lookup with the UPDATE's ROW_COUNT.
+   * middleware to settle. MariaDB: a compound statement: the session's use recorded as authenticate would (first,
+   * so that a retry after a deadlock of the budget's UPDATE repeats nothing: it changes no row twice), the
+   * budget's UPDATE, then the lookup with that UPDATE's ROW_COUNT.
    * SQLite: the UPDATE returning the session's columns (through the writer, as the UPDATE alone would go); a row
    * only when it counted, else null and the caller looks the session up alone. A deadlock is retried like any
    * single statement (Database.autocommit).
@@ -181,11 +183,15 @@ export class AccountService {
         : sqlRows<SessionRow & { counted: unknown }>(
             manager,
             `BEGIN NOT ATOMIC
+               DECLARE counted INT DEFAULT 0;
+               UPDATE sessions SET last_used_at = ?
+                WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ? AND (last_used_at IS NULL OR last_used_at <= ?);
                ${carrying.sql};
-               SELECT ROW_COUNT() AS counted, s.id, s.agent_id, s.last_used_at
+               SET counted = ROW_COUNT();
+               SELECT counted, s.id, s.agent_id, s.last_used_at
                  FROM (SELECT 1) one LEFT JOIN sessions s ON s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ?;
              END`,
-            [...carrying.params, tokenHash, now],
+            [now, tokenHash, now, new Date(now.getTime() - SESSION_LAST_USED_GRANULARITY_MS), ...carrying.params, tokenHash, now],
           ),
     );
     carrying.counted = Number(rows[0]?.counted) === 1;
