@@ -3,6 +3,7 @@ import { DomainError } from './errors/domain-error';
 import type { DeviceTokenJar } from './http/device-cookie';
 import type { SessionCookieJar } from './http/session-cookie';
 import type { Loaders } from './loaders';
+import type { BudgetSpend } from './rate-limits/client-rate-limiter';
 import type { Services } from './services';
 import type { SsoStateCookieJar } from './sso/sso-cookie';
 
@@ -27,6 +28,11 @@ export interface GatewayContext {
    * Apollo runs each operation on a shallow copy of the context, so only a shared object reaches the log line.
    */
   requestLog: { operation?: string } & Record<string, unknown>;
+  /**
+   * A unit of the client address's answer budget the session lookup carried (one round trip for both), for the
+   * ClientRateLimit middleware to settle; absent when the request names no answering field.
+   */
+  prepaidBudget?: BudgetSpend | null;
 }
 
 export function requireSession(context: Pick<GatewayContext, 'session'>): SessionIdentity {

@@ -25,6 +25,7 @@ import { readJsonBody } from './http/request-body';
 import { sendJson } from './http/send-json';
 import { deviceTokenJar } from './http/device-cookie';
 import { sessionCookieJar, sessionToken } from './http/session-cookie';
+import { namesSpendingField } from './rate-limits/client-rate-limit';
 import { createLogger, Logger } from './logger';
 import { buildGatewaySchema } from './schema';
 import { createServices, Services } from './services';
@@ -119,12 +120,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sessionCookie: GatewayContext['sessionCookie'] & { headers: string[] },
     deviceTokens: GatewayContext['deviceTokens'],
     requestLog: Record<string, unknown>,
+    query?: unknown,
   ): Promise<GatewayContext> => {
     const token = sessionToken(req);
     const userAgent = req.headers['user-agent'];
-    const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }) : null;
+    // An answer spends from the client's answer budget: its session lookup carries that spend (one round trip).
+    const prepaidBudget = token && namesSpendingField('answer', query) ? services.rateLimiter.prepare('answer', address) : null;
+    const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }, prepaidBudget) : null;
     const ssoState = ssoStateCookieJar(sessionCookie.headers, config.isProduction);
-    return { requestId, session, loaders: createLoaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, ssoState, requestLog };
+    return { requestId, session, loaders: createLoaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, ssoState, requestLog, prepaidBudget };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {
@@ -141,7 +145,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       httpGraphQLRequest,
       context: async () => {
         try {
-          return await context(req, requestId, address, cookies, deviceTokens, log);
+          return await context(req, requestId, address, cookies, deviceTokens, log, (body as { query?: unknown } | null)?.query);
         } catch (error) {
           throw unavailableOr(error);
         }

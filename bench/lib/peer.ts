@@ -6,9 +6,9 @@ import type { BenchRequest } from './load';
 import { Child, freePort, startProcess } from './proc';
 
 /*
- * better-auth (twoFactor plugin, TOTP, SQLite through better-sqlite3) as a peer: the server in
- * bench/peers/better-auth/server.mjs, users signed up and enrolled over its HTTP API, then its verify-totp
- * for signed-in users under the same load generator as the gateway.
+ * better-auth (twoFactor plugin, TOTP) as a peer: the server in bench/peers/better-auth/server.mjs, on SQLite
+ * through better-sqlite3 or (`databaseUrl`) on MariaDB through mysql2, users signed up and enrolled over its HTTP
+ * API, then its verify-totp for signed-in users under the same load generator as the gateway.
  */
 
 const API = '/api/auth';
@@ -35,11 +35,19 @@ export interface Peer {
   setupMs: number;
 }
 
-export async function startBetterAuth(root: string, dataDir: string, env: NodeJS.ProcessEnv, users: number): Promise<Peer> {
+/** `databaseUrl`: a MariaDB database (existing, empty) for it; without one, a SQLite file in `dataDir`. */
+export async function startBetterAuth(root: string, dataDir: string, env: NodeJS.ProcessEnv, users: number, databaseUrl?: string): Promise<Peer> {
   const port = await freePort();
   const child = await startProcess({
     args: [path.join(root, 'bench/peers/better-auth/server.mjs')],
-    env: { ...env, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, BETTER_AUTH_SECRET: randomBytes(32).toString('hex') },
+    env: {
+      ...env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      BETTER_AUTH_SECRET: randomBytes(32).toString('hex'),
+      ...(databaseUrl ? { PEER_DATABASE_URL: databaseUrl } : {}),
+    },
     cwd: root,
     port,
     readyPath: '/healthz',

@@ -12,6 +12,7 @@ import type { SecurityNotices } from '../mail/security-notices';
 import { signInLocked } from '../mail/templates/sign-in-locked';
 import { AccountSignInLock, SignInAccount } from '../rate-limits/account-sign-in-lock';
 import { normalizeEmail } from './email-address';
+import type { BudgetSpend } from '../rate-limits/client-rate-limiter';
 import type { SessionIdentity } from './session-identity';
 
 
@@ -63,6 +64,12 @@ export const SESSION_LAST_USED_GRANULARITY_MS = 60_000;
 export const SESSION_LIST_LIMIT = 100;
 
 /** First factor: accounts, passwords and bearer sessions. */
+interface SessionRow {
+  id: string;
+  agent_id: string;
+  last_used_at: unknown;
+}
+
 export class AccountService {
   constructor(
     private readonly db: Database,
@@ -158,14 +165,12 @@ export class AccountService {
    * The live session a bearer token belongs to, or null. Every request asks this, so it is one plain statement;
    * once a minute per session a second one moves `last_used_at` on (conditional, so racing requests write once).
    */
-  async authenticate(token: string, origin: RequestOrigin): Promise<SessionIdentity | null> {
+  async authenticate(token: string, origin: RequestOrigin, carrying: BudgetSpend | null = null): Promise<SessionIdentity | null> {
     if (!token || token.length > 128) return null;
     const now = this.clock.now();
-    const [session] = await sqlRows<{ id: string; agent_id: string; last_used_at: unknown }>(
-      this.db.manager,
-      'SELECT id, agent_id, last_used_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?',
-      [hashSessionToken(token), now],
-    );
+    const lookup = 'SELECT id, agent_id, last_used_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?';
+    const tokenHash = hashSessionToken(token);
+    const [session] = (carrying && (await this.lookUpCarrying(carrying, tokenHash, now))) || (await sqlRows<SessionRow>(this.db.manager, lookup, [tokenHash, now]));
     if (!session) return null;
     const staleBefore = new Date(now.getTime() - SESSION_LAST_USED_GRANULARITY_MS);
     const lastUsedAt = rawDate(session.last_used_at);
@@ -175,6 +180,44 @@ export class AccountService {
       );
     }
     return { sessionId: session.id, agentId: session.agent_id, clientIp: origin.clientIp, userAgent: origin.userAgent ?? null };
+  }
+
+  /**
+   * The session lookup and a unit of the client's budget (the rate limiter's counting UPDATE, autocommitted as it
+   * would be alone) in one statement; records on `carrying` whether it counted, for the ClientRateLimit
+   * middleware to settle. MariaDB: a compound statement: the session's use recorded as authenticate would (first,
+   * so that a retry after a deadlock of the budget's UPDATE repeats nothing: it changes no row twice), the
+   * budget's UPDATE, then the lookup with that UPDATE's ROW_COUNT.
+   * SQLite: the UPDATE returning the session's columns (through the writer, as the UPDATE alone would go); a row
+   * only when it counted, else null and the caller looks the session up alone. A deadlock is retried like any
+   * single statement (Database.autocommit).
+   */
+  private async lookUpCarrying(carrying: BudgetSpend, tokenHash: string, now: Date): Promise<SessionRow[] | null> {
+    const session = (column: string) => `(SELECT ${column} FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?) AS ${column}`;
+    const rows = await this.db.autocommit((manager) =>
+      this.db.isSqlite
+        ? sqlRows<SessionRow & { counted: unknown }>(
+            manager,
+            `${carrying.sql} RETURNING 1 AS counted, ${session('id')}, ${session('agent_id')}, ${session('last_used_at')}`,
+            [...carrying.params, tokenHash, now, tokenHash, now, tokenHash, now],
+          )
+        : sqlRows<SessionRow & { counted: unknown }>(
+            manager,
+            `BEGIN NOT ATOMIC
+               DECLARE counted INT DEFAULT 0;
+               UPDATE sessions SET last_used_at = ?
+                WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ? AND (last_used_at IS NULL OR last_used_at <= ?);
+               ${carrying.sql};
+               SET counted = ROW_COUNT();
+               SELECT counted, s.id, s.agent_id, s.last_used_at
+                 FROM (SELECT 1) one LEFT JOIN sessions s ON s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ?;
+             END`,
+            [now, tokenHash, now, new Date(now.getTime() - SESSION_LAST_USED_GRANULARITY_MS), ...carrying.params, tokenHash, now],
+          ),
+    );
+    carrying.counted = Number(rows[0]?.counted) === 1;
+    if (!carrying.counted && this.db.isSqlite) return null;
+    return rows.filter((row) => row.id !== null);
   }
 
   /** The agent's live sessions, newest first. */

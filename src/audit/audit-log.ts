@@ -1,6 +1,6 @@
 import { sqlExecute, Tx } from '../db/database';
 import { newId } from '../db/ids';
-import { writeSecurityNotices } from '../mail/security-notices';
+import { NOTICE_TEMPLATES, writeSecurityNotices } from '../mail/security-notices';
 import type { TwoFactorMethodName } from '../two-factor/authenticator-state';
 
 /** Every action the audit log records. Events carry who, whom, where and what; never a secret or code. */
@@ -84,13 +84,27 @@ const CLIENT_IP_MAX_LENGTH = 45;
  * An event that warrants a security notice (mail/security-notices.ts) writes its e-mail there too.
  */
 export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...records: [AuditRecord, ...AuditRecord[]]): Promise<void> {
+  const insert = auditInsert(at, origin, records);
+  await sqlExecute(tx, insert.sql, insert.params);
+  await writeSecurityNotices(tx, at, origin, records);
+}
+
+/** Whether recording these events also writes security notices (more statements than auditInsert's). */
+export function auditWritesNotices(records: readonly AuditRecord[]): boolean {
+  return records.some((record) => NOTICE_TEMPLATES[record.action] && record.subjectAgentId);
+}
+
+/**
+ * The one INSERT of recordAudit, for a caller that sends it inside a statement batch of its own (MariaDB's
+ * compound statements, answer.service.ts); only for events without notices (auditWritesNotices).
+ */
+export function auditInsert(at: Date, origin: RequestOrigin, records: readonly AuditRecord[]): { sql: string; params: unknown[] } {
   const clientIp = origin.clientIp?.slice(0, CLIENT_IP_MAX_LENGTH) ?? null;
-  await sqlExecute(
-    tx,
-    `INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at, detail) VALUES ${records
+  return {
+    sql: `INSERT INTO audit_events (id, tenant_id, action, actor_agent_id, subject_agent_id, workspace_id, method, client_ip, at, detail) VALUES ${records
       .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .join(', ')}`,
-    records.flatMap((record) => [
+    params: records.flatMap((record) => [
       newId(),
       record.tenantId,
       record.action,
@@ -102,6 +116,5 @@ export async function recordAudit(tx: Tx, at: Date, origin: RequestOrigin, ...re
       at,
       record.detail?.slice(0, AUDIT_DETAIL_MAX_LENGTH) ?? null,
     ]),
-  );
-  await writeSecurityNotices(tx, at, origin, records);
+  };
 }

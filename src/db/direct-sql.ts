@@ -99,6 +99,10 @@ class MysqlStatements implements DirectSql {
         if (error) {
           logger.logQueryError(error, sql, values);
           reject(error);
+        } else if (Array.isArray(result) && Array.isArray(result[0])) {
+          // A compound statement (BEGIN NOT ATOMIC … END): its SELECT's rows, then the statement's own header.
+          const rows = result[0] as Record<string, unknown>[];
+          resolve({ rows, affected: rows.length });
         } else if (Array.isArray(result)) {
           resolve({ rows: result as Record<string, unknown>[], affected: result.length });
         } else {

@@ -17,6 +17,22 @@ export type AddressRateLimitedAction = 'account-mail';
 
 type Action = RateLimitedAction | ActorRateLimitedAction | SessionRateLimitedAction | AddressRateLimitedAction;
 
+/**
+ * One unit of a client address's budget, to be counted by another statement's round trip (`sql`, the usual
+ * counting UPDATE: one row changed = counted), and settled by the ClientRateLimit middleware of the first field
+ * that spends from that budget (ClientRateLimiter.settle). Until whoever sends it sets `counted`, nothing is spent.
+ */
+export interface BudgetSpend {
+  action: RateLimitedAction;
+  clientIp: string;
+  sql: string;
+  params: unknown[];
+  /** Set by the sender: whether the UPDATE counted the hit. Left undefined when it was not sent. */
+  counted?: boolean;
+  /** Set by the middleware that settled it: a second field spends as usual. */
+  settled?: boolean;
+}
+
 const WINDOW_MS: Record<Action, number> = {
   'sign-in': 60_000,
   answer: 60_000,
@@ -73,6 +89,29 @@ export class ClientRateLimiter {
     }
   }
 
+  /**
+   * A unit of the client address's budget for `action` that another statement will carry (BudgetSpend), or null
+   * when the budget is off. Spends nothing by itself.
+   */
+  prepare(action: RateLimitedAction, clientIp: string): BudgetSpend | null {
+    const limit = this.perWindow[action];
+    if (!limit) return null;
+    const now = this.clock.now();
+    const { sql, params } = countingUpdate(`${action}:${clientBudgetKey(clientIp)}`.slice(0, 191), limit, now, new Date(now.getTime() - WINDOW_MS[action]));
+    return { action, clientIp, sql, params };
+  }
+
+  /**
+   * The ClientRateLimit middleware's spend where a BudgetSpend was prepared: counted already (one round trip
+   * saved), or, when the carrying UPDATE found no room or no window yet (or was never sent), spent here as
+   * `spend` would, from the start: the same statements and the same RATE_LIMITED.
+   */
+  async settle(spend: BudgetSpend): Promise<void> {
+    spend.settled = true;
+    if (spend.counted) return;
+    await this.spend(spend.action, spend.clientIp);
+  }
+
   /** False when the budget of this window is spent; a limit of 0 is off. */
   private async spendFrom(action: Action, key: string): Promise<boolean> {
     const limit = this.perWindow[action];
@@ -89,14 +128,8 @@ export class ClientRateLimiter {
    */
   private async hit(key: string, limit: number, now: Date, expiredBefore: Date): Promise<boolean> {
     const write = (sql: string, params: unknown[]) => this.db.autocommit((manager) => sqlExecute(manager, sql, params));
-    const count = () =>
-      write(
-        `UPDATE rate_limit_buckets
-            SET hits = CASE WHEN window_start <= ? THEN 1 ELSE hits + 1 END,
-                window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END
-          WHERE bucket_key = ? AND (window_start <= ? OR hits < ?)`,
-        [expiredBefore, expiredBefore, now, key, expiredBefore, limit],
-      );
+    const counting = countingUpdate(key, limit, now, expiredBefore);
+    const count = () => write(counting.sql, counting.params);
     if ((await count()) === 1) return true;
     try {
       await write('INSERT INTO rate_limit_buckets (bucket_key, window_start, hits) VALUES (?, ?, 1)', [key, now]);
@@ -106,4 +139,19 @@ export class ClientRateLimiter {
       return (await count()) === 1;
     }
   }
+}
+
+/**
+ * The usual hit: one more in an open window with room left, or a new window with this hit when the last one
+ * has passed. One row changed = counted. `hits` is set first and reads `window_start` before it changes (MySQL
+ * applies SET clauses in order).
+ */
+function countingUpdate(key: string, limit: number, now: Date, expiredBefore: Date): { sql: string; params: unknown[] } {
+  return {
+    sql: `UPDATE rate_limit_buckets
+            SET hits = CASE WHEN window_start <= ? THEN 1 ELSE hits + 1 END,
+                window_start = CASE WHEN window_start <= ? THEN ? ELSE window_start END
+          WHERE bucket_key = ? AND (window_start <= ? OR hits < ?)`,
+    params: [expiredBefore, expiredBefore, now, key, expiredBefore, limit],
+  };
 }

@@ -1,17 +1,19 @@
 import type { SessionIdentity } from '../accounts/session-identity';
-import { recordAudit } from '../audit/audit-log';
+import { AuditRecord, auditInsert, auditWritesNotices, recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
-import type { Database, Tx } from '../db/database';
+import { Database, sqlRows, Tx } from '../db/database';
+import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
 import type { AccessView } from './entry.service';
 import type { SecondFactors } from './factors/registry';
+import type { AnsweredChallenge, SecondFactor } from './factors/second-factor';
 import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
-import { assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
-import { grantStanding, passedChallenge } from './standing';
+import { assertTotpOpen, assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
+import { grantStanding, passedChallenge, standingInsert } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
 /**
@@ -20,6 +22,17 @@ import type { TwoFactorEventSink } from './two-factor-events';
  * the pair's lock-out and spends one of the challenge's attempts, through conditional updates too, so parallel
  * requests and aliases are each counted exactly once.
  */
+type Outcome =
+  | { passed: true; tenantId: string; workspaceId: string | null; rememberedDevice: IssuedDevice | null }
+  | { passed: false; attemptsRemaining: number; retryAfterSeconds?: number };
+
+const auditOf = (challenge: AnsweredChallenge) => ({
+  tenantId: challenge.tenantId,
+  actorAgentId: challenge.agentId,
+  subjectAgentId: challenge.agentId,
+  workspaceId: challenge.workspaceId,
+});
+
 export class AnswerService {
   constructor(
     private readonly db: Database,
@@ -46,45 +59,10 @@ export class AnswerService {
     // A code that cannot be right by its shape is bad input, not an attempt: it spends and changes nothing.
     assertThat(factor.isWellFormed(code), 'BAD_USER_INPUT', { field: factor.rejection?.field ?? 'code' }, factor.shapeMessage);
     const now = this.clock.now();
-    const outcome = await this.db
-      .transaction(async (tx) => {
-        const challenge = await this.challenges.loadForAnswer(tx, loaders, challengeId);
-        assertThat(challenge && challenge.sessionId === session.sessionId, 'NOT_FOUND');
-        const isAnswerable =
-          challenge.state === 'OPEN' &&
-          challenge.expiresAt > now &&
-          challenge.failedAttempts < CHALLENGE_MAX_FAILED_ATTEMPTS &&
-          challenge.authenticatorState === 'ENABLED';
-        assertThat(isAnswerable, 'CHALLENGE_INVALIDATED');
-        assertTwoFactorNotLocked(challenge.lockedUntil, now);
-        const audit = { tenantId: challenge.tenantId, actorAgentId: challenge.agentId, subjectAgentId: challenge.agentId, workspaceId: challenge.workspaceId };
-
-        if (await factor.claim(tx, { challenge, answer: code, now, session })) {
-          await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
-          await grantStanding(tx, session, challenge.tenantId, passedChallenge(method, now), now);
-          await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
-          const rememberedDevice = remember ? await this.rememberDevice(tx, session, loaders, challenge.tenantId, method, remember.presented, now) : null;
-          return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice };
-        }
-
-        // A wrong answer: one more consecutive failure for the pair (every 10th locks it), one more failed attempt
-        // on the challenge (the 5th invalidates it).
-        const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
-        const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
-        await recordAudit(
-          tx,
-          now,
-          session,
-          { ...audit, action: 'CHALLENGE_FAILED', method },
-          ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
-          ...(lock ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
-        );
-        return { passed: false as const, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
-      })
-      .catch((error: unknown) => {
-        if (isLockedError(error)) this.onEvent('answer-rate-limited');
-        throw error;
-      });
+    const outcome = await this.judge(session, loaders, challengeId, method, factor, code, remember, now).catch((error: unknown) => {
+      if (isLockedError(error)) this.onEvent('answer-rate-limited');
+      throw error;
+    });
 
     if (!outcome.passed) {
       this.onEvent('challenge-failed');
@@ -99,6 +77,152 @@ export class AnswerService {
     const tenant = (await loaders.tenant.load(outcome.tenantId))!;
     const workspace = outcome.workspaceId ? await loaders.workspace.load(outcome.workspaceId) : null;
     return { status: 'GRANTED', tenant, workspace, challenge: null, standing: { source: 'CHALLENGE', passedAt: now }, rememberedDevice: outcome.rememberedDevice };
+  }
+
+  /**
+   * Judges the answer. On SQLite in one transaction from the read on (the writer runs one at a time). On MariaDB
+   * the read comes first, outside any transaction (a consistent read inside one would see the same: every write
+   * below is conditional on what it relies on), and where the factor's claim is one conditional UPDATE (TOTP), a
+   * right answer's writes then go as one compound statement (passInOneStatement). Anything else, a wrong answer
+   * included, runs in a transaction as on SQLite.
+   */
+  private async judge(
+    session: SessionIdentity,
+    loaders: Loaders,
+    challengeId: string,
+    method: TwoFactorMethodName,
+    factor: SecondFactor,
+    code: string,
+    remember: { presented: (tenantId: string) => string[] } | null,
+    now: Date,
+  ): Promise<Outcome> {
+    if (this.db.isSqlite) {
+      return this.db.transaction(async (tx) => {
+        const challenge = await this.challenges.loadForAnswer(tx, loaders, challengeId);
+        return this.judgeRead(tx, session, loaders, this.answerable(challenge, session, now), method, factor, code, remember, now);
+      });
+    }
+    const challenge = this.answerable(await this.challenges.loadForAnswer(this.db.manager, loaders, challengeId), session, now);
+    const audit = auditOf(challenge);
+    const passRecords: AuditRecord[] = [{ ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : [])];
+    if (factor.claimStatement && !remember && !auditWritesNotices(passRecords)) {
+      const claim = factor.claimStatement({ challenge, answer: code, now });
+      if (claim && (await this.passInOneStatement(session, challenge, method, claim, passRecords, now))) {
+        return { passed: true, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice: null };
+      }
+      // A wrong answer (or a step spent meanwhile, a replay): counted as in a transaction, from the same read.
+      return this.db.transaction((tx) => this.recordWrongAnswer(tx, session, challenge, method, now));
+    }
+    return this.db.transaction((tx) => this.judgeRead(tx, session, loaders, challenge, method, factor, code, remember, now));
+  }
+
+  /** The challenge as read, if it can be answered now by this session; else the error that says why not. */
+  private answerable(challenge: AnsweredChallenge | null, session: SessionIdentity, now: Date): AnsweredChallenge {
+    assertThat(challenge && challenge.sessionId === session.sessionId, 'NOT_FOUND');
+    const isAnswerable =
+      challenge.state === 'OPEN' &&
+      challenge.expiresAt > now &&
+      challenge.failedAttempts < CHALLENGE_MAX_FAILED_ATTEMPTS &&
+      challenge.authenticatorState === 'ENABLED';
+    assertThat(isAnswerable, 'CHALLENGE_INVALIDATED');
+    assertTwoFactorNotLocked(challenge.lockedUntil, now);
+    return challenge;
+  }
+
+  /** In one transaction: the factor's claim, then the pass, or the wrong answer. */
+  private async judgeRead(
+    tx: Tx,
+    session: SessionIdentity,
+    loaders: Loaders,
+    challenge: AnsweredChallenge,
+    method: TwoFactorMethodName,
+    factor: SecondFactor,
+    code: string,
+    remember: { presented: (tenantId: string) => string[] } | null,
+    now: Date,
+  ): Promise<Outcome> {
+    const audit = auditOf(challenge);
+    if (await factor.claim(tx, { challenge, answer: code, now, session })) {
+      await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
+      await grantStanding(tx, session, challenge.tenantId, passedChallenge(method, now), now);
+      await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
+      const rememberedDevice = remember ? await this.rememberDevice(tx, session, loaders, challenge.tenantId, method, remember.presented, now) : null;
+      return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice };
+    }
+    return this.recordWrongAnswer(tx, session, challenge, method, now);
+  }
+
+  /**
+   * A wrong answer: one more consecutive failure for the pair (every 10th locks it), one more failed attempt on
+   * the challenge (the 5th invalidates it).
+   */
+  private async recordWrongAnswer(tx: Tx, session: SessionIdentity, challenge: AnsweredChallenge, method: TwoFactorMethodName, now: Date): Promise<Outcome> {
+    const audit = auditOf(challenge);
+    const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
+    const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
+    await recordAudit(
+      tx,
+      now,
+      session,
+      { ...audit, action: 'CHALLENGE_FAILED', method },
+      ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
+      ...(lock ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
+    );
+    return { passed: false as const, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
+  }
+
+  /**
+   * MariaDB: a right answer's writes as one compound statement, one round trip, with its transaction inside: the
+   * factor's claim (its conditions, the lock among them, in the same UPDATE), the challenge's OPEN → PASSED (its
+   * attempt cap and expiry in the UPDATE), the standing and the audit events; committed only when both updates
+   * changed their row, else rolled back whole. Answers true when it passed; false when the claim changed nothing
+   * (then the pair's lock as committed decides: locked is RATE_LIMITED, else the answer is wrong, a spent step);
+   * CHALLENGE_INVALIDATED when a racing answer spent the challenge. Any SQL error rolls back and is raised again,
+   * so deadlocks and Galera certification failures reach the retry rule (Database.autocommit) like a
+   * transaction's: the whole batch runs again.
+   */
+  private async passInOneStatement(
+    session: SessionIdentity,
+    challenge: AnsweredChallenge,
+    method: TwoFactorMethodName,
+    claim: { sql: string; params: unknown[] },
+    records: AuditRecord[],
+    now: Date,
+  ): Promise<boolean> {
+    const pass = this.challenges.passedUpdate(challenge.id, now);
+    const standing = standingInsert(session, challenge.tenantId, passedChallenge(method, now), now);
+    const audit = auditInsert(now, session, records);
+    const [row] = await this.db.autocommit((manager) =>
+      sqlRows<{ claimed: unknown; passed: unknown; locked_until: unknown; consecutive_locks: unknown }>(
+        manager,
+        `BEGIN NOT ATOMIC
+           DECLARE claimed INT DEFAULT 0;
+           DECLARE passed INT DEFAULT 0;
+           DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+           START TRANSACTION;
+           ${claim.sql};
+           SET claimed = ROW_COUNT();
+           IF claimed = 1 THEN
+             ${pass.sql};
+             SET passed = ROW_COUNT();
+           END IF;
+           IF passed = 1 THEN
+             ${standing.sql};
+             ${audit.sql};
+             COMMIT;
+           ELSE
+             ROLLBACK;
+           END IF;
+           SELECT claimed, passed, a.locked_until, a.consecutive_locks FROM (SELECT 1) one LEFT JOIN authenticators a ON a.id = ?;
+         END`,
+        [...claim.params, ...pass.params, ...standing.params, ...audit.params, challenge.authenticatorId],
+      ),
+    );
+    if (rawInt(row.passed) === 1) return true;
+    assertThat(rawInt(row.claimed) !== 1, 'CHALLENGE_INVALIDATED');
+    assertTwoFactorNotLocked(rawDate(row.locked_until), now);
+    assertTotpOpen(rawInt(row.consecutive_locks));
+    return false;
   }
 
   /** In the answer's transaction: the tenant (primed by loadForAnswer) says whether and for how long. */

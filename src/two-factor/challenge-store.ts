@@ -109,12 +109,17 @@ export class ChallengeStore {
 
   /** OPEN → PASSED; CHALLENGE_INVALIDATED when a racing answer spent it first (the caller's claim rolls back too). */
   async markPassed(tx: Tx, challengeId: string, now: Date): Promise<void> {
-    const passed = await sqlExecute(
-      tx,
-      "UPDATE challenges SET state = 'PASSED' WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
-      [challengeId, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
-    );
+    const update = this.passedUpdate(challengeId, now);
+    const passed = await sqlExecute(tx, update.sql, update.params);
     assertThat(passed === 1, 'CHALLENGE_INVALIDATED');
+  }
+
+  /** markPassed's conditional UPDATE (one row when it passed the challenge), for a statement batch (answer.service.ts). */
+  passedUpdate(challengeId: string, now: Date): { sql: string; params: unknown[] } {
+    return {
+      sql: "UPDATE challenges SET state = 'PASSED' WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
+      params: [challengeId, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
+    };
   }
 
   /**

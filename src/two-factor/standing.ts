@@ -42,11 +42,16 @@ export const passedChallenge = (method: StandingMethodName, now: Date): Standing
  * (EntryService), the tenant's identity provider, a device sign-in approved by a session that held it.
  */
 export async function grantStanding(tx: Tx, holder: StandingHolder, tenantId: string, grant: StandingGrant, now: Date): Promise<void> {
-  await sqlExecute(
-    tx,
-    'INSERT INTO tenant_standings (id, session_id, tenant_id, agent_id, source, method, passed_at, granted_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
-    [newId(), holder.sessionId, tenantId, holder.agentId, grant.source, grant.method, grant.passedAt, now],
-  );
+  const insert = standingInsert(holder, tenantId, grant, now);
+  await sqlExecute(tx, insert.sql, insert.params);
+}
+
+/** grantStanding's statement, for a caller that sends it inside a statement batch of its own (answer.service.ts). */
+export function standingInsert(holder: StandingHolder, tenantId: string, grant: StandingGrant, now: Date): { sql: string; params: unknown[] } {
+  return {
+    sql: 'INSERT INTO tenant_standings (id, session_id, tenant_id, agent_id, source, method, passed_at, granted_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+    params: [newId(), holder.sessionId, tenantId, holder.agentId, grant.source, grant.method, grant.passedAt, now],
+  };
 }
 
 /**

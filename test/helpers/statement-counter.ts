@@ -1,6 +1,7 @@
 import type { Logger } from 'typeorm';
 
-const TRANSACTION_CONTROL = /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i;
+/** A compound statement (`BEGIN NOT ATOMIC … END`, MariaDB) is one statement, whatever it holds. */
+const TRANSACTION_CONTROL = /^(START TRANSACTION|BEGIN(?!\s+NOT\s+ATOMIC)|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i;
 /**
  * The outbox sender reads, claims, updates and purges `mail_outbox` in the background, at moments no test
  * controls: those statements belong to no request. (A request only ever inserts into it.)

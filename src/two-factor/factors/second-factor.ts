@@ -69,6 +69,14 @@ export interface SecondFactor extends FactorProfile {
   /** Judges and claims a well-formed answer inside the answer transaction (see the contract above). */
   claim(tx: Tx, claim: FactorClaim): Promise<boolean>;
 
+  /**
+   * Optional, for a factor whose claim is one conditional UPDATE: judges the answer here (in the gateway) and
+   * answers that UPDATE (one row changed = claimed, under the same conditions as `claim`, the lock included), or
+   * null for a wrong answer; throws as `claim` does where the factor is closed. The answer service sends it with
+   * the rest of a pass as one statement batch where the database runs one (MariaDB). Writes nothing itself.
+   */
+  claimStatement?(claim: Omit<FactorClaim, 'session'>): { sql: string; params: unknown[] } | null;
+
   /** Deletes this factor's rows of one pair, in the caller's transaction. */
   remove(tx: Tx, tenantId: string, agentId: string): Promise<void>;
 }

@@ -20,26 +20,32 @@ export const totpProfile: FactorProfile = {
 
 /** The TOTP factor, opening secrets with `secretBox`. */
 export function totpFactor(secretBox: SecretBox): SecondFactor {
+  /**
+   * Replay protection: the step is claimed only if it is later than every step accepted before, in any process.
+   * The same statement starts the pair's failure count and locks in a row again, and refuses while the pair is
+   * locked or its locks have closed TOTP (then a code is not even judged).
+   */
+  const claimStatement: NonNullable<SecondFactor['claimStatement']> = ({ challenge, answer, now }) => {
+    assertTotpOpen(challenge.consecutiveLocks);
+    if (!challenge.totpEnabled) return null; // no TOTP (a pending secret answers nothing): a wrong answer
+    const secret = openTotpSecret(secretBox, challenge);
+    const step = matchTotp(secret, answer, now.getTime(), challenge.lastUsedStep);
+    if (step === null) return null;
+    return {
+      sql: `UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0, consecutive_locks = 0
+          WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?) AND ${NOT_LOCKED} AND ${TOTP_OPEN}`,
+      params: [step, challenge.authenticatorId, step, now],
+    };
+  };
   return {
     ...totpProfile,
+    claimStatement,
 
-    /**
-     * Replay protection: the step is claimed only if it is later than every step accepted before, in any process.
-     * The same statement starts the pair's failure count and locks in a row again, and refuses while the pair is
-     * locked or its locks have closed TOTP (then a code is not even judged).
-     */
-    async claim(tx, { challenge, answer, now }) {
-      assertTotpOpen(challenge.consecutiveLocks);
-      if (!challenge.totpEnabled) return false; // no TOTP (a pending secret answers nothing): a wrong answer
-      const secret = openTotpSecret(secretBox, challenge);
-      const step = matchTotp(secret, answer, now.getTime(), challenge.lastUsedStep);
-      if (step === null) return false;
-      const claimed = await sqlExecute(
-        tx,
-        `UPDATE authenticators SET last_used_step = ?, consecutive_failures = 0, consecutive_locks = 0
-          WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?) AND ${NOT_LOCKED} AND ${TOTP_OPEN}`,
-        [step, challenge.authenticatorId, step, now],
-      );
+    async claim(tx, answered) {
+      const statement = claimStatement(answered);
+      if (!statement) return false;
+      const { challenge, now } = answered;
+      const claimed = await sqlExecute(tx, statement.sql, statement.params);
       if (claimed === 1) return true;
       await assertStillNotLocked(tx, challenge.authenticatorId!, now, 'TOTP');
       return false; // a replayed step
