@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,5 +68,36 @@ export class CliUser {
 
   remove(): void {
     rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+/** A running `tenant-2fa` whose output is read as it comes (the code is printed before it waits). */
+export class RunningCli {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+
+  constructor(user: CliUser, args: string[]) {
+    this.child = spawn(process.execPath, [CLI_PATH, ...args], { env: user.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.child.stdin!.end();
+    this.exited = new Promise((resolve) => this.child.once('close', resolve));
+  }
+
+  /** The first match of `pattern` in what it printed so far or prints within the timeout. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.stdout + this.stderr);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`tenant-2fa printed no ${pattern}: ${this.stdout}${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill();
   }
 }

@@ -68,4 +68,24 @@ describe.each(databaseKinds)('tenant-2fa admin sso (%s)', (kind) => {
     const badSwitch = await owner.run(['admin', 'sso', 'set', '--tenant', 'Acme Support', '--required', 'yes']);
     expect(badSwitch.code).toBe(ExitCode.USAGE);
   });
+
+  it('login --sso: an address no identity provider serves exits 1 and keeps nothing; no email and no terminal exits 2', async () => {
+    const user = new CliUser(`${t.url}/graphql`);
+    try {
+      const unserved = await user.run(['login', '--sso', '--email', 'someone@nobody-serves-this.test', '--no-browser']);
+      expect(unserved.code, unserved.stderr).toBe(ExitCode.FAILURE);
+      expect(unserved.stderr).toContain('No identity provider signs in someone@nobody-serves-this.test here.');
+      expect(unserved.stderr).toContain('tenant-2fa login --email someone@nobody-serves-this.test');
+      expect(unserved.stderr).not.toContain('shows the code');
+      expect((await user.run(['whoami'])).code).toBe(ExitCode.NOT_SIGNED_IN);
+
+      const noEmail = await user.run(['login', '--sso', '--no-browser']);
+      expect(noEmail.code).toBe(ExitCode.USAGE);
+      expect(noEmail.stderr).toContain('Pass --email EMAIL');
+      const withPassword = await user.run(['login', '--sso', '--email', tenant.owner.email, '--password-stdin'], PASSWORD);
+      expect(withPassword.code).toBe(ExitCode.USAGE);
+    } finally {
+      user.remove();
+    }
+  });
 });

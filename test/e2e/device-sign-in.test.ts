@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, TenantsDocument } from '../../src/client/generated/graphql';
 import { seedDemoData } from '../../src/demo/demo-data';
-import { assertCliBuilt, CLI_PATH, CliUser } from '../cli/cli-process';
+import { assertCliBuilt, CliUser, RunningCli } from '../cli/cli-process';
 import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, signIn } from './browser';
@@ -17,37 +16,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** A running `tenant-2fa` whose output is read as it comes (the code is printed before it waits). */
-class RunningCli {
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-
-  constructor(user: CliUser, args: string[]) {
-    this.child = spawn(process.execPath, [CLI_PATH, ...args], { env: user.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.child.stdin!.end();
-    this.exited = new Promise((resolve) => this.child.once('close', resolve));
-  }
-
-  /** The first match of `pattern` in what it printed so far or prints within the timeout. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = pattern.exec(this.stdout + this.stderr);
-      if (match) return match;
-      if (Date.now() > deadline) throw new Error(`tenant-2fa printed no ${pattern}: ${this.stdout}${this.stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill();
-  }
 }
 
 /**

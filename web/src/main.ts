@@ -6,7 +6,7 @@ import { interceptLinks, navigate, setRenderer, takeFlash } from './nav';
 import { adminIndexPage, adminPage } from './pages/admin';
 import { adminAgentPage } from './pages/admin-agent';
 import { challengePage } from './pages/challenge';
-import { devicePage } from './pages/device';
+import { devicePage, signInThroughProviderFor } from './pages/device';
 import type { PageContext } from './pages/page';
 import { profilePage } from './pages/profile';
 import { setupPage } from './pages/setup';
@@ -30,6 +30,8 @@ interface Route {
   isPublic?: boolean;
   /** Reachable with a session or without: the pages e-mail links open. */
   isOpen?: boolean;
+  /** Without a session, another way in than the sign-in page: true when it sent the browser there. */
+  signInFirst?: (query: URLSearchParams) => Promise<boolean>;
 }
 
 const ROUTES: Route[] = [
@@ -43,7 +45,7 @@ const ROUTES: Route[] = [
   { pattern: /^\/$/, title: 'Workspaces', page: workspacesPage },
   { pattern: /^\/workspaces\/([^/]+)$/, title: 'Workspace', page: workspacePage },
   { pattern: /^\/challenge$/, title: 'Two-factor verification', page: challengePage },
-  { pattern: /^\/device$/, title: 'Sign in a device', page: devicePage },
+  { pattern: /^\/device$/, title: 'Sign in a device', page: devicePage, signInFirst: signInThroughProviderFor },
   { pattern: /^\/setup\/([^/]+)$/, title: 'Set up two-factor authentication', page: setupPage },
   { pattern: /^\/my\/profile\/two-factor$/, title: 'Two-factor authentication · My profile', page: profilePage },
   { pattern: /^\/admin$/, title: 'Admin console', page: adminIndexPage },
@@ -65,6 +67,7 @@ async function render(): Promise<void> {
   const flash = takeFlash();
 
   if (!session.token && !route?.isPublic && !route?.isOpen) {
+    if (await route?.signInFirst?.(new URLSearchParams(location.search))) return;
     const next = pathname === '/' ? '' : `?${new URLSearchParams({ next: pathname + location.search })}`;
     return navigate(`/sign-in${next}`, { replace: true, flash: flash ?? undefined });
   }

@@ -13,6 +13,12 @@ export interface BrowserSignInOptions {
   tenantId?: string | null;
   /** Open the page in the default browser (the `open` package); false only prints it. */
   openBrowser: boolean;
+  /**
+   * Single sign-on (`login --sso`): the tenant whose identity provider serves the agent's address. The page given
+   * is the console's /device page with `sso=<tenant id>`, which a browser without a session answers by starting
+   * that provider's sign-in (then comes back to the request); the request is for this tenant's second factor.
+   */
+  sso?: { id: string; name: string } | null;
 }
 
 /** How the session is named in `sessions list` and the console's Sessions card. */
@@ -27,11 +33,22 @@ export function clientName(): string {
  * `--json` output stays the command's own.
  */
 export async function signInThroughBrowser(anonymous: GatewayClient, options: BrowserSignInOptions): Promise<ApprovedSession> {
-  const { beginDeviceSignIn: begun } = await anonymous.request(CliBeginDeviceSignInDocument, { clientName: clientName(), tenantId: options.tenantId ?? null });
-  note(`To sign in, open ${begun.verificationUri} in a browser where you are signed in to the console,`);
-  note(`and confirm that it shows the code ${begun.userCode}  (or open ${begun.verificationUriComplete})`);
-  if (options.tenantId) note('The page asks for your second factor in that tenant first, unless you passed it there in the last minutes.');
-  if (options.openBrowser) await openInBrowser(begun.verificationUriComplete);
+  const tenantId = options.sso?.id ?? options.tenantId ?? null;
+  const again = options.sso ? 'tenant-2fa login --sso' : 'tenant-2fa login --web';
+  const { beginDeviceSignIn: begun } = await anonymous.request(CliBeginDeviceSignInDocument, { clientName: clientName(), tenantId });
+  let page = begun.verificationUriComplete;
+  if (options.sso) {
+    const url = new URL(begun.verificationUriComplete);
+    url.searchParams.set('sso', options.sso.id);
+    page = url.toString();
+    note(`To sign in through ${options.sso.name}'s identity provider, open ${page} in a browser,`);
+    note(`then confirm that the console shows the code ${begun.userCode} and approve.`);
+  } else {
+    note(`To sign in, open ${begun.verificationUri} in a browser where you are signed in to the console,`);
+    note(`and confirm that it shows the code ${begun.userCode}  (or open ${page})`);
+  }
+  if (tenantId) note('The page asks for your second factor in that tenant first, unless you passed it there in the last minutes.');
+  if (options.openBrowser) await openInBrowser(page);
   note(`Waiting for the browser (until ${new Date(begun.expiresAt).toLocaleTimeString()})…`);
 
   let intervalMs = begun.interval * 1000;
@@ -48,10 +65,10 @@ export async function signInThroughBrowser(anonymous: GatewayClient, options: Br
         continue;
       }
       if (isGatewayError(error, 'ACCESS_DENIED')) {
-        throw new CliError('The sign-in was denied in the browser.', ExitCode.NOT_SIGNED_IN, { code: 'ACCESS_DENIED', hint: 'Run `tenant-2fa login --web` again to start over.' });
+        throw new CliError('The sign-in was denied in the browser.', ExitCode.NOT_SIGNED_IN, { code: 'ACCESS_DENIED', hint: `Run \`${again}\` again to start over.` });
       }
       if (isGatewayError(error, 'INVALID_TOKEN')) {
-        throw new CliError('The code expired before a browser approved it.', ExitCode.NOT_SIGNED_IN, { code: 'INVALID_TOKEN', hint: 'Run `tenant-2fa login --web` again for a new code.' });
+        throw new CliError('The code expired before a browser approved it.', ExitCode.NOT_SIGNED_IN, { code: 'INVALID_TOKEN', hint: `Run \`${again}\` again for a new code.` });
       }
       throw error;
     }

@@ -23,7 +23,7 @@ Exit codes:
   0  success
   1  anything else (the message says what)
   2  usage error
-  3  not signed in, or the session expired: run \`tenant-2fa login\` (also: login --web denied or expired)
+  3  not signed in, or the session expired: run \`tenant-2fa login\` (also: login --web or --sso denied or expired)
   4  a second factor is needed or was refused (the error code is printed)
   5  the gateway is unreachable
 

@@ -1,4 +1,10 @@
-import { ApproveDeviceSignInDocument, DenyDeviceSignInDocument, DeviceSignInRequestDocument, type DeviceSignInRequestPartsFragment } from '../../../src/client/generated/graphql';
+import {
+  ApproveDeviceSignInDocument,
+  BeginSsoSignInDocument,
+  DenyDeviceSignInDocument,
+  DeviceSignInRequestDocument,
+  type DeviceSignInRequestPartsFragment,
+} from '../../../src/client/generated/graphql';
 import { withRecentPass } from '../access';
 import { call, VerificationCancelled } from '../api';
 import { append, busy, field, formError, h, replace, time } from '../dom';
@@ -39,6 +45,24 @@ export async function devicePage(ctx: PageContext): Promise<void> {
     return;
   }
   container.append(requestCard(request));
+}
+
+/**
+ * `/device?code=…&sso=<tenant id>` (what `tenant-2fa login --sso` opens) in a browser without a session: straight
+ * to that tenant's identity provider (beginSsoSignIn), which comes back to `/device?code=…` signed in, instead of
+ * the password form. Anything else (no `sso`, no code, a start refused): false, and the sign-in page as usual.
+ */
+export async function signInThroughProviderFor(query: URLSearchParams): Promise<boolean> {
+  const tenantId = query.get('sso')?.trim();
+  const code = query.get('code')?.trim();
+  if (!tenantId || !code) return false;
+  try {
+    const { beginSsoSignIn } = await call(BeginSsoSignInDocument, { tenantId, returnTo: `/device?${new URLSearchParams({ code })}` });
+    location.assign(beginSsoSignIn.authorizationUrl);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where the code is typed when the page was opened without one. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { CliSignInDocument, CliSignOutDocument, CliWhoamiDocument } from '../../../client/generated/graphql';
-import { signInThroughBrowser } from '../browser-sign-in';
+import { CliSignInDocument, CliSignOutDocument, CliWhoamiDocument, SsoProviderForDocument } from '../../../client/generated/graphql';
+import { signInThroughBrowser, type ApprovedSession } from '../browser-sign-in';
 import { CliError, ExitCode, usageError } from '../exit-codes';
 import { isGatewayError } from '../gateway-client';
 import { findTenant } from '../lookups';
@@ -14,6 +14,7 @@ interface LoginOptions extends CommonOptions {
   email?: string;
   passwordStdin?: boolean;
   web?: boolean;
+  sso?: boolean;
   tenant?: string;
   /** false with --no-browser */
   browser: boolean;
@@ -27,17 +28,23 @@ export function registerAccountCommands(program: Command): void {
   addCommonOptions(program.command('login'))
     .summary('sign in and keep the token for this gateway')
     .description('Sign in and keep the session token for this gateway URL (in $XDG_CONFIG_HOME/tenant-2fa/credentials.json, mode 0600).')
-    .option('--email <email>', 'your email (asked for when left out)')
+    .option('--email <email>', 'your email (asked for when left out); with --sso, the address whose identity provider signs you in')
     .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
     .option('--web', 'sign in through a browser instead: prints a code and the console page that approves it (device sign-in), opens it where it can, and waits')
     .option('--tenant <tenant>', "with --web: the new session also holds this tenant's second factor, which the browser must have passed (tenant id; a name needs a session already)")
-    .option('--no-browser', 'with --web: only print the page, do not open a browser')
+    .option(
+      '--sso',
+      "sign in through your organisation's identity provider (single sign-on), in a browser: finds the tenant whose provider serves your email, then a device sign-in for that tenant whose console page goes to the provider first",
+    )
+    .option('--no-browser', 'with --web or --sso: only print the page, do not open a browser')
     .addHelpText('after', '\nWith --json, the token is left out of the printed data: it stays in the credentials file.')
-    .addHelpText('after', '\nWith --web, a denied or expired approval exits with 3 (not signed in).')
+    .addHelpText('after', '\nWith --web or --sso, a denied or expired approval exits with 3 (not signed in). With --sso, an email no identity provider serves exits with 1.')
     .addHelpText('after', example('printf %s "$PASSWORD" | tenant-2fa login --email owner@demo.test --password-stdin'))
     .addHelpText('after', example('tenant-2fa login --web --tenant "Acme Support"'))
+    .addHelpText('after', example('tenant-2fa login --sso --email nadia@northwind.example'))
     .action(async (options: LoginOptions) => {
       const runtime = new Runtime(options);
+      if (options.sso) return loginThroughProvider(runtime, options);
       if (options.web) return loginThroughBrowser(runtime, options);
       if (options.tenant) throw usageError('--tenant goes with --web.', 'A password sign-in enters tenants afterwards: `tenant-2fa enter TENANT`.');
       const email = options.email ?? (await askLine('Email'));
@@ -106,11 +113,32 @@ async function loginThroughBrowser(runtime: Runtime, options: LoginOptions): Pro
   if (options.email || options.passwordStdin) throw usageError('--web signs in through the browser: leave out --email and --password-stdin.');
   const tenantId = options.tenant ? await tenantIdFor(runtime, options.tenant) : null;
   const approved = await signInThroughBrowser(runtime.anonymous(), { tenantId, openBrowser: options.browser && runtime.canOpenBrowser });
+  keepApproved(runtime, approved, tenantId ? `enter ${shellArg(options.tenant!)}` : 'tenants');
+}
+
+/**
+ * login --sso: the tenant whose identity provider serves the address (ssoProviderFor, asked anonymously), then a
+ * device sign-in for that tenant whose page sends a browser without a session to the provider first.
+ */
+async function loginThroughProvider(runtime: Runtime, options: LoginOptions): Promise<void> {
+  if (options.passwordStdin || options.tenant) throw usageError('--sso signs in through your identity provider: leave out --password-stdin and --tenant.');
+  const email = options.email ?? (await askLine('Email'));
+  if (!email) throw usageError('No email given.', 'Pass --email EMAIL: its domain picks the identity provider.');
+  const { ssoProviderFor: tenant } = await runtime.anonymous().request(SsoProviderForDocument, { email });
+  if (!tenant) {
+    throw new CliError(`No identity provider signs in ${email} here.`, ExitCode.FAILURE, { hint: `Sign in with your password: \`tenant-2fa login --email ${shellArg(email)}\`.` });
+  }
+  const approved = await signInThroughBrowser(runtime.anonymous(), { sso: tenant, openBrowser: options.browser && runtime.canOpenBrowser });
+  keepApproved(runtime, approved, `enter ${shellArg(tenant.name)}`);
+}
+
+/** The session a browser approved, kept like a password sign-in's. */
+function keepApproved(runtime: Runtime, approved: ApprovedSession, next: string): void {
   const { token, ...session } = approved;
   runtime.store.save(runtime.url, { token, agentId: session.agent.id, email: session.agent.email, expiresAt: session.expiresAt });
   if (runtime.json) return printJson({ pollDeviceSignIn: session });
   printLine(`Signed in to ${runtime.url} as ${session.agent.email} until ${formatInstant(session.expiresAt)}.`);
-  note(`Next: \`tenant-2fa ${tenantId ? `enter ${shellArg(options.tenant!)}` : 'tenants'}\`.`);
+  note(`Next: \`tenant-2fa ${next}\`.`);
 }
 
 /** A tenant id as given, or a name looked up with the session stored already (an anonymous device cannot look names up). */
