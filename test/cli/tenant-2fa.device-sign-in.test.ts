@@ -1,15 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApproveDeviceSignInDocument, DeviceSignInRequestDocument } from '../../src/client/generated/graphql';
 import { addMember, createTenant, enrol, PASSWORD, signUp, TestAgent, TestTenant } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
-import { assertCliBuilt, CLI_PATH, CliUser } from './cli-process';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+import { assertCliBuilt, CliUser } from './cli-process';
+import { hasTmux, tmuxTerminal } from './tmux-terminal';
 
 /**
  * An agent whose only second factor is a passkey, at a terminal: the challenge it meets cannot be answered there,
@@ -19,35 +15,13 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
  * real time, so the CLI's 5 s polls count as such.
  */
 describe.skipIf(!hasTmux)('tenant-2fa continues in the browser where the terminal cannot answer (tmux)', () => {
-  const socket = `tenant-2fa-device-${process.pid}`;
   let t: TestGateway;
   let tenant: TestTenant;
   let agent: TestAgent;
   let user: CliUser;
   let ticker: NodeJS.Timeout;
 
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  const screen = (session: string) => tmux('capture-pane', '-p', '-J', '-S', '-100', '-t', session);
-  const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
-  const pressEnter = (session: string) => tmux('send-keys', '-t', session, 'Enter');
-
-  const open = (session: string, args: string[], cliUser = user) => {
-    const script = path.join(cliUser.home, `${session}.sh`);
-    const env = Object.entries(cliUser.env).map(([name, value]) => `export ${name}='${value}'`);
-    const quoted = args.map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
-    writeFileSync(script, [...env, `'${process.execPath}' '${CLI_PATH}' ${quoted}`, 'echo "EXIT=$?"', 'sleep 120', ''].join('\n'));
-    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '50', `sh '${script}'`);
-  };
-
-  const waitFor = async (session: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const text = screen(session);
-      if (pattern.test(text)) return text;
-      if (Date.now() > deadline) throw new Error(`the screen never showed ${pattern}:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const { type, pressEnter, open, waitFor, close } = tmuxTerminal('tenant-2fa-device', { width: 200, timeoutMs: 20_000, user: () => user });
 
   beforeAll(async () => {
     assertCliBuilt();
@@ -64,7 +38,7 @@ describe.skipIf(!hasTmux)('tenant-2fa continues in the browser where the termina
 
   afterAll(async () => {
     clearInterval(ticker);
-    if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+    close();
     user?.remove();
     await t?.close();
   });

@@ -1,6 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MyTwoFactorDocument } from '../../src/client/generated/graphql';
 import { addMember, createTenant, enrol, PASSWORD, signUp, TestTenant } from '../helpers/fixtures';
@@ -8,9 +5,8 @@ import { startTestGateway, TestGateway } from '../helpers/gateway';
 import { addPasskey, PASSKEY_ENV, TEST_ORIGIN } from '../helpers/passkeys';
 import { SoftwareAuthenticator } from '../helpers/software-authenticator';
 import { totpCode } from '../helpers/totp';
-import { assertCliBuilt, CLI_PATH, CliUser } from './cli-process';
-
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+import { assertCliBuilt, CliUser } from './cli-process';
+import { hasTmux, tmuxTerminal } from './tmux-terminal';
 
 /**
  * The prompts as a person meets them: the built CLI in a real pseudo-terminal (a tmux pane of a tmux server of
@@ -18,35 +14,12 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
  * is typed; the code prompt takes a code, and asks again after a wrong one.
  */
 describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
-  const socket = `tenant-2fa-test-${process.pid}`;
   let t: TestGateway;
   let tenant: TestTenant;
   let secret = '';
   let user: CliUser;
 
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  const screen = (session: string) => tmux('capture-pane', '-p', '-J', '-S', '-100', '-t', session);
-  const type = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text);
-  const pressEnter = (session: string) => tmux('send-keys', '-t', session, 'Enter');
-
-  /** Runs the CLI in a new pane; the pane prints EXIT=<code> when it ends, and stays for the test to read. */
-  const open = (session: string, args: string[]) => {
-    const script = path.join(user.home, `${session}.sh`);
-    const env = Object.entries(user.env).map(([name, value]) => `export ${name}='${value}'`);
-    const quoted = args.map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
-    writeFileSync(script, [...env, `'${process.execPath}' '${CLI_PATH}' ${quoted}`, 'echo "EXIT=$?"', 'sleep 120', ''].join('\n'));
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', `sh '${script}'`);
-  };
-
-  const waitFor = async (session: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const text = screen(session);
-      if (pattern.test(text)) return text;
-      if (Date.now() > deadline) throw new Error(`the screen never showed ${pattern}:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const { screen, type, pressEnter, open, waitFor, close } = tmuxTerminal('tenant-2fa-test', { width: 160, timeoutMs: 15_000, user: () => user });
 
   beforeAll(async () => {
     assertCliBuilt();
@@ -57,7 +30,7 @@ describe.skipIf(!hasTmux)('tenant-2fa in a terminal (tmux)', () => {
   });
 
   afterAll(async () => {
-    if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+    close();
     user?.remove();
     await t?.close();
   });
