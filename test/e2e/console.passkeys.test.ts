@@ -1,20 +1,11 @@
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/demo/demo-data';
+import { freePort } from '../hardening/harness';
 import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
 import { AGENT, DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, secretOnPage, signIn } from './browser';
-
-/** A port nobody listens on right now, for the console's origin. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Passkeys in a real browser: Debian's Chromium with a CDP virtual authenticator (CTAP2, internal transport,

@@ -1,22 +1,13 @@
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignInDocument, TenantsDocument } from '../../src/client/generated/graphql';
 import { seedDemoData } from '../../src/demo/demo-data';
 import { assertCliBuilt, CliUser, RunningCli } from '../cli/cli-process';
+import { freePort } from '../hardening/harness';
 import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, signIn } from './browser';
-
-/** A port nobody listens on right now, for the console's origin. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Device sign-in end to end: the built CLI runs `login --web --no-browser --tenant …`, prints the console's page and
