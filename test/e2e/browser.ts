@@ -2,10 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DEMO_OWNER_EMAIL, DEMO_PASSWORD, seedDemoData } from '../../src/demo/demo-data';
 import { buildWhenStale, isBuiltAfter, runInRoot } from '../helpers/build-when-stale';
+import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 
 /**
@@ -48,6 +49,31 @@ export async function newPage(browser: Browser, t: TestGateway): Promise<{ conte
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (error) => console.error(`browser error: ${error.message}`));
   return { context, page };
+}
+
+/**
+ * The console at http://localhost:<port> (WebAuthn wants the RP id to be the page's host: a TCP proxy in front of
+ * the test gateway), in a page holding a CDP virtual authenticator (CTAP2, internal transport, user verification on).
+ */
+export async function openWithAuthenticator(
+  browser: Browser,
+  t: TestGateway,
+  port: number,
+): Promise<{ proxy: TcpProxy; context: BrowserContext; page: Page; cdp: CDPSession; authenticatorId: string }> {
+  const target = new URL(t.url);
+  const proxy = new TcpProxy(target.hostname, Number(target.port));
+  proxy.port = port;
+  await proxy.start();
+  const context = await browser.newContext({ baseURL: `http://localhost:${port}`, viewport: { width: 1200, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => console.error(`browser error: ${error.message}`));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  return { proxy, context, page, cdp, authenticatorId };
 }
 
 /** The gateway on SQLite with the demo tenants and accounts of `npm start`. */

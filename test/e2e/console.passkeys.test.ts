@@ -5,7 +5,7 @@ import { freePort } from '../hardening/harness';
 import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
-import { AGENT, DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, secretOnPage, signIn } from './browser';
+import { AGENT, DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, openWithAuthenticator, OWNER, screenshot, secretOnPage, signIn } from './browser';
 
 /**
  * Passkeys in a real browser: Debian's Chromium with a CDP virtual authenticator (CTAP2, internal transport,
@@ -31,19 +31,7 @@ describe('web console: passkeys', () => {
     origin = `http://localhost:${port}`;
     [t, browser] = await Promise.all([startTestGateway('sqlite', { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: origin }), launchBrowser()]);
     await seedDemoData(t.gateway.services);
-    const target = new URL(t.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    proxy.port = port;
-    await proxy.start();
-    context = await browser.newContext({ baseURL: origin, viewport: { width: 1200, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => console.error(`browser error: ${error.message}`));
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    }));
+    ({ proxy, context, page, cdp, authenticatorId } = await openWithAuthenticator(browser, t, port));
   });
 
   afterAll(async () => {

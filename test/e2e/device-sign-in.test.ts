@@ -7,7 +7,7 @@ import { assertCliBuilt, CliUser, RunningCli } from '../cli/cli-process';
 import { freePort } from '../hardening/harness';
 import { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
-import { DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, OWNER, screenshot, signIn } from './browser';
+import { DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, openWithAuthenticator, OWNER, screenshot, signIn } from './browser';
 
 /**
  * Device sign-in end to end: the built CLI runs `login --web --no-browser --tenant …`, prints the console's page and
@@ -38,19 +38,7 @@ describe('device sign-in: tenant-2fa login --web approved in the console', () =>
     const { signIn: owner } = await t.client.ok(SignInDocument, { email: OWNER.email, password: DEMO_PASSWORD });
     const { tenants } = await t.client.withToken(owner.token).ok(TenantsDocument, {});
     tenantId = tenants.find((tenant) => tenant.name === 'Acme Support')!.id;
-    const target = new URL(t.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    proxy.port = port;
-    await proxy.start();
-    context = await browser.newContext({ baseURL: origin, viewport: { width: 1200, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => console.error(`browser error: ${error.message}`));
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
+    ({ proxy, context, page, cdp } = await openWithAuthenticator(browser, t, port));
     cli = new CliUser(`${t.url}/graphql`);
   });
 
