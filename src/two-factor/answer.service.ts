@@ -2,7 +2,8 @@ import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditRecord, auditInsert, auditWritesNotices, recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
-import { Database, sqlRows, Tx } from '../db/database';
+import { allOrNothing, SqlStatement } from '../db/all-or-nothing';
+import { Database, Tx } from '../db/database';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TwoFactorMethodName } from './authenticator-state';
@@ -12,7 +13,7 @@ import type { SecondFactors } from './factors/registry';
 import type { AnsweredChallenge, SecondFactor } from './factors/second-factor';
 import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
-import { assertTotpOpen, assertTwoFactorNotLocked, isLockedError, recordTwoFactorFailure, secondsUntil } from './lockout';
+import { assertTotpOpen, assertTwoFactorNotLocked, failureAsRead, isLockedError, LockSet, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding, passedChallenge, standingInsert } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
@@ -32,6 +33,20 @@ const auditOf = (challenge: AnsweredChallenge) => ({
   subjectAgentId: challenge.agentId,
   workspaceId: challenge.workspaceId,
 });
+
+/** The audit events of a wrong answer: the failure, and what it ended (the challenge, the pair's answers for now). */
+function wrongAnswerRecords(challenge: AnsweredChallenge, method: TwoFactorMethodName, invalidated: boolean, lock: LockSet | null): [AuditRecord, ...AuditRecord[]] {
+  const audit = auditOf(challenge);
+  return [
+    { ...audit, action: 'CHALLENGE_FAILED', method },
+    ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
+    ...(lock ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
+  ];
+}
+
+function wrongOutcome(attemptsRemaining: number, lock: LockSet | null, now: Date): Outcome {
+  return { passed: false, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
+}
 
 export class AnswerService {
   constructor(
@@ -83,8 +98,8 @@ export class AnswerService {
    * Judges the answer. On SQLite in one transaction from the read on (the writer runs one at a time). On MariaDB
    * the read comes first, outside any transaction (a consistent read inside one would see the same: every write
    * below is conditional on what it relies on), and where the factor's claim is one conditional UPDATE (TOTP), a
-   * right answer's writes then go as one compound statement (passInOneStatement). Anything else, a wrong answer
-   * included, runs in a transaction as on SQLite.
+   * right answer's writes then go as one compound statement (passInOneStatement), and so do a wrong one's
+   * (wrongAnswerInOneStatement). Anything else runs in a transaction as on SQLite.
    */
   private async judge(
     session: SessionIdentity,
@@ -110,8 +125,8 @@ export class AnswerService {
       if (claim && (await this.passInOneStatement(session, challenge, method, claim, passRecords, now))) {
         return { passed: true, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice: null };
       }
-      // A wrong answer (or a step spent meanwhile, a replay): counted as in a transaction, from the same read.
-      return this.db.transaction((tx) => this.recordWrongAnswer(tx, session, challenge, method, now));
+      // A wrong answer (or a step spent meanwhile, a replay): counted from the same read.
+      return this.wrongAnswerInOneStatement(session, challenge, method, now);
     }
     return this.db.transaction((tx) => this.judgeRead(tx, session, loaders, challenge, method, factor, code, remember, now));
   }
@@ -157,18 +172,26 @@ export class AnswerService {
    * the challenge (the 5th invalidates it).
    */
   private async recordWrongAnswer(tx: Tx, session: SessionIdentity, challenge: AnsweredChallenge, method: TwoFactorMethodName, now: Date): Promise<Outcome> {
-    const audit = auditOf(challenge);
     const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
     const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
-    await recordAudit(
-      tx,
-      now,
-      session,
-      { ...audit, action: 'CHALLENGE_FAILED', method },
-      ...(invalidated ? [{ ...audit, action: 'CHALLENGE_INVALIDATED' as const }] : []),
-      ...(lock ? [{ ...audit, action: 'TWO_FACTOR_LOCKED' as const }] : []),
-    );
-    return { passed: false as const, attemptsRemaining, ...(lock ? { retryAfterSeconds: secondsUntil(now, lock.lockedUntil) } : {}) };
+    await recordAudit(tx, now, session, ...wrongAnswerRecords(challenge, method, invalidated, lock));
+    return wrongOutcome(attemptsRemaining, lock, now);
+  }
+
+  /**
+   * MariaDB: a wrong answer's writes in one round trip (allOrNothing) while the pair and the challenge still hold
+   * what was read: the failure counted (or the pair locked), the attempt spent, the audit events. When a racing
+   * answer changed either row meanwhile, or an event writes a notice, the transaction above decides instead.
+   */
+  private async wrongAnswerInOneStatement(session: SessionIdentity, challenge: AnsweredChallenge, method: TwoFactorMethodName, now: Date): Promise<Outcome> {
+    const failure = failureAsRead(challenge.authenticatorId!, challenge, now);
+    const attempt = this.challenges.attemptAsRead(challenge, now);
+    const records = wrongAnswerRecords(challenge, method, attempt.invalidated, failure.lock);
+    if (!auditWritesNotices(records)) {
+      const { changed } = await allOrNothing(this.db, [failure.update, attempt.update], [auditInsert(now, session, records)]);
+      if (changed === 2) return wrongOutcome(attempt.attemptsRemaining, failure.lock, now);
+    }
+    return this.db.transaction((tx) => this.recordWrongAnswer(tx, session, challenge, method, now));
   }
 
   /**
@@ -177,51 +200,27 @@ export class AnswerService {
    * attempt cap and expiry in the UPDATE), the standing and the audit events; committed only when both updates
    * changed their row, else rolled back whole. Answers true when it passed; false when the claim changed nothing
    * (then the pair's lock as committed decides: locked is RATE_LIMITED, else the answer is wrong, a spent step);
-   * CHALLENGE_INVALIDATED when a racing answer spent the challenge. Any SQL error rolls back and is raised again,
-   * so deadlocks and Galera certification failures reach the retry rule (Database.autocommit) like a
-   * transaction's: the whole batch runs again.
+   * CHALLENGE_INVALIDATED when a racing answer spent the challenge (allOrNothing retries SQL errors as a
+   * transaction's).
    */
   private async passInOneStatement(
     session: SessionIdentity,
     challenge: AnsweredChallenge,
     method: TwoFactorMethodName,
-    claim: { sql: string; params: unknown[] },
+    claim: SqlStatement,
     records: AuditRecord[],
     now: Date,
   ): Promise<boolean> {
     const pass = this.challenges.passedUpdate(challenge.id, now);
     const standing = standingInsert(session, challenge.tenantId, passedChallenge(method, now), now);
-    const audit = auditInsert(now, session, records);
-    const [row] = await this.db.autocommit((manager) =>
-      sqlRows<{ claimed: unknown; passed: unknown; locked_until: unknown; consecutive_locks: unknown }>(
-        manager,
-        `BEGIN NOT ATOMIC
-           DECLARE claimed INT DEFAULT 0;
-           DECLARE passed INT DEFAULT 0;
-           DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
-           START TRANSACTION;
-           ${claim.sql};
-           SET claimed = ROW_COUNT();
-           IF claimed = 1 THEN
-             ${pass.sql};
-             SET passed = ROW_COUNT();
-           END IF;
-           IF passed = 1 THEN
-             ${standing.sql};
-             ${audit.sql};
-             COMMIT;
-           ELSE
-             ROLLBACK;
-           END IF;
-           SELECT claimed, passed, a.locked_until, a.consecutive_locks FROM (SELECT 1) one LEFT JOIN authenticators a ON a.id = ?;
-         END`,
-        [...claim.params, ...pass.params, ...standing.params, ...audit.params, challenge.authenticatorId],
-      ),
-    );
-    if (rawInt(row.passed) === 1) return true;
-    assertThat(rawInt(row.claimed) !== 1, 'CHALLENGE_INVALIDATED');
-    assertTwoFactorNotLocked(rawDate(row.locked_until), now);
-    assertTotpOpen(rawInt(row.consecutive_locks));
+    const { changed, report } = await allOrNothing(this.db, [claim, pass], [standing, auditInsert(now, session, records)], {
+      sql: 'SELECT locked_until, consecutive_locks FROM authenticators WHERE id = ?',
+      params: [challenge.authenticatorId],
+    });
+    if (changed === 2) return true;
+    assertThat(changed === 0, 'CHALLENGE_INVALIDATED');
+    assertTwoFactorNotLocked(rawDate(report.locked_until), now);
+    assertTotpOpen(rawInt(report.consecutive_locks));
     return false;
   }
 

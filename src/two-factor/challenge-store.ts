@@ -2,6 +2,7 @@ import { In, LessThan, MoreThan } from 'typeorm';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Loaders } from '../loaders';
+import type { SqlStatement } from '../db/all-or-nothing';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';
@@ -115,7 +116,7 @@ export class ChallengeStore {
   }
 
   /** markPassed's conditional UPDATE (one row when it passed the challenge), for a statement batch (answer.service.ts). */
-  passedUpdate(challengeId: string, now: Date): { sql: string; params: unknown[] } {
+  passedUpdate(challengeId: string, now: Date): SqlStatement {
     return {
       sql: "UPDATE challenges SET state = 'PASSED' WHERE id = ? AND state = 'OPEN' AND failed_attempts < ? AND expires_at > ?",
       params: [challengeId, CHALLENGE_MAX_FAILED_ATTEMPTS, now],
@@ -131,14 +132,8 @@ export class ChallengeStore {
    * spends whatever is left and reads the count again.
    */
   async spendAttempt(tx: Tx, challenge: Pick<AnsweredChallenge, 'id' | 'failedAttempts'>, now: Date): Promise<{ attemptsRemaining: number; invalidated: boolean }> {
-    const failed = challenge.failedAttempts + 1;
-    const invalidates = failed >= CHALLENGE_MAX_FAILED_ATTEMPTS;
-    const spentAsRead = await sqlExecute(
-      tx,
-      "UPDATE challenges SET failed_attempts = ?, state = ? WHERE id = ? AND state = 'OPEN' AND failed_attempts = ? AND expires_at > ?",
-      [failed, invalidates ? 'INVALIDATED' : 'OPEN', challenge.id, challenge.failedAttempts, now],
-    );
-    if (spentAsRead === 1) return { attemptsRemaining: CHALLENGE_MAX_FAILED_ATTEMPTS - failed, invalidated: invalidates };
+    const asRead = this.attemptAsRead(challenge, now);
+    if ((await sqlExecute(tx, asRead.update.sql, asRead.update.params)) === 1) return { attemptsRemaining: asRead.attemptsRemaining, invalidated: asRead.invalidated };
 
     const spent = await sqlExecute(
       tx,
@@ -152,6 +147,23 @@ export class ChallengeStore {
     ]);
     const [{ failed_attempts }] = await sqlRows(tx, 'SELECT failed_attempts FROM challenges WHERE id = ?', [challenge.id]);
     return { attemptsRemaining: Math.max(0, CHALLENGE_MAX_FAILED_ATTEMPTS - rawInt(failed_attempts)), invalidated: invalidated === 1 };
+  }
+
+  /**
+   * spendAttempt's one statement while the challenge still holds the count read (one row when it spent the
+   * attempt), and what it then means; also sent inside a statement batch (answer.service.ts).
+   */
+  attemptAsRead(challenge: Pick<AnsweredChallenge, 'id' | 'failedAttempts'>, now: Date): { update: SqlStatement; attemptsRemaining: number; invalidated: boolean } {
+    const failed = challenge.failedAttempts + 1;
+    const invalidated = failed >= CHALLENGE_MAX_FAILED_ATTEMPTS;
+    return {
+      update: {
+        sql: "UPDATE challenges SET failed_attempts = ?, state = ? WHERE id = ? AND state = 'OPEN' AND failed_attempts = ? AND expires_at > ?",
+        params: [failed, invalidated ? 'INVALIDATED' : 'OPEN', challenge.id, challenge.failedAttempts, now],
+      },
+      attemptsRemaining: CHALLENGE_MAX_FAILED_ATTEMPTS - failed,
+      invalidated,
+    };
   }
 
   /** OPEN → CANCELLED by the session that owns it. */

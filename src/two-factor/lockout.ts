@@ -1,3 +1,4 @@
+import type { SqlStatement } from '../db/all-or-nothing';
 import { sqlExecute, sqlRows, Tx } from '../db/database';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError } from '../errors/domain-error';
@@ -67,25 +68,8 @@ export async function assertStillNotLocked(tx: Tx, authenticatorId: string, now:
  */
 export async function recordTwoFactorFailure(tx: Tx, authenticatorId: string, now: Date, read?: FailuresRead): Promise<LockSet | null> {
   if (read) {
-    const locks = read.consecutiveFailures + 1 >= LOCKOUT_FAILURE_THRESHOLD;
-    if (locks) {
-      const lock = lockAfter(read.consecutiveLocks, now);
-      const locked = await sqlExecute(
-        tx,
-        `UPDATE authenticators SET locked_until = ?, consecutive_failures = 0, consecutive_locks = ?
-          WHERE id = ? AND consecutive_failures = ? AND consecutive_locks = ? AND ${NOT_LOCKED}`,
-        [lock.lockedUntil, lock.consecutiveLocks, authenticatorId, read.consecutiveFailures, read.consecutiveLocks, now],
-      );
-      if (locked === 1) return lock;
-    } else {
-      const counted = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = ? WHERE id = ? AND consecutive_failures = ? AND ${NOT_LOCKED}`, [
-        read.consecutiveFailures + 1,
-        authenticatorId,
-        read.consecutiveFailures,
-        now,
-      ]);
-      if (counted === 1) return null;
-    }
+    const asRead = failureAsRead(authenticatorId, read, now);
+    if ((await sqlExecute(tx, asRead.update.sql, asRead.update.params)) === 1) return asRead.lock;
   }
   const counted = await sqlExecute(tx, `UPDATE authenticators SET consecutive_failures = consecutive_failures + 1 WHERE id = ? AND ${NOT_LOCKED}`, [
     authenticatorId,
@@ -93,6 +77,32 @@ export async function recordTwoFactorFailure(tx: Tx, authenticatorId: string, no
   ]);
   if (counted !== 1) throw lockedError(now, (await committedLock(tx, authenticatorId)).lockedUntil);
   return lockIfThresholdReached(tx, authenticatorId, now);
+}
+
+/**
+ * recordTwoFactorFailure's one statement while the row still holds what was read: it counts the failure, or locks
+ * at the threshold (one row when it did; none when a racing answer changed the row, or the pair is locked), and
+ * the lock it sets then. Also sent inside a statement batch (answer.service.ts).
+ */
+export function failureAsRead(authenticatorId: string, read: FailuresRead, now: Date): { update: SqlStatement; lock: LockSet | null } {
+  if (read.consecutiveFailures + 1 < LOCKOUT_FAILURE_THRESHOLD) {
+    return {
+      update: {
+        sql: `UPDATE authenticators SET consecutive_failures = ? WHERE id = ? AND consecutive_failures = ? AND ${NOT_LOCKED}`,
+        params: [read.consecutiveFailures + 1, authenticatorId, read.consecutiveFailures, now],
+      },
+      lock: null,
+    };
+  }
+  const lock = lockAfter(read.consecutiveLocks, now);
+  return {
+    update: {
+      sql: `UPDATE authenticators SET locked_until = ?, consecutive_failures = 0, consecutive_locks = ?
+             WHERE id = ? AND consecutive_failures = ? AND consecutive_locks = ? AND ${NOT_LOCKED}`,
+      params: [lock.lockedUntil, lock.consecutiveLocks, authenticatorId, read.consecutiveFailures, read.consecutiveLocks, now],
+    },
+    lock,
+  };
 }
 
 /**
