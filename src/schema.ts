@@ -7,6 +7,7 @@ import { SessionResolver } from './accounts/session.resolver';
 import { AdminResolver } from './admin/admin.resolver';
 import { AuditResolver } from './audit/audit.resolver';
 import { DeviceSignInResolver } from './device-sign-in/device-sign-in.resolver';
+import { validateArgument } from './graphql/argument-validation';
 import { AgentInvitationsResolver, InvitationResolver, TenantInvitationsResolver } from './invitations/invitation.resolver';
 import { RememberedDeviceResolver } from './remembered-devices/remembered-device.resolver';
 import { SsoResolver } from './sso/sso.resolver';
@@ -43,8 +44,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
-    // Validation errors must not echo what was sent: passwords and codes travel in these arguments.
-    validate: { forbidUnknownValues: false, validationError: { target: false, value: false } },
+    validateFn: validateArgument,
   });
 }
 
