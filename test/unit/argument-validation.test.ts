@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsDefined, Max, Min } from 'class-validator';
+import { IsDefined, IsEmail, Max, Min } from 'class-validator';
 import { ArgumentValidationError } from 'type-graphql';
 import { describe, expect, it } from 'vitest';
 import { validateArgument } from '../../src/graphql/argument-validation';
@@ -7,6 +7,10 @@ import { validateArgument } from '../../src/graphql/argument-validation';
 class OptionalBound {
   @Min(0) @Max(10) limit?: number | null;
   note?: string;
+}
+
+class Address {
+  @IsEmail() email?: string;
 }
 
 class RequiredField {
@@ -31,6 +35,10 @@ describe('argument validation (validateFn)', () => {
   it('still runs a class whose check must hold when the property is absent (IsDefined)', async () => {
     await expect(validateArgument(of(RequiredField, {}))).rejects.toBeInstanceOf(ArgumentValidationError);
     await expect(validateArgument(of(RequiredField, { id: 'a' }))).resolves.toBeUndefined();
+  });
+
+  it('refuses as bad input what a check throws on (a lone surrogate in an address), not as an internal error', async () => {
+    await expect(validateArgument(of(Address, { email: 'a\ud878b@example.com' }))).rejects.toBeInstanceOf(ArgumentValidationError);
   });
 
   it('checks each object of a list, and leaves scalars alone', async () => {
