@@ -82,6 +82,24 @@ export class Database {
   }
 
   /**
+   * MySQL/MariaDB: `work` on a pooled connection of its own, on which it opens a transaction by SQL (a compound
+   * statement's START TRANSACTION) and ends it; rolled back when it throws, and retried whole like a transaction.
+   */
+  async onOneConnection<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return retrying(MYSQL_RETRIES, async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return await work(runner.manager);
+      } catch (error) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+
+  /**
    * Row lock for read-decide-write sequences (the hierarchy rule); SQLite is already serialized above. A write
    * rather than SELECT … FOR UPDATE: both lock the row on one server, but only a write is certified by a Galera
    * cluster, so that the same sequence on another node conflicts with this one instead of running beside it.

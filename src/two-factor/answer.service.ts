@@ -2,7 +2,7 @@ import type { SessionIdentity } from '../accounts/session-identity';
 import { AuditRecord, auditInsert, auditWritesNotices, recordAudit } from '../audit/audit-log';
 import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
-import { allOrNothing, SqlStatement } from '../db/all-or-nothing';
+import { inOneRoundTrip, SqlStatement } from '../db/one-round-trip';
 import { Database, Tx } from '../db/database';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
@@ -13,7 +13,7 @@ import type { SecondFactors } from './factors/registry';
 import type { AnsweredChallenge, SecondFactor } from './factors/second-factor';
 import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
-import { assertTotpOpen, assertTwoFactorNotLocked, failureAsRead, isLockedError, LockSet, recordTwoFactorFailure, secondsUntil } from './lockout';
+import { assertStillNotLocked, assertTwoFactorNotLocked, failureAsRead, isLockedError, LockSet, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding, passedChallenge, standingInsert } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
@@ -33,6 +33,12 @@ const auditOf = (challenge: AnsweredChallenge) => ({
   subjectAgentId: challenge.agentId,
   workspaceId: challenge.workspaceId,
 });
+
+/** The audit events of a right answer: the pass, and what the factor adds (a recovery code used). */
+function passRecords(challenge: AnsweredChallenge, method: TwoFactorMethodName, factor: SecondFactor): [AuditRecord, ...AuditRecord[]] {
+  const audit = auditOf(challenge);
+  return [{ ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : [])];
+}
 
 /** The audit events of a wrong answer: the failure, and what it ended (the challenge, the pair's answers for now). */
 function wrongAnswerRecords(challenge: AnsweredChallenge, method: TwoFactorMethodName, invalidated: boolean, lock: LockSet | null): [AuditRecord, ...AuditRecord[]] {
@@ -118,14 +124,10 @@ export class AnswerService {
       });
     }
     const challenge = this.answerable(await this.challenges.loadForAnswer(this.db.manager, loaders, challengeId), session, now);
-    const audit = auditOf(challenge);
-    const passRecords: AuditRecord[] = [{ ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : [])];
-    if (factor.claimStatement && !remember && !auditWritesNotices(passRecords)) {
+    const records = passRecords(challenge, method, factor);
+    if (factor.claimStatement && !remember && !auditWritesNotices(records)) {
       const claim = factor.claimStatement({ challenge, answer: code, now });
-      if (claim && (await this.passInOneStatement(session, challenge, method, claim, passRecords, now))) {
-        return { passed: true, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice: null };
-      }
-      // A wrong answer (or a step spent meanwhile, a replay): counted from the same read.
+      if (claim) return this.passInOneStatement(session, challenge, method, claim, records, now);
       return this.wrongAnswerInOneStatement(session, challenge, method, now);
     }
     return this.db.transaction((tx) => this.judgeRead(tx, session, loaders, challenge, method, factor, code, remember, now));
@@ -156,11 +158,10 @@ export class AnswerService {
     remember: { presented: (tenantId: string) => string[] } | null,
     now: Date,
   ): Promise<Outcome> {
-    const audit = auditOf(challenge);
     if (await factor.claim(tx, { challenge, answer: code, now, session })) {
       await this.challenges.markPassed(tx, challenge.id, now); // spent by a racing answer: rolls the claim back
       await grantStanding(tx, session, challenge.tenantId, passedChallenge(method, now), now);
-      await recordAudit(tx, now, session, { ...audit, action: 'CHALLENGE_PASSED', method }, ...(factor.onPass ? [{ ...audit, action: factor.onPass.audit }] : []));
+      await recordAudit(tx, now, session, ...passRecords(challenge, method, factor));
       const rememberedDevice = remember ? await this.rememberDevice(tx, session, loaders, challenge.tenantId, method, remember.presented, now) : null;
       return { passed: true as const, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice };
     }
@@ -169,59 +170,68 @@ export class AnswerService {
 
   /**
    * A wrong answer: one more consecutive failure for the pair (every 10th locks it), one more failed attempt on
-   * the challenge (the 5th invalidates it).
+   * the challenge (the 5th invalidates it). `counted`: the failure was counted already, setting this lock or none.
    */
-  private async recordWrongAnswer(tx: Tx, session: SessionIdentity, challenge: AnsweredChallenge, method: TwoFactorMethodName, now: Date): Promise<Outcome> {
-    const lock = await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
+  private async recordWrongAnswer(
+    tx: Tx,
+    session: SessionIdentity,
+    challenge: AnsweredChallenge,
+    method: TwoFactorMethodName,
+    now: Date,
+    counted: { lock: LockSet | null } | null = null,
+  ): Promise<Outcome> {
+    const lock = counted ? counted.lock : await recordTwoFactorFailure(tx, challenge.authenticatorId!, now, challenge);
     const { attemptsRemaining, invalidated } = await this.challenges.spendAttempt(tx, challenge, now);
     await recordAudit(tx, now, session, ...wrongAnswerRecords(challenge, method, invalidated, lock));
     return wrongOutcome(attemptsRemaining, lock, now);
   }
 
   /**
-   * MariaDB: a wrong answer's writes in one round trip (allOrNothing) while the pair and the challenge still hold
+   * MariaDB: a wrong answer's writes in one round trip (inOneRoundTrip) while the pair and the challenge still hold
    * what was read: the failure counted (or the pair locked), the attempt spent, the audit events. When a racing
-   * answer changed either row meanwhile, or an event writes a notice, the transaction above decides instead.
+   * answer changed either row meanwhile, the same transaction goes on as recordWrongAnswer (from the attempt when
+   * the failure was counted); when an event writes a notice, a transaction of its own.
    */
   private async wrongAnswerInOneStatement(session: SessionIdentity, challenge: AnsweredChallenge, method: TwoFactorMethodName, now: Date): Promise<Outcome> {
     const failure = failureAsRead(challenge.authenticatorId!, challenge, now);
     const attempt = this.challenges.attemptAsRead(challenge, now);
     const records = wrongAnswerRecords(challenge, method, attempt.invalidated, failure.lock);
-    if (!auditWritesNotices(records)) {
-      const { changed } = await allOrNothing(this.db, [failure.update, attempt.update], [auditInsert(now, session, records)]);
-      if (changed === 2) return wrongOutcome(attempt.attemptsRemaining, failure.lock, now);
-    }
-    return this.db.transaction((tx) => this.recordWrongAnswer(tx, session, challenge, method, now));
+    if (auditWritesNotices(records)) return this.db.transaction((tx) => this.recordWrongAnswer(tx, session, challenge, method, now));
+    return inOneRoundTrip(
+      this.db,
+      { guarded: [failure.update, attempt.update], then: [auditInsert(now, session, records)] },
+      () => wrongOutcome(attempt.attemptsRemaining, failure.lock, now),
+      (tx, changed) => this.recordWrongAnswer(tx, session, challenge, method, now, changed === 1 ? failure : null),
+    );
   }
 
   /**
-   * MariaDB: a right answer's writes as one compound statement, one round trip, with its transaction inside: the
-   * factor's claim (its conditions, the lock among them, in the same UPDATE), the challenge's OPEN → PASSED (its
-   * attempt cap and expiry in the UPDATE), the standing and the audit events; committed only when both updates
-   * changed their row, else rolled back whole. Answers true when it passed; false when the claim changed nothing
-   * (then the pair's lock as committed decides: locked is RATE_LIMITED, else the answer is wrong, a spent step);
-   * CHALLENGE_INVALIDATED when a racing answer spent the challenge (allOrNothing retries SQL errors as a
-   * transaction's).
+   * MariaDB: a right answer's writes in one round trip (inOneRoundTrip): the factor's claim (its conditions, the
+   * lock among them, in the same UPDATE), the challenge's OPEN → PASSED (its attempt cap and expiry in the UPDATE),
+   * the standing and the audit events. When the claim changed nothing, the same transaction goes on as judgeRead
+   * does: RATE_LIMITED if the pair is locked, else a wrong answer (a spent step); CHALLENGE_INVALIDATED when a
+   * racing answer spent the challenge.
    */
-  private async passInOneStatement(
+  private passInOneStatement(
     session: SessionIdentity,
     challenge: AnsweredChallenge,
     method: TwoFactorMethodName,
     claim: SqlStatement,
-    records: AuditRecord[],
+    records: [AuditRecord, ...AuditRecord[]],
     now: Date,
-  ): Promise<boolean> {
+  ): Promise<Outcome> {
     const pass = this.challenges.passedUpdate(challenge.id, now);
     const standing = standingInsert(session, challenge.tenantId, passedChallenge(method, now), now);
-    const { changed, report } = await allOrNothing(this.db, [claim, pass], [standing, auditInsert(now, session, records)], {
-      sql: 'SELECT locked_until, consecutive_locks FROM authenticators WHERE id = ?',
-      params: [challenge.authenticatorId],
-    });
-    if (changed === 2) return true;
-    assertThat(changed === 0, 'CHALLENGE_INVALIDATED');
-    assertTwoFactorNotLocked(rawDate(report.locked_until), now);
-    assertTotpOpen(rawInt(report.consecutive_locks));
-    return false;
+    return inOneRoundTrip(
+      this.db,
+      { guarded: [claim, pass], then: [standing, auditInsert(now, session, records)] },
+      (): Outcome => ({ passed: true, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice: null }),
+      async (tx, changed) => {
+        assertThat(changed === 0, 'CHALLENGE_INVALIDATED'); // the claim stays unspent: the transaction rolls back
+        await assertStillNotLocked(tx, challenge.authenticatorId!, now, 'TOTP');
+        return this.recordWrongAnswer(tx, session, challenge, method, now);
+      },
+    );
   }
 
   /** In the answer's transaction: the tenant (primed by loadForAnswer) says whether and for how long. */

@@ -2,7 +2,7 @@ import { In, LessThan, MoreThan } from 'typeorm';
 import type { SessionIdentity } from '../accounts/session-identity';
 import { recordAudit } from '../audit/audit-log';
 import type { Loaders } from '../loaders';
-import type { SqlStatement } from '../db/all-or-nothing';
+import type { SqlStatement } from '../db/one-round-trip';
 import { Database, sqlExecute, sqlRows, Tx } from '../db/database';
 import { ChallengeEntity, TenantEntity, WorkspaceEntity } from '../db/entities';
 import type { AuthenticatorStateName } from '../db/entities/authenticator.entity';

@@ -1,4 +1,4 @@
-import type { SqlStatement } from '../db/all-or-nothing';
+import type { SqlStatement } from '../db/one-round-trip';
 import { sqlExecute, sqlRows, Tx } from '../db/database';
 import { rawDate, rawInt } from '../db/raw';
 import { DomainError } from '../errors/domain-error';
