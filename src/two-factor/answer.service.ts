@@ -4,7 +4,6 @@ import type { Clock } from '../clock';
 import type { Loaders } from '../loaders';
 import { inOneRoundTrip, SqlStatement } from '../db/one-round-trip';
 import { Database, Tx } from '../db/database';
-import { rawDate, rawInt } from '../db/raw';
 import { DomainError, assertThat } from '../errors/domain-error';
 import type { TwoFactorMethodName } from './authenticator-state';
 import type { ChallengeStore } from './challenge-store';
