@@ -12,7 +12,7 @@ import type { SecondFactors } from './factors/registry';
 import type { AnsweredChallenge, SecondFactor } from './factors/second-factor';
 import type { IssuedDevice, RememberedDeviceService } from '../remembered-devices/remembered-device.service';
 import { CHALLENGE_MAX_FAILED_ATTEMPTS } from './limits';
-import { assertStillNotLocked, assertTwoFactorNotLocked, failureAsRead, isLockedError, LockSet, recordTwoFactorFailure, secondsUntil } from './lockout';
+import { assertTwoFactorNotLocked, failureAsRead, isLockedError, LockSet, recordTwoFactorFailure, secondsUntil } from './lockout';
 import { grantStanding, passedChallenge, standingInsert } from './standing';
 import type { TwoFactorEventSink } from './two-factor-events';
 
@@ -126,7 +126,7 @@ export class AnswerService {
     const records = passRecords(challenge, method, factor);
     if (factor.claimStatement && !remember && !auditWritesNotices(records)) {
       const claim = factor.claimStatement({ challenge, answer: code, now });
-      if (claim) return this.passInOneStatement(session, challenge, method, claim, records, now);
+      if (claim) return this.passInOneStatement(session, challenge, method, claim, records, now, (tx) => this.judgeRead(tx, session, loaders, challenge, method, factor, code, null, now));
       return this.wrongAnswerInOneStatement(session, challenge, method, now);
     }
     return this.db.transaction((tx) => this.judgeRead(tx, session, loaders, challenge, method, factor, code, remember, now));
@@ -207,9 +207,9 @@ export class AnswerService {
   /**
    * MariaDB: a right answer's writes in one round trip (inOneRoundTrip): the factor's claim (its conditions, the
    * lock among them, in the same UPDATE), the challenge's OPEN → PASSED (its attempt cap and expiry in the UPDATE),
-   * the standing and the audit events. When the claim changed nothing, the same transaction goes on as judgeRead
-   * does: RATE_LIMITED if the pair is locked, else a wrong answer (a spent step); CHALLENGE_INVALIDATED when a
-   * racing answer spent the challenge.
+   * the standing and the audit events. When the claim changed nothing, the same transaction, its row locks held,
+   * judges the answer as on SQLite (`judgeInTransaction`: the factor's claim misses again and says why, a lock or
+   * a spent step); CHALLENGE_INVALIDATED when the claim held but a racing answer had spent the challenge.
    */
   private passInOneStatement(
     session: SessionIdentity,
@@ -218,6 +218,7 @@ export class AnswerService {
     claim: SqlStatement,
     records: [AuditRecord, ...AuditRecord[]],
     now: Date,
+    judgeInTransaction: (tx: Tx) => Promise<Outcome>,
   ): Promise<Outcome> {
     const pass = this.challenges.passedUpdate(challenge.id, now);
     const standing = standingInsert(session, challenge.tenantId, passedChallenge(method, now), now);
@@ -225,10 +226,9 @@ export class AnswerService {
       this.db,
       { guarded: [claim, pass], then: [standing, auditInsert(now, session, records)] },
       (): Outcome => ({ passed: true, tenantId: challenge.tenantId, workspaceId: challenge.workspaceId, rememberedDevice: null }),
-      async (tx, changed) => {
+      (tx, changed) => {
         assertThat(changed === 0, 'CHALLENGE_INVALIDATED'); // the claim stays unspent: the transaction rolls back
-        await assertStillNotLocked(tx, challenge.authenticatorId!, now, 'TOTP');
-        return this.recordWrongAnswer(tx, session, challenge, method, now);
+        return judgeInTransaction(tx);
       },
     );
   }

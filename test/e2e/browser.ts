@@ -42,9 +42,14 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser profile (its own sessionStorage, so its own gateway session), with the clipboard allowed. */
-export async function newPage(browser: Browser, t: TestGateway): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: t.url, viewport: { width: 1200, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
+export function newPage(browser: Browser, t: TestGateway): Promise<{ context: BrowserContext; page: Page }> {
+  return openPage(browser, t.url, ['clipboard-read', 'clipboard-write']);
+}
+
+/** A fresh browser profile on `baseURL`, granted `permissions` there. */
+async function openPage(browser: Browser, baseURL: string, permissions: string[] = []): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1200, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
+  if (permissions.length) await context.grantPermissions(permissions, { origin: baseURL });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (error) => console.error(`browser error: ${error.message}`));
@@ -64,10 +69,7 @@ export async function openWithAuthenticator(
   const proxy = new TcpProxy(target.hostname, Number(target.port));
   proxy.port = port;
   await proxy.start();
-  const context = await browser.newContext({ baseURL: `http://localhost:${port}`, viewport: { width: 1200, height: 860 }, locale: 'en-GB', timezoneId: 'UTC' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => console.error(`browser error: ${error.message}`));
+  const { context, page } = await openPage(browser, `http://localhost:${port}`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from '../../src/demo/demo-data';
 import { freePort } from '../hardening/harness';
-import { TcpProxy } from '../hardening/tcp-proxy';
+import type { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { totpCode } from '../helpers/totp';
 import { AGENT, DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, openWithAuthenticator, OWNER, screenshot, secretOnPage, signIn } from './browser';

@@ -5,7 +5,7 @@ import { SignInDocument, TenantsDocument } from '../../src/client/generated/grap
 import { seedDemoData } from '../../src/demo/demo-data';
 import { assertCliBuilt, CliUser, RunningCli } from '../cli/cli-process';
 import { freePort } from '../hardening/harness';
-import { TcpProxy } from '../hardening/tcp-proxy';
+import type { TcpProxy } from '../hardening/tcp-proxy';
 import { startTestGateway, type TestGateway } from '../helpers/gateway';
 import { DEMO_PASSWORD, ensureConsoleBuilt, expectText, heading, launchBrowser, nav, openWithAuthenticator, OWNER, screenshot, signIn } from './browser';
 
