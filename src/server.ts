@@ -16,7 +16,7 @@ import { inputValueChecks } from './graphql/input-values';
 import { hasBearerSecret } from './http/bearer-secret';
 import { clientIp } from './http/client-ip';
 import { createConsoleAssets } from './http/console-assets';
-import { faultsPlugin } from './http/faults-plugin';
+import { faultsPlugin, warnedUnavailable } from './http/faults-plugin';
 import { graphqlLimits } from './http/graphql-limits';
 import { HttpListener } from './http/http-listener';
 import { answerPlaygroundOff, createPlayground, wantsPlayground } from './http/playground';
@@ -147,6 +147,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         try {
           return await context(req, requestId, address, cookies, deviceTokens, log, (body as { query?: unknown } | null)?.query);
         } catch (error) {
+          warnedUnavailable(logger, requestId, error);
           throw unavailableOr(error);
         }
       },

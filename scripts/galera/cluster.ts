@@ -66,6 +66,8 @@ export class GaleraCluster {
 
   nodeDir = (node: NodeNumber) => path.join(this.root, `node${node}`);
   logFile = (node: NodeNumber) => path.join(this.nodeDir(node), 'error.log');
+  /** HAProxy's log: a node it marked down or up, and why. */
+  haproxyLogFile = () => path.join(this.root, 'haproxy.log');
 
   get state(): ClusterState {
     const file = path.join(this.root, 'cluster.json');
@@ -208,14 +210,14 @@ export class GaleraCluster {
       ].join('\n'),
     );
     execFileSync('haproxy', ['-c', '-q', '-f', config], { stdio: 'pipe' });
-    const out = openSync(path.join(this.root, 'haproxy.log'), 'a');
+    const out = openSync(this.haproxyLogFile(), 'a');
     const child = spawn('haproxy', ['-f', config, '-db'], { detached: true, stdio: ['ignore', out, out] });
     closeSync(out);
     child.unref();
     this.saveState((state) => (state.haproxyPid = child.pid!));
     const deadline = Date.now() + 10_000;
     while (!(await answersSql(HAPROXY_PORT))) {
-      if (!isAlive(child.pid!) || Date.now() > deadline) throw new Error(`HAProxy did not come up:\n${tail(path.join(this.root, 'haproxy.log'))}`);
+      if (!isAlive(child.pid!) || Date.now() > deadline) throw new Error(`HAProxy did not come up:\n${tail(this.haproxyLogFile())}`);
       await sleep(200);
     }
   }

@@ -56,6 +56,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 /**
+ * What the driver said when the database did not answer (`PROTOCOL_CONNECTION_LOST: Connection lost: …`), for
+ * the warning that goes with a 503; undefined for any other error.
+ */
+export function unavailableCause(error: unknown): string | undefined {
+  const original = unwrapResolverError(error);
+  if (!isDatabaseUnavailable(original)) return undefined;
+  const { code, message } = original as { code?: unknown; message?: unknown };
+  return [code, message].filter(Boolean).join(': ');
+}
+
+/**
  * An error thrown before Apollo formats any (building the context: the session lookup): the same answer as
  * formatError gives, with its 503, when the database is away. (faults-plugin.ts sets the 503 for the rest.)
  */

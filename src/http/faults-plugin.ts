@@ -1,12 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GatewayContext } from '../context';
-import { isExpectedError, SERVICE_UNAVAILABLE } from '../errors/format-error';
+import { isExpectedError, SERVICE_UNAVAILABLE, unavailableCause } from '../errors/format-error';
 import type { Logger } from '../logger';
 
 /**
  * Logs what no client caused (with the request id, never the request's variables) and answers it 500 with the
- * request id; answers 503 while the database is not answering, so load balancers and clients know to retry.
+ * request id; answers 503 while the database is not answering, so load balancers and clients know to retry, and
+ * warns with the driver's reason, so the operator sees which (a dropped connection, a connect time-out, …).
  */
 export function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext> {
   return {
@@ -14,6 +15,7 @@ export function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext>
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
+            if (warnedUnavailable(logger, contextValue.requestId, error)) continue;
             if (!isExpectedError(error)) logger.error({ reqId: contextValue.requestId, err: unwrapResolverError(error) }, 'unexpected error');
           }
         },
@@ -32,4 +34,11 @@ export function faultsPlugin(logger: Logger): ApolloServerPlugin<GatewayContext>
       };
     },
   };
+}
+
+/** The warning that goes with a 503 (see above), also for the session lookup before Apollo runs; whether it was one. */
+export function warnedUnavailable(logger: Logger, requestId: string, error: unknown): boolean {
+  const cause = unavailableCause(error);
+  if (cause) logger.warn({ reqId: requestId, cause }, 'database not answering');
+  return Boolean(cause);
 }

@@ -6,6 +6,7 @@ import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, MeDocument, S
 import { scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { createTenant, currentCode, PASSWORD, signUp, TestTenant, uniqueEmail } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
+import { createLogger } from '../../src/logger';
 import { mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './harness';
 import { TcpProxy } from './tcp-proxy';
 
@@ -47,12 +48,13 @@ describe.skipIf(!hasMariaDb)('database faults (MariaDB behind a TCP proxy; skipp
   let t: TestGateway;
   let tenant: TestTenant;
   let reader: Awaited<ReturnType<typeof mysqlReader>>;
+  const logLines: string[] = [];
   beforeAll(async () => {
     database = await scratchDatabase('mariadb');
     reader = await mysqlReader(database.url!);
     const mariadb = new URL(process.env.TEST_MYSQL_URL!);
     proxy = await new TcpProxy(mariadb.hostname, Number(mariadb.port || 3306)).start();
-    t = await openGateway('mariadb', throughProxy(database, proxy));
+    t = await openGateway('mariadb', throughProxy(database, proxy), { logger: createLogger('warn', { write: (line: string) => void logLines.push(line) }) });
     tenant = await createTenant(t, { twoFactor: true });
   });
   afterAll(async () => {
@@ -80,6 +82,10 @@ describe.skipIf(!hasMariaDb)('database faults (MariaDB behind a TCP proxy; skipp
     expect(signUpDuringCut.value.status).toBe(503);
     expect(signUpDuringCut.value.errors![0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
     expect(signUpDuringCut.ms).toBeLessThan(FAST_MS);
+    // Each 503 leaves a warning with the driver's reason: the session lookup's (`me`) and a resolver's (signUp).
+    const warnings = logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'database not answering');
+    expect(warnings).toHaveLength(2);
+    for (const entry of warnings) expect(entry).toMatchObject({ level: 40, reqId: expect.any(String), cause: expect.stringMatching(/^[A-Z_]+: \S/) });
 
     await proxy.restore();
     const restoredAt = Date.now();
