@@ -3,10 +3,10 @@ import { print } from 'graphql';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BeginTotpEnrolmentDocument, ConfirmTotpEnrolmentDocument, MeDocument, SignUpDocument } from '../../src/client/generated/graphql';
+import { createLogger } from '../../src/logger';
 import { scratchDatabase, ScratchDatabase } from '../helpers/databases';
 import { createTenant, currentCode, PASSWORD, signUp, TestTenant, uniqueEmail } from '../helpers/fixtures';
 import type { TestGateway } from '../helpers/gateway';
-import { createLogger } from '../../src/logger';
 import { mysqlReader, openGateway, productionEnv, sleep, spawnGateway } from './harness';
 import { TcpProxy } from './tcp-proxy';
 
