@@ -62,6 +62,8 @@ export const SESSION_USER_AGENT_MAX_LENGTH = 256;
 export const SESSION_LAST_USED_GRANULARITY_MS = 60_000;
 /** The session list shows at most this many live sessions, newest first. */
 export const SESSION_LIST_LIMIT = 100;
+/** A bearer session that still holds, by its token's hash and the time now (authenticate). */
+export const SESSION_LOOKUP = 'SELECT id, agent_id, last_used_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?';
 
 /** First factor: accounts, passwords and bearer sessions. */
 interface SessionRow {
@@ -168,9 +170,8 @@ export class AccountService {
   async authenticate(token: string, origin: RequestOrigin, carrying: BudgetSpend | null = null): Promise<SessionIdentity | null> {
     if (!token || token.length > 128) return null;
     const now = this.clock.now();
-    const lookup = 'SELECT id, agent_id, last_used_at FROM sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?';
     const tokenHash = hashSessionToken(token);
-    const [session] = (carrying && (await this.lookUpCarrying(carrying, tokenHash, now))) || (await sqlRows<SessionRow>(this.db.manager, lookup, [tokenHash, now]));
+    const [session] = (carrying && (await this.lookUpCarrying(carrying, tokenHash, now))) || (await sqlRows<SessionRow>(this.db.manager, SESSION_LOOKUP, [tokenHash, now]));
     if (!session) return null;
     const staleBefore = new Date(now.getTime() - SESSION_LAST_USED_GRANULARITY_MS);
     const lastUsedAt = rawDate(session.last_used_at);
