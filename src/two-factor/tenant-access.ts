@@ -89,15 +89,12 @@ export interface WorkspaceAccess {
   facts: TenantAccessFacts;
 }
 
-const workspaceColumns = new WeakMap<Database, ReturnType<typeof rawEntity<WorkspaceEntity>>>();
-
 /**
  * A workspace, whether the session's agent belongs to it, and the session's facts in its tenant, in one
  * statement (every workspace switch needs all three); null for an unknown workspace.
  */
 export async function readWorkspaceAccess(db: Database, session: SessionIdentity, workspaceId: string, now: Date): Promise<WorkspaceAccess | null> {
-  let columns = workspaceColumns.get(db);
-  if (!columns) workspaceColumns.set(db, (columns = rawEntity(db, WorkspaceEntity, 'w')));
+  const columns = rawEntity(db, WorkspaceEntity, 'w');
   const [row] = await sqlRows(
     db.manager,
     `SELECT ${columns.columnList},
