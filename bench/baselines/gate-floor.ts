@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { createServer, IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { Arg, buildSchema, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { SESSION_LOOKUP } from '../../src/accounts/account.service';
 import type { SessionIdentity } from '../../src/accounts/session-identity';
@@ -12,6 +11,7 @@ import { Database, openDatabase, sqlRows } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
 import { decideAccess } from '../../src/two-factor/gate';
 import { readWorkspaceAccess } from '../../src/two-factor/tenant-access';
+import { serveApollo } from './apollo-http';
 
 /**
  * baseline-gate-floor: what a gate check cannot do without, on the gateway's stack and nothing more. baseline-apollo's
@@ -98,43 +98,14 @@ async function main(): Promise<void> {
   });
   await apollo.start();
 
-  const server = createServer((req, res) => {
-    const startedAt = process.hrtime.bigint();
-    res.once('finish', () => logger.info({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - startedAt) / 1e6 }, 'request'));
-    (async () => {
-      const url = new URL(req.url ?? '/', 'http://floor');
-      if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-      const body = await readJsonBody(req);
-      const headers = new HeaderMap();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-      }
-      const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-      const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => ({ session: await authenticate(req) }) });
-      res.statusCode = response.status ?? 200;
-      for (const [name, value] of response.headers) res.setHeader(name, value);
-      if (response.body.kind === 'complete') return void res.end(response.body.string);
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    })().catch((error) => {
-      console.error(error);
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.end();
-    });
+  serveApollo('baseline-gate-floor', apollo, {
+    context: async (req) => ({ session: await authenticate(req) }),
+    onRequest(req, res) {
+      const startedAt = process.hrtime.bigint();
+      res.once('finish', () => logger.info({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - startedAt) / 1e6 }, 'request'));
+    },
+    onStop: () => db.close(),
   });
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-    console.log(`baseline-gate-floor ready on ${(server.address() as AddressInfo).port}`);
-  });
-  process.once('SIGTERM', () => server.close(() => void apollo.stop().then(() => db.close().then(() => process.exit(0)))));
-}
-
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  if (req.method !== 'POST') return undefined;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return undefined;
-  return /json/i.test(req.headers['content-type'] ?? '') ? JSON.parse(text) : text;
 }
 
 void main();
