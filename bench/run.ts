@@ -207,10 +207,10 @@ function gatewayEnv(scratch: Scratch, port: number): NodeJS.ProcessEnv {
   return { ...baseEnv(), ...GATEWAY_SETTINGS, PORT: String(port), DATA_DIR: scratch.dataDir, ...(scratch.url ? { DATABASE_URL: scratch.url } : {}) };
 }
 
-async function startGateway(scratch: Scratch, nodeArgs: string[] = [], logName = 'gateway'): Promise<Child> {
+async function startGateway(scratch: Scratch, nodeArgs: string[] = [], logName = 'gateway', main = GATEWAY_MAIN): Promise<Child> {
   const port = await freePort();
   const child = await startProcess({
-    args: [...nodeArgs, GATEWAY_MAIN],
+    args: [...nodeArgs, main],
     env: gatewayEnv(scratch, port),
     cwd: ROOT,
     port,
@@ -227,11 +227,9 @@ async function startGateway(scratch: Scratch, nodeArgs: string[] = [], logName =
  * baseline-apollo like it: what the gate's own reads, decision and log line cost on this stack with nothing else.
  */
 async function measureGateFloor(scratch: Scratch, gate: () => BenchRequest, pairing: Pairing): Promise<ScenarioResult> {
-  const port = await freePort();
-  const child = await startProcess({ args: [GATE_FLOOR_MAIN], env: gatewayEnv(scratch, port), cwd: ROOT, port, readyPath: '/healthz', logFile: path.join(scratch.dataDir, 'gate-floor.log') });
-  cleanups.add(child.stop);
+  const child = await startGateway(scratch, [], 'gate-floor', GATE_FLOOR_MAIN);
   try {
-    const spec: LoadSpec = { name: 'gate-floor', url: `http://127.0.0.1:${port}`, connections: CONNECTIONS.default, next: gate, check: expect.granted, serverPid: child.pid, dbPid: scratch.dbPid };
+    const spec: LoadSpec = { name: 'gate-floor', url: `http://127.0.0.1:${child.port}`, connections: CONNECTIONS.default, next: gate, check: expect.granted, serverPid: child.pid, dbPid: scratch.dbPid };
     await runOnce(spec, timing.warmupS);
     return await measure(spec, timing, log, pairing);
   } finally {
@@ -1171,16 +1169,18 @@ async function profileRun(kinds: DbKind[]): Promise<void> {
       const gate = gateRequests(fixture);
       const wrong = new WrongCodeDispenser(fixture.wrongPool, 4);
       const adminPage = adminPageRequest(fixture, 100);
-      const runs = [
+      const runs: Array<Pick<LoadSpec, 'name' | 'connections' | 'next' | 'check'> & { main?: string }> = [
         { name: 'verify-valid', connections: CONNECTIONS.default, next: () => valid.request(), check: expect.granted },
         { name: 'verify-wrong', connections: CONNECTIONS.default, next: () => wrong.request(), check: expect.invalidCode },
         { name: 'gate', connections: CONNECTIONS.default, next: gate, check: expect.granted },
+        // The gate's floor beside it: where the gateway spends more than the floor shows function by function.
+        { name: 'gate-floor', main: GATE_FLOOR_MAIN, connections: CONNECTIONS.default, next: gate, check: expect.granted },
         { name: 'admin-page', connections: CONNECTIONS.adminPage, next: () => adminPage, check: expect.adminPage },
       ];
       for (const run of runs) {
         const file = `${kind}-${run.name}.cpuprofile`;
         rmSync(path.join(dir, file), { force: true });
-        const child = await startGateway(scratch, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, '--cpu-prof-interval=250'], `profile-${run.name}`);
+        const child = await startGateway(scratch, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, '--cpu-prof-interval=250'], `profile-${run.name}`, run.main);
         const spec: LoadSpec = { name: run.name, url: `http://127.0.0.1:${child.port}`, connections: run.connections, next: run.next, check: run.check, serverPid: child.pid };
         await runOnce(spec, timing.warmupS);
         const windowStart = process.hrtime.bigint() / 1000n;
