@@ -108,6 +108,8 @@ export function identityProviderSection(options: {
               },
             }),
           );
+          // Write-only: the secret leaves the page as soon as the gateway holds it, not only when the card reloads.
+          clientSecret.input.value = '';
           options.changed('The identity provider is saved.');
           await load();
         },
