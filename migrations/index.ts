@@ -19,6 +19,7 @@ import { StandingSource1795840000000 } from './1795840000000-StandingSource';
 import { RememberedDevices1795840100000 } from './1795840100000-RememberedDevices';
 import { DeviceSignIn1795850000000 } from './1795850000000-DeviceSignIn';
 import { SingleSignOn1795860000000 } from './1795860000000-SingleSignOn';
+import { MemberSearchGramCounts1795870000000 } from './1795870000000-MemberSearchGramCounts';
 
 /** Every migration, oldest first. They only move forward and keep rows. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   RememberedDevices1795840100000,
   DeviceSignIn1795850000000,
   SingleSignOn1795860000000,
+  MemberSearchGramCounts1795870000000,
 ];

@@ -21,7 +21,7 @@ import {
 } from '../../src/db/entities';
 import { newId } from '../../src/db/ids';
 import { TENANT_ROLES } from '../../src/db/entities/tenant.entity';
-import { memberSearchGrams, memberSearchText } from '../../src/admin/agent-search';
+import { memberSearchGrams, memberSearchText, recountGramPostings } from '../../src/admin/agent-search';
 import { encodeCursor } from '../../src/graphql/pagination';
 import { secretContext } from '../../src/two-factor/factors/totp/totp-secret';
 import { CHALLENGE_LIFETIME_MS } from '../../src/two-factor/limits';
@@ -287,8 +287,8 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
 }
 
 /**
- * The admin search's gram rows of the memberships, as addTenantMember writes them, in one transaction. Made a
- * chunk at a time: 100,000 members hold about 3.2 million. Answers how many.
+ * The admin search's gram rows of the memberships (all of one tenant) and their counters, as addTenantMember
+ * writes them, in one transaction. Made a chunk at a time: 100,000 members hold about 3.2 million. Answers how many.
  */
 async function insertSearchGrams(db: Database, memberships: TenantMembershipEntity[]): Promise<number> {
   let written = 0;
@@ -303,6 +303,7 @@ async function insertSearchGrams(db: Database, memberships: TenantMembershipEnti
     }
     await insertRows(tx, MemberSearchGramEntity, rows);
     written += rows.length;
+    if (memberships.length) await recountGramPostings(tx, memberships[0].tenantId);
   });
   return written;
 }

@@ -15,12 +15,14 @@ import type { MemberSearchGramEntity } from '../db/entities';
  * gram of a match is a gram of the member, so a term of 3 characters or more finds its matches among the
  * posting list of any one of its grams; the LIKE above then keeps exactly the matches a scan would.
  * - Which list: the term's rarest gram, chosen inside the statement itself (so a page keeps its statement count)
- *   by counting the postings of the probed grams (probedGrams) each up to PROBE_LIMIT: "agent 12" over 100,000
- *   "bench agent N" walks the 1,111 postings of " 12" rather than all the members.
+ *   from the postings counted per tenant and gram in `member_search_gram_counts`, one key read per probed gram
+ *   (probedGrams): "agent 12" over 100,000 "bench agent N" walks the 1,111 postings of " 12" rather than all the
+ *   members. The counters are kept with the grams (indexMembership, unindexMembership); they only steer the
+ *   choice, since any gram of the term finds every match.
  * - A posting list is in membership order, the listing's keyset, so a page walks it from the cursor and stops
  *   when full, whatever the list's length.
- * - The count walks the list the page chose, unless it holds PROBE_LIMIT postings or more (a term whose every
- *   gram most members hold): then it walks the tenant's search index instead (isLongPostingList).
+ * - The count walks the list the page chose, unless it holds LONG_POSTING_LIST postings or more (a term whose
+ *   every gram most members hold): then it walks the tenant's search index instead (isLongPostingList).
  * - Terms of 1 or 2 characters have no gram: page and count walk the tenant's members, the count through
  *   ix_tenant_memberships_tenant_search (which holds the column, so without reading the members' rows).
  */
@@ -31,14 +33,11 @@ export const SEARCH_MATCH = `m.search_text LIKE :pattern ESCAPE '${SEARCH_ESCAPE
 /** Characters per gram, and so the shortest term the gram index serves. */
 export const GRAM_LENGTH = 3;
 
-/** Grams of a term whose postings are counted: enough to find a rare one, few enough to keep the probe cheap. */
+/** Grams of a term whose counters are read: enough to find a rare one, few enough to keep the statement short. */
 const PROBED_GRAMS = 8;
 
-/**
- * Postings counted per probed gram, and the length past which a list is not worth counting through (see
- * isLongPostingList). Choosing costs at most PROBED_GRAMS × PROBE_LIMIT index entries.
- */
-const PROBE_LIMIT = 2000;
+/** The length past which a posting list is not worth counting through (see isLongPostingList). */
+const LONG_POSTING_LIST = 2000;
 
 /** Gram rows per INSERT: 3 values each, far below SQLite's 32766 bound variables and MariaDB's packet limit. */
 const GRAM_ROWS_PER_INSERT = 1000;
@@ -88,6 +87,49 @@ export async function insertMemberSearchGrams(tx: EntityManager, memberships: Ar
 }
 
 /**
+ * A membership written in this transaction enters the gram index: its grams, then their counters. Lock order on
+ * MariaDB: the caller's membership rows and member counters first (src/tenancy/memberships.ts), then the gram
+ * counters in index order, so two writers in one tenant wait for each other and never deadlock.
+ */
+export async function indexMembership(tx: EntityManager, membership: { id: string; tenantId: string; searchText: string }): Promise<void> {
+  await insertMemberSearchGrams(tx, [membership]);
+  const grams = inIndexOrder(gramsOf(membership.searchText));
+  const rows = grams.map(() => '(?, ?, 1)').join(', ');
+  const onKnownGram = isSqlite(tx) ? 'ON CONFLICT (tenant_id, gram) DO UPDATE SET postings = postings + 1' : 'ON DUPLICATE KEY UPDATE postings = postings + 1';
+  if (grams.length) await tx.query(`INSERT INTO member_search_gram_counts (tenant_id, gram, postings) VALUES ${rows} ${onKnownGram}`, grams.flatMap((gram) => [membership.tenantId, gram]));
+}
+
+/**
+ * A membership deleted in this transaction leaves the gram index: its grams, each found by its key (the tenant's
+ * whole index otherwise: membership_id is the key's last column), then their counters. A counter at zero stays.
+ */
+export async function unindexMembership(tx: EntityManager, membership: { id: string; tenantId: string; searchText: string }): Promise<void> {
+  const grams = inIndexOrder(gramsOf(membership.searchText));
+  if (!grams.length) return;
+  const list = grams.map(() => '?').join(', ');
+  await tx.query(`DELETE FROM member_search_grams WHERE tenant_id = ? AND gram IN (${list}) AND membership_id = ?`, [membership.tenantId, ...grams, membership.id]);
+  await tx.query(`UPDATE member_search_gram_counts SET postings = postings - 1 WHERE tenant_id = ? AND gram IN (${list})`, [membership.tenantId, ...grams]);
+}
+
+/** A tenant's gram counters counted again from its gram rows: for rows written in bulk, past indexMembership. */
+export async function recountGramPostings(tx: EntityManager, tenantId: string): Promise<void> {
+  await tx.query('DELETE FROM member_search_gram_counts WHERE tenant_id = ?', [tenantId]);
+  await tx.query(
+    'INSERT INTO member_search_gram_counts (tenant_id, gram, postings) SELECT tenant_id, gram, COUNT(*) FROM member_search_grams WHERE tenant_id = ? GROUP BY tenant_id, gram',
+    [tenantId],
+  );
+}
+
+/** The grams in the order of the index (utf8mb4_bin on MariaDB, memcmp on SQLite: UTF-8 bytes, so code points). */
+function inIndexOrder(grams: string[]): string[] {
+  return grams.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+function isSqlite(tx: EntityManager): boolean {
+  return tx.connection.options.type === 'better-sqlite3';
+}
+
+/**
  * Where a search reads its candidates: the posting list of the term's rarest gram (chosen in the statement), of
  * a gram already chosen, or the tenant's search index (every member).
  */
@@ -121,23 +163,22 @@ function probedGrams(term: string): string[] {
   return [...new Set(spread.map((start) => chars.slice(start, start + GRAM_LENGTH).join('')))];
 }
 
-/** The postings of a gram in the tenant (`:tenantId`), counted up to PROBE_LIMIT: an SQL expression. */
-function boundedPostings(gram: string): string {
-  return `(SELECT COUNT(*) FROM (SELECT 1 AS posting FROM member_search_grams WHERE tenant_id = :tenantId AND gram = ${gram} LIMIT ${PROBE_LIMIT}) p)`;
+/** The postings of a gram in the tenant (`:tenantId`), from its counter: an SQL expression. */
+function countedPostings(gram: string): string {
+  return `COALESCE((SELECT n.postings FROM member_search_gram_counts n WHERE n.tenant_id = :tenantId AND n.gram = ${gram}), 0)`;
 }
 
 /**
- * The gram a search's posting list is read from, and its postings counted up to PROBE_LIMIT: SQL expressions (the
- * same on both databases) with their parameters. For the rarest gram of `grams`, each one's postings are counted;
- * the fewest win, ties going to the earlier gram in the term. Both planners take the gram as a constant and seek
- * its posting list in keyset order.
+ * The gram a search's posting list is read from, and its postings: SQL expressions (the same on both databases)
+ * with their parameters. For the rarest gram of `grams`, the fewest postings win, ties going to the earlier gram
+ * in the term. Both planners take the gram as a constant and seek its posting list in keyset order.
  */
 export function postingList(source: Exclude<SearchSource, { kind: 'members' }>): { gram: string; postings: string; parameters: Record<string, string> } {
-  if (source.kind === 'postings') return { gram: ':gram', postings: boundedPostings(':gram'), parameters: { gram: source.gram } };
+  if (source.kind === 'postings') return { gram: ':gram', postings: countedPostings(':gram'), parameters: { gram: source.gram } };
   const parameters: Record<string, string> = {};
   const counted = source.grams.map((gram, i) => {
     parameters[`gram${i}`] = gram;
-    return `SELECT :gram${i} AS gram, ${i} AS place, ${boundedPostings(`:gram${i}`)} AS postings`;
+    return `SELECT :gram${i} AS gram, ${i} AS place, ${countedPostings(`:gram${i}`)} AS postings`;
   });
   const rarest = (column: string) => `(SELECT c.${column} FROM (${counted.join(' UNION ALL ')}) c ORDER BY c.postings, c.place LIMIT 1)`;
   return { gram: rarest('gram'), postings: rarest('postings'), parameters };
@@ -146,8 +187,8 @@ export function postingList(source: Exclude<SearchSource, { kind: 'members' }>):
 /**
  * An SQL condition: whether a count is better off walking the tenant's search index than the posting list. The
  * index walk reads no member row, where each posting costs a member row's look-up (at 100,000 members, a term
- * every member holds answered 5 to 10 times faster so), so past PROBE_LIMIT postings the list is not worth it.
+ * every member holds answered 5 to 10 times faster so), so past LONG_POSTING_LIST postings the list is not worth it.
  */
 export function isLongPostingList(postings: string): string {
-  return `${postings} >= ${PROBE_LIMIT}`;
+  return `${postings} >= ${LONG_POSTING_LIST}`;
 }

@@ -5,6 +5,7 @@ import { seedMembers } from '../helpers/bulk-members';
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, PASSWORD, signUp, TestTenant, uniqueEmail } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { gramCounters } from '../helpers/search-index';
 
 type Connection = NonNullable<TenantAgentsQuery['tenant']>['agents'];
 
@@ -18,12 +19,14 @@ describe.each(databaseKinds)('the agent search gram index on %s', (kind) => {
 
   const query = (sql: string, params: unknown[] = []) => t.gateway.db.manager.query(sql, params) as Promise<Array<Record<string, string>>>;
 
-  /** Every gram row, and the rows every membership's search_text calls for: the two must be the same. */
+  /** Every gram row, and the rows every membership's search_text calls for: the two must be the same; so must the counters. */
   async function expectGramsMatchMemberships(): Promise<void> {
     const held = (await query('SELECT tenant_id, gram, membership_id FROM member_search_grams')).map((row) => `${row.tenant_id} ${row.membership_id} ${row.gram}`);
     const memberships = await query('SELECT id, tenant_id, search_text FROM tenant_memberships');
     const expected = memberships.flatMap((m) => gramsOf(m.search_text).map((gram) => `${m.tenant_id} ${m.id} ${gram}`));
     expect(held.sort()).toEqual(expected.sort());
+    const { kept, counted } = await gramCounters(t);
+    expect(kept).toEqual(counted);
   }
 
   it('holds each membership’s grams after every change that writes search_text, in code points and line by line', async () => {

@@ -12,6 +12,7 @@ import {
 import { databaseKinds } from '../helpers/databases';
 import { addMember, createTenant, enrol, signUp } from '../helpers/fixtures';
 import { startTestGateway, TestGateway } from '../helpers/gateway';
+import { gramCounters } from '../helpers/search-index';
 import { databaseSnapshot } from '../helpers/snapshot';
 import { auditActions, enrolledAgent, signInAgain, twoTenants } from '../helpers/two-factor';
 
@@ -54,6 +55,8 @@ describe.each(databaseKinds)('leaveTenant on %s', (kind) => {
     expect(await count('SELECT COUNT(*) AS n FROM recovery_codes WHERE agent_id = ? AND tenant_id = ?', left)).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM tenant_standings WHERE agent_id = ? AND tenant_id = ? AND revoked_at IS NULL', left)).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM member_search_grams g WHERE g.tenant_id = ? AND g.membership_id NOT IN (SELECT id FROM tenant_memberships)', [a.id])).toBe(0);
+    const { kept, counted } = await gramCounters(t);
+    expect(kept).toEqual(counted);
     await expectCountersRight(a.id);
     const { tenant } = await a.owner.client.ok(TenantAgentsDocument, { tenantId: a.id, filter: { search: 'leaver' } });
     expect(tenant!.agents.totalCount).toBe(0);

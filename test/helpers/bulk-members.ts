@@ -3,7 +3,7 @@ import { AgentEntity, AuthenticatorEntity, SessionEntity, TenantMembershipEntity
 import type { TenantRoleName } from '../../src/db/entities/tenant.entity';
 import { newId } from '../../src/db/ids';
 import { sqlExecute } from '../../src/db/database';
-import { insertMemberSearchGrams, memberSearchText } from '../../src/admin/agent-search';
+import { insertMemberSearchGrams, memberSearchText, recountGramPostings } from '../../src/admin/agent-search';
 import type { TestGateway } from './gateway';
 
 export interface BulkMemberOptions {
@@ -60,6 +60,7 @@ export async function seedMembers(t: TestGateway, tenantId: string, count: numbe
       // The grams first: on MySQL, TypeORM's multi-row insert reads the rows back and merges them into the
       // entities out of order, ids included.
       await insertMemberSearchGrams(tx, memberships);
+      await recountGramPostings(tx, tenantId);
       await tx.insert(TenantMembershipEntity, memberships);
       if (sessions.length) await tx.insert(SessionEntity, sessions);
       if (authenticators.length) await tx.insert(AuthenticatorEntity, authenticators);

@@ -6,6 +6,7 @@ const TABLES = [
   'tenant_memberships',
   'tenant_member_counts',
   'member_search_grams',
+  'member_search_gram_counts',
   'workspaces',
   'workspace_memberships',
   'authenticators',
@@ -34,6 +35,7 @@ const KEYS: Partial<Record<(typeof TABLES)[number], string>> = {
   rate_limit_buckets: 'bucket_key',
   tenant_member_counts: 'tenant_id, role',
   member_search_grams: 'tenant_id, gram, membership_id',
+  member_search_gram_counts: 'tenant_id, gram',
   identity_provider_domains: 'domain',
 };
 
