@@ -241,7 +241,7 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
   await insert(WorkspaceEntity, [secure, open]);
   await insert(AgentEntity, agents);
   await insert(TenantMembershipEntity, memberships);
-  const searchGrams = await insertSearchGrams(db, memberships);
+  const searchGrams = await insertSearchGrams(db, tenant.id, memberships);
   await insert(WorkspaceMembershipEntity, workspaceMemberships);
   await insert(AuthenticatorEntity, authenticators);
   await insert(SessionEntity, sessions);
@@ -287,10 +287,10 @@ export async function seedTenant(db: Database, keys: EncryptionKey[], plan: Seed
 }
 
 /**
- * The admin search's gram rows of the memberships (all of one tenant) and their counters, as addTenantMember
- * writes them, in one transaction. Made a chunk at a time: 100,000 members hold about 3.2 million. Answers how many.
+ * The admin search's gram rows of the tenant's memberships and its gram counters, as addTenantMember writes them,
+ * in one transaction. Made a chunk at a time: 100,000 members hold about 3.2 million. Answers how many.
  */
-async function insertSearchGrams(db: Database, memberships: TenantMembershipEntity[]): Promise<number> {
+async function insertSearchGrams(db: Database, tenantId: string, memberships: TenantMembershipEntity[]): Promise<number> {
   let written = 0;
   await db.transaction(async (tx) => {
     let rows: MemberSearchGramEntity[] = [];
@@ -303,7 +303,7 @@ async function insertSearchGrams(db: Database, memberships: TenantMembershipEnti
     }
     await insertRows(tx, MemberSearchGramEntity, rows);
     written += rows.length;
-    if (memberships.length) await recountGramPostings(tx, memberships[0].tenantId);
+    await recountGramPostings(tx, tenantId);
   });
   return written;
 }
