@@ -1,7 +1,7 @@
 // Threat: the races of the hardening tests (one phished code replayed through many gateways, parallel guessing,
 // concurrent admins) split over the nodes of a Galera cluster, where row locks are local to a node and a
 // conflicting commit on another node surfaces as a deadlock that the gateway must retry.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   EnterWorkspaceDocument,
   SetTenantTwoFactorDocument,
@@ -24,8 +24,8 @@ const SESSIONS = 99; // 33 through each node
 const STEP_MS = 30_000;
 
 const codeOf = (a: GraphQLResponse<unknown>) => a.errors?.[0]?.extensions?.code ?? 'OK';
-const tally = (answers: Array<GraphQLResponse<unknown>>) =>
-  answers.map(codeOf).reduce<Record<string, number>>((all, code) => ({ ...all, [code]: (all[code] ?? 0) + 1 }), {});
+const tallyOf = (codes: string[]) => codes.reduce<Record<string, number>>((all, code) => ({ ...all, [code]: (all[code] ?? 0) + 1 }), {});
+const tally = (answers: Array<GraphQLResponse<unknown>>) => tallyOf(answers.map((a) => String(codeOf(a))));
 
 describe('three gateways on three Galera nodes act as one', () => {
   let database: ClusterDatabase;
@@ -40,7 +40,7 @@ describe('three gateways on three Galera nodes act as one', () => {
 
   beforeAll(async () => {
     database = await clusterDatabase(cluster);
-    gateways = await gatewaysOn(database, [1, 2, 3]);
+    gateways = await gatewaysOn(database, [1, 2, 3], { LOG_LEVEL: 'error' });
     clients = gateways.map((g) => new GraphQLClient(g.url));
     t = realClockGateway(clients[0]);
     tenant = await createTenant(t, { twoFactor: true });
@@ -54,6 +54,37 @@ describe('three gateways on three Galera nodes act as one', () => {
   });
 
   const query = (sql: string, params: unknown[] = []) => reader.query(sql, params);
+
+  /** The agent the running test raced, for the report of a failed race. */
+  let raced: { agentId: string; answers: Array<{ node: number; code: string }> } | null = null;
+  beforeEach(({ onTestFailed }) => {
+    raced = null;
+    onTestFailed(async () => console.log(await raceReport()));
+  });
+
+  /**
+   * What a failed race leaves to read: each node's answers by code, the pair's row, its challenges and audit
+   * events as the cluster committed them, and what the gateways logged.
+   */
+  async function raceReport(): Promise<string> {
+    const lines = ['race report:'];
+    if (raced) {
+      const { agentId, answers } = raced;
+      for (const node of [1, 2, 3]) lines.push(`  node ${node} answered: ${JSON.stringify(tallyOf(answers.filter((a) => a.node === node).map((a) => a.code)))}`);
+      lines.push(`  authenticator: ${JSON.stringify(await query('SELECT consecutive_failures, consecutive_locks, locked_until, last_used_step FROM authenticators WHERE agent_id = ?', [agentId]))}`);
+      lines.push(`  challenges: ${JSON.stringify(await query('SELECT state, failed_attempts, COUNT(*) AS n FROM challenges WHERE agent_id = ? GROUP BY state, failed_attempts', [agentId]))}`);
+      lines.push(`  audit: ${JSON.stringify(await query('SELECT action, COUNT(*) AS n FROM audit_events WHERE subject_agent_id = ? GROUP BY action', [agentId]))}`);
+      lines.push(`  recovery codes used: ${JSON.stringify(await query('SELECT COUNT(*) AS n FROM recovery_codes WHERE agent_id = ? AND used_at IS NOT NULL', [agentId]))}`);
+    }
+    gateways.forEach((g, i) => lines.push(`  gateway ${i} (node ${i + 1}) logged:`, ...g.output().split('\n').filter((l) => l && !l.startsWith('GATEWAY_PORT')).slice(-20).map((l) => `    ${l}`)));
+    return lines.join('\n');
+  }
+
+  /** Records which node gave each answer, for raceReport. */
+  function noteAnswers(agentId: string, nodes: number[], answers: Array<GraphQLResponse<unknown>>): void {
+    raced = { agentId, answers: answers.map((a, i) => ({ node: nodes[i], code: String(codeOf(a)) })) };
+  }
+
   const via = (i: number) => clients[i % clients.length];
 
   /** Runs a race of `requests` requests and records how many transactions lost certification and were retried. */
@@ -105,6 +136,7 @@ describe('three gateways on three Galera nodes act as one', () => {
     const answers = await counted('one TOTP code, 99 answers', SESSIONS, () =>
       Promise.all(sessions.map(({ client, challengeId }) => client.request(VerifyTwoFactorDocument, { challengeId, code }))),
     );
+    noteAnswers(agent.agent.id, sessions.map((_, i) => (i % 3) + 1), answers);
     await expectOneWinner(agent, sessions, answers);
     const [{ last_used_step }] = await query('SELECT last_used_step FROM authenticators WHERE agent_id = ?', [agent.agent.id]);
     expect(Number(last_used_step)).toBe(step);
@@ -117,6 +149,7 @@ describe('three gateways on three Galera nodes act as one', () => {
     const answers = await counted('one recovery code, 99 answers', SESSIONS, () =>
       Promise.all(sessions.map(({ client, challengeId }) => client.request(UseRecoveryCodeDocument, { challengeId, code }))),
     );
+    noteAnswers(agent.agent.id, sessions.map((_, i) => (i % 3) + 1), answers);
     await expectOneWinner(agent, sessions, answers);
     const [{ n }] = await query('SELECT COUNT(*) AS n FROM recovery_codes WHERE agent_id = ? AND used_at IS NOT NULL', [agent.agent.id]);
     expect(Number(n)).toBe(1);
@@ -129,6 +162,7 @@ describe('three gateways on three Galera nodes act as one', () => {
     const answers = await counted('50 wrong answers, one challenge', 50, () =>
       Promise.all(Array.from({ length: 50 }, (_, i) => via(i).withToken(session.token).request(VerifyTwoFactorDocument, { challengeId, code }))),
     );
+    noteAnswers(enrolled.agent.id, answers.map((_, i) => (i % 3) + 1), answers);
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(tally(answers)).toEqual({ INVALID_TWO_FACTOR_CODE: 5, CHALLENGE_INVALIDATED: 45 });
     const [row] = await query('SELECT failed_attempts, state FROM challenges WHERE id = ?', [challengeId]);
@@ -147,6 +181,7 @@ describe('three gateways on three Galera nodes act as one', () => {
         ),
       ),
     );
+    noteAnswers(enrolled.agent.id, answers.map((_, i) => ((i % 6) % 3) + 1), answers);
     const codes = tally(answers);
     expect(Object.keys(codes).filter((c) => !['INVALID_TWO_FACTOR_CODE', 'CHALLENGE_INVALIDATED', 'RATE_LIMITED'].includes(c))).toEqual([]);
     expect(codes.INVALID_TWO_FACTOR_CODE).toBe(10);
