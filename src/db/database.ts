@@ -6,7 +6,8 @@ import { migrations } from '../../migrations';
 import { entities } from './entities';
 import { withMigrationLock, withSqliteMigrationLock } from './migration-lock';
 import { connectMysql, describeMysqlDatabase } from './mysql-connect';
-import { directSql, PREPARED_STATEMENTS_PER_CONNECTION } from './direct-sql';
+import { directSql, PREPARED_STATEMENTS_PER_CONNECTION, sendTransactionStatementsAsText } from './direct-sql';
+import { rawBool } from './raw';
 import { RetryRule, SqliteWriter } from './sqlite-writer';
 
 /** A unit of work: every write of one request goes through one of these. */
@@ -16,12 +17,13 @@ export type Tx = EntityManager;
  * InnoDB deadlocks and lock-wait time-outs roll back the whole transaction, so retrying it is safe. On a Galera
  * cluster a transaction that loses certification to a conflicting commit on another node fails the same way
  * (ER_LOCK_DEADLOCK), at any statement or at COMMIT, and is retried the same way, from BEGIN. The pause is
- * random below a doubling bound (10, 20, … 160 ms).
+ * random below a doubling bound (10, 20, … 320 ms, then 320 again). Ten tries: one pair's answers spread over
+ * three nodes conflict about twice per answer, and six tries left a few of them with the deadlock itself.
  */
 const MYSQL_RETRIES: RetryRule = {
   covers: hasDriverCode('ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT'),
-  tries: 6,
-  pauseMs: (attempt) => Math.random() * 10 * 2 ** (attempt - 1),
+  tries: 10,
+  pauseMs: (attempt) => Math.random() * 10 * 2 ** Math.min(attempt - 1, 5),
 };
 
 /**
@@ -245,5 +247,12 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     return new Database(dataSource, `SQLite ${config.file}`, created);
   }
   const { created } = await connectMysql(dataSource, config.url); // creates a missing database; one clear line when it cannot
+  if (await isGaleraNode(dataSource)) sendTransactionStatementsAsText(dataSource);
   return new Database(dataSource, describeMysqlDatabase(config.url, config.kind), created);
+}
+
+/** Whether the server replicates as a node of a Galera cluster (MariaDB's wsrep_on; MySQL has no such variable). */
+async function isGaleraNode(dataSource: DataSource): Promise<boolean> {
+  const rows: Array<{ wsrep_on: unknown }> = await dataSource.query('SELECT @@wsrep_on AS wsrep_on').catch(() => []);
+  return rawBool(rows[0]?.wsrep_on);
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { Database, openDatabase, sqlExecute, sqlRows } from '../../src/db/database';
 import { productionEnv, sleep } from '../hardening/harness';
+import { preparedExecutionsInTransaction } from '../helpers/statement-protocol';
 import { ClusterDatabase, clusterDatabase, theCluster } from './galera';
 
 const cluster = theCluster();
@@ -50,4 +51,9 @@ it('retries a transaction from BEGIN when its COMMIT fails certification (a dead
   expect(runs).toBe(2);
   const [{ n }] = await sqlRows<{ n: number }>(onNode1.manager, 'SELECT n FROM counters WHERE id = 1');
   expect(Number(n)).toBe(11); // both changes, each once
+});
+
+it('sends the statements of a transaction as text on a Galera node, where a prepared one outlived an abort of its transaction', async () => {
+  await onNode1.manager.query('CREATE TABLE agents (id varchar(36) PRIMARY KEY)');
+  expect(await preparedExecutionsInTransaction(onNode2)).toBe(0);
 });
