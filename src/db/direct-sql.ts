@@ -94,7 +94,7 @@ function toSqliteValue(value: unknown): unknown {
 }
 
 /** mysql2's `execute` and `query` alike: the statement, its values, and the callback. */
-type SendStatement = (sql: string, values: ExecuteValues[], callback: (error: Error | null, result: unknown) => void) => void;
+type Sender = Record<'execute' | 'query', (sql: string, values: ExecuteValues[], callback: (error: Error | null, result: unknown) => void) => void>;
 
 /**
  * mysql2: `execute` prepares the statement on the server once per connection and SQL text (mysql2 keeps them,
@@ -117,9 +117,9 @@ class MysqlStatements implements DirectSql {
     const target: Pool | PoolConnection = runner
       ? ((await runner.connect()) as PoolConnection)
       : (this.dataSource.driver as unknown as { pool: Pool }).pool;
-    const send = (runner && this.textInTransactions ? target.query.bind(target) : target.execute.bind(target)) as unknown as SendStatement;
+    const method = runner && this.textInTransactions ? 'query' : 'execute';
     return new Promise<SqlResult>((resolve, reject) => {
-      send(sql, values, (error, result) => {
+      (target as unknown as Sender)[method](sql, values, (error, result) => {
         if (error) {
           logger.logQueryError(error, sql, values);
           reject(error);

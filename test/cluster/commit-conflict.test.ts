@@ -54,6 +54,5 @@ it('retries a transaction from BEGIN when its COMMIT fails certification (a dead
 });
 
 it('sends the statements of a transaction as text on a Galera node, where a prepared one outlived an abort of its transaction', async () => {
-  await onNode1.manager.query('CREATE TABLE agents (id varchar(36) PRIMARY KEY)');
   expect(await preparedExecutionsInTransaction(onNode2)).toBe(0);
 });
