@@ -54,6 +54,8 @@ export class Database {
     readonly description: string,
     /** Opening it created it (a new SQLite file, or CREATE DATABASE): a mistyped name shows here. */
     readonly createdJustNow: boolean,
+    /** The server is a node of a Galera cluster (see sendTransactionStatementsAsText and inOneRoundTrip). */
+    readonly isGaleraNode = false,
   ) {
     if (this.isSqlite) this.sqliteWriter = new SqliteWriter(dataSource, SQLITE_RETRIES);
   }
@@ -247,8 +249,9 @@ export async function openDatabase(config: DatabaseConfig, options: DatabaseOpti
     return new Database(dataSource, `SQLite ${config.file}`, created);
   }
   const { created } = await connectMysql(dataSource, config.url); // creates a missing database; one clear line when it cannot
-  if (await isGaleraNode(dataSource)) sendTransactionStatementsAsText(dataSource);
-  return new Database(dataSource, describeMysqlDatabase(config.url, config.kind), created);
+  const galera = await isGaleraNode(dataSource);
+  if (galera) sendTransactionStatementsAsText(dataSource);
+  return new Database(dataSource, describeMysqlDatabase(config.url, config.kind), created, galera);
 }
 
 /** Whether the server replicates as a node of a Galera cluster (MariaDB's wsrep_on; MySQL has no such variable). */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { Database, openDatabase, sqlExecute, sqlRows } from '../../src/db/database';
 import { productionEnv, sleep } from '../hardening/harness';
+import { inOneRoundTrip } from '../../src/db/one-round-trip';
 import { preparedExecutionsInTransaction } from '../helpers/statement-protocol';
 import { ClusterDatabase, clusterDatabase, theCluster } from './galera';
 
@@ -55,4 +56,25 @@ it('retries a transaction from BEGIN when its COMMIT fails certification (a dead
 
 it('sends the statements of a transaction as text on a Galera node, where a prepared one outlived an abort of its transaction', async () => {
   expect(await preparedExecutionsInTransaction(onNode2)).toBe(0);
+});
+
+it('sends a one-round-trip batch statement by statement on a Galera node, to the same effect', async () => {
+  const counter = async () => Number((await sqlRows<{ n: number }>(onNode2.manager, 'SELECT n FROM counters WHERE id = 1'))[0].n);
+  const questions = async () => Number((await onNode2.manager.query("SHOW GLOBAL STATUS LIKE 'Questions'"))[0].Value);
+  const add = (n: number, condition = 'TRUE') => ({ sql: `UPDATE counters SET n = n + ? WHERE id = 1 AND ${condition}`, params: [n] });
+  const start = await counter();
+
+  const before = await questions();
+  const all = await inOneRoundTrip(onNode2, { guarded: [add(1), add(2)], then: [add(4)] }, () => 'committed', async () => 'otherwise');
+  // START TRANSACTION, three UPDATEs, COMMIT and this SHOW each reached the server; a compound statement is one.
+  expect((await questions()) - before).toBeGreaterThanOrEqual(6);
+  expect(all).toBe('committed');
+  expect(await counter()).toBe(start + 7);
+
+  const missed = await inOneRoundTrip(onNode2, { guarded: [add(1), add(2, 'n < 0')], then: [add(4)] }, () => -1, async (tx, changed) => {
+    await sqlExecute(tx, 'UPDATE counters SET n = n + 8 WHERE id = 1');
+    return changed;
+  });
+  expect(missed).toBe(1); // the first guarded statement changed its row, the second did not: `then` never ran
+  expect(await counter()).toBe(start + 7 + 1 + 8);
 });
