@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { Database, openDatabase, sqlExecute, sqlRows } from '../../src/db/database';
-import { productionEnv, sleep } from '../hardening/harness';
 import { inOneRoundTrip } from '../../src/db/one-round-trip';
+import { productionEnv, sleep } from '../hardening/harness';
 import { preparedExecutionsInTransaction } from '../helpers/statement-protocol';
 import { ClusterDatabase, clusterDatabase, theCluster } from './galera';
 
