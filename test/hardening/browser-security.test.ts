@@ -78,6 +78,13 @@ describe.each(databaseKinds)('browser security in production on %s', (kind) => {
         expect(response.headers.get('access-control-allow-origin')).toBeNull();
       }
     });
+
+    it('adds nothing of CORS to a request without an Origin (not cross-origin), but still varies by Origin', async () => {
+      const response = await graphql({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { id } }' }) });
+      expect(response.status).toBe(200);
+      expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(response.headers.get('vary')).toMatch(/Origin/i);
+    });
   });
 
   describe('the session cookie', () => {
