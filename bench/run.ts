@@ -41,6 +41,7 @@ const ONLY = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.len
 const SCALE = args.has('--scale') || process.env.BENCH_SCALE === '1';
 const PEER = !args.has('--no-peer') && process.env.BENCH_PEER !== '0';
 const TOKENS_ONLY = args.has('--tokens');
+const PROFILE_SCENARIOS = [...args].find((a) => a.startsWith('--scenarios='))?.slice('--scenarios='.length).split(',');
 
 const timing: Timing = {
   warmupS: numberEnv('BENCH_WARMUP_S', 2),
@@ -1183,7 +1184,7 @@ async function profileRun(kinds: DbKind[]): Promise<void> {
         { name: 'gate-floor', main: GATE_FLOOR_MAIN, connections: CONNECTIONS.default, next: gate, check: expect.granted },
         { name: 'admin-page', connections: CONNECTIONS.adminPage, next: () => adminPage, check: expect.adminPage },
       ];
-      for (const run of runs) {
+      for (const run of runs.filter((r) => !PROFILE_SCENARIOS || PROFILE_SCENARIOS.includes(r.name))) {
         const file = `${kind}-${run.name}.cpuprofile`;
         rmSync(path.join(dir, file), { force: true });
         const child = await startGateway(scratch, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`, '--cpu-prof-interval=250'], `profile-${run.name}`, run.main);
