@@ -23,9 +23,10 @@ export function toSignUpMode(setting: SignUpSetting): SignUpMode {
 
 /**
  * Field resolvers: `twoFactor(tenantId)` in two-factor/agent-two-factor.resolver.ts, `sessions` in
- * session.resolver.ts, `invitations` in invitations/invitation.resolver.ts.
+ * session.resolver.ts, `invitations` in invitations/invitation.resolver.ts. Its own fields hold plain values: they
+ * resolve as properties, without type-graphql's per-field wrapper.
  */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Agent {
   @Field(() => ID) id!: string;
   @Field() email!: string;

@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import { Database, sqlRows } from '../db/database';
 import { AuditEventEntity, TenantMembershipEntity } from '../db/entities';
 import type { TenantRoleName } from '../db/entities/tenant.entity';
-import { rawDate, rawInt } from '../db/raw';
+import { rawInt } from '../db/raw';
 import { assertThat } from '../errors/domain-error';
 import { mayActOn } from '../tenancy/roles';
 import type { TenantRole } from '../tenancy/tenancy.types';
@@ -169,7 +169,7 @@ export class AdminService {
     const agentId = row.agent_id as string;
     return Object.assign(new TenantAgent(), {
       role: row.role as TenantRole,
-      agent: Object.assign(new Agent(), { id: agentId, email: row.email as string, name: row.name as string, emailVerified: rawDate(row.email_verified_at) !== null }),
+      agent: Object.assign(new Agent(), { id: agentId, email: row.email as string, name: row.name as string, emailVerified: row.email_verified_at != null }),
       twoFactor: toTwoFactorStatus(statusSnapshotFromRow(row), now, { tenantId, agentId }),
       lastSignIn: lastSignInFromRow(row),
     });

@@ -35,7 +35,8 @@ export const StandingSource = graphqlEnum(STANDING_SOURCES, {
   },
 });
 
-@ObjectType()
+// Its own fields hold plain values: they resolve as properties, without type-graphql's per-field wrapper.
+@ObjectType({ simpleResolvers: true })
 export class TwoFactorStatus {
   @Field(() => TwoFactorState) state!: TwoFactorState;
   @Field({ description: 'True exactly when state is ENABLED.' }) enabled!: boolean;
