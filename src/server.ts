@@ -9,7 +9,7 @@ import type { Clock } from './clock';
 import { systemClock } from './clock';
 import type { Config } from './config';
 import type { GatewayContext } from './context';
-import { createLoaders } from './loaders';
+import { Loaders } from './loaders';
 import { Database, openDatabase } from './db/database';
 import { formatError, unavailableOr } from './errors/format-error';
 import { inputValueChecks } from './graphql/input-values';
@@ -128,7 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const prepaidBudget = token && namesSpendingField('answer', query) ? services.rateLimiter.prepare('answer', address) : null;
     const session = token ? await services.accounts.authenticate(token, { clientIp: address, userAgent }, prepaidBudget) : null;
     const ssoState = ssoStateCookieJar(sessionCookie.headers, config.isProduction);
-    return { requestId, session, loaders: createLoaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, ssoState, requestLog, prepaidBudget };
+    return { requestId, session, loaders: new Loaders(db, session, clock), services, clientIp: address, userAgent, sessionCookie, deviceTokens, ssoState, requestLog, prepaidBudget };
   };
 
   const graphql = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, log: Record<string, unknown>): Promise<void> => {

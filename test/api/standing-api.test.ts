@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnterTenantDocument, MintAccessTokenDocument, MySessionsDocument, RevokeAgentSessionsDocument, SetTenantSecondFactorLifetimeDocument } from '../../src/client/generated/graphql';
 import type { SessionIdentity } from '../../src/accounts/session-identity';
-import { createLoaders } from '../../src/loaders';
+import { Loaders } from '../../src/loaders';
 import { grantStanding, handOverStanding } from '../../src/two-factor/standing';
 import { payloadOf } from '../helpers/access-tokens';
 import { databaseKinds } from '../helpers/databases';
@@ -87,7 +87,7 @@ describe.each(databaseKinds)('granting standing and asking for a privileged pass
     const agent = await signUp(t, 'agent');
     for (const tenant of [a, b, off]) await addMember(tenant, agent);
     const privileged = async (session: TestAgent) => {
-      const loaders = createLoaders(t.gateway.db, await identityOf(session), t.clock);
+      const loaders = new Loaders(t.gateway.db, await identityOf(session), t.clock);
       return t.gateway.services.gate.assertPrivilegedInAnyTenant(loaders, [a.id, b.id, off.id]).then(
         () => 'allowed',
         (error: { code?: string; details?: Record<string, unknown> }) => ({ code: error.code, ...error.details }),
