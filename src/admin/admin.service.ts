@@ -28,8 +28,8 @@ function keysetIndex(filter: AgentListFilter | null | undefined): string {
 
 /**
  * A tenant's members narrowed by a filter, as SQL with named parameters: the tables (the members as m), the
- * conditions, the column of its keyset, and the index that keyset walks in tenant_memberships (null when the
- * members come from a search's posting list).
+ * conditions, the column of its keyset, and the index that keyset walks in tenant_memberships: set only when the
+ * tables are tenant_memberships alone, null when the members come from a search's posting list.
  */
 interface FilteredMembers {
   from: string;
@@ -120,7 +120,7 @@ export class AdminService {
    */
   private pageFrom(members: FilteredMembers): string {
     if (this.db.isSqlite || !members.keysetIndex) return members.from;
-    return members.from.replace('tenant_memberships m', `tenant_memberships m FORCE INDEX (${members.keysetIndex})`);
+    return `${members.from} FORCE INDEX (${members.keysetIndex})`;
   }
 
   /** One member, in the one statement the listing uses per page; null when the agent is not a member. */
